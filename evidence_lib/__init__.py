@@ -1,3 +1,38 @@
-"""evidence_lib: a health article's claims beside what the studies behind them found."""
+"""evidence_lib: a health article's claims beside what the studies behind them found.
+
+>>> import evidence_lib as ev
+>>> ds = ev.load()          # the bundled data package, validated   # doctest: +SKIP
+
+Importing the package is light: pandas, numpy and matplotlib are imported only when a
+function that needs them is called (attributes below are resolved lazily).
+"""
+
+from __future__ import annotations
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "load": ("evidence_lib.data", "load"),
+    "Dataset": ("evidence_lib.data", "Dataset"),
+    "default_data_path": ("evidence_lib.data", "default_data_path"),
+    "DataValidationError": ("evidence_lib.errors", "DataValidationError"),
+    "Problem": ("evidence_lib.errors", "Problem"),
+    "term_for_weeks": ("evidence_lib.terms", "term_for_weeks"),
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'evidence_lib' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

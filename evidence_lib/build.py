@@ -1,0 +1,63 @@
+"""The main job: regenerate every figure (and the report) from the data package."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote: file paths and each figure's alt text."""
+
+    files: tuple[Path, ...]
+    alt_text: dict
+    seconds: float
+
+
+def build(data_path=None, out_dir: str | Path = ".", *, progress: bool = True, stream=None) -> BuildResult:
+    """Write every figure to ``out_dir/figures`` and the report to ``out_dir/reports``.
+
+    Parameters
+    ----------
+    data_path : path, optional
+        Data package folder (default: the bundled one).
+    out_dir : path
+        Folder receiving ``figures/`` (and ``reports/``).
+    progress : bool
+        Print one line per output as it is written.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    from .data import load
+    from .figures import registry, save_figure
+    from .plots import style
+
+    stream = stream or sys.stderr
+    t0 = time.perf_counter()
+    ds = load(data_path)
+    out = Path(out_dir)
+    fig_dir = out / "figures"
+    specs = registry()
+    files, alt = [], {}
+    for i, spec in enumerate(specs, 1):
+        with style():
+            fig = spec.draw(ds)
+            paths = save_figure(fig, fig_dir / spec.name)
+            plt.close(fig)
+        alt[spec.name] = spec.describe(ds)
+        files.extend(paths)
+        if progress:
+            print(f"[{i}/{len(specs)}] figures/{spec.name}.png, .svg", file=stream, flush=True)
+    try:
+        from .report import write_report
+    except ImportError:  # the report arrives with its own module
+        write_report = None
+    if write_report is not None:
+        files.extend(write_report(ds, out / "reports", alt_text=alt, progress=progress, stream=stream))
+    return BuildResult(tuple(files), alt, time.perf_counter() - t0)

@@ -1,0 +1,86 @@
+"""The ``evidence`` command line: validate, review and build.
+
+    evidence validate [PATH]        check a data package; list every problem
+    evidence review [CLAIM_ID]      one claim in context, or the whole ledger
+    evidence build [--out DIR]      regenerate every figure and the report
+
+Exit status: 0 on success, 1 when the data has problems, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="evidence", description="Claims of a health article beside the evidence.")
+    p.add_argument("--data", metavar="PATH", help="data package folder (default: the bundled data/)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    v = sub.add_parser("validate", help="check a data package and list every problem")
+    v.add_argument("path", nargs="?", help="data package folder (default: the bundled data/)")
+    r = sub.add_parser("review", help="show one claim with its evidence, or the whole ledger")
+    r.add_argument("claim_id", nargs="?", help="e.g. C14; omit for the whole ledger")
+    r.add_argument("--width", type=int, default=None, help="output width (default: terminal, at most 100)")
+    b = sub.add_parser("build", help="regenerate every figure and the claim-review report")
+    b.add_argument("--out", default=".", help="folder receiving figures/ and reports/ (default: .)")
+    b.add_argument("--quiet", action="store_true", help="no progress lines")
+    return p
+
+
+def _load(path):
+    from .data import load
+
+    return load(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .errors import DataValidationError
+
+    path = getattr(args, "path", None) or args.data
+    try:
+        if args.command == "validate":
+            ds = _load(path)
+            n = {k: len(v) for k, v in ds.tables.items() if len(v)}
+            print(f"OK: {ds.root} is valid: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in n.items()) + ".")
+            for w in ds.warnings:
+                print(f"warning: {w}")
+            return 0
+        if args.command == "review":
+            from .ledger import format_claim, format_ledger
+
+            ds = _load(path)
+            width = args.width or min(100, shutil.get_terminal_size((100, 24)).columns)
+            if args.claim_id:
+                cid = args.claim_id.upper()
+                try:
+                    print(format_claim(ds, cid, width=width))
+                except KeyError as exc:
+                    print(f"evidence review: {exc.args[0]}", file=sys.stderr)
+                    return 2
+                try:
+                    from .checking import format_checks
+                except ImportError:
+                    format_checks = None
+                if format_checks is not None:
+                    print()
+                    print(format_checks(ds, cid, width=width))
+            else:
+                print(format_ledger(ds, width=width))
+            return 0
+        if args.command == "build":
+            from .build import build
+
+            res = build(path, args.out, progress=not args.quiet)
+            print(f"Built {len(res.files)} files in {res.seconds:.1f} s into {args.out}")
+            return 0
+    except DataValidationError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
