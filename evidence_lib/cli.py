@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="regenerate every figure and the claim-review report")
     b.add_argument("--out", default=".", help="folder receiving figures/ and reports/ (default: .)")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
+    n = sub.add_parser("notebooks", help="re-execute every notebook and store its outputs (needs .[notebooks])")
+    n.add_argument("folder", nargs="?", help="notebook folder (default: the repository's notebooks/)")
     return p
 
 
@@ -75,6 +77,12 @@ def main(argv: list[str] | None = None) -> int:
 
             res = build(path, args.out, progress=not args.quiet)
             print(f"Built {len(res.files)} files in {res.seconds:.1f} s into {args.out}")
+            return 0
+        if args.command == "notebooks":
+            from .notebooks import execute_all
+
+            done = execute_all(args.folder)
+            print(f"Executed and stored {len(done)} notebooks")
             return 0
     except DataValidationError as exc:
         print(str(exc), file=sys.stderr)
