@@ -199,7 +199,10 @@ def _line(df, i):
 
 
 def _isnum(v) -> bool:
-    return v is not None and not (isinstance(v, float) and math.isnan(v))
+    """True for a present value (not None, NaN or pandas.NA)."""
+    if v is None or v.__class__.__name__ == "NAType":
+        return False
+    return not (isinstance(v, float) and math.isnan(v))
 
 
 def _check_claims(claims, article: Article, problems: list[Problem]) -> None:
@@ -315,6 +318,9 @@ def _check_effects(df, problems, warnings):
             if expected != row.term:
                 problems.append(Problem(fname, line, "term",
                                         f"'{row.term}' does not match {row.timepoint_weeks:g} weeks (the cut-offs give '{expected}')"))
+        if not _isnum(row.estimate) and not row.notes:
+            problems.append(Problem(fname, line, "estimate",
+                                    "no estimate: say in notes what the source gives instead (a p-value, words)"))
         p = row.p_value
         if _isnum(p) and row.measure in ("MD", "SMD", "RD", "RR", "OR", "pp_difference", "ratio_of_means"):
             implied = _p_from_ci(row.estimate, row.ci_low, row.ci_high, row.measure)
@@ -329,7 +335,7 @@ def _check_trial_data(df, problems):
         line = _line(df, i)
         _ci_problems(df, fname, i, row.estimate, row.ci_low, row.ci_high, row.measure, problems)
         has_effect = _isnum(row.estimate)
-        has_arms = all(_isnum(v) for v in (row.mean_i, row.sd_i, row.mean_c, row.sd_c)) and row.n_intervention is not None and row.n_control is not None
+        has_arms = all(_isnum(v) for v in (row.mean_i, row.sd_i, row.mean_c, row.sd_c)) and _isnum(row.n_intervention) and _isnum(row.n_control)
         if not (has_effect or has_arms):
             problems.append(Problem(fname, line, "estimate", "needs either an estimate (with CI) or both arms' mean, sd and n"))
         for col in ("sd_i", "sd_c"):
@@ -343,14 +349,14 @@ def _check_arms(df, problems):
     for i, row in enumerate(df.itertuples(index=False)):
         line = _line(df, i)
         cont = _isnum(row.mean) or _isnum(row.sd)
-        binary = row.events is not None or row.total is not None
+        binary = _isnum(row.events) or _isnum(row.total)
         if not cont and not binary:
             problems.append(Problem(fname, line, "mean", "an arm needs a mean (with sd) or events and total"))
         if _isnum(row.sd) and row.sd <= 0:
             problems.append(Problem(fname, line, "sd", f"a standard deviation must be > 0, got {row.sd}"))
-        if row.events is not None and row.total is None:
+        if _isnum(row.events) and not _isnum(row.total):
             problems.append(Problem(fname, line, "total", "events without a total"))
-        if row.events is not None and row.total is not None and row.events > row.total:
+        if _isnum(row.events) and _isnum(row.total) and row.events > row.total:
             problems.append(Problem(fname, line, "events", f"events {row.events} exceed the total {row.total}"))
 
 
@@ -358,7 +364,7 @@ def _check_adverse_events(df, problems):
     fname = "adverse_events.csv"
     for i, row in enumerate(df.itertuples(index=False)):
         line = _line(df, i)
-        if row.events is not None and row.denominator is not None and row.events > row.denominator:
+        if _isnum(row.events) and _isnum(row.denominator) and row.events > row.denominator:
             problems.append(Problem(fname, line, "events", f"events {row.events} exceed the denominator {row.denominator}"))
         scale = {"per_patient": 1, "per_treatment": 1, "per_10000_patients": 10000, "per_10000_treatments": 10000}.get(row.unit)
         if scale == 1:
@@ -370,7 +376,7 @@ def _check_adverse_events(df, problems):
             problems.append(Problem(fname, line, "ci_low", f"ci_low {row.ci_low} is above ci_high {row.ci_high}"))
         elif _isnum(row.estimate) and _isnum(row.ci_low) and _isnum(row.ci_high) and not row.ci_low <= row.estimate <= row.ci_high:
             problems.append(Problem(fname, line, "estimate", f"estimate {row.estimate} lies outside its CI [{row.ci_low}, {row.ci_high}]"))
-        if scale and row.events is not None and row.denominator and _isnum(row.estimate):
+        if scale and _isnum(row.events) and _isnum(row.denominator) and _isnum(row.estimate):
             implied = row.events / row.denominator * scale
             # consistent to the rounding of the printed value: half a unit in the last printed digit
             digits = _decimals(row.estimate)

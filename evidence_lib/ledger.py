@@ -149,5 +149,6 @@ def format_ledger(ds, *, width: int = 100) -> str:
         rows.append(f"{r.claim_id:<4} {r.category:<11} {VERDICT_LABELS.get(r.verdict, r.verdict):<24} {r.certainty:<9} {q}")
     counts = ds.claims["verdict"].value_counts()
     rows.append("")
-    rows.append(", ".join(f"{VERDICT_LABELS[v]}: {counts[v]}" for v in VERDICT_ORDER if v in counts))
+    rows.append(textwrap.fill("; ".join(f"{VERDICT_LABELS[v]}: {counts[v]}" for v in VERDICT_ORDER if v in counts),
+                              width=width))
     return "\n".join(rows)
