@@ -1,12 +1,22 @@
 """Time horizons: when an effect counts as immediate, short, intermediate or long term.
 
-The cut-offs follow the convention of the Cochrane review of acupuncture for chronic
-non-specific low back pain (Mu et al. 2020), which follows the Cochrane Back and Neck
-group: immediate (up to 1 week after the end of treatment), short term (up to 3
-months), intermediate (3 to 12 months) and long term (12 months or more). We count
-weeks from randomisation, which for trials of 4-12 weeks of treatment shifts the
-boundaries by at most the treatment length; the data package states the rule in
-``datapackage.json`` under ``terms`` and :func:`term_for_weeks` applies it.
+One rule for the whole package, built from two published conventions:
+
+- immediate: up to 1 week. The Cochrane review of acupuncture for chronic non-specific
+  low back pain (Mu et al. 2020, CD013814, Summary of findings 3: "< 7 days after the
+  end of the sessions") calls this "immediately after"; its "short term" runs from
+  8 days to 3 months.
+- short: over 1 week up to 13 weeks (3 months), as in Mu et al. 2020.
+- intermediate: over 13 weeks and under 52 weeks.
+- long: 52 weeks (12 months) or more, as in the AHRQ review (Skelly et al. 2020,
+  Comparative Effectiveness Review 227, Review methods), whose long term is 12 months
+  or more.
+
+Both reviews count from the end of treatment; our ``timepoint_weeks`` count from
+randomisation (what trials report), so for courses of 5-13 weeks our boundaries fall
+up to one course earlier. The rule is stated in ``datapackage.json`` under ``terms``
+and applied by :func:`term_for_weeks`; the loader rejects a ``term`` that disagrees
+with ``timepoint_weeks``.
 """
 
 from __future__ import annotations
