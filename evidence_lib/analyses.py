@@ -1,0 +1,171 @@
+"""Ready-made views of the data for each claim area: what the notebooks and the build show.
+
+Each function takes a :class:`~evidence_lib.data.Dataset` and returns a tidy DataFrame
+(or a small result object). They hold the selection rules, so that a notebook cell is
+one call and the CLI, the figures and the report show the same rows.
+"""
+
+from __future__ import annotations
+
+REVIEW_DESIGNS = ("meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review")
+COMPARATOR_LABELS = {
+    "sham": "vs sham acupuncture",
+    "no_treatment": "vs no acupuncture / waiting list",
+    "usual_care": "vs usual care",
+    "conventional_therapy": "vs conventional therapy",
+    "active_other": "vs another active treatment",
+    "mixed": "vs mixed controls",
+    "none": "single arm",
+}
+
+
+def _label(ds, source_id: str) -> str:
+    s = ds.sources[ds.sources["source_id"] == source_id]
+    if s.empty:
+        return source_id
+    r = s.iloc[0]
+    author = (r["first_author"] or source_id).split(" ")[0]
+    year = "" if r["year"] is None or str(r["year"]) == "<NA>" else f" {int(r['year'])}"
+    return f"{author}{year}"
+
+
+def review_effects(ds, *, comparator_classes=None):
+    """Pooled results from reviews and meta-analyses (the systematic-review evidence).
+
+    Returns the effects rows whose source is a review or meta-analysis, with a
+    ``label`` ("Manheimer 2005") and ``comparator_label`` column, sorted by comparator
+    and source.
+    """
+    e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
+    e = e[e["design"].isin(REVIEW_DESIGNS) & e["estimate"].notna()].copy()
+    if comparator_classes is not None:
+        e = e[e["comparator_class"].isin(comparator_classes)]
+    e["label"] = [_label(ds, s) for s in e["source_id"]]
+    e["comparator_label"] = e["comparator_class"].map(COMPARATOR_LABELS)
+    return e.sort_values(["comparator_class", "measure", "source_id", "effect_id"]).reset_index(drop=True)
+
+
+def trial_effects_over_time(ds, *, comparator_classes=("sham", "no_treatment", "usual_care", "conventional_therapy"),
+                            measures=("MD", "pp_difference")):
+    """Between-group effects from trials with a timepoint in weeks, for effect-over-time plots.
+
+    Differences are re-signed so that positive always means "better with acupuncture"
+    (using the row's ``favours``); ``series`` names trial, comparison and instrument.
+    """
+    e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
+    e = e[(e["design"] == "rct") & e["estimate"].notna() & e["timepoint_weeks"].notna()
+          & e["comparator_class"].isin(comparator_classes) & e["measure"].isin(measures)].copy()
+    sign = e["favours"].map({"negative": -1.0, "positive": 1.0}).fillna(1.0)
+    e["benefit"] = e["estimate"] * sign
+    lo, hi = e["ci_low"] * sign, e["ci_high"] * sign
+    e["benefit_low"] = lo.where(sign > 0, hi)
+    e["benefit_high"] = hi.where(sign > 0, lo)
+    e["series"] = [f"{_label(ds, s)} {COMPARATOR_LABELS.get(c, c)} ({i.split(' (')[0].split(':')[0]})"
+                   for s, c, i in zip(e["source_id"], e["comparator_class"], e["instrument"])]
+    return e.sort_values(["series", "timepoint_weeks"]).reset_index(drop=True)
+
+
+def arm_smd_set(ds, *, control_arm: str = "sham", instruments=None, max_weeks: float = 13):
+    """Per-trial SMDs (Hedges' g) computed from arm data, acupuncture versus ``control_arm``.
+
+    Takes, per trial, the earliest timepoint after baseline up to ``max_weeks`` at which
+    both arms report n, mean and SD, and computes g with metafor's escalc definition
+    (:func:`evidence_lib.effect_sizes.smd`). Signs are set so that negative favours
+    acupuncture: scores where higher is better (function, change-from-baseline pain)
+    are flipped, using the instrument text ("higher = better") or a change score note.
+
+    Returns a DataFrame: label, source_id, instrument, timepoint_weeks, n_i, n_c, yi, vi.
+    """
+    import pandas as pd
+
+    from .effect_sizes import smd
+
+    arms = ds.arms.dropna(subset=["mean", "sd", "n", "timepoint_weeks"])
+    arms = arms[arms["timepoint_weeks"] > 0]
+    rows = []
+    for (sid, instr), g in arms.groupby(["source_id", "instrument"], sort=True):
+        if instruments is not None and not any(k in instr for k in instruments):
+            continue
+        if "pain" not in instr.lower() and "VAS" not in instr:
+            continue
+        for w in sorted(g["timepoint_weeks"].unique()):
+            if w > max_weeks:
+                break
+            acu = g[(g["arm"] == "acupuncture") & (g["timepoint_weeks"] == w)]
+            ctl = g[(g["arm"] == control_arm) & (g["timepoint_weeks"] == w)]
+            if acu.empty or ctl.empty:
+                continue
+            a, c = acu.iloc[0], ctl.iloc[0]
+            es = smd(a["mean"], a["sd"], int(a["n"]), c["mean"], c["sd"], int(c["n"]))
+            yi, vi = float(es.yi[0]), float(es.vi[0])
+            higher_better = "higher = better" in instr or "change" in str(a["notes"]).lower() or "improvement" in str(a["notes"]).lower()
+            if higher_better:
+                yi = -yi
+            rows.append(dict(label=_label(ds, sid), source_id=sid, instrument=instr, timepoint_weeks=float(w),
+                             n_i=int(a["n"]), n_c=int(c["n"]), yi=yi, vi=vi,
+                             direction="flipped (higher = better)" if higher_better else "as reported (lower = better)"))
+            break
+    return pd.DataFrame(rows, columns=["label", "source_id", "instrument", "timepoint_weeks", "n_i", "n_c", "yi", "vi", "direction"])
+
+
+def safety_table(ds):
+    """Adverse-event rates with a readable label, per patient and per treatment, plus serious events per 10,000.
+
+    Rates on a per-patient or per-treatment scale are proportions; the ``per_10000``
+    column re-expresses every row per 10,000 for comparison. Rows without an estimate but
+    with events and a denominator get the rate computed from the counts.
+    """
+    ae = ds.adverse_events.copy()
+    scale = ae["unit"].map({"per_patient": 1.0, "per_treatment": 1.0, "per_10000_patients": 10000.0,
+                            "per_10000_treatments": 10000.0})
+    computed = ae["events"].astype("float") / ae["denominator"].astype("float") * scale
+    ae["rate"] = ae["estimate"].fillna(computed)
+    ae["rate_source"] = ["reported" if e == e else ("counts" if c == c else "") for e, c in zip(ae["estimate"], computed)]
+    ae["per_10000"] = ae["rate"] * (10000.0 / scale)
+    ae["per_10000_low"] = ae["ci_low"] * (10000.0 / scale)
+    ae["per_10000_high"] = ae["ci_high"] * (10000.0 / scale)
+    ae["denominator_kind"] = ae["unit"].str.contains("patient").map({True: "patients", False: "treatments"})
+    ae["label"] = [f"{_label(ds, s)}: {t.replace('_', ' ')}" for s, t in zip(ae["source_id"], ae["ae_type"])]
+    return ae.dropna(subset=["rate"]).reset_index(drop=True)
+
+
+def protocol_table(ds):
+    """Acupuncture protocols of the trials (acupuncture arms), with a readable label."""
+    p = ds.protocols[ds.protocols["arm"] == "acupuncture"].copy()
+    p["label"] = [_label(ds, s) for s in p["source_id"]]
+    return p.reset_index(drop=True)
+
+
+def claims_by_evidence_kind(ds, *, category=None):
+    """For each claim, the kinds of subjects its linked sources studied.
+
+    Returns one row per claim with counts of linked sources by subject kind
+    (back-pain patients, other patients, healthy volunteers, animals) and its verdict.
+    """
+    import pandas as pd
+
+    links = ds.claim_sources[ds.claim_sources["role"] != "context"].merge(
+        ds.sources[["source_id", "design", "subjects"]], on="source_id", how="left")
+
+    def kind(design, subjects):
+        if design == "animal" or subjects == "animals":
+            return "animals"
+        if design == "healthy_volunteer" or subjects == "healthy volunteers":
+            return "healthy volunteers"
+        if subjects in ("chronic low back pain", "acute low back pain", "low back pain", "back and neck pain"):
+            return "back-pain patients"
+        return "other people"
+
+    links["kind"] = [kind(d, s) for d, s in zip(links["design"], links["subjects"])]
+    tab = pd.crosstab(links["claim_id"], links["kind"])
+    for k in ("back-pain patients", "other people", "healthy volunteers", "animals"):
+        if k not in tab.columns:
+            tab[k] = 0
+    tab = tab[["back-pain patients", "other people", "healthy volunteers", "animals"]]
+    claims = ds.claims.set_index("claim_id")[["category", "verdict", "certainty"]]
+    out = claims.join(tab, how="left").fillna(0)
+    for k in tab.columns:
+        out[k] = out[k].astype(int)
+    if category is not None:
+        out = out[out["category"] == category]
+    return out
