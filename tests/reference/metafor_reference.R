@@ -225,8 +225,8 @@ tfin$asym <- list(yi = asy_y, vi = asy_v)
 for (nm in names(tfin)) for (m in c("FE", "REML", "DL")) {
   d <- tfin[[nm]]
   res <- rma(d$yi, d$vi, method = m, control = CTRL)
-  tf <- trimfill(res)
-  add_case(sprintf("trimfill_%s_%s", nm, m), sprintf("trimfill(rma(yi, vi, method=\"%s\", %s))", m, ctrl),
+  tf <- trimfill(res, control = CTRL)
+  add_case(sprintf("trimfill_%s_%s", nm, m), sprintf("trimfill(rma(yi, vi, method=\"%s\", %s), %s)", m, ctrl, ctrl),
            tf_values(tf), input = list(yi = arr(d$yi), vi = arr(d$vi)), kind = "trimfill")
 }
 res <- rma(asy_y, asy_v, method = "FE")
