@@ -483,6 +483,11 @@ def gosh(yi, vi, method: str = "DL", *, chunk: int = 1 << 16) -> GoshResult:
     Uses the batched core (each subset is a row; excluded studies padded
     out).  ``method`` any of FE, DL, REML, PM, ML (FE and DL are fast).
     Subsets with one study have tau2 = 0, Q = 0, I2 = 0, H2 = 1.
+
+    I2/H2 follow metafor's ``gosh``: for FE and DL they are Q-based,
+    I2 = max(0, 100 (Q - df)/Q), H2 = Q/df (for DL this equals the
+    model-based I2 whenever tau2 > 0, but H2 = Q/df < 1 when tau2 is clamped
+    at 0, where :func:`pool` reports H2 = 1); for REML/ML/PM model-based.
     """
     y, v, _ = _check_1d(yi, vi)
     k = y.shape[0]
@@ -509,7 +514,7 @@ def gosh(yi, vi, method: str = "DL", *, chunk: int = 1 << 16) -> GoshResult:
         dfq = (kk - 1).astype(float)
         Q = np.where(one, 0.0, fe["Q"])
         with np.errstate(divide="ignore", invalid="ignore"):
-            if method == "FE":
+            if method in ("FE", "DL"):  # metafor's gosh fast path: Q-based I2/H2
                 i2 = np.maximum(0.0, 100 * (Q - dfq) / Q)
                 i2 = np.where(np.isnan(i2), 0.0, i2)
                 h2 = Q / dfq

@@ -139,13 +139,13 @@ for (m in c("REML", "DL", "FE")) for (t in c("z", "knha")) {
   res <- suppressWarnings(rma(bcg_rr$yi, bcg_rr$vi, method = m, test = t, control = CTRL))
   l1 <- suppressWarnings(leave1out(res))
   add_case(sprintf("loo_bcg_%s_%s", m, t), sprintf("leave1out(rma(yi, vi, method=\"%s\", test=\"%s\", %s))", m, t, ctrl),
-           list(estimate = arr(l1$estimate), se = arr(l1$se), zval = arr(l1$zval), pval = arr(l1$pval),
+           list(estimate = arr(l1$estimate), se = arr(l1$se), zval = arr(if (!is.null(l1$zval)) l1$zval else l1$tval), pval = arr(l1$pval),
                 ci_lb = arr(l1$ci.lb), ci_ub = arr(l1$ci.ub), Q = arr(l1$Q), Qp = arr(l1$Qp),
                 tau2 = arr(l1$tau2), I2 = arr(l1$I2), H2 = arr(l1$H2)),
            input = list(yi = arr(bcg_rr$yi), vi = arr(bcg_rr$vi)), kind = "loo")
   cu <- suppressWarnings(cumul(res))
   add_case(sprintf("cumul_bcg_%s_%s", m, t), sprintf("cumul(rma(yi, vi, method=\"%s\", test=\"%s\", %s))", m, t, ctrl),
-           list(estimate = arr(cu$estimate), se = arr(cu$se), zval = arr(cu$zval), pval = arr(cu$pval),
+           list(estimate = arr(cu$estimate), se = arr(cu$se), zval = arr(if (!is.null(cu$zval)) cu$zval else cu$tval), pval = arr(cu$pval),
                 ci_lb = arr(cu$ci.lb), ci_ub = arr(cu$ci.ub), Q = arr(cu$Q), Qp = arr(cu$Qp),
                 tau2 = arr(cu$tau2), I2 = arr(cu$I2), H2 = arr(cu$H2)),
            input = list(yi = arr(bcg_rr$yi), vi = arr(bcg_rr$vi)), kind = "cumul")
