@@ -145,10 +145,50 @@ def _he_init(Y, V, k):
     return np.where(k > 1, np.maximum(0.0, t), 0.0)
 
 
-def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None):
+def _score(Y, V, t, reml):
+    W = 1.0 / (V + t[:, None])
+    S1 = W.sum(axis=1)
+    W2 = W * W
+    mu = _rowdot(W, Y) / S1
+    R = Y - mu[:, None]
+    yPPy = _rowdot(W2, R * R)
+    if reml:
+        return yPPy - (S1 - W2.sum(axis=1) / S1)
+    return yPPy - S1
+
+
+def _score_bisect(Y, V, lo, hi, reml, tol, maxiter):
+    """Root of the (RE)ML score in [lo, hi] by bisection (vectorised); hi expanded if infinite."""
+    lo = lo.copy()
+    hi = hi.copy()
+    inf = ~np.isfinite(hi)
+    if inf.any():
+        h = np.where(inf, np.maximum(1.0, 2 * lo), hi)
+        for _ in range(200):
+            sc = _score(Y, V, h, reml)
+            grow = inf & (sc > 0)
+            if not grow.any():
+                break
+            h = np.where(grow, 4 * h, h)
+        hi = h
+    for _ in range(maxiter):
+        mid = 0.5 * (lo + hi)
+        sc = _score(Y, V, mid, reml)
+        lo = np.where(sc > 0, mid, lo)
+        hi = np.where(sc > 0, hi, mid)
+        if np.all(hi - lo <= tol * np.maximum(1.0, hi)):
+            break
+    return 0.5 * (lo + hi)
+
+
+def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100):
     """REML or ML estimate by Fisher scoring (Viechtbauer 2005), vectorised over rows.
 
     Returns ``(tau2, se_tau2, iterations)``.  Rows with k = 1 get tau2 = 0.
+    Fisher scoring is kept inside a bracket of the score's root; rows still
+    unconverged after ``fisher_maxiter`` (metafor's maxiter, 100) iterations,
+    where metafor stops with an error, are finished by bisection of the score
+    (the REML/ML estimating equation), so they still get the (local) maximum.
     Each row stops updating as soon as its own change is below
     ``tol * max(1, tau2)``, so a row's result does not depend on the batch.
     """
@@ -156,15 +196,19 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None)
     tau2 = _he_init(Y, V, k) if tau2_init is None else np.array(tau2_init, dtype=float)
     active = k > 1
     reml = method == "REML"
+    # bracket of the root of the score: lo has score > 0, hi has score < 0
+    lo = np.zeros(n)
+    hi = np.full(n, np.inf)
     it = 0
     while active.any():
         it += 1
-        if it > maxiter:
-            bad = np.flatnonzero(active)
-            raise RuntimeError(
-                f"Fisher scoring did not converge in {maxiter} iterations for row(s) {bad[:5].tolist()}; "
-                "try method='PM' or 'DL'"
-            )
+        if it > fisher_maxiter:
+            # Fisher scoring oscillates for these rows (metafor would stop with
+            # "Fisher scoring algorithm did not converge"): find the root of
+            # the score by bisection inside the bracket instead.
+            ia = np.flatnonzero(active)
+            tau2[ia] = _score_bisect(Y[ia], V[ia], lo[ia], hi[ia], reml, tol, maxiter)
+            break
         idx = np.flatnonzero(active) if active.sum() < n else slice(None)
         Ya, Va, t = Y[idx], V[idx], tau2[idx]
         W = 1.0 / (Va + t[:, None])
@@ -178,10 +222,14 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None)
             S3 = _rowdot(W2, W)
             trP = S1 - S2 / S1
             trPP = S2 - 2 * S3 / S1 + (S2 / S1) ** 2
-            adj = (yPPy - trP) / trPP
+            score = yPPy - trP
+            adj = score / trPP
         else:
-            adj = (yPPy - S1) / S2
+            score = yPPy - S1
+            adj = score / S2
         adj = np.where(np.isfinite(adj), adj, 0.0)
+        lo_a = np.where(score > 0, np.maximum(lo[idx], t), lo[idx])
+        hi_a = np.where(score < 0, np.minimum(hi[idx], t), hi[idx])
         # step-halving as metafor: halve until tau2 + adj >= 0 (at tau2 = 0 a
         # negative step halves to 0, which is what metafor's loop reaches too)
         neg = t + adj < 0
@@ -192,8 +240,15 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None)
                 adj = np.where(neg, adj / 2, adj)
                 neg = t + adj < 0
         new = t + adj
-        done = np.abs(adj) <= tol * np.maximum(1.0, new)
+        # safeguard (not in metafor): Fisher scoring can oscillate without
+        # converging (metafor then stops with an error); a step leaving the
+        # bracket [lo, hi] of the score's root is replaced by bisection.
+        out = ((new < lo_a) | (new > hi_a)) & np.isfinite(hi_a) & (adj != 0)
+        if out.any():
+            new = np.where(out, 0.5 * (lo_a + hi_a), new)
+        done = np.abs(new - t) <= tol * np.maximum(1.0, new)
         tau2[idx] = new
+        lo[idx], hi[idx] = lo_a, hi_a
         if isinstance(idx, slice):
             active = ~done & active
         else:
