@@ -319,7 +319,7 @@ def solve_q(Y, V, target, lo0=None, hi_cap=None, tol=1e-12, maxiter=500):
         with np.errstate(divide="ignore", invalid="ignore"):
             step = -f / d
         new = t[j] + step
-        bad = ~np.isfinite(new) | (new <= lo_j) | (new >= hi_j)
+        bad = ~np.isfinite(new) | (new < lo_j) | (new > hi_j)
         new = np.where(bad, 0.5 * (lo_j + hi_j), new)
         done = (np.abs(new - t[j]) <= tol * np.maximum(1.0, new)) | (f == 0)
         lo[j], hi[j], t[j] = lo_j, hi_j, new
