@@ -1,0 +1,452 @@
+"""Batched numerical core of the meta-analysis engine (numpy only).
+
+Every function here works on a *batch* of intercept-only meta-analyses held as
+2-D arrays ``Y`` and ``V`` of shape ``(n, K)``: one row per meta-analysis,
+unequal numbers of studies padded with NaN by the caller.  Padding is turned
+into ``y = 0, v = +inf`` so that every inverse-variance weight ``1/(v + tau2)``
+of a padded cell is exactly 0 and all sums are plain row sums: no masks and no
+Python loop over studies or rows.
+
+:func:`evidence_lib.meta.pool` is this core applied to a batch of one row, so
+``pool`` and ``pool_many`` agree by construction (the test-suite checks it).
+
+Estimators (intercept-only random-effects model y_i = mu + u_i + e_i,
+u_i ~ N(0, tau2), e_i ~ N(0, v_i)); w_i = 1/(v_i + tau2), S_r = sum w_i^r,
+mu = sum w_i y_i / S_1, P = W - w w' / S_1:
+
+* ``FE``: tau2 = 0.
+* ``DL``: DerSimonian & Laird (1986), tau2 = max(0, (Q - (k-1)) / (S_1 - S_2/S_1))
+  with the fixed-effect weights.  Clamped at 0.
+* ``REML`` / ``ML``: Fisher scoring as in Viechtbauer (2005, eqs. 9-12) and
+  metafor's ``rma.uni``: tau2 <- tau2 + (y'PPy - tr P) / tr(PP) (REML) or
+  (y'PPy - S_1) / S_2 (ML), starting from the Hedges (HE) estimate,
+  step-halving when a step would go below 0.  Closed forms for the
+  intercept-only model: y'PPy = sum w_i^2 (y_i - mu)^2,
+  tr P = S_1 - S_2/S_1, tr(PP) = S_2 - 2 S_3/S_1 + S_2^2/S_1^2.
+  Converged when the change is < ``tol * max(1, tau2)`` (default 1e-12).
+* ``PM``: Paule & Mandel (1982): the root of the generalised
+  Q(tau2) = sum w_i (y_i - mu)^2 = k - 1; 0 when Q(0) < k - 1.  Q is
+  decreasing in tau2; solved per row by safeguarded Newton steps
+  (dQ/dtau2 = -sum w_i^2 (y_i - mu)^2) inside a bisection bracket.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special as sp
+
+METHODS = ("FE", "DL", "REML", "PM", "ML")
+CI_METHODS = ("wald", "hksj")
+PI_METHODS = ("z", "t_k2")
+I2_METHODS = ("model", "q")
+
+_EPS = np.finfo(float).eps
+
+
+def _rowdot(a, b):
+    return np.einsum("ij,ij->i", a, b)
+
+
+def as_batch(Y, V, name_y="Y", name_v="V"):
+    """Validate and pad a batch.  Returns ``(Y, V, k)`` with padding as y=0, v=inf."""
+    Y = np.asarray(Y, dtype=float)
+    V = np.asarray(V, dtype=float)
+    if Y.ndim == 1:
+        Y = Y[None, :]
+    if V.ndim == 1:
+        V = V[None, :]
+    if Y.ndim != 2 or Y.shape != V.shape:
+        raise ValueError(
+            f"{name_y} and {name_v} must have the same shape (rows = analyses, columns = studies); "
+            f"got {Y.shape} and {V.shape}"
+        )
+    ny, nv = np.isnan(Y), np.isnan(V)
+    mism = np.argwhere(ny != nv)
+    if mism.size:
+        i, j = mism[0]
+        raise ValueError(
+            f"{name_y} and {name_v} must be NaN at the same places (NaN pads unequal k); "
+            f"row {i}, column {j} is NaN in only one of them"
+        )
+    pad = ny
+    ok = ~pad
+    bad = np.argwhere(ok & ~np.isfinite(Y))
+    if bad.size:
+        i, j = bad[0]
+        raise ValueError(f"{name_y} has a non-finite value at row {i}, study {j}; remove the study")
+    bad = np.argwhere(ok & ~(np.isfinite(V) & (V > 0)))
+    if bad.size:
+        i, j = bad[0]
+        raise ValueError(
+            f"{name_v} must be positive and finite; row {i}, study {j} has {V[i, j]}; "
+            "check the variance (not a standard error or a CI) was passed"
+        )
+    k = ok.sum(axis=1)
+    bad = np.flatnonzero(k == 0)
+    if bad.size:
+        raise ValueError(f"row {bad[0]} has no studies (all NaN); drop it")
+    if pad.any():
+        Y = np.where(pad, 0.0, Y)
+        V = np.where(pad, np.inf, V)
+    return Y, V, k
+
+
+def _wsums(Y, V, tau2):
+    """Weights and the sums needed by every estimator at the given tau2 (per row)."""
+    W = 1.0 / (V + tau2[:, None])
+    S1 = W.sum(axis=1)
+    mu = _rowdot(W, Y) / S1
+    R = Y - mu[:, None]
+    return W, S1, mu, R
+
+
+def q_gen(Y, V, tau2):
+    """Generalised Q statistic sum w_i (y_i - mu)^2 with w_i = 1/(v_i + tau2), per row."""
+    W, S1, mu, R = _wsums(Y, V, tau2)
+    return _rowdot(W, R * R)
+
+
+def fe_stats(Y, V, k):
+    """Fixed-effect quantities: S1, S2, mu, Q, tr(P), sum(P*P) with w = 1/v."""
+    W = 1.0 / V
+    S1 = W.sum(axis=1)
+    W2 = W * W
+    S2 = W2.sum(axis=1)
+    S3 = _rowdot(W2, W)
+    mu = _rowdot(W, Y) / S1
+    R = Y - mu[:, None]
+    Q = np.maximum(0.0, _rowdot(W, R * R))
+    trP = S1 - S2 / S1
+    sPP = S2 - 2 * S3 / S1 + (S2 / S1) ** 2
+    return dict(S1=S1, S2=S2, mu=mu, Q=Q, trP=trP, sPP=sPP)
+
+
+def tau2_dl(Y, V, k, fe):
+    """DerSimonian-Laird estimate (clamped at 0) and metafor's SE for it."""
+    df = k - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (fe["Q"] - df) / fe["trP"]
+        t = np.where(k > 1, np.maximum(0.0, t), 0.0)
+        se = np.sqrt(1 / fe["trP"] ** 2 * (2 * df + 4 * t * fe["trP"] + 2 * t**2 * fe["sPP"]))
+    se = np.where(k > 1, se, np.nan)
+    return t, se
+
+
+def _he_init(Y, V, k):
+    """Hedges (HE) estimator, metafor's starting value for ML/REML: max(0, (RSS - tr(PV))/(k-1))."""
+    finite = np.isfinite(V)
+    kk = k.astype(float)
+    ybar = Y.sum(axis=1) / kk
+    R = np.where(finite, Y - ybar[:, None], 0.0)
+    rss = _rowdot(R, R)
+    sv = np.where(finite, V, 0.0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (rss - sv * (1 - 1 / kk)) / (kk - 1)
+    return np.where(k > 1, np.maximum(0.0, t), 0.0)
+
+
+def _score(Y, V, t, reml):
+    W = 1.0 / (V + t[:, None])
+    S1 = W.sum(axis=1)
+    W2 = W * W
+    mu = _rowdot(W, Y) / S1
+    R = Y - mu[:, None]
+    yPPy = _rowdot(W2, R * R)
+    if reml:
+        return yPPy - (S1 - W2.sum(axis=1) / S1)
+    return yPPy - S1
+
+
+def _score_bisect(Y, V, lo, hi, reml, tol, maxiter):
+    """Root of the (RE)ML score in [lo, hi] by bisection (vectorised); hi expanded if infinite."""
+    lo = lo.copy()
+    hi = hi.copy()
+    inf = ~np.isfinite(hi)
+    if inf.any():
+        h = np.where(inf, np.maximum(1.0, 2 * lo), hi)
+        for _ in range(200):
+            sc = _score(Y, V, h, reml)
+            grow = inf & (sc > 0)
+            if not grow.any():
+                break
+            h = np.where(grow, 4 * h, h)
+        hi = h
+    for _ in range(maxiter):
+        mid = 0.5 * (lo + hi)
+        sc = _score(Y, V, mid, reml)
+        lo = np.where(sc > 0, mid, lo)
+        hi = np.where(sc > 0, hi, mid)
+        if np.all(hi - lo <= tol * np.maximum(1.0, hi)):
+            break
+    return 0.5 * (lo + hi)
+
+
+def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100):
+    """REML or ML estimate by Fisher scoring (Viechtbauer 2005), vectorised over rows.
+
+    Returns ``(tau2, se_tau2, iterations)``.  Rows with k = 1 get tau2 = 0.
+    Fisher scoring is kept inside a bracket of the score's root; rows still
+    unconverged after ``fisher_maxiter`` (metafor's maxiter, 100) iterations,
+    where metafor stops with an error, are finished by bisection of the score
+    (the REML/ML estimating equation), so they still get the (local) maximum.
+    Each row stops updating as soon as its own change is below
+    ``tol * max(1, tau2)``, so a row's result does not depend on the batch.
+    """
+    n = Y.shape[0]
+    tau2 = _he_init(Y, V, k) if tau2_init is None else np.array(tau2_init, dtype=float)
+    active = k > 1
+    reml = method == "REML"
+    # bracket of the root of the score: lo has score > 0, hi has score < 0
+    lo = np.zeros(n)
+    hi = np.full(n, np.inf)
+    it = 0
+    while active.any():
+        it += 1
+        if it > fisher_maxiter:
+            # Fisher scoring oscillates for these rows (metafor would stop with
+            # "Fisher scoring algorithm did not converge"): find the root of
+            # the score by bisection inside the bracket instead.
+            ia = np.flatnonzero(active)
+            tau2[ia] = _score_bisect(Y[ia], V[ia], lo[ia], hi[ia], reml, tol, maxiter)
+            break
+        idx = np.flatnonzero(active) if active.sum() < n else slice(None)
+        Ya, Va, t = Y[idx], V[idx], tau2[idx]
+        W = 1.0 / (Va + t[:, None])
+        S1 = W.sum(axis=1)
+        W2 = W * W
+        S2 = W2.sum(axis=1)
+        mu = _rowdot(W, Ya) / S1
+        R = Ya - mu[:, None]
+        yPPy = _rowdot(W2, R * R)
+        if reml:
+            S3 = _rowdot(W2, W)
+            trP = S1 - S2 / S1
+            trPP = S2 - 2 * S3 / S1 + (S2 / S1) ** 2
+            score = yPPy - trP
+            adj = score / trPP
+        else:
+            score = yPPy - S1
+            adj = score / S2
+        adj = np.where(np.isfinite(adj), adj, 0.0)
+        lo_a = np.where(score > 0, np.maximum(lo[idx], t), lo[idx])
+        hi_a = np.where(score < 0, np.minimum(hi[idx], t), hi[idx])
+        # step-halving as metafor: halve until tau2 + adj >= 0 (at tau2 = 0 a
+        # negative step halves to 0, which is what metafor's loop reaches too)
+        neg = t + adj < 0
+        if neg.any():
+            adj = np.where(neg & (t <= 0), 0.0, adj)
+            neg = t + adj < 0
+            while neg.any():
+                adj = np.where(neg, adj / 2, adj)
+                neg = t + adj < 0
+        new = t + adj
+        # safeguard (not in metafor): Fisher scoring can oscillate without
+        # converging (metafor then stops with an error); a step leaving the
+        # bracket [lo, hi] of the score's root is replaced by bisection.
+        out = ((new < lo_a) | (new > hi_a)) & np.isfinite(hi_a) & (adj != 0)
+        if out.any():
+            new = np.where(out, 0.5 * (lo_a + hi_a), new)
+        done = np.abs(new - t) <= tol * np.maximum(1.0, new)
+        tau2[idx] = new
+        lo[idx], hi[idx] = lo_a, hi_a
+        if isinstance(idx, slice):
+            active = ~done & active
+        else:
+            active[idx[done]] = False
+    # SE from the expected information at the estimate
+    W = 1.0 / (V + tau2[:, None])
+    S1 = W.sum(axis=1)
+    W2 = W * W
+    S2 = W2.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if reml:
+            S3 = _rowdot(W2, W)
+            trPP = S2 - 2 * S3 / S1 + (S2 / S1) ** 2
+            se = np.sqrt(2 / trPP)
+        else:
+            se = np.sqrt(2 / S2)
+    se = np.where(k > 1, se, np.nan)
+    return tau2, se, it
+
+
+def solve_q(Y, V, target, lo0=None, hi_cap=None, tol=1e-12, maxiter=500):
+    """Per row, the tau2 >= 0 with generalised Q(tau2) = target (vectorised).
+
+    Q(tau2) is strictly decreasing.  Rows with Q(lo0) <= target return lo0 (0).
+    If ``hi_cap`` is given (array), rows with Q(hi_cap) > target return hi_cap
+    (metafor's convention for ``tau2.max`` in ``confint``); otherwise the
+    bracket is doubled until it contains the root.
+    Safeguarded Newton: dQ/dtau2 = -sum w_i^2 (y_i - mu)^2.
+    """
+    n = Y.shape[0]
+    target = np.broadcast_to(np.asarray(target, dtype=float), (n,)).copy()
+    lo = np.zeros(n) if lo0 is None else np.array(lo0, dtype=float)
+    out = lo.copy()
+    q_lo = q_gen(Y, V, lo)
+    active = (q_lo > target) & np.isfinite(target)
+    if not active.any():
+        return out
+    ia = np.flatnonzero(active)
+    Ya, Va, tg = Y[ia], V[ia], target[ia]
+    lo = lo[ia]
+    if hi_cap is not None:
+        hi = np.broadcast_to(np.asarray(hi_cap, float), (n,))[ia].copy()
+        q_hi = q_gen(Ya, Va, hi)
+        capped = q_hi > tg
+    else:
+        # expand: start at a scale of the data, double until Q(hi) < target
+        hi = np.maximum(1.0, 10 * np.nanmax(np.where(np.isfinite(Va), Va, np.nan), axis=1))
+        capped = np.zeros(ia.size, bool)
+        for _ in range(200):
+            q_hi = q_gen(Ya, Va, hi)
+            grow = q_hi > tg
+            if not grow.any():
+                break
+            hi = np.where(grow, hi * 4, hi)
+    t = lo.copy()  # Newton from the left of a convex decreasing function
+    act = ~capped
+    res = np.where(capped, hi, t)
+    for _ in range(maxiter):
+        if not act.any():
+            break
+        j = np.flatnonzero(act)
+        W, S1, mu, R = _wsums(Ya[j], Va[j], t[j])
+        WR = W * R
+        f = _rowdot(WR, R) - tg[j]
+        d = -_rowdot(WR, WR)
+        lo_j = np.where(f > 0, t[j], lo[j])
+        hi_j = np.where(f > 0, hi[j], t[j])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = -f / d
+        new = t[j] + step
+        bad = ~np.isfinite(new) | (new < lo_j) | (new > hi_j)
+        new = np.where(bad, 0.5 * (lo_j + hi_j), new)
+        done = (np.abs(new - t[j]) <= tol * np.maximum(1.0, new)) | (f == 0)
+        lo[j], hi[j], t[j] = lo_j, hi_j, new
+        res[j] = new
+        act[j[done]] = False
+    out[ia] = res
+    return out
+
+
+def tau2_pm(Y, V, k, tol=1e-12):
+    """Paule-Mandel estimate; metafor's SE sqrt(2 k^2 / (k-1) / S_1^2)."""
+    tau2 = solve_q(Y, V, (k - 1).astype(float), tol=tol)
+    tau2 = np.where(k > 1, tau2, 0.0)
+    S1 = (1.0 / (V + tau2[:, None])).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(2 * k.astype(float) ** 2 / (k - 1) / S1**2)
+    return tau2, np.where(k > 1, se, np.nan)
+
+
+def estimate_tau2(Y, V, k, method, fe=None, tol=1e-12):
+    """Dispatch to the tau2 estimator; returns (tau2, se_tau2)."""
+    if fe is None:
+        fe = fe_stats(Y, V, k)
+    if method == "FE":
+        return np.zeros(Y.shape[0]), np.full(Y.shape[0], np.nan)
+    if method == "DL":
+        return tau2_dl(Y, V, k, fe)
+    if method in ("REML", "ML"):
+        t, se, _ = tau2_fisher(Y, V, k, method, tol=tol)
+        return t, se
+    if method == "PM":
+        return tau2_pm(Y, V, k, tol=tol)
+    raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+
+
+def qprofile_ci(Y, V, k, tau2, level=0.95, tol=1e-12):
+    """Q-profile confidence interval for tau2 (Viechtbauer 2007), per row.
+
+    Lower limit solves Q(tau2) = chi2_{(1+level)/2, k-1}, upper limit
+    Q(tau2) = chi2_{(1-level)/2, k-1}; a limit is 0 when Q(0) is already below
+    the critical value (both 0: the CI is the null set, as metafor reports).
+    Following metafor's ``confint.rma.uni``, the search is capped at
+    ``tau2_max = max(100, 10 * tau2)`` and a limit beyond it is reported as
+    ``tau2_max``.  NaN for k = 1.
+    """
+    df = (k - 1).astype(float)
+    a = (1 - level) / 2
+    with np.errstate(invalid="ignore"):
+        crit_u = sp.chdtri(df, a)  # upper quantile
+        crit_l = sp.chdtri(df, 1 - a)
+    cap = np.maximum(100.0, 10 * tau2)
+    lb = solve_q(Y, V, crit_u, hi_cap=cap, tol=tol)
+    ub = solve_q(Y, V, crit_l, hi_cap=cap, tol=tol)
+    lb = np.where(k > 1, lb, np.nan)
+    ub = np.where(k > 1, ub, np.nan)
+    return lb, ub
+
+
+def fit(Y, V, k, method="REML", ci="wald", level=0.95, pi="z", i2="model",
+        hksj_truncate=False, tol=1e-12):
+    """Fit a batch; returns a dict of per-row arrays (see MetaResult fields)."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+    if ci not in CI_METHODS:
+        raise ValueError(f"ci must be one of {CI_METHODS}; got {ci!r}")
+    if pi not in PI_METHODS:
+        raise ValueError(f"pi must be one of {PI_METHODS}; got {pi!r}")
+    if i2 not in I2_METHODS:
+        raise ValueError(f"i2 must be one of {I2_METHODS}; got {i2!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1); got {level}")
+    fe = fe_stats(Y, V, k)
+    tau2, se_tau2 = estimate_tau2(Y, V, k, method, fe, tol=tol)
+    W = 1.0 / (V + tau2[:, None])
+    S1 = W.sum(axis=1)
+    mu = _rowdot(W, Y) / S1
+    vb = 1.0 / S1
+    one = k == 1
+    df_q = (k - 1).astype(float)
+    alpha = 1 - level
+    if ci == "hksj":
+        R = Y - mu[:, None]
+        rss = _rowdot(W, R * R)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s2w = np.where(rss <= _EPS, 0.0, rss / df_q)
+        if hksj_truncate:
+            s2w = np.maximum(s2w, 1.0)
+        s2w = np.where(one, 1.0, s2w)  # k = 1: metafor falls back to test="z"
+        vb = s2w * vb
+        dfs = np.where(one, np.inf, df_q)
+    else:
+        dfs = np.full(Y.shape[0], np.inf)
+    se = np.sqrt(vb)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = mu / se
+    tdist = np.isfinite(dfs)
+    crit = np.where(tdist, sp.stdtrit(np.where(tdist, dfs, 1.0), 1 - alpha / 2), sp.ndtri(1 - alpha / 2))
+    absstat = np.abs(stat)
+    pval = np.where(tdist, 2 * sp.stdtr(np.where(tdist, dfs, 1.0), -absstat), 2 * sp.ndtr(-absstat))
+    ci_low, ci_high = mu - crit * se, mu + crit * se
+    # prediction interval (metafor predict.rma; pi="t_k2": pi.type="riley")
+    if pi == "z":
+        pcrit = crit
+    else:
+        pdf = np.maximum(1.0, (k - (1 if method == "FE" else 2)).astype(float))
+        pcrit = sp.stdtrit(pdf, 1 - alpha / 2)
+    psd = np.sqrt(vb + tau2)
+    pi_low, pi_high = mu - pcrit * psd, mu + pcrit * psd
+    # heterogeneity
+    Q = np.where(one, 0.0, fe["Q"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q_p = np.where(one, 1.0, sp.chdtrc(np.where(one, 1.0, df_q), Q))
+        if i2 == "q" or method == "FE":
+            i2v = np.maximum(0.0, 100 * (Q - df_q) / Q)
+            i2v = np.where(np.isnan(i2v), 0.0, i2v)  # Q = 0
+            h2 = Q / df_q
+        else:
+            vt = df_q / fe["trP"]
+            i2v = 100 * tau2 / (vt + tau2)
+            h2 = tau2 / vt + 1
+            i2v = np.where(tau2 == 0, 0.0, i2v)
+            h2 = np.where(tau2 == 0, 1.0, h2)
+    i2v = np.where(one, 0.0, i2v)
+    h2 = np.where(one, 1.0, h2)
+    weights = 100 * W / S1[:, None]
+    return dict(
+        estimate=mu, se=se, z_or_t=stat, pvalue=pval, ci_low=ci_low, ci_high=ci_high,
+        pi_low=pi_low, pi_high=pi_high, tau2=tau2, tau2_se=se_tau2, i2=i2v, h2=h2,
+        q=Q, q_df=df_q, q_pvalue=q_p, k=k, df=dfs, weights=weights, crit=crit,
+    )
