@@ -60,3 +60,70 @@ def result(df):
     r = _dl_pool(df["yi"], df["se"] ** 2)
     return FakeResult(r.estimate, r.se, r.ci_low, r.ci_high, r.pi_low, r.pi_high, r.tau2, r.i2,
                       r.q, r.q_df, r.q_pvalue, r.k, r.pvalue, r.z)
+
+
+def effects():
+    """effects rows: pain MD on 0-10 scale at several timepoints for 4 trials."""
+    rows = []
+    spec = {"haake2007": [(26, -0.9, 0.3)], "brinkhaus2006": [(8, -1.2, 0.35), (26, -0.6, 0.4), (52, -0.3, 0.45)],
+            "cherkin2009": [(8, -0.8, 0.3), (26, -0.5, 0.35), (52, -0.4, 0.4)],
+            "witt2006": [(13, -1.5, 0.25), (26, -1.1, 0.3)]}
+    from evidence_lib.terms import term_for_weeks
+
+    for sid, pts in spec.items():
+        for w, e, se in pts:
+            rows.append({"effect_id": f"{sid}-pain-w{w}", "source_id": sid, "population": "chronic low back pain",
+                         "comparison": "acupuncture vs usual care", "comparator_class": "usual_care",
+                         "outcome": "pain", "instrument": "0-10 NRS", "timepoint": f"{w} weeks",
+                         "timepoint_weeks": float(w), "term": term_for_weeks(w), "measure": "MD",
+                         "estimate": e, "ci_low": round(e - 1.96 * se, 2), "ci_high": round(e + 1.96 * se, 2),
+                         "p_value": None, "n_intervention": 100, "n_control": 100, "favours": "negative",
+                         "location": "Table 2", "url": "https://example.org", "status": "verified", "notes": None})
+    return pd.DataFrame(rows)
+
+
+def adverse_events():
+    rows = [("witt2011", "any", 8.6 / 100, 0.083, 0.089, "per_patient", "Any adverse event"),
+            ("witt2011", "bleeding_haematoma", 0.061, 0.058, 0.064, "per_patient", "Bleeding or haematoma"),
+            ("melchart2004", "any", 0.071, 0.069, 0.073, "per_treatment", "Minor events"),
+            ("melchart2004", "serious", 0.024, 0.0, 0.14, "per_10000_treatments", "Serious events"),
+            ("witt2009", "pneumothorax", 0.9, 0.2, 2.6, "per_10000_patients", "Pneumothorax")]
+    return pd.DataFrame([{"ae_id": f"{s}-{t}-{i}", "source_id": s, "ae_type": t, "events": None, "denominator": None,
+                          "unit": u, "estimate": e, "ci_low": lo, "ci_high": hi, "label": lab,
+                          "location": "abstract", "url": "https://example.org", "status": "verified"}
+                         for i, (s, t, e, lo, hi, u, lab) in enumerate(rows)])
+
+
+def protocols():
+    rows = [("haake2007", "10", "2", "5", "30"), ("brinkhaus2006", "12", "1-2", "8", "30"),
+            ("cherkin2009", "10", "2", "7", "20"), ("yuan2009", "10", "2", "5", "25-30"),
+            ("itoh2006", "10", "1", "10", "15")]
+    return pd.DataFrame([{"protocol_id": f"{s}-acu", "source_id": s, "arm": "acupuncture", "sessions_total": t,
+                          "sessions_per_week": pw, "weeks": w, "minutes_per_session": m, "needles": None,
+                          "location": "Methods", "url": "https://example.org", "status": "verified"}
+                         for s, t, pw, w, m in rows])
+
+
+def claims_links_sources():
+    """14 claims with verdicts/certainty, their links and sources of varied design and subjects."""
+    verdicts = ["supported", "supported_with_caveats", "overstated", "unsupported", "contradicted", "not_checkable",
+                "supported", "overstated", "overstated", "supported_with_caveats", "unsupported", "not_checkable",
+                "supported", "contradicted"]
+    certs = ["moderate", "low", "low", "very_low", "moderate", "none", "high", "low", "very_low", "moderate",
+             "very_low", "none", "moderate", "low"]
+    claims = pd.DataFrame({"claim_id": [f"C{i + 1:02d}" for i in range(14)], "category": "efficacy",
+                           "verdict": verdicts, "certainty": certs})
+    sources = pd.DataFrame([
+        {"source_id": "haake2007", "design": "rct", "subjects": "chronic low back pain"},
+        {"source_id": "mu2020", "design": "cochrane_review", "subjects": "chronic low back pain"},
+        {"source_id": "witt2009", "design": "observational", "subjects": "low back pain"},
+        {"source_id": "vickers2018", "design": "ipd_meta_analysis", "subjects": "mixed chronic pain"},
+        {"source_id": "napadow2009", "design": "healthy_volunteer", "subjects": "healthy volunteers"},
+        {"source_id": "zhao2008", "design": "animal", "subjects": "animals"},
+    ])
+    link = [("C01", "mu2020"), ("C02", "haake2007"), ("C03", "vickers2018"), ("C04", "napadow2009"),
+            ("C05", "mu2020"), ("C07", "mu2020"), ("C08", "zhao2008"), ("C09", "napadow2009"),
+            ("C10", "witt2009"), ("C11", "zhao2008"), ("C13", "haake2007"), ("C14", "vickers2018"),
+            ("C14", "witt2009")]
+    links = pd.DataFrame([{"claim_id": c, "source_id": s, "role": "supports"} for c, s in link])
+    return claims, links, sources
