@@ -207,7 +207,7 @@ def _dl_pool(yi, vi) -> _Pooled:
 
 ROW_PT = 15.0        # row height in points when the function makes its own figure
 FONT = 8.5
-PAD = 9.0            # points between text columns
+PAD = 12.0           # points between text columns
 COLORS = {"study": "#0072B2", "diamond": "#000000", "pi": "#D55E00", "band": "#E8E8E8"}
 
 

@@ -127,3 +127,44 @@ def claims_links_sources():
             ("C14", "witt2009")]
     links = pd.DataFrame([{"claim_id": c, "source_id": s, "role": "supports"} for c, s in link])
     return claims, links, sources
+
+
+def filled_dataset(ds, k=8):
+    """The bundled Dataset with its evidence tables replaced by constructed rows of the right shape."""
+    import dataclasses
+
+    tr = trials(k, seed=3)
+    sources = pd.DataFrame([{"source_id": s, "first_author": a, "year": y, "title": "t", "design": d,
+                             "subjects": sub, "url": "https://example.org"}
+                            for s, a, y, d, sub in [
+                                ("mu2020", "Mu J", 2020, "cochrane_review", "chronic low back pain"),
+                                ("haake2007", "Haake M", 2007, "rct", "chronic low back pain"),
+                                ("brinkhaus2006", "Brinkhaus B", 2006, "rct", "chronic low back pain"),
+                                ("cherkin2009", "Cherkin DC", 2009, "rct", "chronic low back pain"),
+                                ("witt2006", "Witt CM", 2006, "rct", "chronic low back pain"),
+                                ("witt2011", "Witt CM", 2011, "observational", "acupuncture patients"),
+                                ("melchart2004", "Melchart D", 2004, "observational", "acupuncture patients"),
+                                ("witt2009", "Witt CM", 2009, "observational", "acupuncture patients"),
+                                ("yuan2009", "Yuan J", 2009, "rct", "chronic low back pain"),
+                                ("itoh2006", "Itoh K", 2006, "rct", "chronic low back pain")]])
+    trial_data = pd.DataFrame({"analysis_id": "mu2020-sham-pain-short", "source_id": "mu2020",
+                               "study_label": tr["label"], "study_year": 2006, "measure": "MD",
+                               "estimate": tr["yi"], "ci_low": tr["ci_low"], "ci_high": tr["ci_high"],
+                               "n_intervention": tr["n_i"], "n_control": tr["n_c"],
+                               "mean_i": None, "sd_i": None, "mean_c": None, "sd_c": None,
+                               "weight_percent": tr["weight"], "location": "Analysis 1.1",
+                               "url": "https://example.org", "status": "verified", "notes": None})
+    pooled = pd.DataFrame([{"analysis_id": "mu2020-sham-pain-short", "source_id": "mu2020",
+                            "description": "Pain vs sham, short term", "comparator_class": "sham", "outcome": "pain",
+                            "term": "short", "measure": "MD", "k": k, "estimate": -0.6, "ci_low": -0.9,
+                            "ci_high": -0.3}])
+    thresholds = pd.DataFrame([{"threshold_id": "mcid-pain-md", "instrument": "0-10 NRS", "measure": "MD",
+                                "value": 1.0, "kind": "mcid_between_group", "source_id": "mu2020"}])
+    claims = ds.claims.copy()
+    c, links, _ = claims_links_sources()
+    return dataclasses.replace(ds, sources=sources, trial_data=trial_data, pooled_results=pooled,
+                               thresholds=thresholds, effects=effects(),
+                               adverse_events=adverse_events().drop(columns=["label"]), protocols=protocols(),
+                               claim_sources=pd.DataFrame({"claim_id": ["C01", "C02", "C03"],
+                                                           "source_id": ["mu2020", "haake2007", "witt2011"],
+                                                           "role": ["supports", "supports", "qualifies"]}))
