@@ -46,14 +46,19 @@ def build(data_path=None, out_dir: str | Path = ".", *, progress: bool = True, s
     specs = registry()
     files, alt = [], {}
     for i, spec in enumerate(specs, 1):
+        t1 = time.perf_counter()
         with style():
             fig = spec.draw(ds)
-            paths = save_figure(fig, fig_dir / spec.name)
-            plt.close(fig)
+            try:
+                paths = save_figure(fig, fig_dir / spec.name)
+            finally:
+                plt.close(fig)
         alt[spec.name] = spec.describe(ds)
         files.extend(paths)
         if progress:
-            print(f"[{i}/{len(specs)}] figures/{spec.name}.png, .svg", file=stream, flush=True)
+            exts = ", ".join(("." if j else "") + p.name.split(".", 1)[1] if j else f"figures/{p.name}"
+                             for j, p in enumerate(paths))
+            print(f"[{i}/{len(specs)}] {exts}  ({time.perf_counter() - t1:.1f} s)", file=stream, flush=True)
     try:
         from .report import write_report
     except ImportError:  # the report arrives with its own module

@@ -9,6 +9,7 @@ byte-identical files), each through a temporary file moved into place.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -27,10 +28,16 @@ class FigureSpec:
 
 
 def save_figure(fig, stem: str | Path, *, formats=("png", "svg")) -> list[Path]:
-    """Save ``fig`` as ``stem.png`` and ``stem.svg`` deterministically and atomically."""
+    """Save ``fig`` as ``stem.png`` and ``stem.svg`` deterministically and atomically.
+
+    Every format is rendered to memory first and only then written (each file through a
+    temporary file renamed into place), so a failure while rendering leaves no file of
+    this figure half-written and no temporary file behind. PNG: no ``Software`` text
+    chunk (Agg writes no date); SVG: no ``Date``, fixed ``svg.hashsalt`` for the ids.
+    """
     import matplotlib as mpl
 
-    paths = []
+    blobs = []
     for fmt in formats:
         buf = io.BytesIO()
         meta = {"Date": None} if fmt == "svg" else {"Software": None}
@@ -38,8 +45,8 @@ def save_figure(fig, stem: str | Path, *, formats=("png", "svg")) -> list[Path]:
             meta = {"CreationDate": None, "ModDate": None}
         with mpl.rc_context({"svg.hashsalt": "evidence_lib", "svg.fonttype": "path"}):
             fig.savefig(buf, format=fmt, metadata=meta, dpi=150 if fmt == "png" else None)
-        paths.append(atomic_write_bytes(Path(f"{stem}.{fmt}"), buf.getvalue()))
-    return paths
+        blobs.append((Path(f"{stem}.{fmt}"), buf.getvalue()))
+    return [atomic_write_bytes(path, data) for path, data in blobs]
 
 
 def svg_string(fig) -> str:
@@ -68,7 +75,334 @@ def _ledger_describe(ds):
     return describe_verdict_overview(ds)
 
 
+# --------------------------------------------------------------------------- helpers
+
+RATIO_MEASURES = ("RR", "OR", "ratio_of_means")
+_Z975 = 1.959963984540054
+
+
+def _isnum(v) -> bool:
+    from .forest import _isnum as f
+
+    return f(v)
+
+
+def _source_labels(ds) -> dict:
+    """source_id -> 'Haake 2007' from the sources table (first author's surname, year)."""
+    out = {}
+    for r in ds.sources.itertuples(index=False):
+        name = str(r.first_author or "").split(" ")[0].rstrip(",") or r.source_id
+        out[r.source_id] = f"{name} {int(r.year)}" if _isnum(r.year) else name
+    return out
+
+
+def _empty_figure(message, detail=None, size=(7.5, 3.2)):
+    import matplotlib.pyplot as plt
+
+    from .plots_evidence import no_data
+
+    fig, ax = plt.subplots(figsize=size, layout="constrained")
+    no_data(ax, message, detail=detail)
+    return fig
+
+
+def _threshold(ds, measure):
+    """The between-group clinically important difference for a measure (first by id), or None."""
+    t = ds.thresholds
+    if len(t) == 0:
+        return None
+    for kind in ("mcid_between_group", "smd_convention"):
+        hit = t[(t["measure"] == measure) & (t["kind"] == kind)].sort_values("threshold_id")
+        if len(hit):
+            return float(hit["value"].iloc[0])
+    return None
+
+
+def _usable(row) -> bool:
+    has_effect = _isnum(row.estimate) and _isnum(row.ci_low) and _isnum(row.ci_high)
+    has_arms = all(_isnum(v) for v in (row.mean_i, row.sd_i, row.mean_c, row.sd_c, row.n_intervention, row.n_control))
+    return has_effect or has_arms
+
+
+def pick_analysis(ds):
+    """The pooled analysis the forest and funnel figures show, or None.
+
+    Rule: among analyses with at least 2 usable trial_data rows, prefer pain outcomes,
+    then sham controls, then the most trials, then the analysis_id (alphabetical).
+    """
+    td = ds.trial_data
+    if len(td) == 0 or len(ds.pooled_results) == 0:
+        return None
+    ok = td[[_usable(r) for r in td.itertuples(index=False)]]
+    counts = ok.groupby("analysis_id").size()
+    cands = []
+    for r in ds.pooled_results.itertuples(index=False):
+        k = int(counts.get(r.analysis_id, 0))
+        if k >= 2:
+            cands.append((r.outcome != "pain", r.comparator_class != "sham", -k, r.analysis_id))
+    return min(cands)[3] if cands else None
+
+
+def trial_effects(ds, analysis_id):
+    """The trials of one analysis as a DataFrame: label, yi/ci on the plotted scale, vi on the pooling scale.
+
+    Uses :mod:`evidence_lib.effect_sizes` when it is importable (``from_ci``, ``md``,
+    ``smd``); otherwise the textbook formulas (se from a 95% CI; MD variance
+    sd1²/n1 + sd2²/n2; SMD with Hedges' approximate correction). Ratios are pooled on
+    the log scale (``vi``) and shown on their natural scale.
+    """
+    import numpy as np
+    import pandas as pd
+
+    try:
+        from . import effect_sizes as es
+    except ImportError:
+        es = None
+    td = ds.trial_data[ds.trial_data["analysis_id"] == analysis_id]
+    td = td[[_usable(r) for r in td.itertuples(index=False)]].reset_index(drop=True)
+    measure = str(td["measure"].iloc[0]) if len(td) else "MD"
+    ratio = measure in RATIO_MEASURES
+    rows = []
+    for r in td.itertuples(index=False):
+        if _isnum(r.estimate) and _isnum(r.ci_low) and _isnum(r.ci_high):
+            e, lo, hi = float(r.estimate), float(r.ci_low), float(r.ci_high)
+            if es is not None and hasattr(es, "from_ci"):
+                vi = float(es.from_ci([e], [lo], [hi], measure=measure).vi[0])
+            else:
+                f = np.log if ratio else float
+                vi = ((f(hi) - f(lo)) / (2 * _Z975)) ** 2
+        else:
+            args = ([r.mean_i], [r.sd_i], [r.n_intervention], [r.mean_c], [r.sd_c], [r.n_control])
+            if measure == "SMD":
+                if es is not None and hasattr(es, "smd"):
+                    out = es.smd(*args)
+                    e, vi = float(out.yi[0]), float(out.vi[0])
+                else:
+                    n1, n2 = float(r.n_intervention), float(r.n_control)
+                    sp = math.sqrt(((n1 - 1) * r.sd_i ** 2 + (n2 - 1) * r.sd_c ** 2) / (n1 + n2 - 2))
+                    j = 1 - 3 / (4 * (n1 + n2 - 2) - 1)
+                    e = j * (r.mean_i - r.mean_c) / sp
+                    vi = (n1 + n2) / (n1 * n2) + e * e / (2 * (n1 + n2))
+            else:
+                if es is not None and hasattr(es, "md"):
+                    out = es.md(*args)
+                    e, vi = float(out.yi[0]), float(out.vi[0])
+                else:
+                    e = float(r.mean_i - r.mean_c)
+                    vi = r.sd_i ** 2 / r.n_intervention + r.sd_c ** 2 / r.n_control
+            lo, hi = e - _Z975 * math.sqrt(vi), e + _Z975 * math.sqrt(vi)
+        rows.append({"label": r.study_label, "yi": e, "ci_low": lo, "ci_high": hi, "vi": vi,
+                     "y_pool": math.log(e) if ratio else e,
+                     "n_i": r.n_intervention, "n_c": r.n_control, "weight_printed": r.weight_percent})
+    return pd.DataFrame(rows), measure
+
+
+def pool_trials(y_pool, vi, *, ratio=False):
+    """Pool with ``evidence_lib.meta.pool`` (REML, Hartung-Knapp) if importable, else the
+    private DerSimonian-Laird fallback of :mod:`evidence_lib.forest`. Ratios come back
+    exponentiated (natural scale) for plotting."""
+    from types import SimpleNamespace
+
+    try:
+        from .meta import pool
+    except ImportError:
+        pool = None
+    if pool is not None:
+        res = pool(list(y_pool), list(vi), method="REML", ci="hksj" if len(vi) >= 2 else "wald")
+    else:
+        from .forest import _dl_pool
+
+        res = _dl_pool(y_pool, vi)
+    names = ("estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q", "q_df", "q_pvalue",
+             "k", "pvalue", "z", "z_or_t", "ci_method", "method")
+    d = {n: getattr(res, n, None) for n in names}
+    if d["q_df"] is None and d["k"] is not None:
+        d["q_df"] = int(d["k"]) - 1
+    if ratio:
+        for n in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
+            if _isnum(d[n]):
+                d[n] = math.exp(d[n])
+    return SimpleNamespace(**d)
+
+
+def _forest_inputs(ds):
+    aid = pick_analysis(ds)
+    if aid is None:
+        return None
+    tr, measure = trial_effects(ds, aid)
+    ratio = measure in RATIO_MEASURES
+    res = pool_trials(tr["y_pool"], tr["vi"], ratio=ratio)
+    row = ds.pooled_results[ds.pooled_results["analysis_id"] == aid].iloc[0]
+    return aid, tr, measure, ratio, res, row
+
+
+def _forest_figure(ds):
+    from .forest import forest_plot
+
+    inp = _forest_inputs(ds)
+    if inp is None:
+        return _empty_figure("No pooled analysis with trial data yet",
+                             "The forest plot appears once trial_data rows of a pooled analysis are entered.")
+    aid, tr, measure, ratio, res, row = inp
+    tr = tr.copy()
+    tr["weight"] = tr["weight_printed"] if tr["weight_printed"].notna().all() else None
+    ax = forest_plot(tr, n=("n_i", "n_c") if tr["n_i"].notna().any() else None, pooled=res,
+                     threshold=_threshold(ds, measure), null=1.0 if ratio else 0.0, log_scale=ratio,
+                     weight="weight" if tr["weight"].notna().all() else None,
+                     xlabel=f"{measure}: {row.description}"[:60])
+    return ax.figure
+
+
+def _forest_describe(ds):
+    from .forest import describe_forest
+
+    inp = _forest_inputs(ds)
+    if inp is None:
+        return "Forest plot: no pooled analysis with trial data in the data package yet."
+    aid, tr, measure, ratio, res, row = inp
+    engine = "the package's meta-analysis engine" if res.method and "fallback" not in str(res.method) \
+        else "a DerSimonian-Laird fallback (the engine is not installed)"
+    return (f"Analysis {aid} ({row.description}; {measure}), re-pooled with {engine}. "
+            + describe_forest(tr, pooled=res, threshold=_threshold(ds, measure), null=1.0 if ratio else 0.0))
+
+
+def _funnel_figure(ds):
+    import matplotlib.pyplot as plt
+
+    from .plots_evidence import funnel_plot
+
+    inp = _forest_inputs(ds)
+    if inp is None:
+        return _empty_figure("No pooled analysis with trial data yet")
+    aid, tr, measure, ratio, res, row = inp
+    fig, ax = plt.subplots(figsize=(7.0, 4.4), layout="constrained")
+    tr = tr.assign(se=tr["vi"] ** 0.5)
+    funnel_plot(tr, estimate="y_pool", se="se", pooled_estimate=math.log(res.estimate) if ratio else res.estimate,
+                xlabel=f"log {measure}" if ratio else measure, ax=ax)
+    return fig
+
+
+def _funnel_describe(ds):
+    from .plots_evidence import describe_funnel
+
+    inp = _forest_inputs(ds)
+    if inp is None:
+        return "Funnel plot: no pooled analysis with trial data in the data package yet."
+    aid, tr, measure, ratio, res, row = inp
+    tr = tr.assign(se=tr["vi"] ** 0.5)
+    return f"Analysis {aid}. " + describe_funnel(tr, estimate="y_pool", se="se",
+                                                 pooled_estimate=math.log(res.estimate) if ratio else res.estimate)
+
+
+def _time_inputs(ds):
+    e = ds.effects
+    if len(e) == 0:
+        return e, None
+    e = e[(e["outcome"] == "pain") & e["timepoint_weeks"].notna()]
+    if len(e) == 0:
+        return e, None
+    counts = e["measure"].value_counts()
+    measure = "MD" if "MD" in counts else sorted(counts.index, key=lambda m: (-counts[m], m))[0]
+    return e[e["measure"] == measure].sort_values(["source_id", "timepoint_weeks", "effect_id"]), measure
+
+
+def _time_figure(ds):
+    import matplotlib.pyplot as plt
+
+    from .plots_evidence import effect_over_time
+
+    e, measure = _time_inputs(ds)
+    fig, ax = plt.subplots(figsize=(8.0, 4.4), layout="constrained")
+    effect_over_time(e, threshold=_threshold(ds, measure) if measure else None, labels=_source_labels(ds),
+                     ylabel=f"Pain, {measure} (acupuncture minus control)" if measure else "Effect", ax=ax)
+    return fig
+
+
+def _time_describe(ds):
+    from .plots_evidence import describe_effect_over_time
+
+    e, measure = _time_inputs(ds)
+    return describe_effect_over_time(e, threshold=_threshold(ds, measure) if measure else None)
+
+
+_AE_LABELS = {"any": "Any adverse event", "bleeding_haematoma": "Bleeding, haematoma", "needling_pain": "Pain at needling",
+              "dizziness_fainting": "Dizziness, fainting", "pneumothorax": "Pneumothorax", "serious": "Serious events",
+              "infection": "Infection", "nausea_vomiting": "Nausea, vomiting", "fatigue": "Fatigue",
+              "pain_aggravation": "Pain aggravation", "other": "Other"}
+
+
+def _ae_inputs(ds):
+    ae = ds.adverse_events
+    if len(ae) == 0:
+        return ae.assign(label=[])
+    ae = ae[ae["estimate"].notna()].sort_values(["unit", "ae_type", "ae_id"])
+    labels = _source_labels(ds)
+    return ae.assign(label=[f"{_AE_LABELS.get(t, t)} ({labels.get(s, s)})" for t, s in zip(ae["ae_type"], ae["source_id"])])
+
+
+def _safety_figure(ds):
+    import matplotlib.pyplot as plt
+
+    from .plots_evidence import safety_rates
+
+    ae = _ae_inputs(ds)
+    fig, ax = plt.subplots(figsize=(8.0, 0.36 * max(len(ae), 3) + 1.6), layout="constrained")
+    safety_rates(ae, ax=ax)
+    return fig
+
+
+def _safety_describe(ds):
+    from .plots_evidence import describe_safety_rates
+
+    return describe_safety_rates(_ae_inputs(ds))
+
+
+def _plans_figure(ds):
+    import matplotlib.pyplot as plt
+
+    from .plots_evidence import session_plan_timeline
+
+    p = ds.protocols.sort_values(["source_id", "protocol_id"]) if len(ds.protocols) else ds.protocols
+    n = int((p["arm"] == "acupuncture").sum()) if len(p) else 0
+    fig, ax = plt.subplots(figsize=(8.0, 0.42 * (n + 1) + 1.6), layout="constrained")
+    session_plan_timeline(p, labels=_source_labels(ds), ax=ax)
+    return fig
+
+
+def _plans_describe(ds):
+    from .plots_evidence import describe_session_plan_timeline
+
+    return describe_session_plan_timeline(ds.protocols)
+
+
+def _map_figure(ds):
+    import matplotlib.pyplot as plt
+
+    from .plots_evidence import evidence_map
+
+    fig, ax = plt.subplots(figsize=(8.0, 4.8), layout="constrained")
+    evidence_map(ds.claims, ds.claim_sources, ds.sources, ax=ax)
+    return fig
+
+
+def _map_describe(ds):
+    from .plots_evidence import describe_evidence_map
+
+    return describe_evidence_map(ds.claims, ds.claim_sources, ds.sources)
+
+
 def registry() -> list[FigureSpec]:
-    """All figures ``evidence build`` writes, in report order."""
-    specs = [FigureSpec("verdicts-by-category", "Verdicts by claim category", _ledger_figure, _ledger_describe)]
-    return specs
+    """All figures ``evidence build`` writes, in report order.
+
+    Every draw function copes with empty tables (a "no data yet" panel).
+    """
+    return [
+        FigureSpec("verdicts-by-category", "Verdicts by claim category", _ledger_figure, _ledger_describe),
+        FigureSpec("evidence-map", "Claims by kind of evidence and certainty", _map_figure, _map_describe),
+        FigureSpec("forest", "Forest plot of the main pooled analysis", _forest_figure, _forest_describe),
+        FigureSpec("funnel", "Contour-enhanced funnel plot", _funnel_figure, _funnel_describe),
+        FigureSpec("effects-over-time", "Pain effects by weeks from randomisation", _time_figure, _time_describe),
+        FigureSpec("safety-rates", "Adverse-event rates", _safety_figure, _safety_describe),
+        FigureSpec("session-plans", "The article's session plan beside the trials' plans", _plans_figure,
+                   _plans_describe),
+    ]
