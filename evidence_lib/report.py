@@ -35,6 +35,7 @@ import json
 import math
 import re
 import sys
+from decimal import Decimal
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -123,8 +124,11 @@ def _num(v) -> str:
     """A number for display (as reported, no trailing zeros, a real minus sign)."""
     if _null(v):
         return ""
-    v = float(v)
-    s = f"{v:.6g}"
+    s = format(Decimal(repr(float(v))), "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    if s in ("-0", ""):
+        s = "0"
     return s.replace("-", "\u2212") if s.startswith("-") else s
 
 
@@ -359,7 +363,7 @@ def select_sof_rows(ds, *, outcome: str = "pain") -> list[dict]:
     4. more participants, then the newer source, then the row id (a total order, so
        the choice is deterministic).
 
-    Returns one dict per cell with keys ``comparison``, ``term_label``, ``table``,
+    Returns one dict per cell with keys ``comparison``, ``term_label``, ``terms``, ``outcome``, ``table``,
     ``row`` (None if no evidence) and ``source``.
     """
     sources = _sources_by_id(ds)
@@ -375,7 +379,7 @@ def select_sof_rows(ds, *, outcome: str = "pain") -> list[dict]:
                     chosen = min(cands, key=lambda tr: _rank(tr[1], tr[0], sources))
                     break
             out.append({"comparison": comp_label, "term_label": term_label, "outcome": outcome,
-                        "table": chosen[0] if chosen else None, "row": chosen[1] if chosen else None,
+                        "terms": terms, "table": chosen[0] if chosen else None, "row": chosen[1] if chosen else None,
                         "source": sources.get(chosen[1]["source_id"]) if chosen else None})
     return out
 
@@ -450,7 +454,8 @@ def plain_language(row: dict, table: str, outcome: str = "pain") -> str:
 
 
 def _certainty_html(cert) -> str:
-    cert = cert or "none"
+    if not cert:
+        return '<span class="grade muted">Not GRADE-rated</span>'
     label = CERTAINTY_LABELS.get(cert, cert)
     sym = CERTAINTY_SYMBOLS.get(cert, "")
     return (f'<span class="grade" aria-label="GRADE certainty: {_e(label)}">'
@@ -498,15 +503,17 @@ def summary_of_findings_html(ds) -> str:
                 rows_html.append(f"<tr class=\"empty\">{head}<td colspan=\"4\">No evidence row in the data package yet.</td></tr>")
                 continue
             src = cell["source"]
+            when = _s(r.get("timepoint"))
+            if r.get("term") and r["term"] != cell["terms"][0]:
+                when += f" ({r['term']} term: no {cell['terms'][0]}-term result in the data)"
             unv = ' <span class="unverified-tag">unverified</span>' if r.get("status") != "verified" else ""
             label = _e(r.get("description") or r.get("comparison") or "")
             rows_html.append(
-                f"<tr>{head}<td><strong>{_e(_effect_text(r))}</strong>{unv}<br>"
-                f"<span class=\"muted\">{label}; {_e(r.get('timepoint') or r.get('term'))}; "
-                f"{_e(_source_short(src))}</span></td>"
-                f"<td>{_e(_participants(r, t))}</td>"
-                f"<td>{_certainty_html(r.get('certainty') if t == 'pooled_results' else None)}</td>"
-                f"<td>{_e(plain_language(r, t))}</td></tr>")
+                f"<tr>{head}<td data-label=\"Effect\"><strong>{_e(_effect_text(r))}</strong>{unv}<br>"
+                f"<span class=\"muted\">{label}; {_e(when)}; {_e(_source_short(src))}</span></td>"
+                f"<td data-label=\"Participants\">{_e(_participants(r, t))}</td>"
+                f"<td data-label=\"Certainty\">{_certainty_html(r.get('certainty') if t == 'pooled_results' else None)}</td>"
+                f"<td data-label=\"What it means\">{_e(plain_language(r, t))}</td></tr>")
         for cell in select_harms_rows(ds):
             r, src = cell["row"], cell["source"]
             rate = f"{_num(r['estimate'])} {AE_UNITS.get(r['unit'], r['unit'])}" if r.get("estimate") is not None else ""
@@ -515,23 +522,25 @@ def summary_of_findings_html(ds) -> str:
             counts = f"{int(r['events']):,} events / {int(r['denominator']):,}" if r.get("events") is not None and r.get("denominator") else ""
             unv = ' <span class="unverified-tag">unverified</span>' if r.get("status") != "verified" else ""
             ae_label = AE_LABELS.get(cell["ae_type"], cell["ae_type"])
-            statement = f"{ae_label} were reported at {rate}." if rate else f"{ae_label}: see the source."
+            statement = (f"{ae_label}: {rate} in this source (not a comparison with a control group)."
+                         if rate else f"{ae_label}: see the source.")
             rows_html.append(
                 f"<tr><th scope=\"row\">Harms<br><span class=\"muted\">{_e(ae_label)}</span></th>"
-                f"<td><strong>{_e(rate)}</strong>{unv}<br><span class=\"muted\">{_e(r.get('setting') or r.get('population'))}; "
-                f"{_e(_source_short(src))}</span></td><td>{_e(counts)}</td>"
-                f"<td>{_certainty_html(None)}</td>"
-                f"<td>{_e(statement)}</td></tr>")
+                f"<td data-label=\"Effect\"><strong>{_e(rate)}</strong>{unv}<br><span class=\"muted\">{_e(r.get('setting') or r.get('population'))}; "
+                f"{_e(_source_short(src))}</span></td><td data-label=\"Events\">{_e(counts)}</td>"
+                f"<td data-label=\"Certainty\">{_certainty_html(None)}</td>"
+                f"<td data-label=\"What it means\">{_e(statement)}</td></tr>")
         note = ("Selected automatically: per comparison and time horizon, pooled results before single "
                 "studies, then the highest level of evidence (Cochrane, meta-analysis, RCT), verified rows "
                 "first, then the largest. Effects are as reported (MD on the reported scale; negative "
                 "favours acupuncture for pain).")
     return (
         '<div class="table-wrap" role="region" aria-labelledby="sof-heading" tabindex="0">'
-        '<table class="sof"><caption>Main outcomes for chronic low back pain. ' + _e(note) + '</caption>'
+        '<table class="sof stack"><caption>Main outcomes of acupuncture for low back pain</caption>'
         '<thead><tr><th scope="col">Outcome</th><th scope="col">Effect (95% CI)</th>'
         '<th scope="col">Participants (studies)</th><th scope="col">Certainty (GRADE)</th>'
-        '<th scope="col">What it means</th></tr></thead><tbody>\n' + "\n".join(rows_html) + "\n</tbody></table></div>")
+        '<th scope="col">What it means</th></tr></thead><tbody>\n' + "\n".join(rows_html) + "\n</tbody></table></div>"
+        f'<p class="muted sof-note">{_e(note)}</p>')
 
 
 # --------------------------------------------------------------------------- checks slot
@@ -672,7 +681,7 @@ def evidence_html(ds, claim_id: str, sources: dict) -> str:
         return '<section class="card-evidence"><h4>Evidence</h4><p class="muted">No evidence rows linked yet.</p></section>'
     return ('<section class="card-evidence"><h4>Evidence</h4>'
             f'<div class="table-wrap" role="region" aria-label="Evidence for {claim_id}" tabindex="0">'
-            '<table class="evidence"><thead><tr><th scope="col">Evidence</th><th scope="col">Measure</th>'
+            '<table class="evidence stack"><thead><tr><th scope="col">Evidence</th><th scope="col">Measure</th>'
             '<th scope="col">Estimate [95% CI]</th><th scope="col">Timepoint</th><th scope="col">Comparator</th>'
             '<th scope="col">n</th><th scope="col">Status</th></tr></thead><tbody>'
             + "".join(body) + "</tbody></table></div></section>")
@@ -744,7 +753,7 @@ def claim_card_html(ds, claim: dict, sources: dict, check=None) -> str:
         f'<p class="certainty">Certainty of the evidence: {_certainty_html(claim.get("certainty"))}</p>\n'
         f'<div class="rationale"><h4>Why</h4><p>{_e(claim.get("rationale"))}</p></div>\n'
         f'{checks_html(ds, cid, check)}{evidence_html(ds, cid, sources)}{sources_html(ds, cid)}\n'
-        f'<p class="back"><a href="#article">Back to the article</a></p>\n'
+        f'<p class="back"><a href="#span-{_e(cid)}">Back to {_e(cid)} in the article</a></p>\n'
         f'</article>')
 
 
@@ -843,7 +852,7 @@ section[id], article[id], mark[id], figure[id] { scroll-margin-top: 1rem; }
   padding: 0.1em 0.65em; background: #fff; color: var(--fg); font-weight: 600; font-size: 0.9rem; white-space: nowrap; }
 .badge .dot { width: 0.75em; height: 0.75em; border-radius: 50%; background: var(--vc); flex: none; }
 .grade-sym { letter-spacing: 0.05em; }
-.article-text { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 0.5rem 1.25rem; }
+.article-text { line-height: 1.85; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 0.5rem 1.25rem; }
 .article-text h3 { margin: 1.25rem 0 0.5rem; }
 .article-text h4 { text-transform: none; letter-spacing: 0; color: var(--fg); font-size: 1rem; }
 mark.claim { background: #fffbe6; color: var(--fg); padding: 0 0.1em; border-radius: 2px; }
@@ -874,9 +883,10 @@ button.reset { border-style: dashed; }
 .card .back { text-align: right; font-size: 0.9rem; margin: 0.75rem 0 0.25rem; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; width: 100%; font-size: 0.92rem; }
-caption { text-align: left; caption-side: bottom; color: var(--muted); font-size: 0.85rem; padding-top: 0.4rem; }
+caption { text-align: left; caption-side: top; font-weight: 600; color: var(--muted); font-size: 0.85rem; padding-top: 0.4rem; }
 th, td { border-bottom: 1px solid var(--line); padding: 0.4rem 0.5rem; text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid var(--fg); }
+table.evidence td:first-child { min-width: 13rem; }
 td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.unverified td { background: var(--warn-bg); }
 .unverified-tag { display: inline-block; border: 1px dashed var(--warn-fg); color: var(--warn-fg); background: var(--warn-bg);
@@ -905,7 +915,9 @@ footer { border-top: 1px solid var(--line); margin-top: 2rem; padding: 1rem 0 2r
   table.stack td, table.stack th { border: 0; padding: 0.15rem 0.25rem; }
   table.stack td[data-label]::before { content: attr(data-label) ": "; font-weight: 700; color: var(--muted); }
   table.stack td:empty { display: none; }
+  table.stack caption { display: block; }
   td.num { white-space: normal; }
+  table.evidence td:first-child { min-width: 0; }
 }
 @media print {
   body { font-size: 10.5pt; }
