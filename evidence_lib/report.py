@@ -276,8 +276,9 @@ def csl_items(ds) -> list[dict]:
     for r in _records(ds.sources, ("source_id",)):
         guideline = r.get("design") == "guideline"
         it = {"id": r["source_id"], "type": "report" if guideline else "article-journal",
-              "title": _s(r["title"]), "author": [_author_parts(r)],
-              "issued": {"date-parts": [[int(r["year"])]]}}
+              "title": _s(r["title"]), "author": [_author_parts(r)]}
+        if _s(r.get("year")):
+            it["issued"] = {"date-parts": [[int(r["year"])]]}
         if r.get("journal"):
             it["publisher" if guideline else "container-title"] = _s(r["journal"])
         for src, dst in (("volume", "volume"), ("issue", "issue"), ("pages", "page")):
@@ -317,7 +318,9 @@ def bibtex(ds) -> str:
             author = "{" + bibtex_escape(a["literal"]) + "}"
         else:
             author = bibtex_escape(f"{a['family']}, {a['given']}") + " and others"
-        fields = [("author", author), ("title", "{" + bibtex_escape(r["title"]) + "}"), ("year", str(int(r["year"])))]
+        fields = [("author", author), ("title", "{" + bibtex_escape(r["title"]) + "}")]
+        if _s(r.get("year")):
+            fields.append(("year", str(int(r["year"]))))
         if r.get("journal"):
             fields.append(("institution" if guideline else "journal", bibtex_escape(r["journal"])))
         for src, dst in (("volume", "volume"), ("issue", "number"), ("pages", "pages")):
