@@ -239,7 +239,7 @@ def find_threshold(thresholds, measure: str, instrument: str | None):
             return between.iloc[0]
         conv = same_measure[same_measure["kind"] == "smd_convention"]
         if not conv.empty:
-            return conv.loc[(conv["value"] - SMD_CONVENTION_TARGET).abs().idxmin()]
+            return conv.iloc[int((conv["value"] - SMD_CONVENTION_TARGET).abs().to_numpy().argmin())]
     return None
 
 
