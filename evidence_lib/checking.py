@@ -372,12 +372,28 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
 
     # clinical relevance
     if o in CLINICAL_OUTCOMES and frame.magnitude_claimed != "none" and len(basis):
-        eff = basis[basis["table"].isin(["effects", "pooled_results"]) & basis["estimate"].notna()]
+        eff = _fitting_rows(frame, basis[basis["table"].isin(["effects", "pooled_results"]) & basis["estimate"].notna()])
         for r in eff.to_dict("records"):
             readings.append((r["key"], rel.classify_row(r, ds.thresholds)))
         if readings:
             out.append(_relevance_finding(frame, readings))
     return out, readings
+
+
+def _fitting_rows(frame, rows):
+    """The rows that fit a frame's comparator (ok or info) and outcome, if any do; else all.
+
+    Relevance is read on the comparison the frame makes: for "compared to sham", the
+    sham-controlled effects, not a larger no-treatment effect linked to the same claim.
+    """
+    if frame.comparator_class not in ("any", "none") and len(rows):
+        fit = rows["comparator_class"].map(
+            lambda c: COMPARATOR_FIT.get(frame.comparator_class, {}).get(c, "mismatch") in ("ok", "info"))
+        if fit.any():
+            rows = rows[fit]
+    if frame.outcome in CLINICAL_OUTCOMES and len(rows) and (rows["outcome"] == frame.outcome).any():
+        rows = rows[rows["outcome"] == frame.outcome]
+    return rows
 
 
 def _relevance_finding(frame, readings) -> Finding:

@@ -229,7 +229,7 @@ def find_threshold(thresholds, measure: str, instrument: str | None):
     inst = _norm(instrument)
     same_measure = t[t["measure"] == measure]
     same_inst = same_measure[same_measure["instrument"].map(_norm) == inst] if inst else same_measure.iloc[0:0]
-    for kind in ("mcid_between_group", "mcid_within_patient", "responder_definition"):
+    for kind in ("mcid_between_group", "mcid_within_patient"):
         hit = same_inst[same_inst["kind"] == kind]
         if not hit.empty:
             return hit.iloc[0]

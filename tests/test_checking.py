@@ -648,3 +648,24 @@ def test_cli_review_shows_checks():
     out = subprocess.run([sys.executable, "-m", "evidence_lib.cli", "--data", str(DATA), "review", "C14",
                           "--width", "100"], capture_output=True, text=True, check=True).stdout
     assert "Checks for C14" in out and "GRADE" in out
+
+
+def test_effect_population_words_narrow_a_mixed_review(pkg):
+    pkg.source("rev", design="systematic_review", subjects="low back pain")
+    pkg.effect("e", "rev", population="low back pain of any duration")
+    pkg.link("C13", "effects", "e")
+    assert sev(check(pkg.load(), "C13"), "population") == {"info"}  # any duration: indirect for chronic
+    pkg.edit("effects", "effect_id", "e", population="chronic low back pain, 12 weeks or more")
+    assert sev(check(pkg.load(), "C13"), "population") == {"ok"}
+
+
+def test_relevance_is_read_on_the_frames_own_comparison(pkg):
+    pkg.threshold()
+    pkg.source("t1")
+    pkg.effect("sham-small", "t1", comparator="sham", est=-6, lo=-9, hi=-3)
+    pkg.effect("none-big", "t1", comparator="no_treatment", est=-25, lo=-30, hi=-20)
+    pkg.link("C14", "effects", "sham-small")
+    pkg.link("C14", "effects", "none-big")
+    c = check(pkg.load(), "C14")
+    (f,) = [f for f in c.of_kind("clinical_relevance") if f.frame_id == "C14.1"]
+    assert f.severity == "warning" and f.rows == ("effects:sham-small",)
