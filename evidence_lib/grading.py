@@ -226,7 +226,10 @@ def _publication_bias(ds, basis):
     for key, aid in zip(pooled["key"], pooled["row_id"]):
         yi, vi = _trials(ds, aid)
         if len(yi) < EGGER_MIN_K:
-            out.append(("not_assessed", f"{key}: {len(yi)} trials with a CI in trial_data.csv (Egger needs >= {EGGER_MIN_K})"))
+            p = ds.pooled_results[ds.pooled_results["analysis_id"] == aid].iloc[0]
+            k = f"; the review pooled k = {int(p['k'])}" if _isnum(p["k"]) else ""
+            out.append(("not_assessed", f"{key}: {len(yi)} trials with a CI in trial_data.csv "
+                                        f"(Egger needs >= {EGGER_MIN_K}){k}"))
             continue
         try:
             from .meta import egger_test  # type: ignore[import-not-found]

@@ -669,3 +669,12 @@ def test_relevance_is_read_on_the_frames_own_comparison(pkg):
     c = check(pkg.load(), "C14")
     (f,) = [f for f in c.of_kind("clinical_relevance") if f.frame_id == "C14.1"]
     assert f.severity == "warning" and f.rows == ("effects:sham-small",)
+
+
+@pytest.mark.parametrize("module", ["evidence_lib.relevance", "evidence_lib.checking", "evidence_lib.grading"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    res = doctest.testmod(importlib.import_module(module))
+    assert res.failed == 0 and res.attempted > 0
