@@ -18,6 +18,11 @@ _LAZY = {
     "DataValidationError": ("evidence_lib.errors", "DataValidationError"),
     "Problem": ("evidence_lib.errors", "Problem"),
     "term_for_weeks": ("evidence_lib.terms", "term_for_weeks"),
+    "check": ("evidence_lib.checking", "check"),
+    "check_all": ("evidence_lib.checking", "check_all"),
+    "format_checks": ("evidence_lib.checking", "format_checks"),
+    "suggest_grade": ("evidence_lib.grading", "suggest_grade"),
+    "coherence": ("evidence_lib.grading", "coherence"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

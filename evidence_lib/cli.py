@@ -2,9 +2,11 @@
 
     evidence validate [PATH]        check a data package; list every problem
     evidence review [CLAIM_ID]      one claim in context, or the whole ledger
+    evidence check [--all]          claims against the evidence: findings and coherence
     evidence build [--out DIR]      regenerate every figure and the report
 
-Exit status: 0 on success, 1 when the data has problems, 2 on usage errors.
+Exit status: 0 on success, 1 when the data has problems, 2 on usage errors. Findings of
+``evidence check`` (mismatches, incoherent verdicts) are reported, not failed on.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("review", help="show one claim with its evidence, or the whole ledger")
     r.add_argument("claim_id", nargs="?", help="e.g. C14; omit for the whole ledger")
     r.add_argument("--width", type=int, default=None, help="output width (default: terminal, at most 100)")
+    c = sub.add_parser("check", help="check every claim against its evidence; findings and coherence")
+    c.add_argument("--all", action="store_true", help="list ok and info findings too")
+    c.add_argument("--width", type=int, default=None, help="output width (default: terminal, at most 100)")
     b = sub.add_parser("build", help="regenerate every figure and the claim-review report")
     b.add_argument("--out", default=".", help="folder receiving figures/ and reports/ (default: .)")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -71,6 +76,13 @@ def main(argv: list[str] | None = None) -> int:
                     print(format_checks(ds, cid, width=width))
             else:
                 print(format_ledger(ds, width=width))
+            return 0
+        if args.command == "check":
+            from .reporting import format_check_summary
+
+            ds = _load(path)
+            width = args.width or min(100, shutil.get_terminal_size((100, 24)).columns)
+            print(format_check_summary(ds, width=width, show_all=args.all))
             return 0
         if args.command == "build":
             from .build import build

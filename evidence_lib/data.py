@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 TABLES = (
     "claims", "sources", "claim_sources", "effects", "arms", "trial_data", "pooled_results",
     "adverse_events", "protocols", "thresholds", "findings", "claim_evidence", "verification",
+    "claim_frames", "grade", "scorecard",
 )
 RATIO_MEASURES = {"RR", "OR", "ratio_of_means"}
 
@@ -73,6 +74,9 @@ class Dataset:
     findings: "pd.DataFrame"
     claim_evidence: "pd.DataFrame"
     verification: "pd.DataFrame"
+    claim_frames: "pd.DataFrame"
+    grade: "pd.DataFrame"
+    scorecard: "pd.DataFrame"
     warnings: tuple[Problem, ...] = field(default=())
 
     def table(self, name: str) -> "pd.DataFrame":
@@ -98,6 +102,10 @@ class Dataset:
         """The sources linked to a claim, with their role and note."""
         links = self.claim_sources[self.claim_sources["claim_id"] == claim_id]
         return links.merge(self.sources, on="source_id", how="left")
+
+    def frames_for(self, claim_id: str) -> "pd.DataFrame":
+        """The frames (propositions) of one claim, from ``claim_frames.csv``."""
+        return self.claim_frames[self.claim_frames["claim_id"] == claim_id]
 
     def evidence_for(self, claim_id: str) -> dict[str, "pd.DataFrame"]:
         """Evidence rows a claim's verdict rests on, per table (only non-empty tables)."""
@@ -156,6 +164,10 @@ def load(path: str | os.PathLike | None = None) -> Dataset:
     _check_arms(tables["arms"], problems)
     _check_adverse_events(tables["adverse_events"], problems)
     _check_evidence_links(tables, problems)
+    _check_claim_frames(tables, problems)
+    _check_grade(tables, problems)
+    if article is not None:
+        _check_scorecard(tables["scorecard"], article, problems)
     if problems:
         raise DataValidationError(problems, str(root))
     return Dataset(root=root, article=article, descriptor=descriptor, warnings=tuple(warnings), **tables)
@@ -415,3 +427,56 @@ def _check_evidence_links(tables, problems):
             problems.append(Problem("verification.csv", _line(ver, i), "row_id", f"unknown {row.table} row '{row.row_id}'"))
         elif row.column not in t.columns:
             problems.append(Problem("verification.csv", _line(ver, i), "column", f"{row.table} has no column '{row.column}'"))
+
+
+def _check_claim_frames(tables, problems):
+    """Every claim has a frame; frame ids belong to their claim; 'none' frames are consistent.
+
+    A frame with ``evidence_needed`` none marks the claim (or that part of it) as not
+    checkable; a claim cannot be both wholly uncheckable and checkable, so a claim whose
+    frames mix none with other values is reported, as is a claim with no frame at all.
+    """
+    frames, claims = tables["claim_frames"], tables["claims"]
+    fname = "claim_frames.csv"
+    by_claim: dict[str, list[str]] = {}
+    for i, row in enumerate(frames.itertuples(index=False)):
+        line = _line(frames, i)
+        if row.frame_id and row.claim_id and not row.frame_id.startswith(row.claim_id + "."):
+            problems.append(Problem(fname, line, "frame_id",
+                                    f"frame '{row.frame_id}' does not belong to claim {row.claim_id} "
+                                    f"(frame ids are the claim id, a dot and a number)"))
+        if row.claim_id:
+            by_claim.setdefault(row.claim_id, []).append(row.evidence_needed)
+        if row.evidence_needed == "none" and row.magnitude_claimed not in (None, "none"):
+            problems.append(Problem(fname, line, "magnitude_claimed",
+                                    "a frame that is not checkable (evidence_needed none) claims no magnitude; use 'none'"))
+    for cid, needs in by_claim.items():
+        if "none" in needs and any(n != "none" for n in needs):
+            first = next(i for i, r in enumerate(frames.itertuples(index=False)) if r.claim_id == cid)
+            problems.append(Problem(fname, _line(frames, first), "evidence_needed",
+                                    f"claim {cid} mixes frames that cannot be checked (none) with frames that can; "
+                                    f"drop the 'none' frame and say in its note what is not checkable"))
+    if len(frames) or len(claims):
+        for i, row in enumerate(claims.itertuples(index=False)):
+            if row.claim_id and row.claim_id not in by_claim:
+                problems.append(Problem(fname, None, "claim_id",
+                                        f"claim {row.claim_id} has no frame (every claim needs at least one; "
+                                        f"evidence_needed none if it cannot be checked)"))
+
+
+def _check_grade(tables, problems):
+    """GRADE rows are only for judged claims."""
+    grade, claims = tables["grade"], tables["claims"]
+    verdict = dict(zip(claims["claim_id"], claims["verdict"]))
+    for i, row in enumerate(grade.itertuples(index=False)):
+        if verdict.get(row.claim_id) == "not_checkable":
+            problems.append(Problem("grade.csv", _line(grade, i), "claim_id",
+                                    f"claim {row.claim_id} is not_checkable; it has no body of evidence to grade"))
+
+
+def _check_scorecard(df, article: Article, problems):
+    """The article words a scorecard judgment rests on must be the article's own."""
+    for i, row in enumerate(df.itertuples(index=False)):
+        if row.article_words and row.article_words not in article.text:
+            problems.append(Problem("scorecard.csv", _line(df, i), "article_words",
+                                    "these words are not in the article (quote it verbatim)"))
