@@ -60,7 +60,10 @@ _WORST = ("not_assessed", "no_concern", "serious", "very_serious")
 
 
 def _isnum(v) -> bool:
-    return v is not None and not (isinstance(v, float) and math.isnan(v))
+    """True for a present value (not None, NaN or pandas.NA)."""
+    if v is None or v.__class__.__name__ == "NAType":
+        return False
+    return not (isinstance(v, float) and math.isnan(v))
 
 
 def _worst(judgments):

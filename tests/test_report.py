@@ -255,7 +255,8 @@ def test_summary_of_findings_selection(report_ds):
     # no pooled sham result reaches 12 months: the cell is empty or falls back to a single trial's row
     assert sham_long["row"] is None or sham_long["table"] == "effects"
     harms = report.select_harms_rows(report_ds)
-    assert [h["row"]["ae_id"] for h in harms] == ["ae-witt-any"]
+    # the best "serious" and "any" rates: the bundled meta-analysis of prospective studies outranks single studies
+    assert [h["row"]["ae_id"] for h in harms] == ["baumler2021-sae-patients", "baumler2021-any-patients"]
 
 
 def test_summary_of_findings_prefers_pooled_and_higher_designs(report_ds):
