@@ -212,17 +212,20 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
             break
         idx = np.flatnonzero(active) if active.sum() < n else slice(None)
         Ya, Va, t = Y[idx], V[idx], tau2[idx].copy()
-        W = 1.0 / (Va + t[:, None])
+        W = Va + t[:, None]
+        np.reciprocal(W, out=W)
         S1 = W.sum(axis=1)
+        mu = _rowdot(W, Ya) / S1
+        WR = Ya - mu[:, None]
+        WR *= W                      # w_i r_i = (P y)_i
+        yPPy = _rowdot(WR, WR)       # y'PPy = sum w^2 r^2
+        w2r = _rowdot(W, WR)         # sum w^2 r
         W2 = W * W
         S2 = W2.sum(axis=1)
-        mu = _rowdot(W, Ya) / S1
-        R = Ya - mu[:, None]
-        yPPy = _rowdot(W2, R * R)
         S3 = _rowdot(W2, W)
+        WR *= WR
         # y'PPPy = sum w^3 r^2 - (sum w^2 r)^2 / S1 (observed information term)
-        w2r = _rowdot(W2, R)
-        yPPPy = _rowdot(W2 * W, R * R) - w2r * w2r / S1
+        yPPPy = _rowdot(WR, W) - w2r * w2r / S1
         if reml:
             trP = S1 - S2 / S1
             trPP = S2 - 2 * S3 / S1 + (S2 / S1) ** 2
