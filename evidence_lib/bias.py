@@ -94,7 +94,7 @@ def egger_test(yi, vi, model: str = "rma", method: str = "REML", ci: str = "wald
     raise ValueError(f"model must be 'rma' or 'lm'; got {model!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TrimFillResult:
     """Result of :func:`trim_and_fill`.
 

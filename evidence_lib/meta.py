@@ -129,7 +129,7 @@ def _default_labels(k, prefix="study "):
 
 
 # --------------------------------------------------------------------------- results
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MetaResult:
     """One pooled meta-analysis (inverse-variance, fixed or random effects).
 
@@ -217,7 +217,7 @@ class MetaResult:
         return s + (f"; {self.note}" if self.note else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BatchMetaResult:
     """Many meta-analyses: every field is an array with one entry per analysis (row).
 
@@ -400,8 +400,8 @@ def pool_many(Y, V, method: str = "REML", ci: str = "wald", *, level: float = 0.
     Yp, Vp, k = core.as_batch(Y, V)
     method = _norm_method(method)
     out = core.fit(Yp, Vp, k, method, ci, level, pi, i2, hksj_truncate, tol)
-    Yn = np.where(np.isinf(Vp), np.nan, Yp)
-    Vn = np.where(np.isinf(Vp), np.nan, Vp)
+    Yn = np.asarray(Y, dtype=float).reshape(Yp.shape)
+    Vn = np.asarray(V, dtype=float).reshape(Vp.shape)
     if labels is not None and len(labels) != Yp.shape[0]:
         raise ValueError(f"labels has {len(labels)} entries but there are {Yp.shape[0]} analyses")
     return _batch_result(out, method, ci, Yn, Vn, labels or (), level, pi, i2)
@@ -461,7 +461,7 @@ def cumulative(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, o
                          kw.get("i2", "model"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GoshResult:
     """GOSH (Olkin, Dahabreh & Trikalinos 2012): a fit for every non-empty subset.
 
@@ -618,7 +618,7 @@ def regression(yi, vi, moderators=None, method: str = "REML", ci: str = "wald", 
     return fit_regression(y, v, Xm, names, _norm_method(method), ci, level, hksj_truncate, intercept)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SubgroupResult:
     """Per-group pooled results and two tests for subgroup differences.
 
@@ -690,7 +690,7 @@ def subgroups(yi, vi, groups, method: str = "REML", ci: str = "wald", *, level: 
 
 
 # --------------------------------------------------------------------------- Mantel-Haenszel
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MHResult:
     """Mantel-Haenszel pooled result (metafor ``rma.mh``); ``estimate`` on the log
     scale for OR/RR.  ``q``, ``i2``, ``h2``: Cochran's Q around the MH estimate

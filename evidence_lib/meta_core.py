@@ -61,30 +61,30 @@ def as_batch(Y, V, name_y="Y", name_v="V"):
             f"got {Y.shape} and {V.shape}"
         )
     ny, nv = np.isnan(Y), np.isnan(V)
-    mism = np.argwhere(ny != nv)
-    if mism.size:
-        i, j = mism[0]
+    if not np.array_equal(ny, nv):
+        i, j = np.argwhere(ny != nv)[0]
         raise ValueError(
             f"{name_y} and {name_v} must be NaN at the same places (NaN pads unequal k); "
             f"row {i}, column {j} is NaN in only one of them"
         )
     pad = ny
-    ok = ~pad
-    bad = np.argwhere(ok & ~np.isfinite(Y))
-    if bad.size:
-        i, j = bad[0]
+    okY = np.isfinite(Y)
+    okY |= pad
+    if not okY.all():
+        i, j = np.argwhere(~okY)[0]
         raise ValueError(f"{name_y} has a non-finite value at row {i}, study {j}; remove the study")
-    bad = np.argwhere(ok & ~(np.isfinite(V) & (V > 0)))
-    if bad.size:
-        i, j = bad[0]
+    okV = V > 0
+    okV &= V < np.inf
+    okV |= pad
+    if not okV.all():
+        i, j = np.argwhere(~okV)[0]
         raise ValueError(
             f"{name_v} must be positive and finite; row {i}, study {j} has {V[i, j]}; "
             "check the variance (not a standard error or a CI) was passed"
         )
-    k = ok.sum(axis=1)
-    bad = np.flatnonzero(k == 0)
-    if bad.size:
-        raise ValueError(f"row {bad[0]} has no studies (all NaN); drop it")
+    k = Y.shape[1] - pad.sum(axis=1)
+    if (k == 0).any():
+        raise ValueError(f"row {np.flatnonzero(k == 0)[0]} has no studies (all NaN); drop it")
     if pad.any():
         Y = np.where(pad, 0.0, Y)
         V = np.where(pad, np.inf, V)

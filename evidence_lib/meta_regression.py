@@ -36,7 +36,7 @@ from . import meta_core as core
 _EPS = np.finfo(float).eps
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RegressionResult:
     """Result of :func:`regression` (fields follow metafor's names in comments)."""
 
