@@ -94,7 +94,7 @@ def egger_test(yi, vi, model: str = "rma", method: str = "REML", ci: str = "wald
     raise ValueError(f"model must be 'rma' or 'lm'; got {model!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TrimFillResult:
     """Result of :func:`trim_and_fill`.
 
@@ -189,8 +189,11 @@ def trim_and_fill(yi, vi, estimator: str = "L0", side: str | None = None, method
         fv = vs[k - k0:]
         if side == "right":
             fy = -fy
+        from .meta import _default_labels
+
+        base = _default_labels(k) if lab is None else lab
         adjusted = pool(np.concatenate([y, fy]), np.concatenate([v, fv]), m,
-                        labels=lab + tuple(f"filled {i + 1}" for i in range(k0)))
+                        labels=base + _default_labels(k0, "filled "))
     else:
         fy, fv = np.empty(0), np.empty(0)
         adjusted = original

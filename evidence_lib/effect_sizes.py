@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EffectSizes:
     """Effect sizes ``yi`` with sampling variances ``vi`` (float arrays)."""
 

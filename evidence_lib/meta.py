@@ -56,7 +56,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 from scipy import special as sp
@@ -116,7 +116,7 @@ def _check_1d(yi, vi, labels=None):
             "variances (se**2), not standard errors; drop studies without one"
         )
     if labels is None:
-        lab = tuple(f"study {i + 1}" for i in range(y.shape[0]))
+        lab = None  # generated on demand ("study 1", ...): no per-study Python work here
     else:
         lab = tuple(str(x) for x in labels)
         if len(lab) != y.shape[0]:
@@ -124,8 +124,12 @@ def _check_1d(yi, vi, labels=None):
     return y, v, lab
 
 
+def _default_labels(k, prefix="study "):
+    return tuple(np.char.add(prefix, np.arange(1, k + 1).astype(str)).tolist())
+
+
 # --------------------------------------------------------------------------- results
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MetaResult:
     """One pooled meta-analysis (inverse-variance, fixed or random effects).
 
@@ -136,6 +140,8 @@ class MetaResult:
     ``q_pvalue`` (QE test with fixed-effect weights), ``k``, ``df`` (t degrees
     of freedom; inf for z), ``weights`` (percent), ``yi``, ``vi``, ``labels``.
     ``tau2_ci`` (Q-profile, computed on first access) is a (low, high) tuple.
+    ``labels`` is None when none were given; ``study_labels`` then gives
+    "study 1", "study 2", ...
     """
 
     estimate: float
@@ -160,11 +166,15 @@ class MetaResult:
     weights: np.ndarray
     yi: np.ndarray
     vi: np.ndarray
-    labels: tuple
+    labels: tuple | None = None
     level: float = 0.95
     pi_method: str = "z"
     i2_method: str = "model"
     note: str = ""
+
+    @property
+    def study_labels(self) -> tuple:
+        return self.labels if self.labels is not None else _default_labels(self.k)
 
     @property
     def tau(self) -> float:
@@ -188,7 +198,7 @@ class MetaResult:
         z = sp.ndtri(0.5 + self.level / 2)
         se = np.sqrt(self.vi)
         df = pd.DataFrame({
-            "label": list(self.labels), "yi": self.yi, "vi": self.vi,
+            "label": list(self.study_labels), "yi": self.yi, "vi": self.vi,
             "ci_low": self.yi - z * se, "ci_high": self.yi + z * se,
             "weight_percent": self.weights,
         })
@@ -207,7 +217,7 @@ class MetaResult:
         return s + (f"; {self.note}" if self.note else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BatchMetaResult:
     """Many meta-analyses: every field is an array with one entry per analysis (row).
 
@@ -263,7 +273,7 @@ class BatchMetaResult:
         yi, vi = self.Y[i][ok], self.V[i][ok]
         return MetaResult(
             **vals, method=self.method, ci_method=self.ci_method, weights=self.weights[i][ok],
-            yi=yi, vi=vi, labels=tuple(f"study {j + 1}" for j in range(int(ok.sum()))),
+            yi=yi, vi=vi, labels=None,
             level=self.level, pi_method=self.pi_method, i2_method=self.i2_method,
             note=K1_NOTE if vals["k"] == 1 else "",
         )
@@ -390,8 +400,8 @@ def pool_many(Y, V, method: str = "REML", ci: str = "wald", *, level: float = 0.
     Yp, Vp, k = core.as_batch(Y, V)
     method = _norm_method(method)
     out = core.fit(Yp, Vp, k, method, ci, level, pi, i2, hksj_truncate, tol)
-    Yn = np.where(np.isinf(Vp), np.nan, Yp)
-    Vn = np.where(np.isinf(Vp), np.nan, Vp)
+    Yn = np.asarray(Y, dtype=float).reshape(Yp.shape)
+    Vn = np.asarray(V, dtype=float).reshape(Vp.shape)
     if labels is not None and len(labels) != Yp.shape[0]:
         raise ValueError(f"labels has {len(labels)} entries but there are {Yp.shape[0]} analyses")
     return _batch_result(out, method, ci, Yn, Vn, labels or (), level, pi, i2)
@@ -418,7 +428,8 @@ def leave_one_out(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None
                    kw.get("i2", "model"), kw.get("hksj_truncate", False), kw.get("tol", 1e-12))
     np.fill_diagonal(Y, np.nan)
     np.fill_diagonal(V, np.nan)
-    return _batch_result(out, method, ci, Y, V, tuple(f"omitting {s}" for s in lab),
+    lab = _default_labels(k) if lab is None else lab
+    return _batch_result(out, method, ci, Y, V, tuple(np.char.add("omitting ", np.array(lab, dtype=str)).tolist()),
                          kw.get("level", 0.95), kw.get("pi", "z"), kw.get("i2", "model"))
 
 
@@ -434,7 +445,7 @@ def cumulative(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, o
     if order is not None:
         order = np.asarray(order)
         y, v = y[order], v[order]
-        lab = tuple(lab[i] for i in order)
+        lab = None if lab is None else tuple(np.array(lab, dtype=object)[order].tolist())
     k = y.shape[0]
     tri = np.tril(np.ones((k, k), bool))
     Y = np.where(tri, y, 0.0)
@@ -444,11 +455,13 @@ def cumulative(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, o
     out = core.fit(Y, V, kk, method, ci, kw.get("level", 0.95), kw.get("pi", "z"),
                    kw.get("i2", "model"), kw.get("hksj_truncate", False), kw.get("tol", 1e-12))
     return _batch_result(out, method, ci, np.where(tri, y, np.nan), np.where(tri, v, np.nan),
-                         tuple(f"+ {s}" for s in lab), kw.get("level", 0.95), kw.get("pi", "z"),
+                         tuple(np.char.add("+ ", np.array(_default_labels(k) if lab is None else lab,
+                                                         dtype=str)).tolist()),
+                         kw.get("level", 0.95), kw.get("pi", "z"),
                          kw.get("i2", "model"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GoshResult:
     """GOSH (Olkin, Dahabreh & Trikalinos 2012): a fit for every non-empty subset.
 
@@ -605,7 +618,7 @@ def regression(yi, vi, moderators=None, method: str = "REML", ci: str = "wald", 
     return fit_regression(y, v, Xm, names, _norm_method(method), ci, level, hksj_truncate, intercept)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SubgroupResult:
     """Per-group pooled results and two tests for subgroup differences.
 
@@ -677,7 +690,7 @@ def subgroups(yi, vi, groups, method: str = "REML", ci: str = "wald", *, level: 
 
 
 # --------------------------------------------------------------------------- Mantel-Haenszel
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MHResult:
     """Mantel-Haenszel pooled result (metafor ``rma.mh``); ``estimate`` on the log
     scale for OR/RR.  ``q``, ``i2``, ``h2``: Cochran's Q around the MH estimate

@@ -61,30 +61,30 @@ def as_batch(Y, V, name_y="Y", name_v="V"):
             f"got {Y.shape} and {V.shape}"
         )
     ny, nv = np.isnan(Y), np.isnan(V)
-    mism = np.argwhere(ny != nv)
-    if mism.size:
-        i, j = mism[0]
+    if not np.array_equal(ny, nv):
+        i, j = np.argwhere(ny != nv)[0]
         raise ValueError(
             f"{name_y} and {name_v} must be NaN at the same places (NaN pads unequal k); "
             f"row {i}, column {j} is NaN in only one of them"
         )
     pad = ny
-    ok = ~pad
-    bad = np.argwhere(ok & ~np.isfinite(Y))
-    if bad.size:
-        i, j = bad[0]
+    okY = np.isfinite(Y)
+    okY |= pad
+    if not okY.all():
+        i, j = np.argwhere(~okY)[0]
         raise ValueError(f"{name_y} has a non-finite value at row {i}, study {j}; remove the study")
-    bad = np.argwhere(ok & ~(np.isfinite(V) & (V > 0)))
-    if bad.size:
-        i, j = bad[0]
+    okV = V > 0
+    okV &= V < np.inf
+    okV |= pad
+    if not okV.all():
+        i, j = np.argwhere(~okV)[0]
         raise ValueError(
             f"{name_v} must be positive and finite; row {i}, study {j} has {V[i, j]}; "
             "check the variance (not a standard error or a CI) was passed"
         )
-    k = ok.sum(axis=1)
-    bad = np.flatnonzero(k == 0)
-    if bad.size:
-        raise ValueError(f"row {bad[0]} has no studies (all NaN); drop it")
+    k = Y.shape[1] - pad.sum(axis=1)
+    if (k == 0).any():
+        raise ValueError(f"row {np.flatnonzero(k == 0)[0]} has no studies (all NaN); drop it")
     if pad.any():
         Y = np.where(pad, 0.0, Y)
         V = np.where(pad, np.inf, V)
@@ -198,6 +198,7 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
     reml = method == "REML"
     # bracket of the root of the score: lo has score > 0, hi has score < 0
     lo = np.zeros(n)
+    lo_seen = np.zeros(n, bool)  # lo is a point already evaluated (score > 0 there)
     hi = np.full(n, np.inf)
     it = 0
     while active.any():
@@ -210,45 +211,61 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
             tau2[ia] = _score_bisect(Y[ia], V[ia], lo[ia], hi[ia], reml, tol, maxiter)
             break
         idx = np.flatnonzero(active) if active.sum() < n else slice(None)
-        Ya, Va, t = Y[idx], V[idx], tau2[idx]
-        W = 1.0 / (Va + t[:, None])
+        Ya, Va, t = Y[idx], V[idx], tau2[idx].copy()
+        W = Va + t[:, None]
+        np.reciprocal(W, out=W)
         S1 = W.sum(axis=1)
+        mu = _rowdot(W, Ya) / S1
+        WR = Ya - mu[:, None]
+        WR *= W                      # w_i r_i = (P y)_i
+        yPPy = _rowdot(WR, WR)       # y'PPy = sum w^2 r^2
+        w2r = _rowdot(W, WR)         # sum w^2 r
         W2 = W * W
         S2 = W2.sum(axis=1)
-        mu = _rowdot(W, Ya) / S1
-        R = Ya - mu[:, None]
-        yPPy = _rowdot(W2, R * R)
+        S3 = _rowdot(W2, W)
+        WR *= WR
+        # y'PPPy = sum w^3 r^2 - (sum w^2 r)^2 / S1 (observed information term)
+        yPPPy = _rowdot(WR, W) - w2r * w2r / S1
         if reml:
-            S3 = _rowdot(W2, W)
             trP = S1 - S2 / S1
             trPP = S2 - 2 * S3 / S1 + (S2 / S1) ** 2
-            score = yPPy - trP
-            adj = score / trPP
+            score = yPPy - trP          # 2 x REML score
+            info = trPP                 # 2 x expected information
+            dscore = trPP - 2 * yPPPy   # derivative of (yPPy - trP)
         else:
             score = yPPy - S1
-            adj = score / S2
+            info = S2
+            dscore = S2 - 2 * yPPPy
+        adj = score / info
         adj = np.where(np.isfinite(adj), adj, 0.0)
         lo_a = np.where(score > 0, np.maximum(lo[idx], t), lo[idx])
         hi_a = np.where(score < 0, np.minimum(hi[idx], t), hi[idx])
-        # step-halving as metafor: halve until tau2 + adj >= 0 (at tau2 = 0 a
-        # negative step halves to 0, which is what metafor's loop reaches too)
-        neg = t + adj < 0
-        if neg.any():
-            adj = np.where(neg & (t <= 0), 0.0, adj)
-            neg = t + adj < 0
-            while neg.any():
-                adj = np.where(neg, adj / 2, adj)
-                neg = t + adj < 0
+        seen_a = lo_seen[idx] | (score > 0)
+        # Fisher scoring step.  metafor halves a step that would make tau2
+        # negative until tau2 + adj >= 0, which drives tau2 geometrically to 0
+        # when the maximum is on the boundary; we go to the limit of that
+        # sequence directly (tau2 = 0) and let the sign of the score at 0
+        # decide (score(0) <= 0: the maximum is at 0; else the bracket [0, t]
+        # contains the root).
+        adj = np.where(t + adj < 0, -t, adj)
         new = t + adj
-        # safeguard (not in metafor): Fisher scoring can oscillate without
-        # converging (metafor then stops with an error); a step leaving the
-        # bracket [lo, hi] of the score's root is replaced by bisection.
-        out = ((new < lo_a) | (new > hi_a)) & np.isfinite(hi_a) & (adj != 0)
+        # Acceleration and safeguard (not in metafor; same fixed point): where
+        # the observed information is positive, take the Newton step on the
+        # score instead (quadratic convergence); Fisher scoring can also
+        # oscillate without converging (metafor then stops with an error), so
+        # a step leaving the bracket [lo, hi] of the score's root is replaced
+        # by bisection.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = t - score / dscore
+        use_n = (dscore < 0) & np.isfinite(newton) & (newton > lo_a) & (newton < hi_a)
+        new = np.where(use_n, newton, new)
+        # (a bracket end is a point already visited: landing on it again cycles)
+        out = ((new < lo_a) | ((new == lo_a) & seen_a) | (new >= hi_a)) & np.isfinite(hi_a) & (new != t)
         if out.any():
             new = np.where(out, 0.5 * (lo_a + hi_a), new)
         done = np.abs(new - t) <= tol * np.maximum(1.0, new)
         tau2[idx] = new
-        lo[idx], hi[idx] = lo_a, hi_a
+        lo[idx], hi[idx], lo_seen[idx] = lo_a, hi_a, seen_a
         if isinstance(idx, slice):
             active = ~done & active
         else:

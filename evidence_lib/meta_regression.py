@@ -28,7 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
 from scipy import special as sp
 
 from . import meta_core as core
@@ -36,7 +35,7 @@ from . import meta_core as core
 _EPS = np.finfo(float).eps
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RegressionResult:
     """Result of :func:`regression` (fields follow metafor's names in comments)."""
 
@@ -154,7 +153,9 @@ def _tau2(y, v, X, method, tol=1e-12, maxiter=1000):
             hi = max(1.0, 10 * v.max())
             while f(hi) > 0:
                 hi *= 4
-            t = optimize.brentq(f, 0.0, hi, xtol=1e-14, rtol=4 * _EPS, maxiter=500)
+            from scipy.optimize import brentq  # deferred: keeps "import evidence_lib.meta" light
+
+            t = brentq(f, 0.0, hi, xtol=1e-14, rtol=4 * _EPS, maxiter=500)
         w = 1.0 / (v + t)
         se = np.sqrt(2 * k**2 / (k - p) / w.sum() ** 2)
         return t, se

@@ -68,7 +68,8 @@ def test_reference_covers_every_public_method():
     for prefix in ("bcg", "normand_smd", "k1", "k2", "homog", "identical", "extreme"):
         assert any(n.startswith(prefix + "_") for n in rma_cases), prefix
     kinds = {c["kind"] for c in CASES.values()}
-    for kind in ("escalc", "escalc_zero", "rma", "rma_adhoc", "loo", "cumul", "regression",
+    assert {n.split("_")[0] for n in cases_of("trimfill")} >= {"trimfill", "trimfillR0"}
+    for kind in ("escalc", "escalc_zero", "rma", "rma_adhoc", "rma_level", "loo", "cumul", "regression",
                  "subgroups", "mh", "regtest", "regtest_lm", "trimfill", "gosh"):
         assert kind in kinds, kind
     measures = {n.split("_")[-1] for n in cases_of("escalc")}
@@ -111,6 +112,30 @@ def test_rma(name):
     if "pi_lb_riley" in v:
         r2 = pool(c["input"]["yi"], c["input"]["vi"], m, ci, pi="t_k2")
         close([r2.pi_low, r2.pi_high], [v["pi_lb_riley"], v["pi_ub_riley"]], what=f"{name}: riley PI")
+
+
+@pytest.mark.parametrize("name", cases_of("rma_level"))
+def test_rma_other_level(name):
+    c = CASES[name]
+    m, ci = method_test(name)
+    lv = c["input"]["level"]
+    res = pool(c["input"]["yi"], c["input"]["vi"], m, ci, level=lv)
+    v = c["values"]
+    _check_rma(name, res, v)
+    close(res.tau2_ci, [v["tau2_ci_lb"], v["tau2_ci_ub"]], what=f"{name}: Q-profile CI")
+    r2 = pool(c["input"]["yi"], c["input"]["vi"], m, ci, level=lv, pi="t_k2")
+    close([r2.pi_low, r2.pi_high], [v["pi_lb_riley"], v["pi_ub_riley"]], what=f"{name}: riley PI")
+
+
+@pytest.mark.parametrize("prefix", ["bcg", "normand_smd", "homog", "extreme", "k2"])
+@pytest.mark.parametrize("method", ["DL", "REML", "PM", "ML"])
+def test_q_based_i2_equals_metafor_fe_i2(prefix, method):
+    """Cochrane's I2 = max(0, (Q - df)/Q) is what metafor reports for FE models (same Q)."""
+    fe = CASES[f"{prefix}_FE_z"]["values"]
+    c = CASES[f"{prefix}_{method}_z"]
+    res = pool(c["input"]["yi"], c["input"]["vi"], method, i2="q")
+    close(res.i2, fe["I2"], what="I2 (Q-based)")
+    close(res.h2, fe["H2"], what="H2 (Q-based)")
 
 
 @pytest.mark.parametrize("name", cases_of("rma_adhoc"))
@@ -212,8 +237,11 @@ def test_mantel_haenszel(name):
 def test_egger_rma(name):
     c = CASES[name]
     m = name.split("_")[-1]
-    res = egger_test(c["input"]["yi"], c["input"]["vi"], model="rma", method=m)
+    ci = "hksj" if c["input"].get("test") == "knha" else "wald"
+    res = egger_test(c["input"]["yi"], c["input"]["vi"], model="rma", method=m, ci=ci)
     v = c["values"]
+    if ci == "hksj":
+        assert res.df == v["dfs"]
     close(res.statistic, v["zval"], what="zval")
     close(res.pvalue, v["pval"], what="pval")
     close(res.slope, v["slope"], what="slope")
@@ -242,7 +270,8 @@ def test_trim_and_fill(name):
     m = parts[2] if len(parts) > 3 and parts[-1] == "right" else parts[-1]
     if name == "trimfill_asym_FE_right":
         m = "FE"
-    res = trim_and_fill(c["input"]["yi"], c["input"]["vi"], method=m, side=c["input"].get("side"))
+    res = trim_and_fill(c["input"]["yi"], c["input"]["vi"], method=m, side=c["input"].get("side"),
+                        estimator=c["input"].get("estimator", "L0"))
     v = c["values"]
     assert res.k0 == v["k0"], (res.k0, v["k0"])
     assert res.side == v["side"]

@@ -123,6 +123,12 @@ for (m in c("DL", "REML")) {
   add_case(paste0("bcg_", m, "_adhoc"), sprintf("rma(yi, vi, method=\"%s\", test=\"adhoc\", %s)", m, ctrl),
            rma_values(res, with_ci = FALSE), input = list(yi = arr(bcg_rr$yi), vi = arr(bcg_rr$vi)), kind = "rma_adhoc")
 }
+# other confidence level (level = 90)
+for (m in c("DL", "REML")) for (t in c("z", "knha")) {
+  res <- rma(bcg_rr$yi, bcg_rr$vi, method = m, test = t, level = 90, control = CTRL)
+  add_case(sprintf("level90_bcg_%s_%s", m, t), sprintf("rma(yi, vi, method=\"%s\", test=\"%s\", level=90, %s); predict(res); confint(res, control=list(tol=1e-12))", m, t, ctrl),
+           rma_values(res), input = list(yi = arr(bcg_rr$yi), vi = arr(bcg_rr$vi), level = 0.90), kind = "rma_level")
+}
 # homogeneous subset where Q < k-1 (tau2 = 0 for all estimators)
 hom_y <- c(0.10, 0.12, 0.08, 0.11, 0.09); hom_v <- c(0.01, 0.02, 0.015, 0.03, 0.012)
 fit_all("homog", hom_y, hom_v)
@@ -229,6 +235,18 @@ for (nm in names(tfin)) for (m in c("FE", "REML", "DL")) {
   add_case(sprintf("trimfill_%s_%s", nm, m), sprintf("trimfill(rma(yi, vi, method=\"%s\", %s), %s)", m, ctrl, ctrl),
            tf_values(tf), input = list(yi = arr(d$yi), vi = arr(d$vi)), kind = "trimfill")
 }
+for (m in c("FE", "REML")) {
+  res <- rma(asy_y, asy_v, method = m, control = CTRL)
+  tf <- trimfill(res, estimator = "R0", control = CTRL)
+  add_case(sprintf("trimfillR0_asym_%s", m), sprintf("trimfill(rma(yi, vi, method=\"%s\", %s), estimator=\"R0\", %s)", m, ctrl, ctrl),
+           tf_values(tf), input = list(yi = arr(asy_y), vi = arr(asy_v), estimator = "R0"), kind = "trimfill")
+}
+res <- rma(bcg_rr$yi, bcg_rr$vi, method = "REML", test = "knha", control = CTRL)
+rt <- regtest(res)
+add_case("regtest_bcg_rma_knha_REML", sprintf("regtest(rma(yi, vi, method=\"REML\", test=\"knha\", %s))", ctrl),
+         list(zval = rt$zval, pval = rt$pval, dfs = rt$dfs, est = rt$est, ci_lb = rt$ci.lb, ci_ub = rt$ci.ub,
+              slope = c(rt$fit$beta)[2], slope_se = rt$fit$se[2], intercept = c(rt$fit$beta)[1]),
+         input = list(yi = arr(bcg_rr$yi), vi = arr(bcg_rr$vi), test = "knha"), kind = "regtest")
 res <- rma(asy_y, asy_v, method = "FE")
 tf <- trimfill(res, side = "right")
 add_case("trimfill_asym_FE_right", "trimfill(rma(yi, vi, method=\"FE\"), side=\"right\")",
