@@ -387,7 +387,7 @@ def parse_range(v):
 
 def _rng_text(r, unit=""):
     if r is None:
-        return "?"
+        return "n/s" + unit
     a, b = r
     s = f"{a:g}" if a == b else f"{a:g}-{b:g}"
     return f"{s}{unit}"
@@ -416,10 +416,15 @@ def session_plan_timeline(protocols, *, article_plan=ARTICLE_PLAN, arms=("acupun
     rows = []
     ap = article_plan
     rows.append((ap["label"], ap.get("weeks"), ap.get("sessions_per_week"), None, ap.get("minutes"), True))
-    for _, r in df.iterrows():
+    dup = df["source_id"].duplicated(keep=False) if len(df) else []
+    for j, (_, r) in enumerate(df.iterrows()):
         lab = (labels or {}).get(r["source_id"], source_label(r["source_id"]))
         if arms is None or len(arms) > 1:
             lab += f" ({r['arm']})"
+        elif len(df) and dup.iloc[j] and "protocol_id" in df:
+            own = str(r["protocol_id"])
+            own = own[len(r["source_id"]):].strip("-_.") if own.startswith(str(r["source_id"])) else own
+            lab += f" ({own.replace('-', ' ')[:18]})"
         rows.append((lab, parse_range(r.get("weeks")), parse_range(r.get("sessions_per_week")),
                      parse_range(r.get("sessions_total")), parse_range(r.get("minutes_per_session")), False))
     maint = ap.get("maintenance_every_weeks")
@@ -431,10 +436,12 @@ def session_plan_timeline(protocols, *, article_plan=ARTICLE_PLAN, arms=("acupun
             ax.barh(i, wk[0], left=0, height=0.5, color=col, alpha=0.85, zorder=2)
             if wk[1] > wk[0]:
                 ax.barh(i, wk[1] - wk[0], left=wk[0], height=0.5, color=col, alpha=0.35, zorder=2)
-            if spw:
-                step = 1.0 / spw[1]
-                t = np.arange(0, wk[1], step)
+            step = 1.0 / spw[1] if spw else (wk[1] / tot[1] if tot and tot[1] else None)
+            if step:
+                t = np.arange(0, wk[1] - 1e-9, step)
                 ax.plot(t + step / 2, np.full_like(t, i), ls="none", marker="|", color="white", ms=7, mew=1.0, zorder=3)
+        if not wk:
+            ax.text(0.1, i, "weeks not stated", va="center", ha="left", fontsize=8, color="0.4", style="italic")
         if is_article and maint and wk:
             t = np.arange(wk[1] + maint[0], xmax, maint[0])
             ax.plot(t, np.full_like(t, i), ls="none", marker="o", mfc="white", mec=col, ms=5, zorder=3)
@@ -445,7 +452,7 @@ def session_plan_timeline(protocols, *, article_plan=ARTICLE_PLAN, arms=("acupun
         txt = f"{_rng_text(tot)} sessions, {_rng_text(mins, ' min')}"
         ax.text(1.02, i, txt, transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=8.5,
                 fontweight="bold" if is_article else "normal", clip_on=False)
-    ax.text(1.02, -0.6, "Sessions, minutes each", transform=ax.get_yaxis_transform(), ha="left",
+    ax.text(1.02, -0.6, "Sessions, minutes each (n/s: not stated)", transform=ax.get_yaxis_transform(), ha="left",
             va="bottom", fontsize=8.5, fontweight="bold", clip_on=False)
     ax.set_yticks(range(n), [r[0] for r in rows])
     for t in ax.get_yticklabels()[:1]:
@@ -453,7 +460,7 @@ def session_plan_timeline(protocols, *, article_plan=ARTICLE_PLAN, arms=("acupun
     ax.set_ylim(n - 0.5, -0.7)
     ax.set_xlim(0, xmax)
     ax.tick_params(axis="y", length=0)
-    ax.set_xlabel("Weeks of treatment (ticks: sessions at the highest stated frequency)")
+    ax.set_xlabel("Weeks of treatment (ticks: sessions, at the highest stated frequency)")
     ax.grid(axis="x", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
     if len(df) == 0:
