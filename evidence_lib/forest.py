@@ -310,12 +310,16 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
         allvals += [_attr(r, "estimate"), _attr(r, "ci_low"), _attr(r, "ci_high")]
     d = _decimals(allvals)
 
+    # a figure space (digit-wide) before non-negative estimates keeps the column's digits aligned
+    pad_sign = any(_isnum(v) and float(v) < 0 for v in allvals)
+
     def ci_text(e, l, h):
         if not _isnum(e):
             return ""
+        lead = "\u2007" if pad_sign and not _fmt(e, d).startswith(MINUS) else ""
         if _isnum(l) and _isnum(h):
-            return f"{_fmt(e, d)} [{_fmt(l, d)}, {_fmt(h, d)}]"
-        return _fmt(e, d)
+            return f"{lead}{_fmt(e, d)} [{_fmt(l, d)}, {_fmt(h, d)}]"
+        return lead + _fmt(e, d)
 
     # ---- the rows, top to bottom: (kind, payload)
     rows = [("header", None)]

@@ -563,10 +563,11 @@ def evidence_map(claims, links, sources, *, ax=None):
             present = [(v, int(counts.get((kind, cert, v), 0))) for v in VERDICT_ORDER]
             present = [(v, c) for v, c in present if c]
             m = len(present)
+            gap = min(0.3, 0.92 / max(m, 1))          # up to six verdicts fit in one cell
             for j, (v, c) in enumerate(present):
-                x = CERTAINTY_ORDER.index(cert) + (j - (m - 1) / 2) * 0.26
+                x = CERTAINTY_ORDER.index(cert) + (j - (m - 1) / 2) * gap
                 y = EVIDENCE_KINDS.index(kind)
-                size = 80 + 300 * (c / nmax)
+                size = (70 + 230 * (c / nmax)) * min(1.0, (gap / 0.3) ** 2)
                 ax.scatter([x], [y], s=size, color=VERDICT_COLORS[v], edgecolor="white", linewidth=0.8, zorder=3)
                 ax.text(x, y, str(c), ha="center", va="center", fontsize=8, color="white", fontweight="bold", zorder=4)
     ax.set_xticks(range(len(CERTAINTY_ORDER)), [CERTAINTY_LABELS[c] for c in CERTAINTY_ORDER])
