@@ -106,15 +106,31 @@ def _empty_figure(message, detail=None, size=(7.5, 3.2)):
     return fig
 
 
-def _threshold(ds, measure):
-    """The between-group clinically important difference for a measure (first by id), or None."""
+def _threshold(ds, measure, *, outcome="pain"):
+    """The between-group clinically important difference for a measure, or None.
+
+    Among ``mcid_between_group`` rows of the measure (then ``smd_convention`` rows),
+    prefer instruments naming the outcome (pain, VAS, NRS), then 0-100 scales, then the
+    smallest value (the most lenient threshold for the intervention), then the id.
+    For MD on 0-10 scales the value is put on 0-100 (x10), the scale the figures use.
+    """
     t = ds.thresholds
-    if len(t) == 0:
+    if len(t) == 0 or measure is None:
         return None
+    words = {"pain": ("pain", "vas", "nrs")}.get(outcome, (outcome,))
     for kind in ("mcid_between_group", "smd_convention"):
-        hit = t[(t["measure"] == measure) & (t["kind"] == kind)].sort_values("threshold_id")
-        if len(hit):
-            return float(hit["value"].iloc[0])
+        hit = t[(t["measure"] == measure) & (t["kind"] == kind)]
+        if len(hit) == 0:
+            continue
+        rows = []
+        for r in hit.itertuples(index=False):
+            inst = str(r.instrument).lower()
+            named = any(w in inst for w in words)
+            value = float(r.value)
+            if measure == "MD" and "0-10" in inst and "0-100" not in inst:
+                value *= 10
+            rows.append((not named, "0-100" not in inst, value, r.threshold_id))
+        return min(rows)[2]
     return None
 
 
@@ -225,6 +241,17 @@ def pool_trials(y_pool, vi, *, ratio=False):
     return SimpleNamespace(**d)
 
 
+def _forest_threshold(ds, measure, description):
+    """The CID for the forest plot, only where the scale is known from the analysis' description."""
+    if measure != "MD":
+        return None
+    t = _threshold(ds, "MD")
+    d = str(description).lower()
+    if t is None or not ("0-100" in d or "0-10" in d):
+        return None
+    return t if "0-100" in d else t / 10
+
+
 def _forest_inputs(ds):
     aid = pick_analysis(ds)
     if aid is None:
@@ -247,7 +274,7 @@ def _forest_figure(ds):
     tr = tr.copy()
     tr["weight"] = tr["weight_printed"] if tr["weight_printed"].notna().all() else None
     ax = forest_plot(tr, n=("n_i", "n_c") if tr["n_i"].notna().any() else None, pooled=res,
-                     threshold=_threshold(ds, measure), null=1.0 if ratio else 0.0, log_scale=ratio,
+                     threshold=_forest_threshold(ds, measure, row.description), null=1.0 if ratio else 0.0, log_scale=ratio,
                      weight="weight" if tr["weight"].notna().all() else None,
                      xlabel=f"{measure}: {row.description}"[:60])
     return ax.figure
@@ -263,7 +290,8 @@ def _forest_describe(ds):
     engine = "the package's meta-analysis engine" if res.method and "fallback" not in str(res.method) \
         else "a DerSimonian-Laird fallback (the engine is not installed)"
     return (f"Analysis {aid} ({row.description}; {measure}), re-pooled with {engine}. "
-            + describe_forest(tr, pooled=res, threshold=_threshold(ds, measure), null=1.0 if ratio else 0.0))
+            + describe_forest(tr, pooled=res, threshold=_forest_threshold(ds, measure, row.description),
+                              null=1.0 if ratio else 0.0))
 
 
 def _funnel_figure(ds):
@@ -295,15 +323,35 @@ def _funnel_describe(ds):
 
 
 def _time_inputs(ds):
+    """Pain mean differences with a timepoint, on one 0-100 scale, negative favouring acupuncture.
+
+    Rows whose ``favours`` is ``positive`` (higher = better for acupuncture, e.g. SF-36
+    bodily pain) are sign-flipped; MDs on 0-10 scales are multiplied by 10; MDs on scales
+    without a stated 0-10 or 0-100 range are left out (they cannot share the axis).
+    """
+    import pandas as pd
+
     e = ds.effects
     if len(e) == 0:
-        return e, None
-    e = e[(e["outcome"] == "pain") & e["timepoint_weeks"].notna()]
-    if len(e) == 0:
-        return e, None
-    counts = e["measure"].value_counts()
-    measure = "MD" if "MD" in counts else sorted(counts.index, key=lambda m: (-counts[m], m))[0]
-    return e[e["measure"] == measure].sort_values(["source_id", "timepoint_weeks", "effect_id"]), measure
+        return e.assign(group=[]), None
+    e = e[(e["outcome"] == "pain") & e["timepoint_weeks"].notna() & e["estimate"].notna() & (e["measure"] == "MD")]
+    rows = []
+    labels = _source_labels(ds)
+    for r in e.itertuples(index=False):
+        inst = str(r.instrument).lower()
+        factor = 1.0 if "0-100" in inst else 10.0 if "0-10" in inst else None
+        if factor is None or r.favours not in ("negative", "positive"):
+            continue
+        sign = -1.0 if r.favours == "positive" else 1.0
+        lo, hi = (r.ci_low, r.ci_high) if sign > 0 else (r.ci_high, r.ci_low)
+        rows.append({"effect_id": r.effect_id, "source_id": r.source_id, "timepoint_weeks": float(r.timepoint_weeks),
+                     "estimate": sign * factor * float(r.estimate),
+                     "ci_low": sign * factor * float(lo) if _isnum(lo) else float("nan"),
+                     "ci_high": sign * factor * float(hi) if _isnum(hi) else float("nan"),
+                     "group": f"{labels.get(r.source_id, r.source_id)} vs {str(r.comparator_class).replace('_', ' ')}"})
+    out = pd.DataFrame(rows, columns=["effect_id", "source_id", "timepoint_weeks", "estimate", "ci_low", "ci_high",
+                                      "group"])
+    return out.sort_values(["group", "timepoint_weeks", "effect_id"]).reset_index(drop=True), "MD"
 
 
 def _time_figure(ds):
@@ -313,8 +361,8 @@ def _time_figure(ds):
 
     e, measure = _time_inputs(ds)
     fig, ax = plt.subplots(figsize=(8.0, 4.4), layout="constrained")
-    effect_over_time(e, threshold=_threshold(ds, measure) if measure else None, labels=_source_labels(ds),
-                     ylabel=f"Pain, {measure} (acupuncture minus control)" if measure else "Effect", ax=ax)
+    effect_over_time(e, group="group", threshold=_threshold(ds, measure), labels={g: g for g in e["group"]},
+                     ylabel="Pain, mean difference on 0-100\n(negative favours acupuncture)", ax=ax)
     return fig
 
 
@@ -322,7 +370,8 @@ def _time_describe(ds):
     from .plots_evidence import describe_effect_over_time
 
     e, measure = _time_inputs(ds)
-    return describe_effect_over_time(e, threshold=_threshold(ds, measure) if measure else None)
+    return ("Pain mean differences rescaled to 0-100, negative favouring acupuncture. "
+            + describe_effect_over_time(e, group="group", threshold=_threshold(ds, measure)))
 
 
 _AE_LABELS = {"any": "Any adverse event", "bleeding_haematoma": "Bleeding, haematoma", "needling_pain": "Pain at needling",
@@ -331,13 +380,53 @@ _AE_LABELS = {"any": "Any adverse event", "bleeding_haematoma": "Bleeding, haema
               "pain_aggravation": "Pain aggravation", "other": "Other"}
 
 
+_AE_SCALE = {"per_patient": 1, "per_treatment": 1, "per_10000_patients": 10000, "per_10000_treatments": 10000}
+
+
 def _ae_inputs(ds):
+    """Adverse-event rows with a rate: the printed one, else events/denominator on the
+    unit's scale with an exact (Clopper-Pearson) 95% interval. Labelled by event type
+    (plus the row's own name for 'other' or repeated types) and source; patients first."""
+    import pandas as pd
+    from scipy import stats
+
     ae = ds.adverse_events
+    cols = ["ae_id", "source_id", "ae_type", "unit", "estimate", "ci_low", "ci_high", "label"]
     if len(ae) == 0:
-        return ae.assign(label=[])
-    ae = ae[ae["estimate"].notna()].sort_values(["unit", "ae_type", "ae_id"])
+        return pd.DataFrame(columns=cols)
     labels = _source_labels(ds)
-    return ae.assign(label=[f"{_AE_LABELS.get(t, t)} ({labels.get(s, s)})" for t, s in zip(ae["ae_type"], ae["source_id"])])
+    rows = []
+    seen = ae.groupby(["source_id", "ae_type", "unit"]).size()
+    for r in ae.itertuples(index=False):
+        scale = _AE_SCALE.get(r.unit, 1)
+        est, lo, hi = r.estimate, r.ci_low, r.ci_high
+        ev_, den = r.events, r.denominator
+        counted = _isnum(ev_) and _isnum(den) and float(den) > 0
+        if not _isnum(est) and counted:
+            est = float(ev_) / float(den) * scale
+        if not _isnum(est):
+            continue
+        if not (_isnum(lo) and _isnum(hi)) and counted:
+            x, n = int(ev_), int(den)
+            lo = (stats.beta.ppf(0.025, x, n - x + 1) if x > 0 else 0.0) * scale
+            hi = (stats.beta.ppf(0.975, x + 1, n - x) if x < n else 1.0) * scale
+        name = _AE_LABELS.get(r.ae_type, r.ae_type)
+        if r.ae_type == "other" or seen.get((r.source_id, r.ae_type, r.unit), 0) > 1:
+            own = str(r.ae_id)
+            own = own[len(r.source_id):].strip("-_.") if own.startswith(r.source_id) else own
+            own = own.replace("-", " ").replace("_", " ")
+            name = f"{name}: {own}" if r.ae_type != "other" else own.capitalize()
+        rows.append({"ae_id": r.ae_id, "source_id": r.source_id, "ae_type": r.ae_type, "unit": r.unit,
+                     "estimate": float(est), "ci_low": float(lo) if _isnum(lo) else float("nan"),
+                     "ci_high": float(hi) if _isnum(hi) else float("nan"),
+                     "label": f"{name[:34]} ({labels.get(r.source_id, r.source_id)})"})
+    out = pd.DataFrame(rows, columns=cols)
+    if len(out):
+        out["_per10k"] = out["estimate"] * out["unit"].map(lambda u: 10000 / _AE_SCALE.get(u, 1))
+        out["_pat"] = ~out["unit"].str.contains("patient")
+        out = out.sort_values(["_pat", "_per10k", "ae_id"], ascending=[True, False, True]).drop(
+            columns=["_per10k", "_pat"])
+    return out.reset_index(drop=True)
 
 
 def _safety_figure(ds):

@@ -15,7 +15,7 @@ offsets; leave room for them (``layout="constrained"`` does this automatically).
 ``estimate, ci_low, ci_high, pi_low, pi_high, tau2, i2, q, q_df`` (or ``k``) and
 ``q_pvalue``, optionally ``z`` / ``z_or_t`` and ``pvalue`` — e.g. the engine's
 ``evidence_lib.meta.MetaResult``. Values must be on the plotted scale (for ratios:
-the natural scale, with ``log_scale=True``). ``i2`` may be a fraction or a percentage.
+the natural scale, with ``log_scale=True``). ``i2`` is in percent (as metafor and the engine).
 
 :func:`_dl_pool` is a private inverse-variance DerSimonian-Laird helper used ONLY by
 the figure registry when ``evidence_lib.meta`` is not available yet.
@@ -81,8 +81,7 @@ def _attr(obj, *names, default=None):
 def _i2_percent(i2):
     if not _isnum(i2):
         return None
-    i2 = float(i2)
-    return i2 * 100 if i2 <= 1.0 else i2
+    return float(i2)          # percent, as metafor, the engine and pooled_results.i2
 
 
 def heterogeneity_text(res, *, log_scale: bool = False) -> str:
@@ -311,12 +310,16 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
         allvals += [_attr(r, "estimate"), _attr(r, "ci_low"), _attr(r, "ci_high")]
     d = _decimals(allvals)
 
+    # a figure space (digit-wide) before non-negative estimates keeps the column's digits aligned
+    pad_sign = any(_isnum(v) and float(v) < 0 for v in allvals)
+
     def ci_text(e, l, h):
         if not _isnum(e):
             return ""
+        lead = "\u2007" if pad_sign and not _fmt(e, d).startswith(MINUS) else ""
         if _isnum(l) and _isnum(h):
-            return f"{_fmt(e, d)} [{_fmt(l, d)}, {_fmt(h, d)}]"
-        return _fmt(e, d)
+            return f"{lead}{_fmt(e, d)} [{_fmt(l, d)}, {_fmt(h, d)}]"
+        return lead + _fmt(e, d)
 
     # ---- the rows, top to bottom: (kind, payload)
     rows = [("header", None)]

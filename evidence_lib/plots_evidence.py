@@ -262,6 +262,8 @@ def _rate_text(v, unit):
         return "n/a"
     if unit in ("per_patient", "per_treatment"):
         pct = 100 * float(v)
+        if 0 < pct < 0.01:
+            return f"{float(v) * 10000:.2g} per 10,000"
         return (f"{pct:.1f}%" if pct >= 1 else f"{pct:.2f}%" if pct >= 0.01 else f"{pct:.3g}%")
     return f"{float(v):.2g}" if float(v) < 10 else f"{float(v):.0f}"
 
@@ -295,20 +297,23 @@ def safety_rates(data, *, estimate="estimate", ci_low="ci_low", ci_high="ci_high
     pos = vals[np.isfinite(vals) & (vals > 0)]
     use_log = len(pos) > 0 and pos.max() / pos.min() > 10
     ys = np.arange(n)
+    if use_log:
+        ax.set_xscale("log")
+        lo_lim, hi_lim = pos.min() / 3, pos.max() * 2.5
+    else:
+        top = np.nanmax(vals) if np.isfinite(vals).any() else 1
+        lo_lim, hi_lim = 0, top * 1.15 if top > 0 else 1
     for i in range(n):
         u = df[unit].iloc[i]
         col = OKABE_ITO[0] if "patient" in u else OKABE_ITO[5]
         mk = "o" if "patient" in u else "s"
-        if _isnum(lo[i]) and _isnum(hi[i]):
-            l = lo[i] if not use_log or lo[i] > 0 else pos.min() / 2
-            ax.plot([l, hi[i]], [i, i], color=col, lw=1.4, zorder=2)
-        ax.plot([e[i]], [i], marker=mk, color=col, ms=6, zorder=3, ls="none")
-    if use_log:
-        ax.set_xscale("log")
-        lo_lim, hi_lim = pos.min() / 2.5, pos.max() * 2.5
-    else:
-        top = np.nanmax(vals) if np.isfinite(vals).any() else 1
-        lo_lim, hi_lim = 0, top * 1.15 if top > 0 else 1
+        zero = use_log and not (e[i] > 0)      # a zero rate has no place on a log axis: open marker at the edge
+        if _isnum(lo[i]) and _isnum(hi[i]) and hi[i] > 0:
+            l = lo[i] if not use_log or lo[i] > 0 else lo_lim
+            ax.plot([l, hi[i]], [i, i], color=col, lw=1.4, zorder=2, solid_capstyle="butt")
+        x = lo_lim if zero else e[i]
+        ax.plot([x], [i], marker=mk, color=col, mfc="white" if zero else col, ms=6, zorder=3, ls="none",
+                clip_on=False)
     ax.set_xlim(lo_lim, hi_lim)
     ax.set_yticks(ys, [str(s) for s in df[label]])
     ax.set_ylim(n - 0.5, -0.5)
@@ -319,7 +324,8 @@ def safety_rates(data, *, estimate="estimate", ci_low="ci_low", ci_high="ci_high
     tt = ax.get_yaxis_transform()
     for i in range(n):
         u = df[unit].iloc[i]
-        s = f"{_rate_text(df[estimate].iloc[i], u)} {UNIT_LABELS.get(u, u)}"
+        r = _rate_text(df[estimate].iloc[i], u)
+        s = f"{r} {UNIT_LABELS.get(u, u).replace('of ', '') if 'per 10,000' in r else UNIT_LABELS.get(u, u)}"
         ax.text(1.02, i, s, transform=tt, ha="left", va="center", fontsize=8.5, clip_on=False)
     ax.set_xlabel("Events per 10,000 (log scale)" if use_log else "Events per 10,000")
     from matplotlib.ticker import FuncFormatter
@@ -327,9 +333,14 @@ def safety_rates(data, *, estimate="estimate", ci_low="ci_low", ci_high="ci_high
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.10g}"))
     from matplotlib.lines import Line2D
 
-    ax.legend(handles=[Line2D([], [], marker="o", color=OKABE_ITO[0], label="per patient"),
-                       Line2D([], [], marker="s", color=OKABE_ITO[5], label="per treatment")],
-              loc="upper center", bbox_to_anchor=(0.5, -0.18 if n > 4 else -0.3), ncols=2, fontsize=8)
+    handles = [Line2D([], [], marker="o", color=OKABE_ITO[0], label="per patient"),
+               Line2D([], [], marker="s", color=OKABE_ITO[5], label="per treatment")]
+    if use_log and (e <= 0).any():
+        handles.append(Line2D([], [], marker="o", ls="none", mfc="white", color="0.3", label="zero events (at the edge)"))
+    from matplotlib.transforms import ScaledTranslation
+
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3, fontsize=8,
+              bbox_transform=ax.transAxes + ScaledTranslation(0, -30 / 72, ax.figure.dpi_scale_trans))
     ax.grid(axis="x", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
     return ax
@@ -339,11 +350,20 @@ def describe_safety_rates(data, *, estimate="estimate", label="label", unit="uni
     """Alt text for :func:`safety_rates`."""
     if len(data) == 0:
         return "Adverse-event rates: no adverse-event data yet."
-    parts = [f"{r[label]}: {_rate_text(r[estimate], r[unit])} {UNIT_LABELS.get(r[unit], r[unit])}"
-             for _, r in data.iterrows()]
     npat = int(data[unit].astype(str).str.contains("patient").sum())
-    return (f"Adverse-event rates for {len(data)} outcomes ({npat} per patient, {len(data) - npat} per treatment), "
-            f"drawn on one per-10,000 scale with 95% intervals. " + "; ".join(parts) + ".")
+    head = (f"Adverse-event rates for {len(data)} outcomes ({npat} per patient, {len(data) - npat} per treatment), "
+            f"drawn on one per-10,000 scale with 95% intervals where known. ")
+    if len(data) <= 8:
+        parts = [f"{r[label]}: {_rate_text(r[estimate], r[unit])} {UNIT_LABELS.get(r[unit], r[unit])}"
+                 for _, r in data.iterrows()]
+        return head + "; ".join(parts) + "."
+    parts = []
+    for u in UNIT_LABELS:
+        sub = data[data[unit] == u]
+        if len(sub):
+            parts.append(f"{len(sub)} rates {u.replace('_10000_', ' 10,000 ').replace('_', ' ')}, from "
+                         f"{_rate_text(sub[estimate].min(), u)} to {_rate_text(sub[estimate].max(), u)}")
+    return head + "; ".join(parts) + "."
 
 
 # --------------------------------------------------------------------------- session plans
@@ -367,7 +387,7 @@ def parse_range(v):
 
 def _rng_text(r, unit=""):
     if r is None:
-        return "?"
+        return "n/s" + unit
     a, b = r
     s = f"{a:g}" if a == b else f"{a:g}-{b:g}"
     return f"{s}{unit}"
@@ -396,10 +416,15 @@ def session_plan_timeline(protocols, *, article_plan=ARTICLE_PLAN, arms=("acupun
     rows = []
     ap = article_plan
     rows.append((ap["label"], ap.get("weeks"), ap.get("sessions_per_week"), None, ap.get("minutes"), True))
-    for _, r in df.iterrows():
+    dup = df["source_id"].duplicated(keep=False) if len(df) else []
+    for j, (_, r) in enumerate(df.iterrows()):
         lab = (labels or {}).get(r["source_id"], source_label(r["source_id"]))
         if arms is None or len(arms) > 1:
             lab += f" ({r['arm']})"
+        elif len(df) and dup.iloc[j] and "protocol_id" in df:
+            own = str(r["protocol_id"])
+            own = own[len(r["source_id"]):].strip("-_.") if own.startswith(str(r["source_id"])) else own
+            lab += f" ({own.replace('-', ' ')[:18]})"
         rows.append((lab, parse_range(r.get("weeks")), parse_range(r.get("sessions_per_week")),
                      parse_range(r.get("sessions_total")), parse_range(r.get("minutes_per_session")), False))
     maint = ap.get("maintenance_every_weeks")
@@ -411,10 +436,12 @@ def session_plan_timeline(protocols, *, article_plan=ARTICLE_PLAN, arms=("acupun
             ax.barh(i, wk[0], left=0, height=0.5, color=col, alpha=0.85, zorder=2)
             if wk[1] > wk[0]:
                 ax.barh(i, wk[1] - wk[0], left=wk[0], height=0.5, color=col, alpha=0.35, zorder=2)
-            if spw:
-                step = 1.0 / spw[1]
-                t = np.arange(0, wk[1], step)
+            step = 1.0 / spw[1] if spw else (wk[1] / tot[1] if tot and tot[1] else None)
+            if step:
+                t = np.arange(0, wk[1] - 1e-9, step)
                 ax.plot(t + step / 2, np.full_like(t, i), ls="none", marker="|", color="white", ms=7, mew=1.0, zorder=3)
+        if not wk:
+            ax.text(0.1, i, "weeks not stated", va="center", ha="left", fontsize=8, color="0.4", style="italic")
         if is_article and maint and wk:
             t = np.arange(wk[1] + maint[0], xmax, maint[0])
             ax.plot(t, np.full_like(t, i), ls="none", marker="o", mfc="white", mec=col, ms=5, zorder=3)
@@ -425,7 +452,7 @@ def session_plan_timeline(protocols, *, article_plan=ARTICLE_PLAN, arms=("acupun
         txt = f"{_rng_text(tot)} sessions, {_rng_text(mins, ' min')}"
         ax.text(1.02, i, txt, transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=8.5,
                 fontweight="bold" if is_article else "normal", clip_on=False)
-    ax.text(1.02, -0.6, "Sessions, minutes each", transform=ax.get_yaxis_transform(), ha="left",
+    ax.text(1.02, -0.6, "Sessions, minutes each (n/s: not stated)", transform=ax.get_yaxis_transform(), ha="left",
             va="bottom", fontsize=8.5, fontweight="bold", clip_on=False)
     ax.set_yticks(range(n), [r[0] for r in rows])
     for t in ax.get_yticklabels()[:1]:
@@ -433,7 +460,7 @@ def session_plan_timeline(protocols, *, article_plan=ARTICLE_PLAN, arms=("acupun
     ax.set_ylim(n - 0.5, -0.7)
     ax.set_xlim(0, xmax)
     ax.tick_params(axis="y", length=0)
-    ax.set_xlabel("Weeks of treatment (ticks: sessions at the highest stated frequency)")
+    ax.set_xlabel("Weeks of treatment (ticks: sessions, at the highest stated frequency)")
     ax.grid(axis="x", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
     if len(df) == 0:
@@ -536,10 +563,11 @@ def evidence_map(claims, links, sources, *, ax=None):
             present = [(v, int(counts.get((kind, cert, v), 0))) for v in VERDICT_ORDER]
             present = [(v, c) for v, c in present if c]
             m = len(present)
+            gap = min(0.3, 0.92 / max(m, 1))          # up to six verdicts fit in one cell
             for j, (v, c) in enumerate(present):
-                x = CERTAINTY_ORDER.index(cert) + (j - (m - 1) / 2) * 0.26
+                x = CERTAINTY_ORDER.index(cert) + (j - (m - 1) / 2) * gap
                 y = EVIDENCE_KINDS.index(kind)
-                size = 80 + 300 * (c / nmax)
+                size = (70 + 230 * (c / nmax)) * min(1.0, (gap / 0.3) ** 2)
                 ax.scatter([x], [y], s=size, color=VERDICT_COLORS[v], edgecolor="white", linewidth=0.8, zorder=3)
                 ax.text(x, y, str(c), ha="center", va="center", fontsize=8, color="white", fontweight="bold", zorder=4)
     ax.set_xticks(range(len(CERTAINTY_ORDER)), [CERTAINTY_LABELS[c] for c in CERTAINTY_ORDER])

@@ -216,7 +216,7 @@ def test_build_is_byte_for_byte_deterministic(tmp_path, monkeypatch, ds):
     assert len(figs) >= 14
     for rel in figs:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
-    lines = [ln for ln in log.splitlines() if ln.startswith("[")]
+    lines = [ln for ln in log.splitlines() if re.match(r"\[\d+/\d+\] figures/", ln)]
     assert len(lines) == 7
     assert re.fullmatch(r"\[1/7\] figures/verdicts-by-category\.png, \.svg  \(\d+\.\d s\)", lines[0])
     svg = (tmp_path / "a" / "figures" / "forest.svg").read_text()
@@ -258,3 +258,15 @@ def test_failure_while_saving_writes_neither_format(tmp_path):
     with pytest.raises(Exception):
         save_figure(fig, tmp_path / "x", formats=("png", "no-such-format"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_registry_falls_back_when_the_engine_is_missing(ds, monkeypatch):
+    from evidence_lib.figures import _forest_describe, pool_trials
+
+    monkeypatch.setitem(sys.modules, "evidence_lib.meta", None)      # import evidence_lib.meta -> ImportError
+    monkeypatch.setitem(sys.modules, "evidence_lib.effect_sizes", None)
+    res = pool_trials([0.0, 1.0], [0.1, 0.1])
+    assert "fallback" in res.method
+    assert "DerSimonian-Laird fallback" in _forest_describe(fx.filled_dataset(ds))
+    fig = __import__("evidence_lib.figures", fromlist=["x"])._forest_figure(fx.filled_dataset(ds))
+    fig.canvas.draw()
