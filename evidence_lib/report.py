@@ -595,6 +595,8 @@ def checks_html(ds, claim_id: str, check=None) -> str:
     else:
         if res is None:
             items = []
+        elif hasattr(res, "findings"):  # evidence_lib.checking.ClaimCheck
+            items = [{"status": f.severity, "message": f"{f.kind.replace('_', ' ')}: {f.message}"} for f in res.findings]
         elif isinstance(res, (str, bytes, Mapping)) or dataclasses.is_dataclass(res):
             items = [res]
         elif isinstance(res, Iterable):
