@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from . import datapackage as dp
 from .article import Article
 from .errors import DataValidationError, Problem
+from ._values import is_number
 from .terms import term_for_weeks
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -210,11 +211,7 @@ def _line(df, i):
     return lines[i] if i < len(lines) else None
 
 
-def _isnum(v) -> bool:
-    """True for a present value (not None, NaN or pandas.NA)."""
-    if v is None or v.__class__.__name__ == "NAType":
-        return False
-    return not (isinstance(v, float) and math.isnan(v))
+_isnum = is_number
 
 
 def _check_claims(claims, article: Article, problems: list[Problem]) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from ._io import atomic_write_bytes
+from ._values import is_number as _isnum
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,6 @@ RATIO_MEASURES = ("RR", "OR", "ratio_of_means")
 _Z975 = 1.959963984540054
 
 
-def _isnum(v) -> bool:
-    from .forest import _isnum as f
-
-    return f(v)
 
 
 def _source_labels(ds) -> dict:

@@ -24,6 +24,8 @@ the figure registry when ``evidence_lib.meta`` is not available yet.
 from __future__ import annotations
 
 import math
+
+from ._values import is_number
 from dataclasses import dataclass
 
 MINUS = "\u2212"
@@ -32,11 +34,7 @@ _Z975 = 1.959963984540054
 
 # --------------------------------------------------------------------------- numbers
 
-def _isnum(v) -> bool:
-    try:
-        return v is not None and not math.isnan(float(v))
-    except (TypeError, ValueError):
-        return False
+_isnum = is_number
 
 
 def _fmt(x, d: int) -> str:

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import math
 
+from ._values import is_number
 from .checking import SEVERITIES, basis_rows, check
 
 DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
@@ -59,11 +60,7 @@ _RATIOS = {"RR", "OR", "ratio_of_means"}
 _WORST = ("not_assessed", "no_concern", "serious", "very_serious")
 
 
-def _isnum(v) -> bool:
-    """True for a present value (not None, NaN or pandas.NA)."""
-    if v is None or v.__class__.__name__ == "NAType":
-        return False
-    return not (isinstance(v, float) and math.isnan(v))
+_isnum = is_number
 
 
 def _worst(judgments):

@@ -40,6 +40,8 @@ scale points (:func:`smd_to_points`) and judged against the instrument's point M
 from __future__ import annotations
 
 import math
+
+from ._values import is_missing
 import re
 from dataclasses import dataclass
 
@@ -113,8 +115,7 @@ class Relevance:
     message: str = ""
 
 
-def _nan(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
+_nan = is_missing
 
 
 def to_benefit(estimate: float, ci_low: float | None, ci_high: float | None, measure: str,

@@ -33,6 +33,8 @@ import dataclasses
 import html
 import json
 import math
+
+from ._values import is_missing
 import re
 import sys
 from decimal import Decimal
@@ -40,7 +42,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ._io import atomic_write_text
-from .ledger import (CATEGORY_ORDER, CERTAINTY_ORDER, CERTAINTY_SYMBOLS, VERDICT_COLORS, VERDICT_LABELS,
+from .ledger import (CATEGORY_ORDER, CERTAINTY_SYMBOLS, VERDICT_COLORS, VERDICT_LABELS,
                      VERDICT_ORDER, highlight_article_html)
 
 #: File names written by :func:`write_report`, in write order.
@@ -93,17 +95,7 @@ AE_UNITS = {"per_patient": "per patient", "per_treatment": "per treatment",
 
 # --------------------------------------------------------------------------- helpers
 
-def _null(v) -> bool:
-    if v is None:
-        return True
-    try:
-        import pandas as pd
-
-        if v is pd.NA or v is pd.NaT:
-            return True
-    except ImportError:  # pragma: no cover
-        pass
-    return isinstance(v, float) and math.isnan(v)
+_null = is_missing
 
 
 def _s(v) -> str:

@@ -93,7 +93,9 @@ def make_report_package(copy: DataCopy) -> Path:
     four sources (one guideline with TeX specials and an HTML injection in its title),
     six judged claims (one of each verdict, one rationale carrying a script tag), pooled
     results, effects (one unverified), adverse events and claim_evidence links.
-    Constructed test data: the numbers are plausible, not quoted from the papers."""
+    Constructed test data: the numbers are plausible, not quoted from the papers, and the DOIs
+    and PMIDs of haake2007 and witt2009 are synthetic (10.9999/..., 9000000x) so that no
+    unread identifier looks real."""
     _append_rows(copy, "sources", [
         dict(source_id="cochrane2020", first_author="Mu J", year="2020",
              title="Acupuncture for chronic nonspecific low back pain", journal="Cochrane Database Syst Rev",
@@ -102,18 +104,18 @@ def make_report_package(copy: DataCopy) -> Path:
              url="https://pubmed.ncbi.nlm.nih.gov/33306198/", location="abstract"),
         dict(source_id="haake2007", first_author="Haake M", year="2007",
              title="German Acupuncture Trials (GERAC) for chronic low back pain", journal="Arch Intern Med",
-             volume="167", issue="17", pages="1892-1898", doi="10.1001/archinte.167.17.1892", pmid="17893311",
+             volume="167", issue="17", pages="1892-1898", doi="10.9999/test.haake.2007", pmid="90000001",
              design="rct", subjects="chronic low back pain", n_participants="1162",
-             url="https://pubmed.ncbi.nlm.nih.gov/17893311/", location="abstract"),
+             url="https://pubmed.ncbi.nlm.nih.gov/90000001/", location="abstract"),
         dict(source_id="nice2016", first_author="National Institute for Health and Care Excellence", year="2016",
              title="Low back pain {and} sciatica in over 16s & 50% of _others_ $x^2$ ~ #1 \\ " + EVIL,
              journal="NICE", design="guideline", subjects="low back pain",
              url="https://www.nice.org.uk/guidance/ng59", location="recommendations 1.2.8"),
         dict(source_id="witt2009", first_author="Witt CM", year="2009",
              title="Safety of acupuncture: results of a prospective observational study", journal="Forsch Komplementmed",
-             volume="16", issue="2", pages="91-97", doi="10.1159/000209315", pmid="19420954",
+             volume="16", issue="2", pages="91-97", doi="10.9999/test.witt.2009", pmid="90000002",
              design="observational", subjects="acupuncture patients", n_participants="229230",
-             url="https://pubmed.ncbi.nlm.nih.gov/19420954/", location="abstract"),
+             url="https://pubmed.ncbi.nlm.nih.gov/90000002/", location="abstract"),
     ])
     names, claims = copy.rows("claims")
     for row in claims:
@@ -146,21 +148,21 @@ def make_report_package(copy: DataCopy) -> Path:
              instrument="responder (33% pain or 12% function)", timepoint="6 months", timepoint_weeks="26",
              term="intermediate", measure="RR", estimate="1.04", ci_low="0.89", ci_high="1.21",
              n_intervention="387", n_control="387", favours="ratio_gt1", location="Table 2",
-             url="https://pubmed.ncbi.nlm.nih.gov/17893311/", status="verified"),
+             url="https://pubmed.ncbi.nlm.nih.gov/90000001/", status="verified"),
         dict(effect_id="eff-gerac-conv", source_id="haake2007", population="chronic low back pain",
              comparison="verum acupuncture vs conventional therapy", comparator_class="conventional_therapy",
              outcome="pain", instrument="VAS 0-100", timepoint="6 months", timepoint_weeks="26",
              term="intermediate", measure="MD", estimate="-8.0", ci_low="-12.5", ci_high="-3.5",
              n_intervention="387", n_control="388", favours="negative", location="Table 3",
-             url="https://pubmed.ncbi.nlm.nih.gov/17893311/", status="unverified"),
+             url="https://pubmed.ncbi.nlm.nih.gov/90000001/", status="unverified"),
     ])
     _append_rows(copy, "adverse_events", [
         dict(ae_id="ae-witt-any", source_id="witt2009", population="patients treated with acupuncture",
              setting="German physicians", ae_type="any", events="19726", denominator="229230", unit="per_patient",
-             estimate="0.086", location="abstract", url="https://pubmed.ncbi.nlm.nih.gov/19420954/", status="verified"),
+             estimate="0.086", location="abstract", url="https://pubmed.ncbi.nlm.nih.gov/90000002/", status="verified"),
         dict(ae_id="ae-witt-serious", source_id="witt2009", population="patients treated with acupuncture",
              setting="German physicians", ae_type="pneumothorax", events="2", denominator="229230", unit="per_patient",
-             estimate="0.0000087", location="abstract", url="https://pubmed.ncbi.nlm.nih.gov/19420954/", status="unverified"),
+             estimate="0.0000087", location="abstract", url="https://pubmed.ncbi.nlm.nih.gov/90000002/", status="unverified"),
     ])
     _append_rows(copy, "claim_evidence", [
         dict(claim_id="C03", table="pooled_results", row_id="pr-sham-short", role="contradicts", note="small effect vs sham"),
