@@ -7,6 +7,8 @@ one call and the CLI, the figures and the report show the same rows.
 
 from __future__ import annotations
 
+from ._values import is_missing
+
 REVIEW_DESIGNS = ("meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review")
 COMPARATOR_LABELS = {
     "sham": "vs sham acupuncture",
@@ -169,3 +171,104 @@ def claims_by_evidence_kind(ds, *, category=None):
     if category is not None:
         out = out[out["category"] == category]
     return out
+
+
+def _higher_is_better(instrument: str) -> bool:
+    text = str(instrument).lower()
+    return "higher = better" in text or "higher = less pain" in text or "% of full function" in text
+
+
+def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, arm: str = "acupuncture"):
+    """Mean differences between two arms of one trial at every timepoint, computed from arm data.
+
+    For each timepoint after baseline at which both arms report n, mean and SD on the
+    instrument (matched by substring), the difference ``arm - control_arm`` and its
+    95% CI come from :func:`evidence_lib.effect_sizes.md` (metafor's ``escalc(measure="MD")``).
+    ``favours`` says which sign favours acupuncture (from the instrument: "higher = better"
+    scales favour it when positive); ``benefit`` re-expresses the difference so that
+    positive always means better with acupuncture.
+
+    Returns
+    -------
+    DataFrame
+        label, source_id, instrument, comparison, timepoint_weeks, term, n_i, n_c, mean_i,
+        mean_c, estimate, ci_low, ci_high, favours, benefit, benefit_low, benefit_high.
+    """
+    import math
+
+    import pandas as pd
+
+    from .effect_sizes import md
+    from .terms import term_for_weeks
+
+    a = ds.arms[(ds.arms["source_id"] == source_id) & ds.arms["instrument"].astype(str).str.contains(instrument, regex=False)]
+    a = a.dropna(subset=["mean", "sd", "n", "timepoint_weeks"])
+    a = a[a["timepoint_weeks"] > 0]
+    cols = ["label", "source_id", "instrument", "comparison", "timepoint_weeks", "term", "n_i", "n_c", "mean_i", "mean_c",
+            "estimate", "ci_low", "ci_high", "favours", "benefit", "benefit_low", "benefit_high"]
+    rows = []
+    for w in sorted(a["timepoint_weeks"].unique()):
+        x, c = a[(a["arm"] == arm) & (a["timepoint_weeks"] == w)], a[(a["arm"] == control_arm) & (a["timepoint_weeks"] == w)]
+        if x.empty or c.empty:
+            continue
+        x, c = x.iloc[0], c.iloc[0]
+        es = md(x["mean"], x["sd"], int(x["n"]), c["mean"], c["sd"], int(c["n"]))
+        yi, se = float(es.yi[0]), math.sqrt(float(es.vi[0]))
+        lo, hi = yi - _Z975 * se, yi + _Z975 * se
+        up = _higher_is_better(x["instrument"])
+        s = 1.0 if up else -1.0
+        rows.append(dict(label=_label(ds, source_id), source_id=source_id, instrument=x["instrument"],
+                         comparison=f"{x['arm_label']} vs {c['arm_label']}", timepoint_weeks=float(w),
+                         term=term_for_weeks(float(w)), n_i=int(x["n"]), n_c=int(c["n"]),
+                         mean_i=float(x["mean"]), mean_c=float(c["mean"]), estimate=yi, ci_low=lo, ci_high=hi,
+                         favours="positive" if up else "negative", benefit=s * yi,
+                         benefit_low=min(s * lo, s * hi), benefit_high=max(s * lo, s * hi)))
+    return pd.DataFrame(rows, columns=cols)
+
+
+_Z975 = 1.959963984540054
+
+
+def responder_rates(ds, source_id: str):
+    """Per-arm responder percentages of one trial over time (the ``percent`` rows of effects).
+
+    The arm is read from the row's comparison ("verum acupuncture arm response rate").
+    Returns label, arm, timepoint_weeks, term, estimate, ci_low, ci_high, n, location.
+    """
+    e = ds.effects[(ds.effects["source_id"] == source_id) & (ds.effects["outcome"] == "response")
+                   & (ds.effects["measure"] == "percent") & ds.effects["estimate"].notna()].copy()
+    e["arm"] = [str(c).split(" arm")[0].split(":")[0] for c in e["comparison"]]
+    e["label"] = _label(ds, source_id)
+    e = e.rename(columns={"n_intervention": "n"})
+    cols = ["label", "arm", "timepoint_weeks", "term", "estimate", "ci_low", "ci_high", "n", "location"]
+    return e.sort_values(["arm", "timepoint_weeks"])[cols].reset_index(drop=True)
+
+
+def pooled_summary(ds, *, measure: str | None = None, outcome: str | None = None, acupuncture_only: bool = True):
+    """Published pooled estimates (``pooled_results``) with signs harmonised.
+
+    ``benefit_estimate`` (and its CI) puts every row on one convention: negative favours
+    acupuncture (the convention of most rows; rows whose ``favours`` is ``positive`` are
+    flipped). With ``acupuncture_only`` (default) rows that do not test acupuncture
+    (Madsen's placebo-versus-no-acupuncture contrast) are left out. Adds ``label`` ("Manheimer 2005, k=7"), ``comparator_label`` and a
+    ``summary`` string; filters by measure and outcome if given.
+    """
+    p = ds.pooled_results.copy()
+    if acupuncture_only and "comparison" in p.columns:
+        p = p[~p["comparison"].astype(str).str.lower().str.startswith(("placebo", "sham"))]
+    if measure is not None:
+        p = p[p["measure"] == measure]
+    if outcome is not None:
+        p = p[p["outcome"] == outcome]
+    favours = p["favours"] if "favours" in p.columns else p["measure"].map(lambda _: "negative")
+    sign = favours.map({"positive": -1.0}).fillna(1.0)
+    p["benefit_estimate"] = p["estimate"] * sign
+    lo, hi = p["ci_low"] * sign, p["ci_high"] * sign
+    p["benefit_ci_low"] = lo.where(sign > 0, hi)
+    p["benefit_ci_high"] = hi.where(sign > 0, lo)
+    p["label"] = [f"{_label(ds, s)}" + ("" if is_missing(k) else f", k={int(k)}")
+                  for s, k in zip(p["source_id"], p["k"])]
+    p["comparator_label"] = p["comparator_class"].map(COMPARATOR_LABELS).fillna(p["comparator_class"])
+    p["summary"] = [f"{m} {e:.2f}" if is_missing(h) else f"{m} {e:.2f} [{l:.2f}, {h:.2f}]"
+                    for m, e, l, h in zip(p["measure"], p["estimate"], p["ci_low"], p["ci_high"])]
+    return p.sort_values(["comparator_class", "outcome", "source_id", "analysis_id"]).reset_index(drop=True)

@@ -382,8 +382,9 @@ _AE_SCALE = {"per_patient": 1, "per_treatment": 1, "per_10000_patients": 10000, 
 
 def _ae_inputs(ds):
     """Adverse-event rows with a rate: the printed one, else events/denominator on the
-    unit's scale with an exact (Clopper-Pearson) 95% interval. Labelled by event type
-    (plus the row's own name for 'other' or repeated types) and source; patients first."""
+    unit's scale with an exact (Clopper-Pearson) 95% interval. Labelled by the row's
+    ``event`` name (else its type, plus its id for 'other' or repeated types) and source;
+    patients first."""
     import pandas as pd
     from scipy import stats
 
@@ -407,16 +408,18 @@ def _ae_inputs(ds):
             x, n = int(ev_), int(den)
             lo = (stats.beta.ppf(0.025, x, n - x + 1) if x > 0 else 0.0) * scale
             hi = (stats.beta.ppf(0.975, x + 1, n - x) if x < n else 1.0) * scale
-        name = _AE_LABELS.get(r.ae_type, r.ae_type)
-        if r.ae_type == "other" or seen.get((r.source_id, r.ae_type, r.unit), 0) > 1:
-            own = str(r.ae_id)
-            own = own[len(r.source_id):].strip("-_.") if own.startswith(r.source_id) else own
-            own = own.replace("-", " ").replace("_", " ")
-            name = f"{name}: {own}" if r.ae_type != "other" else own.capitalize()
+        name = str(getattr(r, "event", "") or "").strip()
+        if not name or name == "nan":
+            name = _AE_LABELS.get(r.ae_type, r.ae_type)
+            if r.ae_type == "other" or seen.get((r.source_id, r.ae_type, r.unit), 0) > 1:
+                own = str(r.ae_id)
+                own = own[len(r.source_id):].strip("-_.") if own.startswith(r.source_id) else own
+                own = own.replace("-", " ").replace("_", " ")
+                name = f"{name}: {own}" if r.ae_type != "other" else own.capitalize()
         rows.append({"ae_id": r.ae_id, "source_id": r.source_id, "ae_type": r.ae_type, "unit": r.unit,
                      "estimate": float(est), "ci_low": float(lo) if _isnum(lo) else float("nan"),
                      "ci_high": float(hi) if _isnum(hi) else float("nan"),
-                     "label": f"{name[:34]} ({labels.get(r.source_id, r.source_id)})"})
+                     "label": f"{name[:44]} ({labels.get(r.source_id, r.source_id)})"})
     out = pd.DataFrame(rows, columns=cols)
     if len(out):
         out["_per10k"] = out["estimate"] * out["unit"].map(lambda u: 10000 / _AE_SCALE.get(u, 1))
@@ -477,6 +480,70 @@ def _map_describe(ds):
     return describe_evidence_map(ds.claims, ds.claim_sources, ds.sources)
 
 
+def _reviews_inputs(ds):
+    from .analyses import pooled_summary
+
+    p = pooled_summary(ds, measure="SMD")
+    p = p.assign(group=p["comparator_label"] + ", " + p["outcome"].str.replace("_", " "))
+    return p
+
+
+def _reviews_figure(ds):
+    import matplotlib.pyplot as plt
+
+    from .forest import forest_plot
+
+    p = _reviews_inputs(ds)
+    if len(p) == 0:
+        return _empty_figure("No published pooled estimates yet")
+    fig, ax = plt.subplots(figsize=(8.0, 0.21 * (len(p) + 2 * p["group"].nunique()) + 1.4), layout="constrained")
+    forest_plot(p, estimate="benefit_estimate", ci_low="benefit_ci_low", ci_high="benefit_ci_high", label="label",
+                group="group", weight=None, threshold=_threshold(ds, "SMD"),
+                xlabel="SMD (negative favours acupuncture)", ax=ax)
+    return fig
+
+
+def _reviews_describe(ds):
+    from .forest import describe_forest
+
+    p = _reviews_inputs(ds)
+    return ("Published pooled standardised mean differences, as printed by each review, signs set so that negative "
+            "favours acupuncture (no pooling across reviews). "
+            + describe_forest(p, estimate="benefit_estimate", ci_low="benefit_ci_low", ci_high="benefit_ci_high",
+                              label="label", threshold=_threshold(ds, "SMD"), what="pooled estimates"))
+
+
+def _responder_inputs(ds):
+    from .analyses import responder_rates
+
+    return responder_rates(ds, "haake2007")
+
+
+def _responder_figure(ds):
+    import matplotlib.pyplot as plt
+
+    from .plots_evidence import effect_over_time
+
+    r = _responder_inputs(ds)
+    fig, ax = plt.subplots(figsize=(8.0, 4.0), layout="constrained")
+    effect_over_time(r, group="arm", null=None, labels={a: a for a in r["arm"]},
+                     ylabel="Responders (%)\n(GERAC definition)", ax=ax)
+    if len(r):
+        ax.set_ylim(0, 100)
+    return fig
+
+
+def _responder_describe(ds):
+    r = _responder_inputs(ds)
+    if len(r) == 0:
+        return "Responder rates: no three-arm responder data in the data package yet."
+    parts = []
+    for w, g in r.groupby("timepoint_weeks", sort=True):
+        parts.append(f"week {w:g}: " + ", ".join(f"{a} {e:.1f}%" for a, e in zip(g["arm"], g["estimate"])))
+    return (f"Responder rates per arm in {r['label'].iloc[0]} (three arms, about 387 patients each) by weeks from "
+            f"randomisation; " + "; ".join(parts) + ". Confidence intervals are drawn where the paper printed them.")
+
+
 def registry() -> list[FigureSpec]:
     """All figures ``evidence build`` writes, in report order.
 
@@ -485,9 +552,13 @@ def registry() -> list[FigureSpec]:
     return [
         FigureSpec("verdicts-by-category", "Verdicts by claim category", _ledger_figure, _ledger_describe),
         FigureSpec("evidence-map", "Claims by kind of evidence and certainty", _map_figure, _map_describe),
+        FigureSpec("review-estimates", "Published pooled estimates by comparator", _reviews_figure,
+                   _reviews_describe),
         FigureSpec("forest", "Forest plot of the main pooled analysis", _forest_figure, _forest_describe),
         FigureSpec("funnel", "Contour-enhanced funnel plot", _funnel_figure, _funnel_describe),
         FigureSpec("effects-over-time", "Pain effects by weeks from randomisation", _time_figure, _time_describe),
+        FigureSpec("three-arm-responders", "Responders per arm: acupuncture, sham and conventional care",
+                   _responder_figure, _responder_describe),
         FigureSpec("safety-rates", "Adverse-event rates", _safety_figure, _safety_describe),
         FigureSpec("session-plans", "The article's session plan beside the trials' plans", _plans_figure,
                    _plans_describe),

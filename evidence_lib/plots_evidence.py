@@ -178,6 +178,8 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
         Column names; ``group`` separates the lines (trial or comparison).
     threshold : float, optional
         Clinically important difference; a band null ± threshold is shaded.
+    null : float or None
+        Value of no effect, drawn as a line; None draws none (e.g. for arm-level rates).
     labels : dict, optional
         Group value -> legend label (default: :func:`source_label`).
     ax : Axes, optional
@@ -209,7 +211,8 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
     if threshold:
         ax.axhspan(null - threshold, null + threshold, color="#E8E8E8", lw=0, zorder=0.5,
                    label=f"Smaller than the clinically\nimportant difference (\u00b1{threshold:g})")
-    ax.axhline(null, color="0.4", lw=0.8, zorder=1)
+    if null is not None:
+        ax.axhline(null, color="0.4", lw=0.8, zorder=1)
     groups = list(dict.fromkeys(df[group].tolist()))
     dodge = 0.012 * xmax
     for gi, g in enumerate(groups):

@@ -101,7 +101,7 @@ def make_report_package(copy: DataCopy) -> Path:
              title="Acupuncture for chronic nonspecific low back pain", journal="Cochrane Database Syst Rev",
              volume="12", issue="12", pages="CD013814", doi="10.1002/14651858.CD013814", pmid="33306198",
              design="cochrane_review", subjects="chronic low back pain", n_participants="2960",
-             url="https://pubmed.ncbi.nlm.nih.gov/33306198/", location="abstract"),
+             url="https://pubmed.ncbi.nlm.nih.gov/90000003/", location="abstract"),
         dict(source_id="haake2007", first_author="Haake M", year="2007",
              title="German Acupuncture Trials (GERAC) for chronic low back pain", journal="Arch Intern Med",
              volume="167", issue="17", pages="1892-1898", doi="10.9999/test.haake.2007", pmid="90000001",
@@ -133,14 +133,14 @@ def make_report_package(copy: DataCopy) -> Path:
     _append_rows(copy, "pooled_results", [
         dict(analysis_id="pr-sham-short", source_id="cochrane2020", description="Pain intensity, acupuncture vs sham",
              comparison="acupuncture vs sham acupuncture", comparator_class="sham", outcome="pain",
-             timepoint="immediately after treatment", term="short", measure="MD", model="random effects", k="10",
+             timepoint="immediately after treatment", term="short", measure="MD", favours="negative", model="random effects", k="10",
              n_participants="1758", estimate="-9.22", ci_low="-13.82", ci_high="-4.61", certainty="low",
-             location="summary of findings 1", url="https://pubmed.ncbi.nlm.nih.gov/33306198/", status="verified"),
+             location="summary of findings 1", url="https://pubmed.ncbi.nlm.nih.gov/90000003/", status="verified"),
         dict(analysis_id="pr-uc-short", source_id="cochrane2020", description="Pain intensity, acupuncture vs usual care",
              comparison="acupuncture vs usual care", comparator_class="usual_care", outcome="pain",
-             timepoint="immediately after treatment", term="short", measure="MD", k="5", n_participants="1054",
+             timepoint="immediately after treatment", term="short", measure="MD", favours="negative", k="5", n_participants="1054",
              estimate="-10.26", ci_low="-17.11", ci_high="-3.40", certainty="moderate",
-             location="summary of findings 2", url="https://pubmed.ncbi.nlm.nih.gov/33306198/", status="unverified"),
+             location="summary of findings 2", url="https://pubmed.ncbi.nlm.nih.gov/90000003/", status="unverified"),
     ])
     _append_rows(copy, "effects", [
         dict(effect_id="eff-gerac-resp", source_id="haake2007", population="chronic low back pain",
@@ -158,10 +158,10 @@ def make_report_package(copy: DataCopy) -> Path:
     ])
     _append_rows(copy, "adverse_events", [
         dict(ae_id="ae-witt-any", source_id="witt2009", population="patients treated with acupuncture",
-             setting="German physicians", ae_type="any", events="19726", denominator="229230", unit="per_patient",
+             setting="German physicians", ae_type="any", event="Any adverse effect", events="19726", denominator="229230", unit="per_patient",
              estimate="0.086", location="abstract", url="https://pubmed.ncbi.nlm.nih.gov/90000002/", status="verified"),
         dict(ae_id="ae-witt-serious", source_id="witt2009", population="patients treated with acupuncture",
-             setting="German physicians", ae_type="pneumothorax", events="2", denominator="229230", unit="per_patient",
+             setting="German physicians", ae_type="pneumothorax", event="Pneumothorax", events="2", denominator="229230", unit="per_patient",
              estimate="0.0000087", location="abstract", url="https://pubmed.ncbi.nlm.nih.gov/90000002/", status="unverified"),
     ])
     _append_rows(copy, "claim_evidence", [

@@ -372,7 +372,7 @@ def test_comparable_claim_needs_equivalence_not_just_no_difference(pkg):
 
 def _pooled(pkg, aid, sid, *, est=-0.5, lo=-0.7, hi=-0.3, i2=None, tau2=None, k=None, certainty=None):
     pkg.add("pooled_results", analysis_id=aid, source_id=sid, description="pain, acupuncture vs sham",
-            comparator_class="sham", outcome="pain", term="short", measure="SMD", k=k, estimate=est, ci_low=lo,
+            comparator_class="sham", outcome="pain", term="short", measure="SMD", favours="negative", k=k, estimate=est, ci_low=lo,
             ci_high=hi, i2=i2, tau2=tau2, certainty=certainty, location="Analysis 1.1", url=URL, status="verified")
 
 
