@@ -211,9 +211,13 @@ def trial_effects(ds, analysis_id):
 
 
 def pool_trials(y_pool, vi, *, ratio=False):
-    """Pool with ``evidence_lib.meta.pool`` (REML, Hartung-Knapp) if importable, else the
-    private DerSimonian-Laird fallback of :mod:`evidence_lib.forest`. Ratios come back
-    exponentiated (natural scale) for plotting."""
+    """Pool with ``evidence_lib.meta.pool`` if importable, else the private
+    DerSimonian-Laird fallback of :mod:`evidence_lib.forest`.
+
+    The model is DerSimonian-Laird with a Wald (z) interval: Review Manager's "IV, Random",
+    the model of the Cochrane analyses the figures re-draw, so that the diamond matches the
+    published one (see :mod:`evidence_lib.reproduce`). Ratios come back exponentiated
+    (natural scale) for plotting."""
     from types import SimpleNamespace
 
     try:
@@ -221,7 +225,7 @@ def pool_trials(y_pool, vi, *, ratio=False):
     except ImportError:
         pool = None
     if pool is not None:
-        res = pool(list(y_pool), list(vi), method="REML", ci="hksj" if len(vi) >= 2 else "wald")
+        res = pool(list(y_pool), list(vi), method="DL", ci="wald")
     else:
         from .forest import _dl_pool
 
@@ -260,6 +264,9 @@ def _forest_inputs(ds):
     return aid, tr, measure, ratio, res, row
 
 
+_MEASURE_NAMES = {"MD": "Mean difference", "SMD": "Std. mean difference", "RR": "Risk ratio", "OR": "Odds ratio"}
+
+
 def _forest_figure(ds):
     from .forest import forest_plot
 
@@ -273,7 +280,7 @@ def _forest_figure(ds):
     ax = forest_plot(tr, n=("n_i", "n_c") if tr["n_i"].notna().any() else None, pooled=res,
                      threshold=_forest_threshold(ds, measure, row.description), null=1.0 if ratio else 0.0, log_scale=ratio,
                      weight="weight" if tr["weight"].notna().all() else None,
-                     xlabel=f"{measure}: {row.description}"[:60])
+                     xlabel=_MEASURE_NAMES.get(measure, measure) + (f", {row.outcome}" if isinstance(row.outcome, str) else ""))
     return ax.figure
 
 
