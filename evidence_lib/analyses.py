@@ -73,8 +73,9 @@ def arm_smd_set(ds, *, control_arm: str = "sham", instruments=None, max_weeks: f
     Takes, per trial, the earliest timepoint after baseline up to ``max_weeks`` at which
     both arms report n, mean and SD, and computes g with metafor's escalc definition
     (:func:`evidence_lib.effect_sizes.smd`). Signs are set so that negative favours
-    acupuncture: scores where higher is better (function, change-from-baseline pain)
-    are flipped, using the instrument text ("higher = better") or a change score note.
+    acupuncture: scores where higher is better are flipped, using the instrument text
+    ("higher = better") or an arm note that the values are improvements ("CHANGE from
+    baseline ..., positive = improvement"). A note saying "not change" does not flip.
 
     Returns a DataFrame: label, source_id, instrument, timepoint_weeks, n_i, n_c, yi, vi.
     """
@@ -100,7 +101,7 @@ def arm_smd_set(ds, *, control_arm: str = "sham", instruments=None, max_weeks: f
             a, c = acu.iloc[0], ctl.iloc[0]
             es = smd(a["mean"], a["sd"], int(a["n"]), c["mean"], c["sd"], int(c["n"]))
             yi, vi = float(es.yi[0]), float(es.vi[0])
-            higher_better = "higher = better" in instr or "change" in str(a["notes"]).lower() or "improvement" in str(a["notes"]).lower()
+            higher_better = _higher_is_better(instr) or _improvement_score(a["notes"])
             if higher_better:
                 yi = -yi
             rows.append(dict(label=_label(ds, sid), source_id=sid, instrument=instr, timepoint_weeks=float(w),
@@ -127,7 +128,8 @@ def safety_table(ds):
     ae["per_10000_low"] = ae["ci_low"] * (10000.0 / scale)
     ae["per_10000_high"] = ae["ci_high"] * (10000.0 / scale)
     ae["denominator_kind"] = ae["unit"].str.contains("patient").map({True: "patients", False: "treatments"})
-    ae["label"] = [f"{_label(ds, s)}: {t.replace('_', ' ')}" for s, t in zip(ae["source_id"], ae["ae_type"])]
+    names = ae["event"] if "event" in ae.columns else ae["ae_type"].str.replace("_", " ")
+    ae["label"] = [f"{_label(ds, s)}: {t}" for s, t in zip(ae["source_id"], names)]
     return ae.dropna(subset=["rate"]).reset_index(drop=True)
 
 
@@ -171,6 +173,12 @@ def claims_by_evidence_kind(ds, *, category=None):
     if category is not None:
         out = out[out["category"] == category]
     return out
+
+
+def _improvement_score(notes) -> bool:
+    """True when an arm's notes say its values are improvements (change scores, positive = better)."""
+    text = str(notes).lower()
+    return "positive = improvement" in text or "decrease in" in text and "change from baseline" in text
 
 
 def _higher_is_better(instrument: str) -> bool:

@@ -551,6 +551,31 @@ def _responder_describe(ds):
             f"randomisation; " + "; ".join(parts) + ". Confidence intervals are drawn where the paper printed them.")
 
 
+def spec(name: str) -> FigureSpec:
+    """The registered figure called ``name`` (KeyError listing the names otherwise)."""
+    specs = {s.name: s for s in registry()}
+    if name not in specs:
+        raise KeyError(f"no figure {name!r}; the figures are: {', '.join(specs)}")
+    return specs[name]
+
+
+def show(ds, name: str) -> str:
+    """Draw a registered figure in the package style, show it, and return its alt text.
+
+    For notebooks: ``print(figures.show(ds, "forest"))`` displays the figure and prints the
+    text summary that nbval compares (nbval does not compare images).
+    """
+    import matplotlib.pyplot as plt
+
+    from .plots import style
+
+    s = spec(name)
+    with style():
+        s.draw(ds)
+        plt.show()
+    return s.describe(ds)
+
+
 def registry() -> list[FigureSpec]:
     """All figures ``evidence build`` writes, in report order.
 
