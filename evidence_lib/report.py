@@ -998,6 +998,40 @@ def _verdict_css() -> str:
     return "\n".join(f'.card[data-verdict="{v}"] {{ --vc: {VERDICT_COLORS[v]}; }}' for v in VERDICT_ORDER)
 
 
+def reproduction_html(ds) -> str:
+    """Each published analysis re-pooled from its trial rows: published vs ours, statistic by statistic."""
+    try:
+        from .reproduce import reproduce, reproducible_analyses
+    except ImportError:                                    # pragma: no cover - engine absent
+        return '<p class="muted">The meta-analysis engine is not installed.</p>'
+    ids = reproducible_analyses(ds) if len(ds.trial_data) else []
+    if not ids:
+        return '<p class="muted">No published analysis has its per-trial data in the data package yet.</p>'
+    parts = []
+    pr = ds.pooled_results.set_index("analysis_id")
+    for aid in ids:
+        try:
+            rep = reproduce(ds, aid)
+        except (ValueError, KeyError) as exc:
+            parts.append(f'<p class="muted">{_e(aid)}: not re-pooled ({_e(exc)}).</p>')
+            continue
+        row = pr.loc[aid]
+        src = _sources_by_id(ds).get(row["source_id"])
+        head = (f'<h3>{_e(row["description"])}</h3><p>{_e(_source_short(src))}, {_e(row["location"])} '
+                f'(<a href="{_e(row["url"])}">page read</a>). Re-pooled with {_e(rep.method)} '
+                f'(Review Manager&#8217;s &#8220;IV, Random&#8221;) from {rep.ours.k} trials.</p>')
+        trs = "".join(
+            f'<tr><th scope="row">{_e(r.statistic)}</th><td>{r.published:g}</td><td>{r.ours:.4f}</td>'
+            f'<td>{r.difference:+.4f}</td><td>{"yes" if r.agrees_to_rounding else "<strong>no</strong>"}</td></tr>'
+            for r in rep.to_frame().itertuples(index=False))
+        table = (f'<div class="table-wrap" role="region" aria-label="Reproduction of {_e(aid)}" tabindex="0"><table class="repro"><caption>Published and re-pooled statistics</caption>'
+                 '<thead><tr><th scope="col">Statistic</th><th scope="col">Published</th><th scope="col">Ours</th>'
+                 '<th scope="col">Difference</th><th scope="col">Same to printed rounding</th></tr></thead>'
+                 f'<tbody>{trs}</tbody></table></div>')
+        parts.append(f'<div class="reproduction">{head}{table}<p>{_e(rep.summary())}</p></div>')
+    return "\n".join(parts)
+
+
 def report_html(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | None = None) -> str:
     """The whole claim-review page as one self-contained HTML string."""
     claims = _claims(ds)
@@ -1015,7 +1049,7 @@ def report_html(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | No
     score = scorecard_html(ds)
     cards = "\n".join(claim_card_html(ds, c, sources, check) for c in claims)
     toc = [("summary", "Summary"), ("findings", "Summary of findings"), ("figures", "Figures"),
-           ("article", "The article"), ("claims", "Claims")]
+           ("reproduction", "Reproduction"), ("article", "The article"), ("claims", "Claims")]
     if score:
         toc.append(("scorecard", "Scorecard"))
     toc.append(("about", "About this review"))
@@ -1054,6 +1088,9 @@ def report_html(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | No
 </section>
 <section id="figures" aria-labelledby="figures-heading"><h2 id="figures-heading">Figures</h2>
 {figs}
+</section>
+<section id="reproduction" aria-labelledby="reproduction-heading"><h2 id="reproduction-heading">A published estimate, reproduced</h2>
+{reproduction_html(ds)}
 </section>
 <section id="article" aria-labelledby="article-heading"><h2 id="article-heading">The article, with its claims marked</h2>
 <p class="muted">Each marked passage links to its claim card; the coloured underline shows the verdict.</p>

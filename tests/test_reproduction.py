@@ -81,3 +81,14 @@ def test_unknown_and_too_small_analyses(bundled):
     single = next(a for a, n in one.items() if n == 1)
     with pytest.raises(ValueError, match="at least 2"):
         reproduce(bundled, single)
+
+
+def test_the_report_shows_the_reproduction(bundled, data_copy):
+    from evidence_lib import report
+
+    html = report.reproduction_html(bundled)
+    assert "reproduced to its printed rounding" in html and "<strong>no</strong>" not in html
+    names, rows = data_copy.rows("trial_data")
+    i = next(i for i, r in enumerate(rows) if r["analysis_id"] == AID and r["study_label"] == "Kerr 2003")
+    data_copy.edit("trial_data", i, mean_i="41.3")     # a mistyped mean shows up in the report
+    assert "<strong>no</strong>" in report.reproduction_html(ev.load(data_copy.root))
