@@ -1017,8 +1017,9 @@ def reproduction_html(ds) -> str:
             continue
         row = pr.loc[aid]
         src = _sources_by_id(ds).get(row["source_id"])
-        head = (f'<h3>{_e(row["description"])}</h3><p>{_e(_source_short(src))}, {_e(row["location"])} '
-                f'(<a href="{_e(row["url"])}">page read</a>). Re-pooled with {_e(rep.method)} '
+        where = ", ".join(x for x in (_s(_source_short(src)), _s(row.get("location"))) if x)
+        link = f' (<a href="{_e(row.get("url"))}">page read</a>)' if _s(row.get("url")) else ""
+        head = (f'<h3>{_e(row.get("description", aid))}</h3><p>{_e(where)}{link}. Re-pooled with {_e(rep.method)} '
                 f'(Review Manager&#8217;s &#8220;IV, Random&#8221;) from {rep.ours.k} trials.</p>')
         trs = "".join(
             f'<tr><th scope="row">{_e(r.statistic)}</th><td>{r.published:g}</td><td>{r.ours:.4f}</td>'
