@@ -393,7 +393,7 @@ def _ae_inputs(ds):
     ``event`` name (else its type, plus its id for 'other' or repeated types) and source;
     patients first."""
     import pandas as pd
-    from scipy import stats
+    from scipy.special import betaincinv
 
     ae = ds.adverse_events
     cols = ["ae_id", "source_id", "ae_type", "unit", "estimate", "ci_low", "ci_high", "label"]
@@ -413,8 +413,8 @@ def _ae_inputs(ds):
             continue
         if not (_isnum(lo) and _isnum(hi)) and counted:
             x, n = int(ev_), int(den)
-            lo = (stats.beta.ppf(0.025, x, n - x + 1) if x > 0 else 0.0) * scale
-            hi = (stats.beta.ppf(0.975, x + 1, n - x) if x < n else 1.0) * scale
+            lo = (float(betaincinv(x, n - x + 1, 0.025)) if x > 0 else 0.0) * scale
+            hi = (float(betaincinv(x + 1, n - x, 0.975)) if x < n else 1.0) * scale
         name = str(getattr(r, "event", "") or "").strip()
         if not name or name == "nan":
             name = _AE_LABELS.get(r.ae_type, r.ae_type)

@@ -170,7 +170,7 @@ def _dl_pool(yi, vi) -> _Pooled:
     Prediction interval mu ± z·sqrt(se² + tau²) (metafor's default); I² = (Q-df)/Q.
     Returns weights in percent.
     """
-    from scipy import stats
+    from scipy.special import chdtrc
 
     y = [float(v) for v in yi]
     v = [float(x) for x in vi]
@@ -194,7 +194,7 @@ def _dl_pool(yi, vi) -> _Pooled:
         estimate=mu, se=se, ci_low=mu - _Z975 * se, ci_high=mu + _Z975 * se,
         pi_low=mu - pi_half, pi_high=mu + pi_half, tau2=tau2,
         i2=max(0.0, (q - df) / q * 100) if q > 0 and df > 0 else 0.0,
-        q=q, q_df=df, q_pvalue=float(stats.chi2.sf(q, df)) if df > 0 else float("nan"),
+        q=q, q_df=df, q_pvalue=float(chdtrc(df, q)) if df > 0 else float("nan"),
         k=k, z=z, pvalue=math.erfc(abs(z) / math.sqrt(2)),
         weights=tuple(100 * x / swr for x in wr),
     )

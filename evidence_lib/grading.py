@@ -113,7 +113,7 @@ def prediction_interval(ds, pooled) -> tuple[float, float] | None:
     k - 2 degrees of freedom (Higgins, Thompson and Spiegelhalter 2009). None when there
     are fewer than 3 trials or no CI.
     """
-    from scipy import stats
+    from scipy.special import stdtrit
 
     yi, vi = _trials(ds, pooled["analysis_id"])
     k = len(yi)
@@ -124,7 +124,7 @@ def prediction_interval(ds, pooled) -> tuple[float, float] | None:
         e, lo, hi = math.log(e), math.log(lo), math.log(hi)
     se = (hi - lo) / (2 * _Z)
     tau2 = float(pooled["tau2"]) if _isnum(pooled.get("tau2")) else dersimonian_laird_tau2(yi, vi)
-    half = stats.t.ppf(0.975, k - 2) * math.sqrt(tau2 + se * se)
+    half = float(stdtrit(k - 2, 0.975)) * math.sqrt(tau2 + se * se)
     return e - half, e + half
 
 

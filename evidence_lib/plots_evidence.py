@@ -85,7 +85,7 @@ def funnel_plot(data, *, estimate="yi", se=None, sampling_variance=None, pooled_
     matplotlib.axes.Axes
     """
     import numpy as np
-    from scipy import stats
+    from scipy.special import ndtri
 
     ax = _axes(ax, (6.0, 4.4))
     if data is None or len(data) == 0:
@@ -100,7 +100,7 @@ def funnel_plot(data, *, estimate="yi", se=None, sampling_variance=None, pooled_
     smax = float(np.nanmax(s)) * 1.08 if len(s) else 1.0
     grid = np.linspace(0, smax, 50)
     levels = sorted(contours)
-    zs = [stats.norm.ppf(0.5 + lv / 2) for lv in levels]
+    zs = [float(ndtri(0.5 + lv / 2)) for lv in levels]
     shades = ["0.93", "0.82", "0.70", "0.60"]
     xext = max(np.nanmax(np.abs(y - null)), zs[-1] * smax) * 1.1 if len(y) else 1.0
     handles = []
