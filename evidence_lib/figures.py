@@ -298,6 +298,54 @@ def _forest_describe(ds):
                               null=1.0 if ratio else 0.0))
 
 
+def _own_inputs(ds):
+    """The package's own pooling: pain MDs on 0-100 scales, short term, by comparator (DL, as RevMan)."""
+    from .analyses import pain_md_set
+
+    t = pain_md_set(ds)
+    if len(t) < 2 or t["comparator_label"].nunique() < 2:
+        return None
+    from .meta import pool, subgroups
+
+    sg = subgroups(t["yi"], t["vi"], t["comparator_label"], method="DL")
+    t = t.assign(label=[f"{lab} ({inst.split(' (')[0]}, wk {w:g})"
+                        for lab, inst, w in zip(t["label"], t["instrument"], t["timepoint_weeks"])])
+    return t, sg, pool(t["yi"], t["vi"], method="DL")
+
+
+def _own_figure(ds):
+    import matplotlib.pyplot as plt
+
+    from .forest import forest_plot
+
+    inp = _own_inputs(ds)
+    if inp is None:
+        return _empty_figure("Too few trials with pain on a 0-100 scale yet")
+    t, sg, _ = inp
+    fig, ax = plt.subplots(figsize=(8.0, 0.3 * (len(t) + 4 * len(sg.groups)) + 1.6), layout="constrained")
+    forest_plot(t, estimate="yi", group="comparator_label", n=("n_i", "n_c"), weight=None,
+                subgroup_results=sg.results,
+                subgroup_test={"q": sg.q_between, "df": sg.q_between_df, "pvalue": sg.q_between_pvalue},
+                threshold=_threshold(ds, "MD"), xlabel="Mean difference, pain 0-100", ax=ax)
+    return fig
+
+
+def _own_describe(ds):
+    from .forest import describe_forest
+
+    inp = _own_inputs(ds)
+    if inp is None:
+        return "Own pooling: fewer than two comparator groups with pain on a 0-100 scale in the data yet."
+    t, sg, _ = inp
+    parts = [f"{g}: {r.estimate:.1f} (95% CI {r.ci_low:.1f} to {r.ci_high:.1f}, k = {r.k})" for g, r in sg.results.items()]
+    return ("The package's own pooling (not a published analysis) of trial pain differences on 0-100 scales at the "
+            "first visit up to 13 weeks, DerSimonian-Laird within each comparator group. "
+            + describe_forest(t, estimate="yi", threshold=_threshold(ds, "MD"))
+            + " Pooled by group: " + "; ".join(parts)
+            + f". Test for subgroup differences: Q = {sg.q_between:.2f} on {sg.q_between_df} df, "
+              f"p = {sg.q_between_pvalue:.3f}.")
+
+
 def _funnel_figure(ds):
     import matplotlib.pyplot as plt
 
@@ -587,6 +635,8 @@ def registry() -> list[FigureSpec]:
         FigureSpec("review-estimates", "Published pooled estimates by comparator", _reviews_figure,
                    _reviews_describe),
         FigureSpec("forest", "Forest plot of the main pooled analysis", _forest_figure, _forest_describe),
+        FigureSpec("own-pooling", "Our own pooling of trial pain differences, by comparator", _own_figure,
+                   _own_describe),
         FigureSpec("funnel", "Contour-enhanced funnel plot", _funnel_figure, _funnel_describe),
         FigureSpec("effects-over-time", "Pain effects by weeks from randomisation", _time_figure, _time_describe),
         FigureSpec("three-arm-responders", "Responders per arm: acupuncture, sham and conventional care",
