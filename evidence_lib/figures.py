@@ -554,7 +554,7 @@ def _reviews_figure(ds):
     fig, ax = plt.subplots(figsize=(8.0, 0.21 * (len(p) + 2 * p["group"].nunique()) + 1.4), layout="constrained")
     forest_plot(p, estimate="benefit_estimate", ci_low="benefit_ci_low", ci_high="benefit_ci_high", label="label",
                 group="group", weight=None, threshold=_threshold(ds, "SMD"),
-                xlabel="SMD (negative favours acupuncture)", ax=ax)
+                xlabel="SMD (negative favours acupuncture)", label_heading="Review", ax=ax)
     return fig
 
 

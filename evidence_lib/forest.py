@@ -229,7 +229,7 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
                 weight="weight", n=None, group=None, pooled=None, subgroup_results=None,
                 subgroup_test=None, threshold=None,
                 favours=("Favours acupuncture", "Favours control"), null=0.0, log_scale=False,
-                xlabel=None, ax=None):
+                xlabel=None, label_heading="Study", ax=None):
     """Forest plot: one row per study, pooled diamond, prediction interval, statistics.
 
     Parameters
@@ -262,6 +262,8 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
     log_scale : bool
     xlabel : str or None
         Heading over the plot column (e.g. "Mean difference, 0-10 scale").
+    label_heading : str
+        Heading of the label column ("Study"; "Review" for a plot of published pooled estimates).
     ax : Axes, optional
 
     Returns
@@ -375,7 +377,7 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
             col_ci.append(f"[{_fmt(_attr(p, 'pi_low'), d)}, {_fmt(_attr(p, 'pi_high'), d)}]")
         elif kind == "note":
             notes.append(p)
-    head_label, head_ci, head_w = "Study", "Estimate [95% CI]", "Weight"
+    head_label, head_ci, head_w = label_heading, "Estimate [95% CI]", "Weight"
 
     own = ax is None
     if own:

@@ -335,7 +335,8 @@ def _rank(row: dict, table: str, sources: dict) -> tuple:
     src = sources.get(row.get("source_id"), {})
     n = row.get("n_participants") if table == "pooled_results" else (
         (row.get("n_intervention") or 0) + (row.get("n_control") or 0))
-    return (0 if table == "pooled_results" else 1,
+    return (0 if row.get("estimate") is not None else 1,
+            0 if table == "pooled_results" else 1,
             DESIGN_RANK.get(src.get("design"), 99),
             0 if row.get("status") == "verified" else 1,
             -(int(n) if n else 0),
@@ -351,6 +352,7 @@ def select_sof_rows(ds, *, outcome: str = "pain") -> list[dict]:
     from ``pooled_results`` and ``effects``, in the first term of the horizon that has
     any (e.g. short before immediate), and keep the best by:
 
+    0. rows with a numeric estimate before rows without one;
     1. pooled results before single effects;
     2. the source's design (:data:`DESIGN_RANK`: Cochrane, IPD meta-analysis,
        meta-analysis, systematic review, guideline, RCT, ...);
@@ -397,12 +399,19 @@ def select_harms_rows(ds, *, types=("serious", "any")) -> list[dict]:
 
 
 def _favours(row: dict, table: str) -> str:
+    """Which sign favours acupuncture: the row's own ``favours`` (effects and pooled results
+    both carry it); for a pooled row without one, the outcome's usual direction."""
+    if row.get("favours"):
+        return row["favours"]
     if table == "effects":
-        return row.get("favours") or "na"
+        return "na"
     return POOLED_FAVOURS.get(row.get("outcome"), "na")
 
 
 def _effect_text(row: dict) -> str:
+    if row.get("estimate") is None:
+        p = row.get("p_value")
+        return "no estimate printed" + (f" (p = {_num(p)})" if p is not None else "")
     s = f"{row['measure']} {_num(row['estimate'])}"
     if row.get("ci_low") is not None and row.get("ci_high") is not None:
         s += f" (95% CI {_num(row['ci_low'])} to {_num(row['ci_high'])})"

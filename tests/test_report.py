@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+import evidence_lib as ev
 from evidence_lib import report
 from evidence_lib.ledger import VERDICT_LABELS
 
@@ -345,3 +346,24 @@ def test_build_writes_the_report(data_copy, tmp_path):
     res = build(make_report_package(data_copy), tmp_path / "out", progress=False)
     names = {p.relative_to(tmp_path / "out").as_posix() for p in res.files}
     assert {f"reports/{n}" for n in report.REPORT_FILES} <= names
+
+
+def test_plain_language_follows_the_rows_own_sign_convention():
+    # Manheimer 2005 prints SMD +0.54 (0.35 to 0.73) for less pain with acupuncture (favours = positive)
+    row = dict(measure="SMD", estimate=0.54, ci_low=0.35, ci_high=0.73, favours="positive", certainty=None,
+               outcome="pain")
+    assert "reduces pain" in report.plain_language(row, "pooled_results")
+    assert "worsens" in report.plain_language(dict(row, favours="negative"), "pooled_results")
+    none = dict(row, estimate=None, ci_low=None, ci_high=None, measure="other", p_value=0.61)
+    assert "no estimate printed (p = 0.61)" in report.plain_language(none, "effects")
+
+
+def test_summary_of_findings_reads_the_bundled_signs_correctly():
+    ds = ev.load()
+    seen = 0
+    for cell in report.select_sof_rows(ds):
+        r = cell["row"]
+        if r is not None and (r.get("analysis_id") or "").startswith("manheimer2005"):
+            assert "reduces pain" in report.plain_language(r, cell["table"])
+            seen += 1
+    assert seen >= 1
