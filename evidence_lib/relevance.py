@@ -316,11 +316,11 @@ def assess(estimate, ci_low, ci_high, measure: str, favours: str, thresholds, in
 def classify_row(row, thresholds, *, reference_sd: float | None = None) -> Relevance:
     """:func:`assess` for one ``effects`` or ``pooled_results`` row (a Series).
 
-    ``pooled_results`` has neither ``favours`` nor ``instrument``: the direction is taken
-    as ``negative`` for pain outcomes on MD/SMD (pain scales score worse pain higher, and
-    reviews report acupuncture minus control), and unknown otherwise (relevance not
-    judged); the instrument is the longest tabulated threshold instrument named in the
-    row's ``description``, if any.
+    Both tables carry ``favours`` and ``instrument``. For a row without ``favours`` (an
+    older package) the direction is taken as ``negative`` for pain outcomes on MD/SMD (pain
+    scales score worse pain higher, and reviews report acupuncture minus control), and
+    unknown otherwise (relevance not judged); without ``instrument``, the instrument is the
+    longest tabulated threshold instrument named in the row's ``description``, if any.
     """
     get = row.get
     favours = get("favours")
