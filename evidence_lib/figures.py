@@ -490,7 +490,7 @@ def _safety_figure(ds):
     from .plots_evidence import safety_rates
 
     ae = _ae_inputs(ds)
-    fig, ax = plt.subplots(figsize=(8.0, 0.36 * max(len(ae), 3) + 1.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(9.0, 0.36 * max(len(ae), 3) + 1.6), layout="constrained")
     safety_rates(ae, ax=ax)
     return fig
 

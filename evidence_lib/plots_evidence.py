@@ -334,6 +334,10 @@ def safety_rates(data, *, estimate="estimate", ci_low="ci_low", ci_high="ci_high
     from matplotlib.ticker import FuncFormatter
 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.10g}"))
+    if use_log:                        # decades only: unlabelled minor ticks add clutter (and drawing time)
+        from matplotlib.ticker import NullLocator
+
+        ax.xaxis.set_minor_locator(NullLocator())
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], marker="o", color=OKABE_ITO[0], label="per patient"),
