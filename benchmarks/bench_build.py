@@ -100,8 +100,8 @@ def bench_notebooks(folder: Path) -> list[dict]:
         nb = nbformat.read(path, as_version=4)
         empty = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_import_lines(nb))])
         try:
-            t_empty = min(_run(empty, path.parent) for _ in range(2))
-            t_full = min(_run(nb, path.parent) for _ in range(2))
+            t_empty = min(_run(empty, path.parent) for _ in range(3))
+            t_full = min(_run(nb, path.parent) for _ in range(3))
             out.append({"notebook": path.name, "full": t_full, "imports_only": t_empty,
                         "own_work": t_full - t_empty, "cells": sum(c.cell_type == "code" for c in nb.cells)})
         except Exception as exc:  # report, do not stop the benchmark
@@ -132,7 +132,7 @@ def report(imp, bld, nbs) -> str:
     lines += ["", "## Notebooks", "",
               "`full`: executing the notebook with nbclient; `imports only` (the floor): a fresh kernel running "
               "just the notebook's import lines and `%matplotlib inline`; `own work` = full - imports only; "
-              "target: full within 1.5x of the floor. Best of 2 runs each.", "",
+              "target: full within 1.5x of the floor. Best of 3 runs each.", "",
               "| notebook | code cells | full (s) | imports only (s) | own work (s) | full / floor | within 1.5x |",
               "|---|---|---|---|---|---|---|"]
     for r in nbs:
