@@ -379,7 +379,10 @@ def _time_inputs(ds):
 
     Rows whose ``favours`` is ``positive`` (higher = better for acupuncture, e.g. SF-36
     bodily pain) are sign-flipped; MDs on 0-10 scales are multiplied by 10; MDs on scales
-    without a stated 0-10 or 0-100 range are left out (they cannot share the axis).
+    without a stated 0-10 or 0-100 range are left out (they cannot share the axis). Trials
+    that report pain per arm on a 0-100 scale at two or more visits add the differences
+    computed from their arms (:func:`evidence_lib.analyses.arm_differences`), unless an
+    effects row already covers that trial and comparator.
     """
     import pandas as pd
 
@@ -401,6 +404,30 @@ def _time_inputs(ds):
                      "ci_low": sign * factor * float(lo) if _isnum(lo) else float("nan"),
                      "ci_high": sign * factor * float(hi) if _isnum(hi) else float("nan"),
                      "group": f"{labels.get(r.source_id, r.source_id)} vs {str(r.comparator_class).replace('_', ' ')}"})
+    # trials that report pain per arm (n, mean, SD) on a 0-100 scale at several visits: the
+    # differences computed from the arms (e.g. GERAC's CPGS pain score at 6, 13 and 26 weeks)
+    from .analyses import arm_differences
+
+    have = {(r["source_id"], r["group"].split(" vs ")[-1]) for r in rows}
+    arms = ds.arms
+    if len(arms):
+        arms = arms[(arms["outcome"] == "pain") & arms["sd"].notna()
+                    & arms["instrument"].astype(str).str.contains("0-100", regex=False)]
+        for sid in sorted(arms["source_id"].unique()):
+            for control in ("sham", "no_treatment", "usual_care", "conventional_therapy"):
+                comp = control.replace("_", " ")
+                if (sid, comp) in have:
+                    continue
+                for instrument in sorted(arms.loc[arms["source_id"] == sid, "instrument"].unique()):
+                    d = arm_differences(ds, sid, instrument=instrument, control_arm=control)
+                    if len(d) < 2:                     # a single visit adds no time course
+                        continue
+                    for r in d.itertuples(index=False):
+                        rows.append({"effect_id": f"{sid}-arms-{control}-{r.timepoint_weeks:g}w", "source_id": sid,
+                                     "timepoint_weeks": r.timepoint_weeks, "estimate": -r.benefit,
+                                     "ci_low": -r.benefit_high, "ci_high": -r.benefit_low,
+                                     "group": f"{labels.get(sid, sid)} vs {comp} (from arm data)"})
+                    break
     out = pd.DataFrame(rows, columns=["effect_id", "source_id", "timepoint_weeks", "estimate", "ci_low", "ci_high",
                                       "group"])
     return out.sort_values(["group", "timepoint_weeks", "effect_id"]).reset_index(drop=True), "MD"
@@ -412,9 +439,9 @@ def _time_figure(ds):
     from .plots_evidence import effect_over_time
 
     e, measure = _time_inputs(ds)
-    fig, ax = plt.subplots(figsize=(8.0, 4.4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8.0, 5.6), layout="constrained")
     effect_over_time(e, group="group", threshold=_threshold(ds, measure), labels={g: g for g in e["group"]},
-                     ylabel="Pain, mean difference on 0-100\n(negative favours acupuncture)", ax=ax)
+                     ylabel="Pain, mean difference on 0-100\n(negative favours acupuncture)", legend="below", ax=ax)
     return fig
 
 

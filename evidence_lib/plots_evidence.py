@@ -167,7 +167,7 @@ TERM_BANDS = (("immediate", 0.0, IMMEDIATE_MAX_WEEKS), ("short", IMMEDIATE_MAX_W
 
 def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_low="ci_low",
                      ci_high="ci_high", group="source_id", threshold=None, null=0.0,
-                     ylabel="Effect (acupuncture minus control)", labels=None, ax=None):
+                     ylabel="Effect (acupuncture minus control)", labels=None, legend="right", ax=None):
     """Effects by timepoint, one line per trial (or comparison), with term bands.
 
     Parameters
@@ -182,6 +182,9 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
         Value of no effect, drawn as a line; None draws none (e.g. for arm-level rates).
     labels : dict, optional
         Group value -> legend label (default: :func:`source_label`).
+    legend : {"right", "below"}
+        Where the legend goes: beside the axes, or under them in two columns (for many
+        or long labels, so that the plot keeps its width).
     ax : Axes, optional
 
     Returns
@@ -229,7 +232,11 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
     ax.set_xlim(0, xmax)
     ax.set_xlabel("Weeks from randomisation (dotted: term cut-offs at 1, 13 and 52 weeks)")
     ax.set_ylabel(ylabel)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, handlelength=1.8)
+    if legend == "below":
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, fontsize=8, handlelength=1.8,
+                  frameon=False)
+    else:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, handlelength=1.8)
     return ax
 
 
