@@ -444,7 +444,6 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
     ax.plot([null, null], [0.5, last_plot_row + 0.5], color="0.35", lw=0.8, zorder=1)
 
     wmax = max(wpct.max(), 1e-9) if len(wpct) else 1.0
-    y = 0
     for i, (kind, p) in enumerate(rows):
         if kind == "header":
             put("l", 0, x_label, i, head_label, ha="left", fontweight="bold")

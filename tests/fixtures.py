@@ -160,7 +160,6 @@ def filled_dataset(ds, k=8):
                             "ci_high": -0.3}])
     thresholds = pd.DataFrame([{"threshold_id": "mcid-pain-md", "instrument": "0-10 NRS", "measure": "MD",
                                 "value": 1.0, "kind": "mcid_between_group", "source_id": "mu2020"}])
-    claims = ds.claims.copy()
     c, links, _ = claims_links_sources()
     return dataclasses.replace(ds, sources=sources, trial_data=trial_data, pooled_results=pooled,
                                thresholds=thresholds, effects=effects(),

@@ -13,7 +13,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
-import evidence_lib as ev  # noqa: E402
 from evidence_lib import plots_evidence as pe  # noqa: E402
 from evidence_lib.forest import _dl_pool, describe_forest, forest_plot  # noqa: E402
 
