@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import textwrap
 
+from ._values import is_missing
+
 #: Verdicts from the most to the least favourable to the article, for ordering displays.
 VERDICT_ORDER = ("supported", "supported_with_caveats", "overstated", "unsupported", "contradicted", "not_checkable")
 VERDICT_LABELS = {
@@ -133,7 +135,10 @@ def format_claim(ds, claim_id: str, *, width: int = 100) -> str:
         lines.append("")
         lines.append("  Sources:")
         for r in src.itertuples(index=False):
-            ref = f"{r.first_author} ({r.year}). {r.title}. {r.journal or ''}".strip()
+            year = "n.d." if is_missing(r.year) else int(r.year)
+            author = "" if is_missing(r.first_author) else r.first_author
+            journal = "" if is_missing(r.journal) else r.journal
+            ref = f"{author} ({year}). {r.title}. {journal}".strip()
             link = f"https://doi.org/{r.doi}" if isinstance(r.doi, str) and r.doi else r.url
             lines.append(wrap(f"[{r.role}] {ref} {link}", "    "))
     return "\n".join(lines)
