@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from . import datapackage as dp
 from .article import Article
 from .errors import DataValidationError, Problem
-from ._values import is_number
+from ._values import is_missing, is_number
 from .terms import term_for_weeks
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -165,6 +165,7 @@ def load(path: str | os.PathLike | None = None) -> Dataset:
     _check_arms(tables["arms"], problems)
     _check_adverse_events(tables["adverse_events"], problems)
     _check_evidence_links(tables, problems)
+    _check_verification_current(tables, warnings)
     _check_claim_frames(tables, problems)
     _check_grade(tables, problems)
     if article is not None:
@@ -424,6 +425,47 @@ def _check_evidence_links(tables, problems):
             problems.append(Problem("verification.csv", _line(ver, i), "row_id", f"unknown {row.table} row '{row.row_id}'"))
         elif row.column not in t.columns:
             problems.append(Problem("verification.csv", _line(ver, i), "column", f"{row.table} has no column '{row.column}'"))
+
+
+def _same_value(recorded, current) -> bool:
+    """Whether a verification's ``first_value`` is still the data's value (numbers compared as numbers)."""
+    if is_missing(current):
+        return is_missing(recorded) or str(recorded).strip() == ""
+    try:
+        return abs(float(recorded) - float(current)) <= 1e-9 * max(1.0, abs(float(current)))
+    except (TypeError, ValueError):
+        return str(recorded).strip() == str(current).strip()
+
+
+def _check_verification_current(tables, warnings):
+    """Flag (don't fix) verification rows whose first_value is no longer the value in the data.
+
+    A number edited after its second reading has not been checked; the warning names the
+    verification line and the cell, so the second reading can be redone.
+    """
+    ver = tables["verification"]
+    index = {}
+    for name in ver["table"].unique() if len(ver) else ():
+        t = tables.get(name)
+        if t is None or len(t) == 0:
+            continue
+        if name == "trial_data":
+            keys = t["analysis_id"].astype(str) + "|" + t["study_label"].astype(str)
+        else:
+            keys = t[t.columns[0]].astype(str)
+        index[name] = (t, dict(zip(keys, range(len(t)))))
+    for i, row in enumerate(ver.itertuples(index=False)):
+        if row.table not in index or is_missing(row.first_value):
+            continue
+        t, pos = index[row.table]
+        j = pos.get(str(row.row_id))
+        if j is None or row.column not in t.columns:
+            continue
+        current = t[row.column].iloc[j]
+        if not _same_value(row.first_value, current):
+            warnings.append(Problem("verification.csv", _line(ver, i), "first_value",
+                                    f"{row.table} {row.row_id} [{row.column}] is now {current!r}, but the second "
+                                    f"reading checked {row.first_value!r}: read it again"))
 
 
 def _check_claim_frames(tables, problems):

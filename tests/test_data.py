@@ -138,3 +138,15 @@ def test_import_is_light():
     code = "import sys, evidence_lib; print('pandas' in sys.modules, 'matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_a_number_edited_after_its_second_reading_is_flagged(data_copy):
+    names, rows = data_copy.rows("trial_data")
+    i = next(i for i, r in enumerate(rows) if r["study_label"] == "Molsberger 2002")
+    assert not [w for w in ev.load(data_copy.root).warnings if w.file == "verification.csv"]
+    data_copy.edit("trial_data", i, sd_i="12")
+    warnings = [w for w in ev.load(data_copy.root).warnings if w.file == "verification.csv"]
+    assert len(warnings) == 1
+    w = warnings[0]
+    assert w.column == "first_value" and "Molsberger 2002" in w.message and "[sd_i]" in w.message
+    assert "read it again" in w.message and w.line > 1
