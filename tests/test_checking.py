@@ -41,6 +41,8 @@ class Pkg:
         for table in ("claim_evidence", "claim_sources", "thresholds", "grade"):
             if (root / f"{table}.csv").exists():
                 self._write(table, [])
+        # the second readings of the emptied thresholds go with them
+        self._write("verification", [r for r in self._rows("verification") if r["table"] != "thresholds"])
         rows = self._rows("claims")
         for r in rows:
             r.update(verdict="not_checkable", certainty="none", rationale=RATIONALE)
