@@ -79,7 +79,6 @@ def _ledger_describe(ds):
 # --------------------------------------------------------------------------- helpers
 
 RATIO_MEASURES = ("RR", "OR", "ratio_of_means")
-_Z975 = 1.959963984540054
 
 
 
@@ -157,88 +156,43 @@ def pick_analysis(ds):
 
 
 def trial_effects(ds, analysis_id):
-    """The trials of one analysis as a DataFrame: label, yi/ci on the plotted scale, vi on the pooling scale.
+    """The trials of one analysis for the forest and funnel plots, and the measure.
 
-    Uses :mod:`evidence_lib.effect_sizes` when it is importable (``from_ci``, ``md``,
-    ``smd``); otherwise the textbook formulas (se from a 95% CI; MD variance
-    sd1²/n1 + sd2²/n2; SMD with Hedges' approximate correction). Ratios are pooled on
-    the log scale (``vi``) and shown on their natural scale.
+    The rows of :func:`evidence_lib.reproduce.trial_rows` (arm data where printed, else
+    the printed estimate and CI), with ``y_pool`` on the pooling scale (log for ratios)
+    and ``yi``/``ci_low``/``ci_high`` on the plotted scale (natural for ratios).
     """
     import numpy as np
-    import pandas as pd
 
-    try:
-        from . import effect_sizes as es
-    except ImportError:
-        es = None
-    td = ds.trial_data[ds.trial_data["analysis_id"] == analysis_id]
-    td = td[[_usable(r) for r in td.itertuples(index=False)]].reset_index(drop=True)
-    measure = str(td["measure"].iloc[0]) if len(td) else "MD"
-    ratio = measure in RATIO_MEASURES
-    rows = []
-    for r in td.itertuples(index=False):
-        if _isnum(r.estimate) and _isnum(r.ci_low) and _isnum(r.ci_high):
-            e, lo, hi = float(r.estimate), float(r.ci_low), float(r.ci_high)
-            if es is not None and hasattr(es, "from_ci"):
-                vi = float(es.from_ci([e], [lo], [hi], measure=measure).vi[0])
-            else:
-                f = np.log if ratio else float
-                vi = ((f(hi) - f(lo)) / (2 * _Z975)) ** 2
-        else:
-            args = ([r.mean_i], [r.sd_i], [r.n_intervention], [r.mean_c], [r.sd_c], [r.n_control])
-            if measure == "SMD":
-                if es is not None and hasattr(es, "smd"):
-                    out = es.smd(*args)
-                    e, vi = float(out.yi[0]), float(out.vi[0])
-                else:
-                    n1, n2 = float(r.n_intervention), float(r.n_control)
-                    sp = math.sqrt(((n1 - 1) * r.sd_i ** 2 + (n2 - 1) * r.sd_c ** 2) / (n1 + n2 - 2))
-                    j = 1 - 3 / (4 * (n1 + n2 - 2) - 1)
-                    e = j * (r.mean_i - r.mean_c) / sp
-                    vi = (n1 + n2) / (n1 * n2) + e * e / (2 * (n1 + n2))
-            else:
-                if es is not None and hasattr(es, "md"):
-                    out = es.md(*args)
-                    e, vi = float(out.yi[0]), float(out.vi[0])
-                else:
-                    e = float(r.mean_i - r.mean_c)
-                    vi = r.sd_i ** 2 / r.n_intervention + r.sd_c ** 2 / r.n_control
-            lo, hi = e - _Z975 * math.sqrt(vi), e + _Z975 * math.sqrt(vi)
-        rows.append({"label": r.study_label, "yi": e, "ci_low": lo, "ci_high": hi, "vi": vi,
-                     "y_pool": math.log(e) if ratio else e,
-                     "n_i": r.n_intervention, "n_c": r.n_control, "weight_printed": r.weight_percent})
-    return pd.DataFrame(rows), measure
+    from .reproduce import trial_rows
+
+    rows = trial_rows(ds, analysis_id)
+    measure = rows.attrs["measure"]
+    rows = rows.assign(y_pool=rows["yi"])
+    if measure in RATIO_MEASURES:
+        rows[["yi", "ci_low", "ci_high"]] = np.exp(rows[["yi", "ci_low", "ci_high"]])
+    return rows, measure
 
 
 def pool_trials(y_pool, vi, *, ratio=False):
-    """Pool with ``evidence_lib.meta.pool`` if importable, else the private
-    DerSimonian-Laird fallback of :mod:`evidence_lib.forest`.
+    """Pool with :func:`evidence_lib.meta.pool`: DerSimonian-Laird with a Wald (z) interval.
 
-    The model is DerSimonian-Laird with a Wald (z) interval: Review Manager's "IV, Random",
-    the model of the Cochrane analyses the figures re-draw, so that the diamond matches the
-    published one (see :mod:`evidence_lib.reproduce`). Ratios come back exponentiated
-    (natural scale) for plotting."""
+    That is Review Manager's "IV, Random", the model of the Cochrane analyses the figures
+    re-draw, so that the diamond matches the published one (see
+    :mod:`evidence_lib.reproduce`). Ratios come back exponentiated (natural scale) for
+    plotting.
+    """
     from types import SimpleNamespace
 
-    try:
-        from .meta import pool
-    except ImportError:
-        pool = None
-    if pool is not None:
-        res = pool(list(y_pool), list(vi), method="DL", ci="wald")
-    else:
-        from .forest import _dl_pool
+    from .meta import pool
 
-        res = _dl_pool(y_pool, vi)
+    res = pool(list(y_pool), list(vi), method="DL", ci="wald")
     names = ("estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q", "q_df", "q_pvalue",
-             "k", "pvalue", "z", "z_or_t", "ci_method", "method")
-    d = {n: getattr(res, n, None) for n in names}
-    if d["q_df"] is None and d["k"] is not None:
-        d["q_df"] = int(d["k"]) - 1
+             "k", "pvalue", "z_or_t", "ci_method", "method")
+    d = {n: getattr(res, n) for n in names}
     if ratio:
         for n in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
-            if _isnum(d[n]):
-                d[n] = math.exp(d[n])
+            d[n] = math.exp(d[n])
     return SimpleNamespace(**d)
 
 
@@ -291,9 +245,8 @@ def _forest_describe(ds):
     if inp is None:
         return "Forest plot: no pooled analysis with trial data in the data package yet."
     aid, tr, measure, ratio, res, row = inp
-    engine = "the package's meta-analysis engine" if res.method and "fallback" not in str(res.method) \
-        else "a DerSimonian-Laird fallback (the engine is not installed)"
-    return (f"Analysis {aid} ({row.description}; {measure}), re-pooled with {engine}. "
+    return (f"Analysis {aid} ({row.description}; {measure}), re-pooled with the package's meta-analysis engine "
+            f"(DerSimonian-Laird, Wald interval, as Review Manager). "
             + describe_forest(tr, pooled=res, threshold=_forest_threshold(ds, measure, row.description),
                               null=1.0 if ratio else 0.0))
 

@@ -16,9 +16,6 @@ offsets; leave room for them (``layout="constrained"`` does this automatically).
 ``q_pvalue``, optionally ``z`` / ``z_or_t`` and ``pvalue`` — e.g. the engine's
 ``evidence_lib.meta.MetaResult``. Values must be on the plotted scale (for ratios:
 the natural scale, with ``log_scale=True``). ``i2`` is in percent (as metafor and the engine).
-
-:func:`_dl_pool` is a private inverse-variance DerSimonian-Laird helper used ONLY by
-the figure registry when ``evidence_lib.meta`` is not available yet.
 """
 
 from __future__ import annotations
@@ -26,7 +23,6 @@ from __future__ import annotations
 import math
 
 from ._values import is_number
-from dataclasses import dataclass
 
 MINUS = "\u2212"
 _Z975 = 1.959963984540054
@@ -135,69 +131,6 @@ def subgroup_test_text(test) -> str:
     if _isnum(df):
         s += f", df = {int(round(float(df)))}"
     return s + f" ({fmt_p(p)})"
-
-
-# --------------------------------------------------------------------------- fallback pooling
-
-@dataclass(frozen=True)
-class _Pooled:
-    """Result of :func:`_dl_pool` (same attribute names as the engine's MetaResult)."""
-
-    estimate: float
-    se: float
-    ci_low: float
-    ci_high: float
-    pi_low: float
-    pi_high: float
-    tau2: float
-    i2: float
-    q: float
-    q_df: int
-    q_pvalue: float
-    k: int
-    z: float
-    pvalue: float
-    weights: tuple
-    method: str = "DL (fallback)"
-    ci_method: str = "wald"
-
-
-def _dl_pool(yi, vi) -> _Pooled:
-    """Inverse-variance random-effects pooling, DerSimonian-Laird tau², Wald CI.
-
-    FALLBACK ONLY: used by the figure registry while ``evidence_lib.meta`` (the
-    validated engine) is not importable, so that ``evidence build`` never crashes.
-    Prediction interval mu ± z·sqrt(se² + tau²) (metafor's default); I² = (Q-df)/Q.
-    Returns weights in percent.
-    """
-    from scipy.special import chdtrc
-
-    y = [float(v) for v in yi]
-    v = [float(x) for x in vi]
-    k = len(y)
-    if k == 0:
-        raise ValueError("nothing to pool")
-    w = [1 / x for x in v]
-    sw = sum(w)
-    mu_fe = sum(wi * yi_ for wi, yi_ in zip(w, y)) / sw
-    q = sum(wi * (yi_ - mu_fe) ** 2 for wi, yi_ in zip(w, y))
-    df = k - 1
-    c = sw - sum(wi * wi for wi in w) / sw
-    tau2 = max(0.0, (q - df) / c) if df > 0 and c > 0 else 0.0
-    wr = [1 / (x + tau2) for x in v]
-    swr = sum(wr)
-    mu = sum(wi * yi_ for wi, yi_ in zip(wr, y)) / swr
-    se = math.sqrt(1 / swr)
-    z = mu / se
-    pi_half = _Z975 * math.sqrt(se * se + tau2)
-    return _Pooled(
-        estimate=mu, se=se, ci_low=mu - _Z975 * se, ci_high=mu + _Z975 * se,
-        pi_low=mu - pi_half, pi_high=mu + pi_half, tau2=tau2,
-        i2=max(0.0, (q - df) / q * 100) if q > 0 and df > 0 else 0.0,
-        q=q, q_df=df, q_pvalue=float(chdtrc(df, q)) if df > 0 else float("nan"),
-        k=k, z=z, pvalue=math.erfc(abs(z) / math.sqrt(2)),
-        weights=tuple(100 * x / swr for x in wr),
-    )
 
 
 # --------------------------------------------------------------------------- drawing

@@ -24,11 +24,26 @@ from ._values import is_number
 #: Printed values are rounded; a difference within half a unit of the last printed digit
 #: (plus float noise) counts as an exact reproduction.
 _NOISE = 1e-9
+_Z975 = 1.959963984540054
+_RATIOS = ("RR", "OR", "HR", "IRR", "ROM")
 
 
-def _decimals(text_value) -> int:
-    s = f"{text_value}"
-    return len(s.split(".")[1]) if "." in s else 0
+def _decimals(value) -> int:
+    """Decimals of a number as stored (a printed trailing zero, 3.40, reads as 3.4)."""
+    s = repr(float(value))
+    return 0 if "e" in s or s.endswith(".0") else len(s.split(".")[1])
+
+
+def _printed_decimals(published: dict) -> dict:
+    """Decimals per published statistic. The estimate and its CI limits are printed to one
+    precision, so they share the largest; the rest use their own."""
+    d = {name: _decimals(v) for name, v in published.items()}
+    shared = [d[n] for n in ("estimate", "ci_low", "ci_high") if n in d]
+    for n in ("estimate", "ci_low", "ci_high"):
+        if n in d:
+            d[n] = max(shared)
+    d["k"] = 0
+    return d
 
 
 @dataclass(frozen=True)
@@ -63,11 +78,12 @@ class Reproduction:
                 "i2": self.ours.i2, "tau2": self.ours.tau2, "q": self.ours.q, "z": abs(self.ours.z_or_t),
                 "k": self.ours.k}
         rows = []
+        decimals = _printed_decimals(self.published)
         for name in ("estimate", "ci_low", "ci_high", "tau2", "i2", "q", "z", "k"):
             pub = self.published.get(name)
             if pub is None:
                 continue
-            d = 0 if name == "k" else _decimals(self.published.get(f"{name}_text", pub))
+            d = decimals[name]
             tol = 0.5 * 10 ** (-d) + _NOISE
             diff = ours[name] - float(pub)
             rows.append({"statistic": name, "published": float(pub), "ours": ours[name], "difference": diff,
@@ -96,46 +112,29 @@ class Reproduction:
                 f"{k} (published {r.published:g}, ours {r.ours:.4g})" for k, r in off.iterrows()) + ".")
         return s
 
-    def forest_data(self):
-        """Trials in the shape :func:`evidence_lib.forest.forest_plot` takes (label, yi, ci, n, weights)."""
-        return self.trials
 
+def trial_rows(ds, analysis_id: str):
+    """The trials of a published analysis, each as an effect size on the pooling scale.
 
-def reproduce(ds, analysis_id: str, *, method: str = "DL", ci: str = "wald"):
-    """Re-pool the trials of a published analysis and compare with its published result.
-
-    Parameters
-    ----------
-    ds : Dataset
-        The loaded data package.
-    analysis_id : str
-        A ``pooled_results`` row with ``trial_data`` rows.
-    method, ci : str
-        Passed to :func:`evidence_lib.meta.pool`; the default (DL, Wald) is Review
-        Manager's random-effects model.
+    Arm data (n, mean, SD) are used where the review printed them, through
+    :func:`evidence_lib.effect_sizes.md` or ``smd`` (as Review Manager computes them);
+    otherwise the printed estimate and 95% CI, through
+    :func:`evidence_lib.effect_sizes.from_ci` (log scale for ratios). Rows with neither are
+    left out.
 
     Returns
     -------
-    Reproduction
-
-    Raises
-    ------
-    KeyError
-        If the analysis is unknown; ValueError if it has fewer than two usable trials or
-        is not a mean difference, SMD or ratio measure.
+    DataFrame
+        label, yi, vi, ci_low, ci_high (pooling scale), n_i, n_c, weight_printed, from;
+        the measure is in ``.attrs["measure"]``.
     """
-    import numpy as np
     import pandas as pd
 
     from . import effect_sizes as es
-    from .meta import pool
 
-    pr = ds.pooled_results[ds.pooled_results["analysis_id"] == analysis_id]
-    if pr.empty:
-        raise KeyError(f"pooled_results has no analysis {analysis_id!r}")
-    row = pr.iloc[0]
     td = ds.trial_data[ds.trial_data["analysis_id"] == analysis_id].reset_index(drop=True)
-    measure = str(row["measure"])
+    pr = ds.pooled_results[ds.pooled_results["analysis_id"] == analysis_id]
+    measure = str(td["measure"].iloc[0]) if len(td) else (str(pr["measure"].iloc[0]) if len(pr) else "MD")
     out = []
     for r in td.itertuples(index=False):
         arms = all(is_number(v) for v in (r.mean_i, r.sd_i, r.n_intervention, r.mean_c, r.sd_c, r.n_control))
@@ -149,52 +148,60 @@ def reproduce(ds, analysis_id: str, *, method: str = "DL", ci: str = "wald"):
         else:
             continue
         yi, vi = float(e.yi[0]), float(e.vi[0])
-        out.append({"label": r.study_label, "yi": yi, "vi": vi, "ci_low": yi - 1.959963984540054 * math.sqrt(vi),
-                    "ci_high": yi + 1.959963984540054 * math.sqrt(vi), "n_i": r.n_intervention, "n_c": r.n_control,
-                    "weight_printed": r.weight_percent, "from": src})
-    trials = pd.DataFrame(out)
+        half = _Z975 * math.sqrt(vi)
+        out.append({"label": r.study_label, "yi": yi, "vi": vi, "ci_low": yi - half, "ci_high": yi + half,
+                    "n_i": r.n_intervention, "n_c": r.n_control, "weight_printed": r.weight_percent, "from": src})
+    rows = pd.DataFrame(out, columns=["label", "yi", "vi", "ci_low", "ci_high", "n_i", "n_c", "weight_printed", "from"])
+    rows.attrs["measure"] = measure
+    return rows
+
+
+def reproduce(ds, analysis_id: str, *, method: str = "DL", ci: str = "wald"):
+    """Re-pool the trials of a published analysis and compare with its published result.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded data package.
+    analysis_id : str
+        A ``pooled_results`` row with ``trial_data`` rows (see :func:`trial_rows`).
+    method, ci : str
+        Passed to :func:`evidence_lib.meta.pool`; the default (DL, Wald) is Review
+        Manager's random-effects model.
+
+    Returns
+    -------
+    Reproduction
+
+    Raises
+    ------
+    KeyError
+        If the analysis is unknown; ValueError if it has fewer than two usable trials.
+    """
+    import numpy as np
+
+    from .meta import pool
+
+    pr = ds.pooled_results[ds.pooled_results["analysis_id"] == analysis_id]
+    if pr.empty:
+        raise KeyError(f"pooled_results has no analysis {analysis_id!r}")
+    row = pr.iloc[0]
+    trials = trial_rows(ds, analysis_id)
     if len(trials) < 2:
         raise ValueError(f"analysis {analysis_id!r} has {len(trials)} usable trial rows; at least 2 are needed")
     res = pool(trials["yi"].to_numpy(), trials["vi"].to_numpy(), method=method, ci=ci,
                labels=list(trials["label"]))
     trials["weight_ours"] = np.asarray(res.weights, dtype=float)
-    if measure in ("RR", "OR"):
+    if trials.attrs["measure"] in _RATIOS:
         trials[["yi", "ci_low", "ci_high"]] = np.exp(trials[["yi", "ci_low", "ci_high"]])
 
-    published = {}
-    for name in ("estimate", "ci_low", "ci_high", "i2", "tau2", "q", "z", "k"):
-        if name in row.index and is_number(row[name]):
-            published[name] = float(row[name])
-    # printed precision: the estimate and CI share the decimals of the printed estimate
-    text = _printed_text(ds, analysis_id)
-    for name, t in text.items():
-        if name in published:
-            published[f"{name}_text"] = t
+    published = {name: float(row[name]) for name in ("estimate", "ci_low", "ci_high", "i2", "tau2", "q", "z", "k")
+                 if name in row.index and is_number(row[name])}
     return Reproduction(analysis_id=analysis_id, method=method + (" + HKSJ" if ci == "hksj" else ""),
                         published=published, ours=res, trials=trials)
 
 
-def _printed_text(ds, analysis_id):
-    """The published numbers as written in the CSV (to know how many decimals were printed)."""
-    import csv
-
-    path = getattr(ds, "root", None)
-    if path is None:
-        return {}
-    from pathlib import Path
-
-    f = Path(path) / "pooled_results.csv"
-    if not f.exists():
-        return {}
-    with f.open(newline="", encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            if r.get("analysis_id") == analysis_id:
-                return {k: v for k, v in r.items() if k in ("estimate", "ci_low", "ci_high", "i2", "tau2", "q", "z")
-                        and v not in ("", None)}
-    return {}
-
-
 def reproducible_analyses(ds) -> list[str]:
-    """Published analyses with at least two trial rows and a stated DL-compatible model, by id."""
+    """Published analyses with at least two trial rows, by id."""
     counts = ds.trial_data.groupby("analysis_id").size()
     return sorted(a for a, n in counts.items() if n >= 2)

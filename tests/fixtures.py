@@ -55,11 +55,11 @@ def trials(k=8, seed=1, groups=None):
 
 
 def result(df):
-    from evidence_lib.forest import _dl_pool
+    from evidence_lib.meta import pool
 
-    r = _dl_pool(df["yi"], df["se"] ** 2)
+    r = pool(df["yi"], df["se"] ** 2, method="DL")
     return FakeResult(r.estimate, r.se, r.ci_low, r.ci_high, r.pi_low, r.pi_high, r.tau2, r.i2,
-                      r.q, r.q_df, r.q_pvalue, r.k, r.pvalue, r.z)
+                      r.q, int(r.q_df), r.q_pvalue, r.k, r.pvalue, r.z_or_t)
 
 
 def effects():

@@ -14,7 +14,8 @@ import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
 from evidence_lib import plots_evidence as pe  # noqa: E402
-from evidence_lib.forest import _dl_pool, describe_forest, forest_plot  # noqa: E402
+from evidence_lib.forest import describe_forest, forest_plot  # noqa: E402
+from evidence_lib.meta import pool  # noqa: E402
 
 from . import fixtures as fx  # noqa: E402
 
@@ -164,9 +165,12 @@ def test_forest_log_scale_and_ax_given():
     fig.canvas.draw()
 
 
-def test_dl_fallback_matches_hand_computation():
+def test_the_figures_dl_pooling_matches_hand_computation():
     # two studies, equal variance: tau2 from Q; estimate is the plain mean
-    r = _dl_pool([0.0, 1.0], [0.1, 0.1])
+    from evidence_lib.figures import pool_trials
+
+    r = pool([0.0, 1.0], [0.1, 0.1], method="DL")
+    assert pool_trials([0.0, 1.0], [0.1, 0.1]).estimate == pytest.approx(0.5)
     q = 2 * (0.5 ** 2) / 0.1
     c = 20 - 200 / 20
     tau2 = (q - 1) / c
@@ -263,13 +267,14 @@ def test_failure_while_saving_writes_neither_format(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_registry_falls_back_when_the_engine_is_missing(ds, monkeypatch):
-    from evidence_lib.figures import _forest_describe, pool_trials
+def test_forest_figure_pools_with_the_engine_as_review_manager(ds):
+    from evidence_lib.figures import _forest_describe, _forest_inputs
 
-    monkeypatch.setitem(sys.modules, "evidence_lib.meta", None)      # import evidence_lib.meta -> ImportError
-    monkeypatch.setitem(sys.modules, "evidence_lib.effect_sizes", None)
-    res = pool_trials([0.0, 1.0], [0.1, 0.1])
-    assert "fallback" in res.method
-    assert "DerSimonian-Laird fallback" in _forest_describe(fx.filled_dataset(ds))
-    fig = __import__("evidence_lib.figures", fromlist=["x"])._forest_figure(fx.filled_dataset(ds))
+    filled = fx.filled_dataset(ds)
+    aid, tr, measure, ratio, res, row = _forest_inputs(filled)
+    ref = pool(tr["y_pool"].to_numpy(), tr["vi"].to_numpy(), method="DL", ci="wald")
+    assert res.estimate == pytest.approx(ref.estimate) and res.ci_low == pytest.approx(ref.ci_low)
+    assert res.method == "DL" and res.ci_method == "wald"
+    assert "DerSimonian-Laird, Wald interval" in _forest_describe(filled)
+    fig = __import__("evidence_lib.figures", fromlist=["x"])._forest_figure(filled)
     fig.canvas.draw()
