@@ -282,15 +282,68 @@ def pooled_summary(ds, *, measure: str | None = None, outcome: str | None = None
     return p.sort_values(["comparator_class", "outcome", "source_id", "analysis_id"]).reset_index(drop=True)
 
 
-def pain_md_set(ds, *, max_weeks: float = 13, comparator_classes=("sham", "no_treatment", "usual_care")):
-    """Per-trial pain mean differences on 0-100 scales at the first visit up to ``max_weeks``.
+def pain_differences(ds):
+    """Every trial's pain mean differences on one 0-100 scale, at every visit, negative favouring acupuncture.
 
-    One row per trial and comparator class, for the package's own pooling (not a published
-    analysis). Taken from the trial's ``effects`` rows (RCTs, MD with a 95% CI, a pain
-    instrument on a 0-100 scale), re-signed with ``favours`` so that negative favours
-    acupuncture; a trial without such a row contributes its arm data instead
-    (:func:`arm_differences`, e.g. GERAC's CPGS pain score). The earliest eligible visit
-    is used. ``vi`` is recovered from the CI (normal approximation).
+    From the RCT rows of ``effects`` (MD on a pain instrument with a stated 0-100 or 0-10
+    range; 0-10 values are multiplied by 10; re-signed with ``favours``), and, for a trial
+    and comparator that no such row covers, from the trial's arm data on a 0-100 scale
+    (:func:`arm_differences`, e.g. GERAC's CPGS pain score at 6, 13 and 26 weeks).
+
+    Returns
+    -------
+    DataFrame
+        label, source_id, comparator_class, comparator_label, instrument, timepoint_weeks,
+        yi, ci_low, ci_high (CI may be missing), n_i, n_c, origin (``effects: <id>`` or
+        ``arms``).
+    """
+    import pandas as pd
+
+    cols = ["label", "source_id", "comparator_class", "instrument", "timepoint_weeks", "yi", "ci_low", "ci_high",
+            "n_i", "n_c", "origin"]
+    e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
+    e = e[(e["design"] == "rct") & (e["outcome"] == "pain") & (e["measure"] == "MD") & e["estimate"].notna()
+          & e["timepoint_weeks"].notna() & e["favours"].isin(["negative", "positive"])]
+    rows = []
+    for r in e.sort_values("effect_id").itertuples(index=False):
+        inst = str(r.instrument)
+        factor = 1.0 if "0-100" in inst else 10.0 if "0-10" in inst else None
+        if factor is None:                      # no stated range: cannot share the 0-100 scale
+            continue
+        s = factor * (-1.0 if r.favours == "positive" else 1.0)
+        lo, hi = sorted((s * float(r.ci_low), s * float(r.ci_high))) if not (
+            is_missing(r.ci_low) or is_missing(r.ci_high)) else (float("nan"), float("nan"))
+        rows.append(dict(label=_label(ds, r.source_id), source_id=r.source_id, comparator_class=r.comparator_class,
+                         instrument=inst, timepoint_weeks=float(r.timepoint_weeks), yi=s * float(r.estimate),
+                         ci_low=lo, ci_high=hi, n_i=r.n_intervention, n_c=r.n_control,
+                         origin=f"effects: {r.effect_id}"))
+    have = {(r["source_id"], r["comparator_class"]) for r in rows}
+    arms = ds.arms[(ds.arms["outcome"] == "pain") & ds.arms["sd"].notna()
+                   & ds.arms["instrument"].astype(str).str.contains("0-100", regex=False)]
+    controls = sorted(set(arms["arm"]) - {"acupuncture"})
+    for sid in sorted(arms["source_id"].unique()):
+        for comp in controls:
+            if (sid, comp) in have:
+                continue
+            for instrument in sorted(arms.loc[arms["source_id"] == sid, "instrument"].unique()):
+                d = arm_differences(ds, sid, instrument=instrument, control_arm=comp)
+                for r in d.itertuples(index=False):
+                    rows.append(dict(label=r.label, source_id=sid, comparator_class=comp, instrument=instrument,
+                                     timepoint_weeks=r.timepoint_weeks, yi=-r.benefit, ci_low=-r.benefit_high,
+                                     ci_high=-r.benefit_low, n_i=r.n_i, n_c=r.n_c, origin="arms"))
+                if len(d):
+                    break
+    out = pd.DataFrame(rows, columns=cols)
+    out["comparator_label"] = out["comparator_class"].map(COMPARATOR_LABELS).fillna(out["comparator_class"])
+    return out.sort_values(["source_id", "comparator_class", "timepoint_weeks", "origin"]).reset_index(drop=True)
+
+
+def pain_md_set(ds, *, max_weeks: float = 13, comparator_classes=("sham", "no_treatment", "usual_care")):
+    """Per-trial pain mean differences on a 0-100 scale at the first visit up to ``max_weeks``.
+
+    One row per trial and comparator class from :func:`pain_differences` (with a CI), for
+    the package's own pooling (not a published analysis). ``vi`` is recovered from the CI
+    (normal approximation).
 
     Returns
     -------
@@ -298,44 +351,9 @@ def pain_md_set(ds, *, max_weeks: float = 13, comparator_classes=("sham", "no_tr
         label, source_id, comparator_class, comparator_label, instrument, timepoint_weeks,
         yi, ci_low, ci_high, vi, n_i, n_c, origin.
     """
-    import pandas as pd
-
-    e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
-    e = e[(e["design"] == "rct") & (e["outcome"] == "pain") & (e["measure"] == "MD") & e["estimate"].notna()
-          & e["ci_low"].notna() & e["ci_high"].notna() & e["timepoint_weeks"].notna()
-          & (e["timepoint_weeks"] <= max_weeks) & e["comparator_class"].isin(comparator_classes)
-          & e["instrument"].astype(str).str.contains("0-100", regex=False)
-          & e["favours"].isin(["negative", "positive"])]
-    rows = []
-    for (sid, comp), g in e.sort_values(["timepoint_weeks", "effect_id"]).groupby(["source_id", "comparator_class"],
-                                                                                  sort=True):
-        r = g.iloc[0]
-        s = -1.0 if r["favours"] == "positive" else 1.0
-        lo, hi = sorted((s * float(r["ci_low"]), s * float(r["ci_high"])))
-        rows.append(dict(label=_label(ds, sid), source_id=sid, comparator_class=comp, instrument=r["instrument"],
-                         timepoint_weeks=float(r["timepoint_weeks"]), yi=s * float(r["estimate"]), ci_low=lo,
-                         ci_high=hi, n_i=r["n_intervention"], n_c=r["n_control"], origin=f"effects: {r['effect_id']}"))
-    have = {(r["source_id"], r["comparator_class"]) for r in rows}
-    arms = ds.arms[(ds.arms["outcome"] == "pain") & ds.arms["instrument"].astype(str).str.contains("0-100", regex=False)
-                   & ds.arms["sd"].notna()]
-    for sid in sorted(arms["source_id"].unique()):
-        for comp in comparator_classes:
-            if (sid, comp) in have:
-                continue
-            instruments = sorted(arms.loc[arms["source_id"] == sid, "instrument"].unique())
-            for instrument in instruments:
-                d = arm_differences(ds, sid, instrument=instrument, control_arm=comp)
-                d = d[d["timepoint_weeks"] <= max_weeks]
-                if d.empty:
-                    continue
-                r = d.iloc[0]
-                rows.append(dict(label=r["label"], source_id=sid, comparator_class=comp, instrument=instrument,
-                                 timepoint_weeks=r["timepoint_weeks"], yi=-r["benefit"], ci_low=-r["benefit_high"],
-                                 ci_high=-r["benefit_low"], n_i=r["n_i"], n_c=r["n_c"],
-                                 origin="arms: computed from means and SDs"))
-                break
-    out = pd.DataFrame(rows, columns=["label", "source_id", "comparator_class", "instrument", "timepoint_weeks", "yi",
-                                      "ci_low", "ci_high", "n_i", "n_c", "origin"])
-    out["vi"] = ((out["ci_high"] - out["ci_low"]) / (2 * _Z975)) ** 2
-    out["comparator_label"] = out["comparator_class"].map(COMPARATOR_LABELS)
+    p = pain_differences(ds)
+    p = p[p["comparator_class"].isin(comparator_classes) & (p["timepoint_weeks"] <= max_weeks)
+          & p["ci_low"].notna() & p["ci_high"].notna()]
+    out = p.sort_values("timepoint_weeks", kind="stable").groupby(["source_id", "comparator_class"], sort=True).head(1)
+    out = out.assign(vi=((out["ci_high"] - out["ci_low"]) / (2 * _Z975)) ** 2)
     return out.sort_values(["comparator_class", "label"]).reset_index(drop=True)

@@ -328,62 +328,16 @@ def _funnel_describe(ds):
 
 
 def _time_inputs(ds):
-    """Pain mean differences with a timepoint, on one 0-100 scale, negative favouring acupuncture.
+    """Pain mean differences by week on one 0-100 scale, negative favouring acupuncture
+    (:func:`evidence_lib.analyses.pain_differences`), one line per trial and comparator."""
+    from .analyses import pain_differences
 
-    Rows whose ``favours`` is ``positive`` (higher = better for acupuncture, e.g. SF-36
-    bodily pain) are sign-flipped; MDs on 0-10 scales are multiplied by 10; MDs on scales
-    without a stated 0-10 or 0-100 range are left out (they cannot share the axis). Trials
-    that report pain per arm on a 0-100 scale at two or more visits add the differences
-    computed from their arms (:func:`evidence_lib.analyses.arm_differences`), unless an
-    effects row already covers that trial and comparator.
-    """
-    import pandas as pd
-
-    e = ds.effects
-    if len(e) == 0:
-        return e.assign(group=[]), None
-    e = e[(e["outcome"] == "pain") & e["timepoint_weeks"].notna() & e["estimate"].notna() & (e["measure"] == "MD")]
-    rows = []
-    labels = _source_labels(ds)
-    for r in e.itertuples(index=False):
-        inst = str(r.instrument).lower()
-        factor = 1.0 if "0-100" in inst else 10.0 if "0-10" in inst else None
-        if factor is None or r.favours not in ("negative", "positive"):
-            continue
-        sign = -1.0 if r.favours == "positive" else 1.0
-        lo, hi = (r.ci_low, r.ci_high) if sign > 0 else (r.ci_high, r.ci_low)
-        rows.append({"effect_id": r.effect_id, "source_id": r.source_id, "timepoint_weeks": float(r.timepoint_weeks),
-                     "estimate": sign * factor * float(r.estimate),
-                     "ci_low": sign * factor * float(lo) if _isnum(lo) else float("nan"),
-                     "ci_high": sign * factor * float(hi) if _isnum(hi) else float("nan"),
-                     "group": f"{labels.get(r.source_id, r.source_id)} vs {str(r.comparator_class).replace('_', ' ')}"})
-    # trials that report pain per arm (n, mean, SD) on a 0-100 scale at several visits: the
-    # differences computed from the arms (e.g. GERAC's CPGS pain score at 6, 13 and 26 weeks)
-    from .analyses import arm_differences
-
-    have = {(r["source_id"], r["group"].split(" vs ")[-1]) for r in rows}
-    arms = ds.arms
-    if len(arms):
-        arms = arms[(arms["outcome"] == "pain") & arms["sd"].notna()
-                    & arms["instrument"].astype(str).str.contains("0-100", regex=False)]
-        for sid in sorted(arms["source_id"].unique()):
-            for control in ("sham", "no_treatment", "usual_care", "conventional_therapy"):
-                comp = control.replace("_", " ")
-                if (sid, comp) in have:
-                    continue
-                for instrument in sorted(arms.loc[arms["source_id"] == sid, "instrument"].unique()):
-                    d = arm_differences(ds, sid, instrument=instrument, control_arm=control)
-                    if len(d) < 2:                     # a single visit adds no time course
-                        continue
-                    for r in d.itertuples(index=False):
-                        rows.append({"effect_id": f"{sid}-arms-{control}-{r.timepoint_weeks:g}w", "source_id": sid,
-                                     "timepoint_weeks": r.timepoint_weeks, "estimate": -r.benefit,
-                                     "ci_low": -r.benefit_high, "ci_high": -r.benefit_low,
-                                     "group": f"{labels.get(sid, sid)} vs {comp} (from arm data)"})
-                    break
-    out = pd.DataFrame(rows, columns=["effect_id", "source_id", "timepoint_weeks", "estimate", "ci_low", "ci_high",
-                                      "group"])
-    return out.sort_values(["group", "timepoint_weeks", "effect_id"]).reset_index(drop=True), "MD"
+    p = pain_differences(ds)
+    group = [f"{lab} vs {c.replace('_', ' ')}" + (" (from arm data)" if o == "arms" else "")
+             for lab, c, o in zip(p["label"], p["comparator_class"], p["origin"])]
+    out = p.assign(group=group).rename(columns={"yi": "estimate"})
+    cols = ["source_id", "timepoint_weeks", "estimate", "ci_low", "ci_high", "group"]
+    return out.sort_values(["group", "timepoint_weeks"])[cols].reset_index(drop=True), "MD"
 
 
 def _time_figure(ds):
