@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._values import is_missing
 
+_Z975 = 1.959963984540054
 REVIEW_DESIGNS = ("meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review")
 COMPARATOR_LABELS = {
     "sham": "vs sham acupuncture",
@@ -21,14 +22,17 @@ COMPARATOR_LABELS = {
 }
 
 
+def source_labels(ds) -> dict:
+    """source_id -> 'Haake 2007' from the sources table (first author's surname, year)."""
+    out = {}
+    for r in ds.sources.itertuples(index=False):
+        name = ("" if is_missing(r.first_author) else str(r.first_author)).split(" ")[0].rstrip(",") or r.source_id
+        out[r.source_id] = name if is_missing(r.year) else f"{name} {int(r.year)}"
+    return out
+
+
 def _label(ds, source_id: str) -> str:
-    s = ds.sources[ds.sources["source_id"] == source_id]
-    if s.empty:
-        return source_id
-    r = s.iloc[0]
-    author = (r["first_author"] or source_id).split(" ")[0]
-    year = "" if r["year"] is None or str(r["year"]) == "<NA>" else f" {int(r['year'])}"
-    return f"{author}{year}"
+    return source_labels(ds).get(source_id, source_id)
 
 
 def review_effects(ds, *, comparator_classes=None):
@@ -233,8 +237,6 @@ def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, ar
                          benefit_low=min(s * lo, s * hi), benefit_high=max(s * lo, s * hi)))
     return pd.DataFrame(rows, columns=cols)
 
-
-_Z975 = 1.959963984540054
 
 
 def responder_rates(ds, source_id: str):

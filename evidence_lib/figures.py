@@ -16,6 +16,7 @@ from typing import Callable
 
 from ._io import atomic_write_bytes
 from ._values import is_number as _isnum
+from .analyses import source_labels
 
 
 @dataclass(frozen=True)
@@ -81,15 +82,6 @@ def _ledger_describe(ds):
 RATIO_MEASURES = ("RR", "OR", "ratio_of_means")
 
 
-
-
-def _source_labels(ds) -> dict:
-    """source_id -> 'Haake 2007' from the sources table (first author's surname, year)."""
-    out = {}
-    for r in ds.sources.itertuples(index=False):
-        name = str(r.first_author or "").split(" ")[0].rstrip(",") or r.source_id
-        out[r.source_id] = f"{name} {int(r.year)}" if _isnum(r.year) else name
-    return out
 
 
 def _empty_figure(message, detail=None, size=(7.5, 3.2)):
@@ -381,7 +373,7 @@ def _ae_inputs(ds):
     cols = ["ae_id", "source_id", "ae_type", "unit", "estimate", "ci_low", "ci_high", "label"]
     if len(ae) == 0:
         return pd.DataFrame(columns=cols)
-    labels = _source_labels(ds)
+    labels = source_labels(ds)
     rows = []
     seen = ae.groupby(["source_id", "ae_type", "unit"]).size()
     for r in ae.itertuples(index=False):
@@ -443,7 +435,7 @@ def _plans_figure(ds):
     p = ds.protocols.sort_values(["source_id", "protocol_id"]) if len(ds.protocols) else ds.protocols
     n = int((p["arm"] == "acupuncture").sum()) if len(p) else 0
     fig, ax = plt.subplots(figsize=(8.0, 0.42 * (n + 1) + 1.6), layout="constrained")
-    session_plan_timeline(p, labels=_source_labels(ds), ax=ax)
+    session_plan_timeline(p, labels=source_labels(ds), ax=ax)
     return fig
 
 
