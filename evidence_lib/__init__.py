@@ -12,17 +12,17 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 _LAZY = {
-    "load": ("evidence_lib.data", "load"),
-    "Dataset": ("evidence_lib.data", "Dataset"),
-    "default_data_path": ("evidence_lib.data", "default_data_path"),
+    "load": ("evidence_lib.dataset.loader", "load"),
+    "Dataset": ("evidence_lib.dataset.loader", "Dataset"),
+    "default_data_path": ("evidence_lib.dataset.loader", "default_data_path"),
     "DataValidationError": ("evidence_lib.errors", "DataValidationError"),
     "Problem": ("evidence_lib.errors", "Problem"),
     "term_for_weeks": ("evidence_lib.terms", "term_for_weeks"),
-    "check": ("evidence_lib.checking", "check"),
-    "check_all": ("evidence_lib.checking", "check_all"),
-    "format_checks": ("evidence_lib.checking", "format_checks"),
-    "suggest_grade": ("evidence_lib.grading", "suggest_grade"),
-    "coherence": ("evidence_lib.grading", "coherence"),
+    "check": ("evidence_lib.review.checks", "check"),
+    "check_all": ("evidence_lib.review.checks", "check_all"),
+    "format_checks": ("evidence_lib.output.text", "format_checks"),
+    "suggest_grade": ("evidence_lib.review.grading", "suggest_grade"),
+    "coherence": ("evidence_lib.review.grading", "coherence"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -37,14 +37,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(path):
-    from .data import load
+    from evidence_lib.dataset.loader import load
 
     return load(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from .errors import DataValidationError
+    from evidence_lib.errors import DataValidationError
 
     path = getattr(args, "path", None) or args.data
     try:
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"warning: {w}")
             return 0
         if args.command == "review":
-            from .ledger import format_claim, format_ledger
+            from evidence_lib.review.ledger import format_claim, format_ledger
 
             ds = _load(path)
             width = args.width or min(100, shutil.get_terminal_size((100, 24)).columns)
@@ -67,31 +67,28 @@ def main(argv: list[str] | None = None) -> int:
                 except KeyError as exc:
                     print(f"evidence review: {exc.args[0]}", file=sys.stderr)
                     return 2
-                try:
-                    from .checking import format_checks
-                except ImportError:
-                    format_checks = None
-                if format_checks is not None:
-                    print()
-                    print(format_checks(ds, cid, width=width))
+                from evidence_lib.output.text import format_checks
+
+                print()
+                print(format_checks(ds, cid, width=width))
             else:
                 print(format_ledger(ds, width=width))
             return 0
         if args.command == "check":
-            from .reporting import format_check_summary
+            from evidence_lib.output.text import format_check_summary
 
             ds = _load(path)
             width = args.width or min(100, shutil.get_terminal_size((100, 24)).columns)
             print(format_check_summary(ds, width=width, show_all=args.all))
             return 0
         if args.command == "build":
-            from .build import build
+            from evidence_lib.output.build import build
 
             res = build(path, args.out, progress=not args.quiet)
             print(f"Built {len(res.files)} files in {res.seconds:.1f} s into {args.out}")
             return 0
         if args.command == "notebooks":
-            from .notebooks import execute_all
+            from evidence_lib.output.notebooks import execute_all
 
             done = execute_all(args.folder)
             print(f"Executed and stored {len(done)} notebooks")

@@ -1,0 +1,78 @@
+"""Pooling of 2x2 tables: Mantel-Haenszel (fixed effect)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special as sp
+
+from . import effect_sizes as es
+from .results import MHResult
+
+
+def pool_mh(ai, bi, ci, di, measure: str = "OR", *, level: float = 0.95, add_q: float = 0.5) -> MHResult:
+    """Mantel-Haenszel fixed-effect pooling of 2x2 tables (metafor ``rma.mh``).
+
+    ``ai, bi``: events / non-events in the treatment group, ``ci, di``: control.
+
+    * OR: sum(a d / N) / sum(b c / N); variance of the log by Robins, Breslow
+      & Greenland (1986).
+    * RR: sum(a n2 / N) / sum(c n1 / N); Greenland & Robins (1985) variance.
+    * RD: sum((a n2 - c n1)/N) / sum(n1 n2 / N); Greenland & Robins (1985) /
+      Sato variance as in metafor.
+
+    No continuity correction enters the MH estimate (metafor ``add[2] = 0``).
+    Cochran's Q uses the study outcomes from escalc with ``add_q`` (default
+    1/2, to="only0", as metafor's ``add[1]``), Q = sum (y_i - b)^2 / v_i
+    around the MH estimate b; I2 = max(0, 100 (Q - df)/Q), H2 = Q/df.
+    """
+    m = str(measure).upper()
+    if m not in ("OR", "RR", "RD"):
+        raise ValueError(f"measure must be 'OR', 'RR' or 'RD'; got {measure!r}")
+    a = np.asarray(ai, float)
+    b = np.asarray(bi, float)
+    c = np.asarray(ci, float)
+    d = np.asarray(di, float)
+    k = a.shape[0]
+    for x, nm in ((b, "bi"), (c, "ci"), (d, "di")):
+        if x.shape != a.shape:
+            raise ValueError(f"{nm} has {x.shape[0]} values but ai has {k}; one per study")
+    for x, nm in ((a, "ai"), (b, "bi"), (c, "ci"), (d, "di")):
+        bad = np.flatnonzero(~np.isfinite(x) | (x < 0))
+        if bad.size:
+            raise ValueError(f"{nm} must be non-negative counts; index {bad[0]} has {x[bad[0]]}")
+    n1, n2 = a + b, c + d
+    N = n1 + n2
+    if m == "OR":
+        R_i, S_i = a * d / N, b * c / N
+        R, S = R_i.sum(), S_i.sum()
+        if R == 0 or S == 0:
+            raise ValueError("the MH odds ratio is 0 or infinite (all a*d or all b*c are 0)")
+        P_i, Q_i = (a + d) / N, (b + c) / N
+        est = np.log(R / S)
+        se = np.sqrt(0.5 * (np.sum(P_i * R_i) / R**2 + np.sum(P_i * S_i + Q_i * R_i) / (R * S)
+                            + np.sum(Q_i * S_i) / S**2))
+    elif m == "RR":
+        R, S = np.sum(a * n2 / N), np.sum(c * n1 / N)
+        if R == 0 or S == 0:
+            raise ValueError("the MH risk ratio is 0 or infinite (no events in one arm of every study)")
+        est = np.log(R / S)
+        se = np.sqrt(np.sum(n1 / N * n2 / N * (a + c) - a / N * c) / (R * S))
+    else:
+        den = np.sum(n1 * n2 / N)
+        est = np.sum(a * n2 / N - c * n1 / N) / den
+        se = np.sqrt((est * np.sum(c * (n1 / N) ** 2 - a * (n2 / N) ** 2 + (n1 / N) * (n2 / N) * (n2 - n1) / 2)
+                      + np.sum(a * (n2 - c) / N + c * (n1 - a) / N) / 2) / den**2)
+    z = est / se
+    crit = sp.ndtri(0.5 + level / 2)
+    eff = es.escalc(m, ai=a, bi=b, ci=c, di=d, add=add_q, to="only0")
+    yi, vi = eff.yi, eff.vi
+    if k > 1:
+        q = max(0.0, float(np.sum((yi - est) ** 2 / vi)))
+        qp = float(sp.chdtrc(k - 1, q))
+        i2 = max(0.0, 100 * (q - (k - 1)) / q) if q > 0 else 0.0
+        h2 = q / (k - 1)
+    else:
+        q, qp, i2, h2 = 0.0, 1.0, 0.0, 1.0
+    return MHResult(est, se, z, float(2 * sp.ndtr(-abs(z))), est - crit * se, est + crit * se,
+                    q, k - 1, qp, i2, h2, k, m, yi, vi)
+

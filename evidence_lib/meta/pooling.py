@@ -1,0 +1,125 @@
+"""Inverse-variance pooling: one meta-analysis (:func:`pool`), many at once
+(:func:`pool_many`), and a DataFrame front end (:func:`meta_frame`)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from . import _core as core
+from ._validate import K1_NOTE, _check_1d, _norm_method
+from .results import _FIELDS, BatchMetaResult, MetaResult, _batch_result
+
+
+def pool(yi, vi, method: str = "REML", ci: str = "wald", *, level: float = 0.95, pi: str = "z",
+         i2: str = "model", labels: Sequence | None = None, hksj_truncate: bool = False,
+         tol: float = 1e-12) -> MetaResult:
+    """Inverse-variance meta-analysis of estimates ``yi`` with sampling variances ``vi``.
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        Study estimates (log scale for ratios) and sampling variances (se**2).
+    method : {"FE", "DL", "REML", "PM", "ML"}
+        ``FE``: fixed (common) effect, tau2 = 0.  ``DL``: DerSimonian & Laird
+        (1986) moment estimator, clamped at 0.  ``REML`` / ``ML``: restricted /
+        full maximum likelihood by Fisher scoring (Viechtbauer 2005), with
+        metafor's starting value (Hedges) and step-halving; never below 0.
+        ``PM``: Paule & Mandel (1982), the tau2 with generalised Q = k - 1 (0
+        if Q(0) < k - 1).
+    ci : {"wald", "hksj"}
+        ``wald``: z test and normal CI, se = sqrt(1 / sum w).  ``hksj``:
+        Hartung & Knapp (2001) / Sidik & Jonkman (2002): se^2 multiplied by
+        q = sum w_i (y_i - mu)^2 / (k - 1), t distribution on k - 1 df, as
+        metafor's ``test="knha"`` (q is *not* truncated at 1 unless
+        ``hksj_truncate=True``, metafor's ``test="adhoc"``).  Needs k >= 2.
+    level : float
+        Confidence level for the CI and the prediction interval.
+    pi : {"z", "t_k2"}
+        Prediction interval mu +/- c sqrt(se^2 + tau2).  ``z`` (metafor's
+        ``predict`` default): c is the normal quantile, or the t_{k-1}
+        quantile with ``ci="hksj"``.  ``t_k2``: c = t_{k-2} quantile
+        (Higgins, Thompson & Spiegelhalter 2009; metafor
+        ``pi.type="riley"``; df floored at 1).
+    i2 : {"model", "q"}
+        ``model`` (metafor): I2 = 100 tau2 / (tau2 + s2), H2 = (tau2 + s2)/s2,
+        with the typical within-study variance
+        s2 = (k-1) sum w / ((sum w)^2 - sum w^2), w = 1/v (Higgins & Thompson
+        2002, eq. 9).  ``q`` (Cochrane): I2 = max(0, 100 (Q - df)/Q) (clamped
+        at 0), H2 = Q/df.  For ``method="FE"`` metafor uses the Q-based
+        version, and so do we.
+    labels : sequence of str, optional
+        Study labels (default "study 1", ...).
+    hksj_truncate : bool
+        Use max(1, q) as the Hartung-Knapp scale factor.
+    tol : float
+        Convergence tolerance on tau2 (REML/ML/PM), relative for tau2 > 1.
+
+    Returns
+    -------
+    MetaResult
+        ``k = 1``: the single study is returned with tau2 = 0, Q = 0,
+        p(Q) = 1, I2 = 0, H2 = 1 (as metafor) and a ``note``.
+
+    Raises
+    ------
+    ValueError
+        Mismatched lengths, non-finite estimates, non-positive or non-finite
+        variances, unknown ``method``/``ci``/``pi``/``i2``, ``ci="hksj"`` with
+        k = 1.
+
+    Notes
+    -----
+    Clamping: DL and PM tau2 are clamped at 0, the Q-based I2 at 0.
+    DerSimonian R, Laird N (1986) Control Clin Trials 7:177-188.
+    Viechtbauer W (2005) J Educ Behav Stat 30:261-293.
+    Paule RC, Mandel J (1982) J Res Natl Bur Stand 87:377-385.
+    Hartung J, Knapp G (2001) Stat Med 20:3875-3889.
+    Higgins JPT, Thompson SG (2002) Stat Med 21:1539-1558.
+    Viechtbauer W (2007) Stat Med 26:37-52 (Q-profile CI, ``tau2_ci``).
+    """
+    y, v, lab = _check_1d(yi, vi, labels)
+    k = y.shape[0]
+    method = _norm_method(method)
+    if ci == "hksj" and k == 1:
+        raise ValueError("ci='hksj' needs at least 2 studies (k = 1); use ci='wald'")
+    out = core.fit(y[None], v[None], np.array([k]), method, ci, level, pi, i2, hksj_truncate, tol)
+    vals = {f: out[f][0] for f in _FIELDS}
+    vals = {f: (int(x) if f == "k" else float(x)) for f, x in vals.items()}
+    return MetaResult(**vals, method=method, ci_method=ci, weights=out["weights"][0], yi=y, vi=v,
+                      labels=lab, level=level, pi_method=pi, i2_method=i2,
+                      note=K1_NOTE if k == 1 else "")
+
+
+def pool_many(Y, V, method: str = "REML", ci: str = "wald", *, level: float = 0.95, pi: str = "z",
+              i2: str = "model", labels: Sequence | None = None, hksj_truncate: bool = False,
+              tol: float = 1e-12) -> BatchMetaResult:
+    """Many meta-analyses at once (vectorised over rows).
+
+    ``Y``, ``V``: arrays of shape (n_analyses, max_k); NaN (in both) pads
+    analyses with fewer studies.  Same options and estimators as :func:`pool`
+    (every row gives the same result as ``pool`` on that row, to ~1e-12).
+    Rows with k = 1 are the single study (with ``ci="hksj"`` they fall back to
+    the z test, as metafor does).
+    """
+    Yp, Vp, k = core.as_batch(Y, V)
+    method = _norm_method(method)
+    out = core.fit(Yp, Vp, k, method, ci, level, pi, i2, hksj_truncate, tol)
+    Yn = np.asarray(Y, dtype=float).reshape(Yp.shape)
+    Vn = np.asarray(V, dtype=float).reshape(Vp.shape)
+    if labels is not None and len(labels) != Yp.shape[0]:
+        raise ValueError(f"labels has {len(labels)} entries but there are {Yp.shape[0]} analyses")
+    return _batch_result(out, method, ci, Yn, Vn, labels or (), level, pi, i2)
+
+
+
+def meta_frame(df, yi: str = "yi", vi: str = "vi", label: str | None = None, method: str = "REML",
+               ci: str = "wald", **kw) -> MetaResult:
+    """:func:`pool` on DataFrame columns ``yi``, ``vi`` (and ``label`` for study labels)."""
+    for arg, col in (("yi", yi), ("vi", vi)) + ((("label", label),) if label else ()):
+        if col not in df.columns:
+            raise ValueError(f"{arg}={col!r} is not a column of the DataFrame; columns: {list(df.columns)}")
+    labels = df[label].astype(str).tolist() if label else None
+    return pool(df[yi].to_numpy(dtype=float), df[vi].to_numpy(dtype=float), method, ci,
+                labels=labels, **kw)

@@ -1,0 +1,56 @@
+"""Re-execute the notebooks and store their outputs (``evidence notebooks``).
+
+nbval compares a notebook's stored outputs with a fresh run, so after the library or
+the data changes, run this once and commit the notebooks. Volatile metadata (execution
+timestamps) is removed so that a re-run over unchanged data changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from evidence_lib._io import atomic_write_text
+
+# object reprs such as "<Styler at 0x7f...>" carry a memory address that changes every run;
+# stored as in tests/nbval_sanitize.cfg so that a re-run over unchanged data changes nothing
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,16}")
+
+
+def notebook_paths(folder: str | Path | None = None) -> list[Path]:
+    """Notebooks in reading order (their file names start with a number)."""
+    folder = Path(folder) if folder else Path(__file__).resolve().parent.parent / "notebooks"
+    return sorted(folder.glob("[0-9][0-9]-*.ipynb"))
+
+
+def execute_notebook(path: str | Path, *, timeout: int = 600) -> None:
+    """Execute one notebook in its own folder and write it back with outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    for cell in nb.cells:
+        cell.get("metadata", {}).pop("execution", None)
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/plain")
+            if isinstance(text, str) and _ADDRESS.search(text):
+                out["data"]["text/plain"] = _ADDRESS.sub("0xADDRESS", text)
+    nb.metadata.pop("widgets", None)
+    atomic_write_text(path, nbformat.writes(nb) + "\n")
+
+
+def execute_all(folder=None, *, stream=None) -> list[Path]:
+    """Execute every notebook in order, printing one line each."""
+    stream = stream or sys.stderr
+    done = []
+    paths = notebook_paths(folder)
+    for i, p in enumerate(paths, 1):
+        print(f"[{i}/{len(paths)}] executing {p.name}", file=stream, flush=True)
+        execute_notebook(p)
+        done.append(p)
+    return done

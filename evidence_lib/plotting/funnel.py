@@ -1,0 +1,108 @@
+"""Contour-enhanced funnel plot (Peters et al. 2008) and its alt text."""
+
+from __future__ import annotations
+
+from evidence_lib.plotting._style import OKABE_ITO, _axes, no_data
+from evidence_lib.plotting.forest import _fmt, _isnum
+
+
+def _num(x, d=1):
+    return _fmt(x, d) if _isnum(x) else "n/a"
+
+
+def funnel_plot(data, *, estimate="yi", se=None, sampling_variance=None, pooled_estimate=None,
+                contours=(0.90, 0.95, 0.99), null=0.0, xlabel="Effect estimate", ax=None):
+    """Contour-enhanced funnel plot (Peters et al. 2008).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per study.
+    estimate : str
+        Column of estimates (log scale for ratios).
+    se, sampling_variance : str
+        Column of standard errors, or of sampling variances (one of the two).
+    pooled_estimate : float, optional
+        Draws the pooled estimate and its pseudo 95% confidence funnel.
+    contours : tuple of float
+        Confidence levels whose two-sided significance boundaries around ``null`` are
+        drawn as shaded regions (default p = 0.10, 0.05, 0.01).
+    ax : Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import numpy as np
+    from scipy.special import ndtri
+
+    ax = _axes(ax, (6.0, 4.4))
+    if data is None or len(data) == 0:
+        return no_data(ax, "No trial data yet", detail="The funnel plot appears once trial results are entered.")
+    y = data[estimate].astype(float).to_numpy()
+    if se is not None:
+        s = data[se].astype(float).to_numpy()
+    elif sampling_variance is not None:
+        s = np.sqrt(data[sampling_variance].astype(float).to_numpy())
+    else:
+        raise TypeError("funnel_plot needs se= or sampling_variance=")
+    smax = float(np.nanmax(s)) * 1.08 if len(s) else 1.0
+    grid = np.linspace(0, smax, 50)
+    levels = sorted(contours)
+    zs = [float(ndtri(0.5 + lv / 2)) for lv in levels]
+    shades = ["0.93", "0.82", "0.70", "0.60"]
+    xext = max(np.nanmax(np.abs(y - null)), zs[-1] * smax) * 1.1 if len(y) else 1.0
+    handles = []
+    # region beyond the widest contour is the most significant; each band between two levels
+    bounds = zs + [None]
+    for i, lv in enumerate(levels):
+        z_in = zs[i]
+        z_out = bounds[i + 1]
+        outer = grid * z_out if z_out is not None else np.full_like(grid, xext)
+        col = shades[i % len(shades)]
+        for sign in (-1, 1):
+            ax.fill_betweenx(grid, null + sign * z_in * grid, null + sign * outer, color=col, lw=0, zorder=0)
+        p_hi = 1 - lv
+        p_lo = 1 - levels[i + 1] if i + 1 < len(levels) else None
+        lab = f"{p_lo:g} < p < {p_hi:g}" if p_lo is not None else f"p < {p_hi:g}"
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(color=col, label=lab))
+    ax.axvline(null, color="0.4", lw=0.8, zorder=1)
+    if pooled_estimate is not None and _isnum(pooled_estimate):
+        ax.plot(pooled_estimate - 1.96 * grid, grid, color="0.2", lw=0.9, ls="--", zorder=2)
+        ax.plot(pooled_estimate + 1.96 * grid, grid, color="0.2", lw=0.9, ls="--", zorder=2)
+        ax.axvline(pooled_estimate, color="0.2", lw=0.9, zorder=2)
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([], [], color="0.2", ls="--", lw=0.9, label="Pooled estimate, pseudo 95% CI"))
+    ax.scatter(y, s, s=28, color=OKABE_ITO[0], edgecolor="white", linewidth=0.6, zorder=3)
+    ax.set_ylim(smax, 0)
+    ax.set_xlim(null - xext, null + xext)
+    ax.set_ylabel("Standard error")
+    ax.set_xlabel(xlabel)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="Significance",
+              title_fontsize=8.5)
+    return ax
+
+
+def describe_funnel(data, *, estimate="yi", se=None, sampling_variance=None, pooled_estimate=None,
+                    null=0.0) -> str:
+    """Alt text for :func:`funnel_plot`."""
+    if data is None or len(data) == 0:
+        return "Funnel plot: no trial data yet."
+    import numpy as np
+
+    y = data[estimate].astype(float).to_numpy()
+    s = data[se].astype(float).to_numpy() if se else np.sqrt(data[sampling_variance].astype(float).to_numpy())
+    z = np.abs(y - null) / s
+    n05 = int((z > 1.959964).sum())
+    k = len(y)
+    txt = (f"Contour-enhanced funnel plot of {k} studies, standard error on the vertical axis "
+           f"({_num(np.nanmin(s), 2)} to {_num(np.nanmax(s), 2)}); {n05} of {k} studies lie in the region "
+           f"where p < 0.05.")
+    if pooled_estimate is not None:
+        left = int((y < pooled_estimate).sum())
+        txt += (f" The pooled estimate is {_num(pooled_estimate, 2)}; {left} studies lie left of it and "
+                f"{k - left} right of it.")
+    return txt

@@ -1,0 +1,503 @@
+"""Check each claim's frames against the evidence rows its verdict rests on.
+
+A *frame* (``claim_frames.csv``) is one proposition a claim makes: intervention,
+comparator class, outcome, time horizon, population, the kind of evidence that could
+settle it and the size of effect asserted. A claim naming two comparators ("compared to
+sham treatments and conventional care") has two frames, ``C14.1`` and ``C14.2``, each
+checked on its own. The evidence rows are the ``claim_evidence.csv`` links (to effects,
+pooled_results, adverse_events, protocols, thresholds and findings) joined to their
+source in ``sources.csv``.
+
+Which rows a frame is checked against: the rows with role ``supports``; if a claim has
+none (e.g. an overstated claim whose rows only qualify it), every row except ``context``.
+For each kind the frame is met if *at least one* of those rows fits; the finding names
+the rows. Kinds and severities (``ok`` < ``info`` < ``warning`` < ``mismatch``):
+
+comparator
+    :data:`COMPARATOR_FIT` gives the fit of an evidence comparator to the claimed one.
+    A claim about conventional care, physiotherapy or medication resting only on sham or
+    no-treatment controls is a mismatch, as is a claim about sham resting on usual-care or
+    no-treatment controls (the two are often conflated). ``any``/``none`` frames need no
+    particular comparator.
+time_horizon
+    Terms come from ``effects.term`` (or :func:`evidence_lib.terms.term_for_weeks` of
+    ``timepoint_weeks``) and ``pooled_results.term``. A row at the claimed horizon is ok,
+    only later rows are info, only earlier ones (a long-term claim on short-term effects)
+    a mismatch; no term on any row is a warning (cannot be checked).
+population
+    :func:`population_fit`: the subjects of the source (``findings.subjects`` for a
+    finding; ``sources.subjects`` otherwise, narrowed to acute or chronic when the
+    effect's ``population`` text says so) against the claimed population. Acute vs
+    chronic is a mismatch; general back-pain trials for athletes, post-surgical patients,
+    office workers or injured people are a mismatch; mixed chronic pain or neck-and-back
+    samples for a back-pain claim are a warning (indirect).
+subjects
+    Animal or healthy-volunteer evidence (``sources.design`` animal/healthy_volunteer or
+    subjects animals/healthy volunteers) for a claim needing patients: a mismatch when it
+    is all the evidence, a warning when part of it; for ``healthy_volunteers_ok`` frames
+    only animal evidence counts against.
+outcome
+    A claim about one outcome resting on rows of another (warning); a mechanism claim
+    resting only on clinical effects, which cannot show a mechanism (warning).
+clinical_relevance
+    :mod:`evidence_lib.review.relevance` reads each effect and pooled result against
+    ``thresholds.csv``; see :func:`_relevance_finding` for how the readings become a
+    finding for the magnitude the frame claims.
+frame / evidence
+    Bookkeeping: a claim with no frame (mismatch), a frame that cannot be checked (info),
+    a checkable frame with no evidence rows linked yet (info).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from evidence_lib.review import relevance as rel
+from evidence_lib.terms import TERMS, term_for_weeks
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+SEVERITIES = ("ok", "info", "warning", "mismatch")
+KINDS = ("frame", "evidence", "comparator", "time_horizon", "population", "subjects", "outcome",
+         "clinical_relevance")
+CLINICAL_OUTCOMES = ("pain", "function", "response", "quality_of_life", "global_improvement", "medication_use",
+                     "adverse_events", "psychological", "other")
+EVIDENCE_TABLES = ("effects", "pooled_results", "adverse_events", "protocols", "thresholds", "findings")
+
+_O, _I, _W, _M = SEVERITIES
+#: COMPARATOR_FIT[claimed][evidence] -> severity. Missing pairs are mismatches.
+COMPARATOR_FIT = {
+    "sham": {"sham": _O},
+    "no_treatment": {"no_treatment": _O, "usual_care": _I, "sham": _W, "conventional_therapy": _W},
+    "usual_care": {"usual_care": _O, "conventional_therapy": _I, "no_treatment": _W},
+    "conventional_therapy": {"conventional_therapy": _O, "usual_care": _I, "active_other": _W},
+    "active_other": {"active_other": _O, "conventional_therapy": _I},
+}
+_COMPARATOR_WHY = {
+    ("no_treatment", "usual_care"): "an add-on trial over usual care also compares with no acupuncture",
+    ("no_treatment", "sham"): "a sham comparison is not a comparison with no treatment",
+    ("no_treatment", "conventional_therapy"): "a conventional-therapy arm is active treatment, not none",
+    ("usual_care", "conventional_therapy"): "a conventional-therapy arm is close to, not the same as, usual care",
+    ("usual_care", "no_treatment"): "a no-treatment control is not usual care",
+    ("conventional_therapy", "usual_care"): "usual care may include conventional therapy but is not a head-to-head test",
+    ("conventional_therapy", "active_other"): "the active control is not a conventional therapy",
+    ("active_other", "conventional_therapy"): "a conventional-therapy control stands for an active alternative",
+}
+NONHUMAN_DESIGNS = {"animal"}
+HEALTHY_DESIGNS = {"healthy_volunteer"}
+BACK_PAIN = {"chronic low back pain", "acute low back pain", "low back pain"}
+INDIRECT_PAIN = {"back and neck pain", "mixed chronic pain", "musculoskeletal pain"}
+SPECIFIC_GROUPS = {"athletes", "post-surgical patients", "office workers", "injured people"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of checking a claim.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    severity : str
+        ``ok``, ``info``, ``warning`` or ``mismatch``.
+    message : str
+        What was found, in a sentence.
+    rows : tuple of str
+        The evidence rows concerned, as ``table:row_id``.
+    frame_id : str or None
+        The frame checked (None for claim-level findings).
+    """
+
+    kind: str
+    severity: str
+    message: str
+    rows: tuple[str, ...] = ()
+    frame_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """Everything :func:`check` found for one claim.
+
+    Attributes
+    ----------
+    claim_id : str
+    frames : pandas.DataFrame
+        The claim's rows of ``claim_frames.csv``.
+    evidence : pandas.DataFrame
+        The linked evidence rows (:func:`evidence_rows`).
+    findings : tuple of Finding
+    relevance : tuple of (str, Relevance)
+        Clinical-relevance reading per effect or pooled-result row (``table:row_id``).
+    """
+
+    claim_id: str
+    frames: "pd.DataFrame"
+    evidence: "pd.DataFrame"
+    findings: tuple[Finding, ...]
+    relevance: tuple[tuple[str, rel.Relevance], ...] = field(default=())
+
+    @property
+    def worst(self) -> str:
+        """The most severe finding's severity (``ok`` if there are none)."""
+        return max((f.severity for f in self.findings), key=SEVERITIES.index, default="ok")
+
+    def of_kind(self, kind: str) -> tuple[Finding, ...]:
+        """The findings of one kind."""
+        return tuple(f for f in self.findings if f.kind == kind)
+
+
+def _str(v):
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    return v
+
+
+def _effect_subjects(source_subjects, population_text):
+    """Narrow a source's subjects with the effect row's own population words."""
+    text = (population_text or "").lower()
+    if source_subjects in ("low back pain", None) and text:
+        acute, chronic = "acute" in text or "subacute" in text, "chronic" in text
+        if chronic and not acute:
+            return "chronic low back pain"
+        if acute and not chronic:
+            return "acute low back pain"
+    return source_subjects
+
+
+def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
+    """The evidence rows linked to a claim, one per ``claim_evidence`` link, in one frame.
+
+    Columns: ``key`` (``table:row_id``), ``table``, ``row_id``, ``role``, ``source_id``,
+    ``design``, ``subjects`` (effective, see the module docstring), ``comparator_class``,
+    ``outcome``, ``term``, ``measure``, ``estimate``, ``ci_low``, ``ci_high``, ``favours``,
+    ``instrument``, ``description``, ``i2``, ``k``, ``analysis_id``, ``population``.
+    """
+    import pandas as pd
+
+    cols = ["key", "table", "row_id", "role", "source_id", "design", "subjects", "comparator_class", "outcome",
+            "term", "measure", "estimate", "ci_low", "ci_high", "favours", "instrument", "description", "i2", "k",
+            "analysis_id", "population"]
+    links = ds.claim_evidence[ds.claim_evidence["claim_id"] == claim_id]
+    src = ds.sources.set_index("source_id") if len(ds.sources) else None
+    out = []
+    for link in links.itertuples(index=False):
+        t = ds.table(link.table)
+        hit = t[t[t.columns[0]] == link.row_id]
+        if hit.empty:
+            continue
+        r = hit.iloc[0]
+        get = lambda c: _str(r[c]) if c in r.index else None  # noqa: E731
+        sid = get("source_id")
+        s = src.loc[sid] if src is not None and sid in src.index else None
+        design = _str(s["design"]) if s is not None else None
+        subjects = get("subjects") if link.table == "findings" else (_str(s["subjects"]) if s is not None else None)
+        if link.table == "effects":
+            subjects = _effect_subjects(subjects, get("population"))
+        term = get("term")
+        if term is None and get("timepoint_weeks") is not None:
+            term = term_for_weeks(float(r["timepoint_weeks"]))
+        outcome = get("outcome") or ("adverse_events" if link.table == "adverse_events" else None)
+        out.append({
+            "key": f"{link.table}:{link.row_id}", "table": link.table, "row_id": link.row_id, "role": link.role,
+            "source_id": sid, "design": design, "subjects": subjects, "comparator_class": get("comparator_class"),
+            "outcome": outcome, "term": term, "measure": get("measure"), "estimate": get("estimate"),
+            "ci_low": get("ci_low"), "ci_high": get("ci_high"), "favours": get("favours"),
+            "instrument": get("instrument"), "description": get("description"), "i2": get("i2"), "k": get("k"),
+            "analysis_id": get("analysis_id"), "population": get("population"),
+        })
+    return pd.DataFrame(out, columns=cols)
+
+
+def basis_rows(evidence: "pd.DataFrame") -> "pd.DataFrame":
+    """The rows a verdict rests on: ``supports`` rows, else all but ``context`` rows."""
+    sup = evidence[evidence["role"] == "supports"]
+    return sup if len(sup) else evidence[evidence["role"] != "context"]
+
+
+def _best(pairs):
+    """(severity, [keys at that severity]) of the best-fitting rows."""
+    best = min((s for s, _ in pairs), key=SEVERITIES.index)
+    return best, tuple(k for s, k in pairs if s == best)
+
+
+def _keys(df) -> tuple[str, ...]:
+    return tuple(df["key"])
+
+
+def population_fit(claimed: str, subjects: str | None) -> str:
+    """Severity of evidence on ``subjects`` for a claim about ``claimed`` (rules in the module docstring).
+
+    Examples
+    --------
+    >>> population_fit("chronic low back pain", "acute low back pain")
+    'mismatch'
+    >>> population_fit("athletes", "chronic low back pain")
+    'mismatch'
+    >>> population_fit("low back pain", "chronic low back pain")
+    'ok'
+    """
+    if subjects is None:
+        return "info"
+    if claimed == subjects:
+        return "ok"
+    if claimed == "general population":
+        return "info"
+    if claimed in SPECIFIC_GROUPS:
+        return "mismatch"
+    if claimed == "acupuncture patients":
+        return "ok" if subjects in ("mixed conditions", "general population") or subjects in BACK_PAIN else "info"
+    if claimed == "low back pain":
+        if subjects in BACK_PAIN:
+            return "ok"
+        return "info" if subjects == "back and neck pain" else "warning"
+    if claimed in ("chronic low back pain", "acute low back pain"):
+        if subjects == "low back pain":
+            return "info"
+        if subjects in BACK_PAIN:
+            return "mismatch"
+        if subjects in INDIRECT_PAIN:
+            return "warning" if claimed == "chronic low back pain" or subjects == "back and neck pain" else "mismatch"
+        return "warning" if subjects in ("acupuncture patients", "mixed conditions") else "mismatch"
+    return "warning"
+
+
+def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], list]:
+    fid = frame.frame_id
+    out: list[Finding] = []
+    readings: list = []
+
+    # comparator
+    want = frame.comparator_class
+    comp = basis[basis["comparator_class"].notna()]
+    if want not in ("any", "none") and len(comp):
+        pairs = []
+        for r in comp.itertuples(index=False):
+            pairs.append((COMPARATOR_FIT.get(want, {}).get(r.comparator_class, "mismatch"), r.key))
+        sev, keys = _best(pairs)
+        found = sorted(set(comp["comparator_class"]))
+        if sev == "ok":
+            msg = f"the claim compares with {want}; the evidence includes {want}-controlled results"
+        elif sev == "mismatch":
+            if want in ("conventional_therapy", "usual_care", "active_other") and set(found) <= {"sham", "no_treatment", "none"}:
+                msg = (f"the claim compares with {want.replace('_', ' ')}, but the evidence it rests on compares "
+                       f"with {' and '.join(found)} only")
+            elif want == "sham":
+                msg = (f"the claim says 'sham', but the evidence is against {' and '.join(found)}: "
+                       f"sham and usual-care / no-treatment comparisons are conflated")
+            else:
+                msg = f"the claim compares with {want}; the evidence compares with {', '.join(found)}"
+        else:
+            why = "; ".join(sorted({_COMPARATOR_WHY[(want, c)] for c in found if (want, c) in _COMPARATOR_WHY}))
+            msg = f"the claim compares with {want}; the nearest evidence compares with {', '.join(found)} ({why})"
+        out.append(Finding("comparator", sev, msg, keys, fid))
+    elif want not in ("any", "none") and len(basis):
+        out.append(Finding("comparator", "warning",
+                           f"the claim compares with {want}, but no linked row records a comparator", _keys(basis), fid))
+
+    # time horizon
+    h = frame.time_horizon
+    if h in TERMS and len(basis):
+        timed = basis[basis["term"].notna()]
+        if timed.empty:
+            out.append(Finding("time_horizon", "warning",
+                               f"a {h}-term claim; no linked row has a timepoint, so the horizon cannot be checked",
+                               _keys(basis), fid))
+        else:
+            order = {t: i for i, t in enumerate(TERMS)}
+            terms = sorted(set(timed["term"]), key=order.get)
+            at = timed[timed["term"] == h]
+            later = timed[timed["term"].map(order.get) > order[h]]
+            if len(at):
+                out.append(Finding("time_horizon", "ok", f"{h}-term claim with {h}-term evidence", _keys(at), fid))
+            elif len(later):
+                out.append(Finding("time_horizon", "info",
+                                   f"{h}-term claim; the evidence is at later timepoints only ({', '.join(terms)})",
+                                   _keys(later), fid))
+            else:
+                out.append(Finding("time_horizon", "mismatch",
+                                   f"{h}-term claim resting on {' and '.join(terms)}-term effects only",
+                                   _keys(timed), fid))
+
+    # subjects
+    need = frame.evidence_needed
+    if need != "none" and len(basis):
+        animal = basis[basis["design"].isin(NONHUMAN_DESIGNS) | (basis["subjects"] == "animals")]
+        healthy = basis[basis["design"].isin(HEALTHY_DESIGNS) | (basis["subjects"] == "healthy volunteers")]
+        bad = animal if need == "healthy_volunteers_ok" else basis[basis["key"].isin(set(animal["key"]) | set(healthy["key"]))]
+        label = "animal" if need == "healthy_volunteers_ok" else "animal or healthy-volunteer"
+        who = {"patients_with_back_pain": "people with back pain", "patients_any": "patients",
+               "healthy_volunteers_ok": "people"}[need]
+        if len(bad) == len(basis):
+            out.append(Finding("subjects", "mismatch",
+                               f"a claim about {who} resting only on {label} evidence", _keys(bad), fid))
+        elif len(bad):
+            out.append(Finding("subjects", "warning",
+                               f"part of the evidence for a claim about {who} is {label} evidence", _keys(bad), fid))
+        else:
+            out.append(Finding("subjects", "ok", f"the evidence comes from human studies fitting {who}", _keys(basis), fid))
+
+        # population (human rows only)
+        human = basis[~basis["key"].isin(set(animal["key"]) | set(healthy["key"]))]
+        if len(human):
+            pairs = [(population_fit(frame.population, r.subjects), r.key) for r in human.itertuples(index=False)]
+            sev, keys = _best(pairs)
+            subj = sorted({s for s in human["subjects"] if s})
+            if sev == "ok":
+                msg = f"a claim about {frame.population}, with evidence in {frame.population}"
+            else:
+                msg = (f"a claim about {frame.population}; the evidence is in "
+                       f"{', '.join(subj) if subj else 'unrecorded populations'}")
+                if frame.population in SPECIFIC_GROUPS:
+                    msg += f" - no study of {frame.population}"
+            out.append(Finding("population", sev, msg, keys, fid))
+
+    # outcome
+    o = frame.outcome
+    if o in CLINICAL_OUTCOMES and len(basis):
+        with_o = basis[basis["outcome"].notna()]
+        if len(with_o) and not (with_o["outcome"] == o).any():
+            out.append(Finding("outcome", "warning",
+                               f"a claim about {o}; the rows are on {', '.join(sorted(set(with_o['outcome'])))}",
+                               _keys(with_o), fid))
+    elif o == "mechanism" and len(basis):
+        clinical = basis["table"].isin(["effects", "pooled_results"])
+        if clinical.all():
+            out.append(Finding("outcome", "warning",
+                               "a mechanism claim resting only on clinical effects; an effect on pain does not "
+                               "show how it comes about", _keys(basis), fid))
+
+    # clinical relevance
+    if o in CLINICAL_OUTCOMES and frame.magnitude_claimed != "none" and len(basis):
+        eff = _fitting_rows(frame, basis[basis["table"].isin(["effects", "pooled_results"]) & basis["estimate"].notna()])
+        for r in eff.to_dict("records"):
+            readings.append((r["key"], rel.classify_row(r, ds.thresholds)))
+        if readings:
+            out.append(_relevance_finding(frame, readings))
+    return out, readings
+
+
+def _fitting_rows(frame, rows):
+    """The rows that fit a frame's comparator (ok or info) and outcome, if any do; else all.
+
+    Relevance is read on the comparison the frame makes: for "compared to sham", the
+    sham-controlled effects, not a larger no-treatment effect linked to the same claim.
+    """
+    if frame.comparator_class not in ("any", "none") and len(rows):
+        fit = rows["comparator_class"].map(
+            lambda c: COMPARATOR_FIT.get(frame.comparator_class, {}).get(c, "mismatch") in ("ok", "info"))
+        if fit.any():
+            rows = rows[fit]
+    if frame.outcome in CLINICAL_OUTCOMES and len(rows) and (rows["outcome"] == frame.outcome).any():
+        rows = rows[rows["outcome"] == frame.outcome]
+    return rows
+
+
+def _relevance_finding(frame, readings) -> Finding:
+    """Turn per-row relevance readings into one finding for the magnitude a frame claims.
+
+    Benefit claims (any_benefit, significant, superior, clinically_important): ok if any
+    row is ``clearly_above``; info if the best is ``inconclusive``; if the best is
+    ``significant_but_below_mcid``, a mismatch for a clinically_important claim and a
+    warning otherwise (significant, but not shown to matter); a mismatch if no row is
+    significant in favour of acupuncture. ``comparable`` claims: ok if a row's CI lies
+    within plus/minus the threshold (equivalence), warning if the rows are merely not
+    significant (no difference found is not equivalence), mismatch if a row favours the
+    control. Rows without a threshold or CI give info.
+    """
+    cats = {k: r.category for k, r in readings}
+    keys = tuple(cats)
+    fid = frame.frame_id
+    if frame.magnitude_claimed == "comparable":
+        equiv = [k for k, r in readings if r.threshold is not None and r.category in ("not_significant",)
+                 and -r.threshold < r.ci_low and r.ci_high < r.threshold]
+        if equiv:
+            return Finding("clinical_relevance", "ok", "a claim of comparability: the CI lies within the threshold "
+                           "either way (equivalent)", tuple(equiv), fid)
+        if "favours_control" in cats.values():
+            return Finding("clinical_relevance", "mismatch", "a claim of comparability, but the control did "
+                           "significantly better", tuple(k for k, c in cats.items() if c == "favours_control"), fid)
+        if "not_significant" in cats.values():
+            return Finding("clinical_relevance", "warning", "a claim of comparability resting on a non-significant "
+                           "difference whose CI does not exclude an important difference (no difference found is "
+                           "not equivalence)", keys, fid)
+        return Finding("clinical_relevance", "info", "a claim of comparability; the evidence shows a difference "
+                       "(" + ", ".join(sorted(set(cats.values()))) + ")", keys, fid)
+    rank = ["clearly_above", "inconclusive", "significant_but_below_mcid", "no_ci", "no_threshold",
+            "not_significant", "favours_control"]
+    best = min(cats.values(), key=rank.index)
+    at = tuple(k for k, c in cats.items() if c == best)
+    msg_of = dict(readings)[at[0]].message
+    if best == "clearly_above":
+        return Finding("clinical_relevance", "ok", f"clinically important: {msg_of}", at, fid)
+    if best == "inconclusive":
+        return Finding("clinical_relevance", "info", f"possibly important: {msg_of}", at, fid)
+    if best == "significant_but_below_mcid":
+        sev = "mismatch" if frame.magnitude_claimed == "clinically_important" else "warning"
+        return Finding("clinical_relevance", sev, f"statistically significant but below the MCID: {msg_of}", at, fid)
+    if best in ("no_ci", "no_threshold"):
+        return Finding("clinical_relevance", "info", f"relevance not judged: {msg_of}", at, fid)
+    return Finding("clinical_relevance", "mismatch",
+                   f"a claimed benefit ({frame.magnitude_claimed}) with no significant effect in its favour: {msg_of}",
+                   at, fid)
+
+
+def check(ds, claim_id: str) -> ClaimCheck:
+    """Check one claim's frames against its linked evidence.
+
+    Parameters
+    ----------
+    ds : Dataset
+    claim_id : str
+
+    Returns
+    -------
+    ClaimCheck
+
+    Raises
+    ------
+    KeyError
+        If the claim does not exist.
+    """
+    ds.claim(claim_id)
+    frames = ds.claim_frames[ds.claim_frames["claim_id"] == claim_id]
+    ev = evidence_rows(ds, claim_id)
+    basis = basis_rows(ev)
+    findings: list[Finding] = []
+    readings: list = []
+    if frames.empty:
+        findings.append(Finding("frame", "mismatch", "the claim has no frame in claim_frames.csv"))
+    for frame in frames.itertuples(index=False):
+        if frame.evidence_needed == "none":
+            findings.append(Finding("frame", "info", f"not checkable: {frame.note or 'no evidence could settle it'}",
+                                    (), frame.frame_id))
+            continue
+        if basis.empty:
+            findings.append(Finding("evidence", "info", "no evidence rows linked in claim_evidence.csv yet",
+                                    (), frame.frame_id))
+            continue
+        f, r = _frame_findings(frame, basis, ds)
+        findings += f
+        readings += [x for x in r if x[0] not in {k for k, _ in readings}]
+    return ClaimCheck(claim_id, frames, ev, tuple(findings), tuple(readings))
+
+
+def check_all(ds) -> "pd.DataFrame":
+    """Every finding for every claim, one row each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``claim_id``, ``frame_id``, ``kind``, ``severity``, ``message``, ``rows``
+        (``table:row_id`` joined by ``; ``), in claim order.
+    """
+    import pandas as pd
+
+    recs = []
+    for cid in ds.claims["claim_id"]:
+        for f in check(ds, cid).findings:
+            recs.append({"claim_id": cid, "frame_id": f.frame_id, "kind": f.kind, "severity": f.severity,
+                         "message": f.message, "rows": "; ".join(f.rows)})
+    return pd.DataFrame(recs, columns=["claim_id", "frame_id", "kind", "severity", "message", "rows"])

@@ -1,0 +1,139 @@
+"""Views of the claim ledger: tables, counts and the article with claim spans marked.
+
+These are the functions the notebooks and the command line share. They take a
+:class:`~evidence_lib.dataset.loader.Dataset` and return pandas objects or strings; nothing here
+draws (see :mod:`evidence_lib.plotting.verdicts`).
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+
+from evidence_lib._values import is_missing
+
+from evidence_lib.vocab import (  # noqa: F401  (re-exported: the ledger views speak this vocabulary)
+    CATEGORY_ORDER, CERTAINTY_ORDER, CERTAINTY_SYMBOLS, VERDICT_COLORS, VERDICT_LABELS, VERDICT_ORDER,
+)
+
+
+def ledger_table(ds, *, columns=("claim_id", "category", "verdict", "certainty", "quote")):
+    """The claims as a compact table (a DataFrame indexed by claim_id)."""
+    return ds.claims.loc[:, list(columns)].set_index("claim_id")
+
+
+def verdict_counts(ds):
+    """Claims per category and verdict (categories and verdicts in canonical order)."""
+    import pandas as pd
+
+    claims = ds.claims
+    tab = pd.crosstab(pd.Categorical(claims["category"], CATEGORY_ORDER),
+                      pd.Categorical(claims["verdict"], VERDICT_ORDER), dropna=False)
+    tab.index.name, tab.columns.name = "category", "verdict"
+    tab.index = tab.index.astype(str)
+    tab.columns = tab.columns.astype(str)
+    return tab.loc[[c for c in CATEGORY_ORDER if tab.loc[c].sum() > 0]]
+
+
+def style_ledger(ds):
+    """The ledger as a pandas Styler with verdict colours (for notebooks)."""
+    table = ledger_table(ds)
+
+    def colour(v):
+        c = VERDICT_COLORS.get(v)
+        return f"background-color: {c}; color: white; font-weight: 600" if c else ""
+
+    return (table.style.map(colour, subset=["verdict"])
+            .set_properties(subset=["quote"], **{"text-align": "left", "white-space": "normal"})
+            .set_table_styles([{"selector": "th", "props": "text-align: left"}]))
+
+
+def highlight_article_html(ds, *, link_prefix: str = "#claim-") -> str:
+    """The article as HTML with each claim span wrapped in a coloured, linked ``<mark>``.
+
+    Paragraph breaks become ``<p>``; headings become ``<h3>``/``<h4>``; everything else is
+    escaped. Claims are assumed not to overlap (the loader enforces it).
+    """
+    text = ds.article.text
+    heads = {h.start: h for h in ds.article.headings}
+    claims = ds.claims.sort_values("start")
+    marks = {int(r.start): r for r in claims.itertuples(index=False)}
+    out, pos = [], 0
+    paragraph: list[str] = []
+
+    def flush():
+        if paragraph:
+            out.append("<p>" + "".join(paragraph) + "</p>")
+            paragraph.clear()
+
+    lines = text.split("\n")
+    for line in lines:
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if start in heads:
+            flush()
+            tag = "h3" if heads[start].level == 1 else "h4"
+            out.append(f"<{tag}>{html.escape(line)}</{tag}>")
+            continue
+        chunks, cur = [], start
+        for s in sorted(k for k in marks if start <= k < end):
+            r = marks[s]
+            chunks.append(html.escape(text[cur:s]))
+            colour = VERDICT_COLORS.get(r.verdict, "#999")
+            chunks.append(
+                f'<mark class="claim v-{r.verdict}" style="border-bottom: 3px solid {colour}" '
+                f'id="span-{r.claim_id}" title="{r.claim_id}: {VERDICT_LABELS.get(r.verdict, r.verdict)}">'
+                f'<a href="{link_prefix}{r.claim_id}">{html.escape(text[s:int(r.end)])}</a>'
+                f'<sup>{r.claim_id}</sup></mark>')
+            cur = int(r.end)
+        chunks.append(html.escape(text[cur:end]))
+        paragraph.append("".join(chunks))
+        flush()
+    flush()
+    return "\n".join(out)
+
+
+def format_claim(ds, claim_id: str, *, width: int = 100) -> str:
+    """One claim for the terminal: quote in context, verdict, certainty, rationale, sources."""
+    c = ds.claim(claim_id)
+    before, quote, after = ds.article.context(int(c.start), int(c.end), width=90)
+    before = " ".join(before.split())
+    after = " ".join(after.split())
+    wrap = lambda s, ind="  ": textwrap.fill(s, width=width, initial_indent=ind, subsequent_indent=ind)
+    lines = [f"{c.claim_id}  [{c.category}]  {c.section}" + (f" / {c.subsection}" if c.subsection else "")]
+    lines.append("")
+    lines.append(wrap(f"…{before[-90:]} »{quote}« {after[:90]}…"))
+    lines.append("")
+    lines.append(f"  Verdict:   {VERDICT_LABELS.get(c.verdict, c.verdict)}")
+    lines.append(f"  Certainty: {CERTAINTY_SYMBOLS.get(c.certainty, '')} {c.certainty} (GRADE)")
+    if c.cited_as:
+        lines.append(f"  Cited as:  “{c.cited_as}”")
+    lines.append("")
+    lines.append(wrap(c.rationale or ""))
+    src = ds.sources_for(claim_id)
+    if len(src):
+        lines.append("")
+        lines.append("  Sources:")
+        for r in src.itertuples(index=False):
+            year = "n.d." if is_missing(r.year) else int(r.year)
+            author = "" if is_missing(r.first_author) else r.first_author
+            journal = "" if is_missing(r.journal) else r.journal
+            ref = f"{author} ({year}). {r.title}. {journal}".strip()
+            link = f"https://doi.org/{r.doi}" if isinstance(r.doi, str) and r.doi else r.url
+            lines.append(wrap(f"[{r.role}] {ref} {link}", "    "))
+    return "\n".join(lines)
+
+
+def format_ledger(ds, *, width: int = 100) -> str:
+    """The whole ledger as a fixed-width table for the terminal."""
+    head = f"{'id':<4} {'category':<11} {'verdict':<24} {'certainty':<9} quote"
+    qw = max(20, width - len(head) + len("quote"))
+    rows = [head, "-" * min(width, len(head) + qw - 5)]
+    for r in ds.claims.itertuples(index=False):
+        q = r.quote if len(r.quote) <= qw else r.quote[: qw - 1] + "…"
+        rows.append(f"{r.claim_id:<4} {r.category:<11} {VERDICT_LABELS.get(r.verdict, r.verdict):<24} {r.certainty:<9} {q}")
+    counts = ds.claims["verdict"].value_counts()
+    rows.append("")
+    rows.append(textwrap.fill("; ".join(f"{VERDICT_LABELS[v]}: {counts[v]}" for v in VERDICT_ORDER if v in counts),
+                              width=width))
+    return "\n".join(rows)

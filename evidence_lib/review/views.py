@@ -1,0 +1,361 @@
+"""Ready-made views of the data for each claim area: what the notebooks and the build show.
+
+Each function takes a :class:`~evidence_lib.dataset.loader.Dataset` and returns a tidy DataFrame
+(or a small result object). They hold the selection rules, so that a notebook cell is
+one call and the CLI, the figures and the report show the same rows.
+"""
+
+from __future__ import annotations
+
+from evidence_lib._values import is_missing
+
+_Z975 = 1.959963984540054
+REVIEW_DESIGNS = ("meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review")
+COMPARATOR_LABELS = {
+    "sham": "vs sham acupuncture",
+    "no_treatment": "vs no acupuncture / waiting list",
+    "usual_care": "vs usual care",
+    "conventional_therapy": "vs conventional therapy",
+    "active_other": "vs another active treatment",
+    "mixed": "vs mixed controls",
+    "none": "single arm",
+}
+
+
+def source_labels(ds) -> dict:
+    """source_id -> 'Haake 2007' from the sources table (first author's surname, year)."""
+    out = {}
+    for r in ds.sources.itertuples(index=False):
+        name = ("" if is_missing(r.first_author) else str(r.first_author)).split(" ")[0].rstrip(",") or r.source_id
+        out[r.source_id] = name if is_missing(r.year) else f"{name} {int(r.year)}"
+    return out
+
+
+def _label(ds, source_id: str) -> str:
+    return source_labels(ds).get(source_id, source_id)
+
+
+def review_effects(ds, *, comparator_classes=None):
+    """Pooled results from reviews and meta-analyses (the systematic-review evidence).
+
+    Returns the effects rows whose source is a review or meta-analysis, with a
+    ``label`` ("Manheimer 2005") and ``comparator_label`` column, sorted by comparator
+    and source.
+    """
+    e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
+    e = e[e["design"].isin(REVIEW_DESIGNS) & e["estimate"].notna()].copy()
+    if comparator_classes is not None:
+        e = e[e["comparator_class"].isin(comparator_classes)]
+    e["label"] = [_label(ds, s) for s in e["source_id"]]
+    e["comparator_label"] = e["comparator_class"].map(COMPARATOR_LABELS)
+    return e.sort_values(["comparator_class", "measure", "source_id", "effect_id"]).reset_index(drop=True)
+
+
+def trial_effects_over_time(ds, *, comparator_classes=("sham", "no_treatment", "usual_care", "conventional_therapy"),
+                            measures=("MD", "pp_difference")):
+    """Between-group effects from trials with a timepoint in weeks, for effect-over-time plots.
+
+    Differences are re-signed so that positive always means "better with acupuncture"
+    (using the row's ``favours``); ``series`` names trial, comparison and instrument.
+    """
+    e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
+    e = e[(e["design"] == "rct") & e["estimate"].notna() & e["timepoint_weeks"].notna()
+          & e["comparator_class"].isin(comparator_classes) & e["measure"].isin(measures)].copy()
+    sign = e["favours"].map({"negative": -1.0, "positive": 1.0}).fillna(1.0)
+    e["benefit"] = e["estimate"] * sign
+    lo, hi = e["ci_low"] * sign, e["ci_high"] * sign
+    e["benefit_low"] = lo.where(sign > 0, hi)
+    e["benefit_high"] = hi.where(sign > 0, lo)
+    e["series"] = [f"{_label(ds, s)} {COMPARATOR_LABELS.get(c, c)} ({i.split(' (')[0].split(':')[0]})"
+                   for s, c, i in zip(e["source_id"], e["comparator_class"], e["instrument"])]
+    return e.sort_values(["series", "timepoint_weeks"]).reset_index(drop=True)
+
+
+def arm_smd_set(ds, *, control_arm: str = "sham", instruments=None, max_weeks: float = 13):
+    """Per-trial SMDs (Hedges' g) computed from arm data, acupuncture versus ``control_arm``.
+
+    Takes, per trial, the earliest timepoint after baseline up to ``max_weeks`` at which
+    both arms report n, mean and SD, and computes g with metafor's escalc definition
+    (:func:`evidence_lib.meta.effect_sizes.smd`). Signs are set so that negative favours
+    acupuncture: scores where higher is better are flipped, using the instrument text
+    ("higher = better") or an arm note that the values are improvements ("CHANGE from
+    baseline ..., positive = improvement"). A note saying "not change" does not flip.
+
+    Returns a DataFrame: label, source_id, instrument, timepoint_weeks, n_i, n_c, yi, vi.
+    """
+    import pandas as pd
+
+    from evidence_lib.meta.effect_sizes import smd
+
+    arms = ds.arms.dropna(subset=["mean", "sd", "n", "timepoint_weeks"])
+    arms = arms[arms["timepoint_weeks"] > 0]
+    rows = []
+    for (sid, instr), g in arms.groupby(["source_id", "instrument"], sort=True):
+        if instruments is not None and not any(k in instr for k in instruments):
+            continue
+        if "pain" not in instr.lower() and "VAS" not in instr:
+            continue
+        for w in sorted(g["timepoint_weeks"].unique()):
+            if w > max_weeks:
+                break
+            acu = g[(g["arm"] == "acupuncture") & (g["timepoint_weeks"] == w)]
+            ctl = g[(g["arm"] == control_arm) & (g["timepoint_weeks"] == w)]
+            if acu.empty or ctl.empty:
+                continue
+            a, c = acu.iloc[0], ctl.iloc[0]
+            es = smd(a["mean"], a["sd"], int(a["n"]), c["mean"], c["sd"], int(c["n"]))
+            yi, vi = float(es.yi[0]), float(es.vi[0])
+            higher_better = _higher_is_better(instr) or _improvement_score(a["notes"])
+            if higher_better:
+                yi = -yi
+            rows.append(dict(label=_label(ds, sid), source_id=sid, instrument=instr, timepoint_weeks=float(w),
+                             n_i=int(a["n"]), n_c=int(c["n"]), yi=yi, vi=vi,
+                             direction="flipped (higher = better)" if higher_better else "as reported (lower = better)"))
+            break
+    return pd.DataFrame(rows, columns=["label", "source_id", "instrument", "timepoint_weeks", "n_i", "n_c", "yi", "vi", "direction"])
+
+
+def safety_table(ds):
+    """Adverse-event rates with a readable label, per patient and per treatment, plus serious events per 10,000.
+
+    Rates on a per-patient or per-treatment scale are proportions; the ``per_10000``
+    column re-expresses every row per 10,000 for comparison. Rows without an estimate but
+    with events and a denominator get the rate computed from the counts.
+    """
+    ae = ds.adverse_events.copy()
+    scale = ae["unit"].map({"per_patient": 1.0, "per_treatment": 1.0, "per_10000_patients": 10000.0,
+                            "per_10000_treatments": 10000.0})
+    computed = ae["events"].astype("float") / ae["denominator"].astype("float") * scale
+    ae["rate"] = ae["estimate"].fillna(computed)
+    ae["rate_source"] = ["reported" if e == e else ("counts" if c == c else "") for e, c in zip(ae["estimate"], computed)]
+    ae["per_10000"] = ae["rate"] * (10000.0 / scale)
+    ae["per_10000_low"] = ae["ci_low"] * (10000.0 / scale)
+    ae["per_10000_high"] = ae["ci_high"] * (10000.0 / scale)
+    ae["denominator_kind"] = ae["unit"].str.contains("patient").map({True: "patients", False: "treatments"})
+    names = ae["event"] if "event" in ae.columns else ae["ae_type"].str.replace("_", " ")
+    ae["label"] = [f"{_label(ds, s)}: {t}" for s, t in zip(ae["source_id"], names)]
+    return ae.dropna(subset=["rate"]).reset_index(drop=True)
+
+
+def protocol_table(ds):
+    """Acupuncture protocols of the trials (acupuncture arms), with a readable label."""
+    p = ds.protocols[ds.protocols["arm"] == "acupuncture"].copy()
+    p["label"] = [_label(ds, s) for s in p["source_id"]]
+    return p.reset_index(drop=True)
+
+
+def claims_by_evidence_kind(ds, *, category=None):
+    """For each claim, the kinds of subjects its linked sources studied.
+
+    Returns one row per claim with counts of linked sources by subject kind
+    (back-pain patients, other patients, healthy volunteers, animals) and its verdict.
+    """
+    import pandas as pd
+
+    links = ds.claim_sources[ds.claim_sources["role"] != "context"].merge(
+        ds.sources[["source_id", "design", "subjects"]], on="source_id", how="left")
+
+    def kind(design, subjects):
+        if design == "animal" or subjects == "animals":
+            return "animals"
+        if design == "healthy_volunteer" or subjects == "healthy volunteers":
+            return "healthy volunteers"
+        if subjects in ("chronic low back pain", "acute low back pain", "low back pain", "back and neck pain"):
+            return "back-pain patients"
+        return "other people"
+
+    links["kind"] = [kind(d, s) for d, s in zip(links["design"], links["subjects"])]
+    tab = pd.crosstab(links["claim_id"], links["kind"])
+    for k in ("back-pain patients", "other people", "healthy volunteers", "animals"):
+        if k not in tab.columns:
+            tab[k] = 0
+    tab = tab[["back-pain patients", "other people", "healthy volunteers", "animals"]]
+    claims = ds.claims.set_index("claim_id")[["category", "verdict", "certainty"]]
+    out = claims.join(tab, how="left").fillna(0)
+    for k in tab.columns:
+        out[k] = out[k].astype(int)
+    if category is not None:
+        out = out[out["category"] == category]
+    return out
+
+
+def _improvement_score(notes) -> bool:
+    """True when an arm's notes say its values are improvements (change scores, positive = better)."""
+    text = str(notes).lower()
+    return "positive = improvement" in text or "decrease in" in text and "change from baseline" in text
+
+
+def _higher_is_better(instrument: str) -> bool:
+    text = str(instrument).lower()
+    return "higher = better" in text or "higher = less pain" in text or "% of full function" in text
+
+
+def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, arm: str = "acupuncture"):
+    """Mean differences between two arms of one trial at every timepoint, computed from arm data.
+
+    For each timepoint after baseline at which both arms report n, mean and SD on the
+    instrument (matched by substring), the difference ``arm - control_arm`` and its
+    95% CI come from :func:`evidence_lib.meta.effect_sizes.md` (metafor's ``escalc(measure="MD")``).
+    ``favours`` says which sign favours acupuncture (from the instrument: "higher = better"
+    scales favour it when positive); ``benefit`` re-expresses the difference so that
+    positive always means better with acupuncture.
+
+    Returns
+    -------
+    DataFrame
+        label, source_id, instrument, comparison, timepoint_weeks, term, n_i, n_c, mean_i,
+        mean_c, estimate, ci_low, ci_high, favours, benefit, benefit_low, benefit_high.
+    """
+    import math
+
+    import pandas as pd
+
+    from evidence_lib.meta.effect_sizes import md
+    from evidence_lib.terms import term_for_weeks
+
+    a = ds.arms[(ds.arms["source_id"] == source_id) & ds.arms["instrument"].astype(str).str.contains(instrument, regex=False)]
+    a = a.dropna(subset=["mean", "sd", "n", "timepoint_weeks"])
+    a = a[a["timepoint_weeks"] > 0]
+    cols = ["label", "source_id", "instrument", "comparison", "timepoint_weeks", "term", "n_i", "n_c", "mean_i", "mean_c",
+            "estimate", "ci_low", "ci_high", "favours", "benefit", "benefit_low", "benefit_high"]
+    rows = []
+    for w in sorted(a["timepoint_weeks"].unique()):
+        x, c = a[(a["arm"] == arm) & (a["timepoint_weeks"] == w)], a[(a["arm"] == control_arm) & (a["timepoint_weeks"] == w)]
+        if x.empty or c.empty:
+            continue
+        x, c = x.iloc[0], c.iloc[0]
+        es = md(x["mean"], x["sd"], int(x["n"]), c["mean"], c["sd"], int(c["n"]))
+        yi, se = float(es.yi[0]), math.sqrt(float(es.vi[0]))
+        lo, hi = yi - _Z975 * se, yi + _Z975 * se
+        up = _higher_is_better(x["instrument"])
+        s = 1.0 if up else -1.0
+        rows.append(dict(label=_label(ds, source_id), source_id=source_id, instrument=x["instrument"],
+                         comparison=f"{x['arm_label']} vs {c['arm_label']}", timepoint_weeks=float(w),
+                         term=term_for_weeks(float(w)), n_i=int(x["n"]), n_c=int(c["n"]),
+                         mean_i=float(x["mean"]), mean_c=float(c["mean"]), estimate=yi, ci_low=lo, ci_high=hi,
+                         favours="positive" if up else "negative", benefit=s * yi,
+                         benefit_low=min(s * lo, s * hi), benefit_high=max(s * lo, s * hi)))
+    return pd.DataFrame(rows, columns=cols)
+
+
+
+def responder_rates(ds, source_id: str):
+    """Per-arm responder percentages of one trial over time (the ``percent`` rows of effects).
+
+    The arm is read from the row's comparison ("verum acupuncture arm response rate").
+    Returns label, arm, timepoint_weeks, term, estimate, ci_low, ci_high, n, location.
+    """
+    e = ds.effects[(ds.effects["source_id"] == source_id) & (ds.effects["outcome"] == "response")
+                   & (ds.effects["measure"] == "percent") & ds.effects["estimate"].notna()].copy()
+    e["arm"] = [str(c).split(" arm")[0].split(":")[0] for c in e["comparison"]]
+    e["label"] = _label(ds, source_id)
+    e = e.rename(columns={"n_intervention": "n"})
+    cols = ["label", "arm", "timepoint_weeks", "term", "estimate", "ci_low", "ci_high", "n", "location"]
+    return e.sort_values(["arm", "timepoint_weeks"])[cols].reset_index(drop=True)
+
+
+def pooled_summary(ds, *, measure: str | None = None, outcome: str | None = None, acupuncture_only: bool = True):
+    """Published pooled estimates (``pooled_results``) with signs harmonised.
+
+    ``benefit_estimate`` (and its CI) puts every row on one convention: negative favours
+    acupuncture (the convention of most rows; rows whose ``favours`` is ``positive`` are
+    flipped). With ``acupuncture_only`` (default) rows that do not test acupuncture
+    (Madsen's placebo-versus-no-acupuncture contrast) are left out. Adds ``label`` ("Manheimer 2005, k=7"), ``comparator_label`` and a
+    ``summary`` string; filters by measure and outcome if given.
+    """
+    p = ds.pooled_results.copy()
+    if acupuncture_only and "comparison" in p.columns:
+        p = p[~p["comparison"].astype(str).str.lower().str.startswith(("placebo", "sham"))]
+    if measure is not None:
+        p = p[p["measure"] == measure]
+    if outcome is not None:
+        p = p[p["outcome"] == outcome]
+    favours = p["favours"] if "favours" in p.columns else p["measure"].map(lambda _: "negative")
+    sign = favours.map({"positive": -1.0}).fillna(1.0)
+    p["benefit_estimate"] = p["estimate"] * sign
+    lo, hi = p["ci_low"] * sign, p["ci_high"] * sign
+    p["benefit_ci_low"] = lo.where(sign > 0, hi)
+    p["benefit_ci_high"] = hi.where(sign > 0, lo)
+    p["label"] = [f"{_label(ds, s)}" + ("" if is_missing(k) else f", k={int(k)}")
+                  for s, k in zip(p["source_id"], p["k"])]
+    p["comparator_label"] = p["comparator_class"].map(COMPARATOR_LABELS).fillna(p["comparator_class"])
+    p["summary"] = [f"{m} {e:.2f}" if is_missing(h) else f"{m} {e:.2f} [{l:.2f}, {h:.2f}]"
+                    for m, e, l, h in zip(p["measure"], p["estimate"], p["ci_low"], p["ci_high"])]
+    return p.sort_values(["comparator_class", "outcome", "source_id", "analysis_id"]).reset_index(drop=True)
+
+
+def pain_differences(ds):
+    """Every trial's pain mean differences on one 0-100 scale, at every visit, negative favouring acupuncture.
+
+    From the RCT rows of ``effects`` (MD on a pain instrument with a stated 0-100 or 0-10
+    range; 0-10 values are multiplied by 10; re-signed with ``favours``), and, for a trial
+    and comparator that no such row covers, from the trial's arm data on a 0-100 scale
+    (:func:`arm_differences`, e.g. GERAC's CPGS pain score at 6, 13 and 26 weeks).
+
+    Returns
+    -------
+    DataFrame
+        label, source_id, comparator_class, comparator_label, instrument, timepoint_weeks,
+        yi, ci_low, ci_high (CI may be missing), n_i, n_c, origin (``effects: <id>`` or
+        ``arms``).
+    """
+    import pandas as pd
+
+    cols = ["label", "source_id", "comparator_class", "instrument", "timepoint_weeks", "yi", "ci_low", "ci_high",
+            "n_i", "n_c", "origin"]
+    e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
+    e = e[(e["design"] == "rct") & (e["outcome"] == "pain") & (e["measure"] == "MD") & e["estimate"].notna()
+          & e["timepoint_weeks"].notna() & e["favours"].isin(["negative", "positive"])]
+    rows = []
+    for r in e.sort_values("effect_id").itertuples(index=False):
+        inst = str(r.instrument)
+        factor = 1.0 if "0-100" in inst else 10.0 if "0-10" in inst else None
+        if factor is None:                      # no stated range: cannot share the 0-100 scale
+            continue
+        s = factor * (-1.0 if r.favours == "positive" else 1.0)
+        lo, hi = sorted((s * float(r.ci_low), s * float(r.ci_high))) if not (
+            is_missing(r.ci_low) or is_missing(r.ci_high)) else (float("nan"), float("nan"))
+        rows.append(dict(label=_label(ds, r.source_id), source_id=r.source_id, comparator_class=r.comparator_class,
+                         instrument=inst, timepoint_weeks=float(r.timepoint_weeks), yi=s * float(r.estimate),
+                         ci_low=lo, ci_high=hi, n_i=r.n_intervention, n_c=r.n_control,
+                         origin=f"effects: {r.effect_id}"))
+    have = {(r["source_id"], r["comparator_class"]) for r in rows}
+    arms = ds.arms[(ds.arms["outcome"] == "pain") & ds.arms["sd"].notna()
+                   & ds.arms["instrument"].astype(str).str.contains("0-100", regex=False)]
+    controls = sorted(set(arms["arm"]) - {"acupuncture"})
+    for sid in sorted(arms["source_id"].unique()):
+        for comp in controls:
+            if (sid, comp) in have:
+                continue
+            for instrument in sorted(arms.loc[arms["source_id"] == sid, "instrument"].unique()):
+                d = arm_differences(ds, sid, instrument=instrument, control_arm=comp)
+                for r in d.itertuples(index=False):
+                    rows.append(dict(label=r.label, source_id=sid, comparator_class=comp, instrument=instrument,
+                                     timepoint_weeks=r.timepoint_weeks, yi=-r.benefit, ci_low=-r.benefit_high,
+                                     ci_high=-r.benefit_low, n_i=r.n_i, n_c=r.n_c, origin="arms"))
+                if len(d):
+                    break
+    out = pd.DataFrame(rows, columns=cols)
+    out["comparator_label"] = out["comparator_class"].map(COMPARATOR_LABELS).fillna(out["comparator_class"])
+    return out.sort_values(["source_id", "comparator_class", "timepoint_weeks", "origin"]).reset_index(drop=True)
+
+
+def pain_md_set(ds, *, max_weeks: float = 13, comparator_classes=("sham", "no_treatment", "usual_care")):
+    """Per-trial pain mean differences on a 0-100 scale at the first visit up to ``max_weeks``.
+
+    One row per trial and comparator class from :func:`pain_differences` (with a CI), for
+    the package's own pooling (not a published analysis). ``vi`` is recovered from the CI
+    (normal approximation).
+
+    Returns
+    -------
+    DataFrame
+        label, source_id, comparator_class, comparator_label, instrument, timepoint_weeks,
+        yi, ci_low, ci_high, vi, n_i, n_c, origin.
+    """
+    p = pain_differences(ds)
+    p = p[p["comparator_class"].isin(comparator_classes) & (p["timepoint_weeks"] <= max_weeks)
+          & p["ci_low"].notna() & p["ci_high"].notna()]
+    out = p.sort_values("timepoint_weeks", kind="stable").groupby(["source_id", "comparator_class"], sort=True).head(1)
+    out = out.assign(vi=((out["ci_high"] - out["ci_low"]) / (2 * _Z975)) ** 2)
+    return out.sort_values(["comparator_class", "label"]).reset_index(drop=True)

@@ -1,0 +1,86 @@
+"""The package's vocabulary, defined once: codes, their order, their words for readers, colours.
+
+Every enumeration the data package declares (``datapackage.json``) and every label a
+reader sees for one of its codes lives here; ``tests/test_vocab.py`` holds these against
+the descriptor so that the two cannot drift apart. Nothing here imports anything heavy.
+"""
+
+from __future__ import annotations
+
+#: Verdicts from the most to the least favourable to the article, for ordering displays.
+VERDICT_ORDER = ("supported", "supported_with_caveats", "overstated", "unsupported", "contradicted", "not_checkable")
+VERDICT_LABELS = {
+    "supported": "Supported",
+    "supported_with_caveats": "Supported, with caveats",
+    "overstated": "Overstated",
+    "unsupported": "Unsupported",
+    "contradicted": "Contradicted",
+    "not_checkable": "Not checkable",
+}
+#: Colour-blind-safe verdict colours (Okabe-Ito based), used by every view.
+VERDICT_COLORS = {
+    "supported": "#009E73",
+    "supported_with_caveats": "#56B4E9",
+    "overstated": "#E69F00",
+    "unsupported": "#D55E00",
+    "contradicted": "#A6002A",
+    "not_checkable": "#999999",
+}
+CATEGORY_ORDER = ("background", "mechanism", "efficacy", "duration", "comparison", "safety", "benefit", "protocol",
+                  "population")
+
+#: GRADE certainty, highest first; ``none`` is a claim that rests on no body of evidence.
+CERTAINTY_ORDER = ("high", "moderate", "low", "very_low", "none")
+CERTAINTY_LABELS = {"high": "High", "moderate": "Moderate", "low": "Low", "very_low": "Very low",
+                    "none": "Not rated"}
+#: GRADE certainty as the usual filled/empty circles.
+CERTAINTY_SYMBOLS = {"high": "⊕⊕⊕⊕", "moderate": "⊕⊕⊕◯", "low": "⊕⊕◯◯", "very_low": "⊕◯◯◯", "none": "—"}
+
+#: The five GRADE domains that can lower certainty, and the judgments a domain can take.
+GRADE_DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
+GRADE_DOMAIN_LABELS = {"risk_of_bias": "risk of bias", "inconsistency": "inconsistency",
+                       "indirectness": "indirectness", "imprecision": "imprecision",
+                       "publication_bias": "publication bias"}
+GRADE_JUDGMENTS = ("no_concern", "serious", "very_serious")
+GRADE_JUDGMENT_LABELS = {"no_concern": "no serious concern", "serious": "serious", "very_serious": "very serious",
+                         "not_assessed": "not assessed"}
+
+#: Effect measures as the data package names them.
+MEASURES = ("MD", "SMD", "RR", "OR", "RD", "pp_difference", "proportion", "percent", "mean_change",
+            "ratio_of_means", "other")
+#: Measures pooled on the log scale. The engine also accepts the metafor names HR, IRR and ROM.
+RATIO_MEASURES = frozenset({"RR", "OR", "ratio_of_means"})
+ENGINE_RATIO_MEASURES = frozenset(RATIO_MEASURES | {"HR", "IRR", "ROM"})
+MEASURE_LABELS = {"MD": "mean difference", "SMD": "standardised mean difference", "RR": "risk ratio",
+                  "OR": "odds ratio", "RD": "risk difference", "pp_difference": "difference in percentage points",
+                  "proportion": "proportion", "percent": "percent", "mean_change": "mean change",
+                  "ratio_of_means": "ratio of means", "other": "other measure"}
+#: The value of "no difference" on each measure's natural scale.
+NULL_VALUE = {"MD": 0.0, "SMD": 0.0, "RD": 0.0, "pp_difference": 0.0, "mean_change": 0.0,
+              "RR": 1.0, "OR": 1.0, "ratio_of_means": 1.0}
+
+#: Which direction of an estimate favours the intervention (effects.favours).
+FAVOURS = ("negative", "positive", "ratio_gt1", "ratio_lt1", "na")
+
+COMPARATOR_CLASSES = ("sham", "no_treatment", "usual_care", "conventional_therapy", "active_other", "mixed", "none")
+ARMS = ("acupuncture", "sham", "no_treatment", "usual_care", "conventional_therapy", "active_other")
+OUTCOMES = ("pain", "function", "response", "quality_of_life", "global_improvement", "medication_use",
+            "adverse_events", "psychological", "other")
+OUTCOME_LABELS = {"pain": "pain", "function": "function", "response": "response to treatment",
+                  "quality_of_life": "quality of life", "global_improvement": "global improvement",
+                  "medication_use": "medication use", "adverse_events": "adverse events",
+                  "psychological": "psychological outcomes", "other": "other outcomes"}
+TERMS = ("immediate", "short", "intermediate", "long")
+TERM_LABELS = {"immediate": "immediately after treatment", "short": "short term", "intermediate": "intermediate term",
+               "long": "long term"}
+THRESHOLD_KINDS = ("mcid_between_group", "mcid_within_patient", "responder_definition", "smd_convention")
+#: What each kind of threshold is, in the words a reader should see beside a shaded band.
+THRESHOLD_KIND_LABELS = {
+    "mcid_between_group": "minimal clinically important difference between groups",
+    "mcid_within_patient": "minimal important change within a patient",
+    "responder_definition": "responder definition",
+    "smd_convention": "effect-size convention (not a clinically important difference)",
+}
+SCORECARD_JUDGMENTS = ("satisfactory", "not_satisfactory", "not_applicable")
+SCORECARD_JUDGMENT_LABELS = {"satisfactory": "Satisfactory", "not_satisfactory": "Not satisfactory",
+                             "not_applicable": "Not applicable"}

@@ -1,0 +1,369 @@
+"""The claim-review report and its exports: files, determinism, escaping, JSON-LD, CSL, BibTeX."""
+
+import html.parser
+import io
+import json
+import re
+import sys
+import types
+from types import SimpleNamespace
+
+import pytest
+
+import evidence_lib as ev
+from evidence_lib.output import report
+from evidence_lib.review.ledger import VERDICT_LABELS
+
+from tests.conftest import EVIL, REPORT_VERDICTS
+
+
+@pytest.fixture
+def written(report_ds, tmp_path):
+    out = tmp_path / "reports"
+    paths = report.write_report(report_ds, out, progress=False)
+    return report_ds, out, paths
+
+
+class _Collect(html.parser.HTMLParser):
+    """Ids, in-page hrefs, script blocks and element counts of an HTML page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids, self.hrefs, self.scripts, self.cards, self.srcs = [], [], [], [], []
+        self._in_script = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.append(a["id"])
+        if tag == "a" and a.get("href", "").startswith("#"):
+            self.hrefs.append(a["href"][1:])
+        if tag == "article" and "card" in (a.get("class") or "").split():
+            self.cards.append(a["id"])
+        for k in ("src", "srcset"):
+            if k in a:
+                self.srcs.append(a[k])
+        if tag == "link":
+            self.srcs.append(a.get("href"))
+        if tag == "script":
+            self._in_script = [a.get("type", ""), ""]
+
+    def handle_data(self, data):
+        if self._in_script is not None:
+            self._in_script[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._in_script is not None:
+            self.scripts.append(tuple(self._in_script))
+            self._in_script = None
+
+
+def _parse(path):
+    p = _Collect()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def test_write_report_writes_the_files(written):
+    ds, out, paths = written
+    assert [p.name for p in paths] == list(report.REPORT_FILES)
+    assert all(p.exists() and p.stat().st_size > 0 for p in paths)
+    assert all(p.parent == out for p in paths)
+    assert not list(out.glob(".*.tmp"))  # atomic writes leave no temporary files
+
+
+def test_progress_lines_go_to_the_stream(report_ds, tmp_path):
+    buf = io.StringIO()
+    report.write_report(report_ds, tmp_path / "r", progress=True, stream=buf)
+    lines = buf.getvalue().splitlines()
+    assert len(lines) == len(report.REPORT_FILES)
+    assert lines[0].endswith("r/claim-review.html")
+
+
+def test_rebuild_is_byte_identical(report_ds, tmp_path):
+    a = report.write_report(report_ds, tmp_path / "a", progress=False)
+    b = report.write_report(report_ds, tmp_path / "b", progress=False)
+    for pa, pb in zip(a, b):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+    # and again over the same folder
+    again = report.write_report(report_ds, tmp_path / "a", progress=False)
+    for pa, pb in zip(again, b):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+
+
+def test_every_claim_has_a_card_in_article_order(written):
+    ds, out, _ = written
+    page = _parse(out / "claim-review.html")
+    expected = [f"claim-{c}" for c in ds.claims.sort_values("start")["claim_id"]]
+    assert page.cards == expected
+    assert len(page.cards) == len(ds.claims)
+
+
+def test_in_page_links_resolve_and_ids_are_unique(written):
+    _, out, _ = written
+    page = _parse(out / "claim-review.html")
+    dupes = sorted({i for i in page.ids if page.ids.count(i) > 1})
+    assert not dupes
+    missing = sorted(set(page.hrefs) - set(page.ids))
+    assert not missing
+    # each claim span links to its card and each card back to its span
+    text = (out / "claim-review.html").read_text(encoding="utf-8")
+    assert 'href="#claim-C13"' in text and 'href="#span-C13"' in text
+
+
+def test_self_contained(written):
+    _, out, _ = written
+    text = (out / "claim-review.html").read_text(encoding="utf-8")
+    page = _parse(out / "claim-review.html")
+    assert page.srcs == []  # no <img src>, <script src>, <link href>
+    assert "<style>" in text and "<svg" in text
+    # links to sources (<a href>) are fine; nothing may be *loaded* from the network
+    assert not re.search(r"""src=["']?(https?:)?//""", text)
+    assert not re.search(r"""<link[^>]*href=["']?(https?:)?//""", text)
+    assert "@import" not in text and "url(http" not in text
+
+
+def test_figures_inline_with_alt_text_and_caption(written):
+    ds, out, _ = written
+    text = (out / "claim-review.html").read_text(encoding="utf-8")
+    from evidence_lib.output.figures import registry
+
+    for spec in registry():
+        alt = spec.describe(ds)
+        assert f'<figure id="figure-{spec.name}"' in text
+        assert f'<title id="fig-{spec.name}-title">{report._e(spec.title)}</title>' in text
+        assert f'<desc id="fig-{spec.name}-desc">' in text
+        assert 'role="img"' in text
+        assert f"<figcaption><strong>{report._e(spec.title)}.</strong> {report._e(alt)}</figcaption>" in text
+    assert "<?xml" not in text and "<!DOCTYPE svg" not in text
+
+
+def test_alt_text_argument_is_used(report_ds, tmp_path):
+    (p, *_) = report.write_report(report_ds, tmp_path, progress=False,
+                                  alt_text={"verdicts-by-category": "Given alt & text"})
+    assert "Given alt &amp; text" in p.read_text(encoding="utf-8")
+
+
+def test_malicious_strings_are_escaped(written):
+    _, out, _ = written
+    text = (out / "claim-review.html").read_text(encoding="utf-8")
+    assert EVIL not in text
+    assert html_escaped(EVIL) in text  # shown, as text
+    page = _parse(out / "claim-review.html")
+    # only our own two scripts: the JSON-LD and the filter code
+    assert sorted(t for t, _ in page.scripts) == ["", "application/ld+json"]
+    assert "alert(1)" not in dict(page.scripts)[""]
+
+
+def html_escaped(s):
+    import html
+
+    return html.escape(s)
+
+
+def test_jsonld_one_claimreview_per_claim_with_the_rating_mapping(written):
+    ds, out, _ = written
+    data = json.loads((out / "claimreview.jsonld").read_text(encoding="utf-8"))
+    assert len(data) == len(ds.claims)
+    by_url = {d["url"].split("#")[1]: d for d in data}
+    for c in ds.claims.itertuples():
+        d = by_url[f"claim-{c.claim_id}"]
+        assert d["@context"] == "https://schema.org" and d["@type"] == "ClaimReview"
+        assert d["claimReviewed"] == c.quote
+        r = d["reviewRating"]
+        assert r["alternateName"] == VERDICT_LABELS[c.verdict]
+        assert (r["bestRating"], r["worstRating"]) == (5, 1)
+        if c.verdict == "not_checkable":
+            assert "ratingValue" not in r
+        else:
+            assert r["ratingValue"] == report.RATING_VALUES[c.verdict]
+        assert d["itemReviewed"] == {"@type": "Claim",
+                                     "appearance": {"@type": "CreativeWork", "name": ds.article.title}}
+        assert d["author"] == {"@type": "Organization", "name": "evidence_lib reviewers"}
+        assert d["datePublished"] == ds.descriptor["review_date"]
+    assert report.RATING_VALUES == {"contradicted": 1, "unsupported": 2, "overstated": 3,
+                                    "supported_with_caveats": 4, "supported": 5, "not_checkable": None}
+    seen = {by_url[f"claim-{c}"]["reviewRating"].get("ratingValue") for c in REPORT_VERDICTS}
+    assert seen == {1, 2, 3, 4, 5}
+
+
+def test_jsonld_is_embedded_and_parses(written):
+    _, out, _ = written
+    page = _parse(out / "claim-review.html")
+    (ld,) = [body for t, body in page.scripts if t == "application/ld+json"]
+    assert json.loads(ld) == json.loads((out / "claimreview.jsonld").read_text(encoding="utf-8"))
+
+
+def test_review_date_comes_from_the_descriptor_only(report_ds):
+    assert report.review_date(report_ds) == report_ds.descriptor["review_date"]
+    bad = SimpleNamespace(descriptor={"review_date": "25/11/2026"})
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        report.review_date(bad)
+    assert report.review_date(SimpleNamespace(descriptor={})) is None
+
+
+def test_csl_json(written):
+    ds, out, _ = written
+    items = json.loads((out / "references.json").read_text(encoding="utf-8"))
+    assert [i["id"] for i in items] == sorted(ds.sources["source_id"])
+    by = {i["id"]: i for i in items}
+    assert by["haake2007"]["type"] == "article-journal"
+    assert by["haake2007"]["author"] == [{"family": "Haake", "given": "M."}]
+    assert by["witt2009"]["author"] == [{"family": "Witt", "given": "C. M."}]
+    assert by["haake2007"]["DOI"] == "10.9999/test.haake.2007"
+    assert by["haake2007"]["PMID"] == "90000001" and "PMID: 90000001" in by["haake2007"]["note"]
+    assert by["haake2007"]["URL"] == "https://doi.org/10.9999/test.haake.2007"
+    assert by["haake2007"]["issued"] == {"date-parts": [[2007]]}
+    assert by["nice2016"]["type"] == "report"
+    assert by["nice2016"]["author"] == [{"literal": "National Institute for Health and Care Excellence"}]
+    assert by["nice2016"]["publisher"] == "NICE"
+
+
+def test_bibtex_one_entry_per_source_with_escaping(written):
+    ds, out, _ = written
+    bib = (out / "references.bib").read_text(encoding="utf-8")
+    keys = re.findall(r"^@(\w+)\{([^,]+),$", bib, flags=re.M)
+    assert sorted(k for _, k in keys) == sorted(ds.sources["source_id"])
+    assert dict((k, t) for t, k in keys)["nice2016"] == "techreport"
+    assert "doi = {10.9999/test.haake.2007}" in bib and "pmid = {90000001}" in bib
+    nice = bib[bib.index("@techreport{nice2016"):]
+    nice = nice[: nice.index("\n}\n")]
+    assert r"\{and\}" in nice and r"\&" in nice and r"50\%" in nice and r"\_others\_" in nice
+    assert r"\$x\^{}2\$" in nice and r"\~{}" in nice and r"\#1" in nice and r"\textbackslash{}" in nice
+    # braces balance in every entry
+    for entry in bib.split("\n@"):
+        depth = 0
+        for m in re.finditer(r"(?<!\\)[{}]", entry):
+            depth += 1 if m.group() == "{" else -1
+            assert depth >= 0
+        assert depth == 0
+
+
+def test_bibtex_escape():
+    assert report.bibtex_escape("a_b & {c} 10% $ # ^ ~ \\") == (
+        r"a\_b \& \{c\} 10\% \$ \# \^{} \~{} \textbackslash{}")
+
+
+def test_summary_of_findings_selection(report_ds):
+    cells = report.select_sof_rows(report_ds)
+    assert len(cells) == len(report.SOF_COMPARATORS) * len(report.SOF_TERMS)
+    by = {(c["comparison"], c["term_label"]): c for c in cells}
+    sham_short = by[("Acupuncture vs sham acupuncture", "Short term (up to 3 months)")]
+    assert sham_short["table"] == "pooled_results" and sham_short["row"]["analysis_id"] == "pr-sham-short"
+    conv_long = by[("Acupuncture vs conventional therapy", "Long term (12 months or more)")]
+    assert conv_long["row"]["effect_id"] == "eff-gerac-conv"  # intermediate term, used as the fallback
+    sham_long = by[("Acupuncture vs sham acupuncture", "Long term (12 months or more)")]
+    # no pooled sham result reaches 12 months: the cell is empty or falls back to a single trial's row
+    assert sham_long["row"] is None or sham_long["table"] == "effects"
+    harms = report.select_harms_rows(report_ds)
+    # the best "serious" and "any" rates: the bundled meta-analysis of prospective studies outranks single studies
+    assert [h["row"]["ae_id"] for h in harms] == ["baumler2021-sae-patients", "baumler2021-any-patients"]
+
+
+def test_summary_of_findings_prefers_pooled_and_higher_designs(report_ds):
+    import pandas as pd
+
+    extra = report_ds.effects.iloc[[1]].copy()  # an RCT vs conventional therapy
+    extra["effect_id"] = "eff-a"
+    extra["comparator_class"], extra["term"] = "sham", "short"
+    ds = SimpleNamespace(**{k: getattr(report_ds, k) for k in ("sources", "pooled_results", "adverse_events")},
+                         effects=pd.concat([report_ds.effects, extra], ignore_index=True))
+    cell = report.select_sof_rows(ds)[0]
+    assert cell["row"]["analysis_id"] == "pr-sham-short"  # pooled Cochrane beats the single trial
+
+
+def test_plain_language_follows_grade_wording():
+    row = dict(measure="MD", estimate=-9.0, ci_low=-13.0, ci_high=-4.0, outcome="pain")
+    assert report.plain_language(dict(row, certainty="high"), "pooled_results") == "Acupuncture reduces pain."
+    assert report.plain_language(dict(row, certainty="moderate"), "pooled_results") == "Acupuncture probably reduces pain."
+    assert report.plain_language(dict(row, certainty="low"), "pooled_results") == "Acupuncture may reduce pain."
+    assert report.plain_language(dict(row, certainty="very_low"), "pooled_results").startswith("We are very uncertain")
+    flat = dict(row, ci_high=2.0, certainty="moderate")
+    assert "little or no difference" in report.plain_language(flat, "pooled_results")
+
+
+def test_unverified_rows_are_marked(written):
+    _, out, _ = written
+    text = (out / "claim-review.html").read_text(encoding="utf-8")
+    card = text[text.index('id="claim-C15"'):]
+    card = card[: card.index("</article>")]
+    assert '<tr class="unverified">' in card and ">unverified</span>" in card
+
+
+def test_sources_are_linked(written):
+    _, out, _ = written
+    text = (out / "claim-review.html").read_text(encoding="utf-8")
+    card = text[text.index('id="claim-C13"'):]
+    card = card[: card.index("</article>")]
+    assert 'href="https://doi.org/10.1002/14651858.CD013814"' in card
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/33306198/"' in card
+    assert "1,758 (10 studies)" in card and "\u22129.22 [\u221213.82, \u22124.61]" in card
+
+
+def test_checks_slot_absent_and_present(report_ds, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "evidence_lib.review.checks", None)  # as if the checker were not installed
+    text = report.report_html(report_ds)
+    assert "Automated checks" not in text
+
+    mod = types.ModuleType("evidence_lib.review.checks")
+
+    def check(ds, claim_id):
+        if claim_id == "C01":
+            raise RuntimeError("boom")
+        if claim_id == "C02":
+            return None
+        return [{"status": "fail", "message": f"{claim_id} <b>numbers</b>"}, "plain finding"]
+
+    mod.check = check
+    monkeypatch.setitem(sys.modules, "evidence_lib.review.checks", mod)
+    text = report.report_html(report_ds)
+    assert text.count('<section class="card-checks">') == len(report_ds.claims)
+    assert "C13 &lt;b&gt;numbers&lt;/b&gt;" in text and "plain finding" in text
+    assert "the check raised RuntimeError: boom" in text
+
+
+def test_scorecard_rendered_only_when_present(report_ds):
+    import pandas as pd
+
+    assert report.scorecard_html(SimpleNamespace()) == ""  # a dataset without a scorecard table
+    sc = pd.DataFrame({"criterion": ["Costs", "Harms"], "rating": ["not satisfactory", "satisfactory"],
+                       "comment": ["No price <given>", "Mentions bruising"]})
+    out = report.scorecard_html(SimpleNamespace(scorecard=sc))
+    assert 'id="scorecard"' in out and "No price &lt;given&gt;" in out and "<th scope=\"row\">Harms</th>" in out
+
+
+def test_bundled_placeholder_data_builds(ds, tmp_path):
+    paths = report.write_report(ds, tmp_path, progress=False)
+    data = json.loads(paths[1].read_text(encoding="utf-8"))
+    assert len(data) == len(ds.claims)
+    assert len(json.loads(paths[2].read_text(encoding="utf-8"))) == len(ds.sources)
+
+
+def test_build_writes_the_report(data_copy, tmp_path):
+    from evidence_lib.output.build import build
+    from tests.conftest import make_report_package
+
+    res = build(make_report_package(data_copy), tmp_path / "out", progress=False)
+    names = {p.relative_to(tmp_path / "out").as_posix() for p in res.files}
+    assert {f"reports/{n}" for n in report.REPORT_FILES} <= names
+
+
+def test_plain_language_follows_the_rows_own_sign_convention():
+    # Manheimer 2005 prints SMD +0.54 (0.35 to 0.73) for less pain with acupuncture (favours = positive)
+    row = dict(measure="SMD", estimate=0.54, ci_low=0.35, ci_high=0.73, favours="positive", certainty=None,
+               outcome="pain")
+    assert "reduces pain" in report.plain_language(row, "pooled_results")
+    assert "worsens" in report.plain_language(dict(row, favours="negative"), "pooled_results")
+    none = dict(row, estimate=None, ci_low=None, ci_high=None, measure="other", p_value=0.61)
+    assert "no estimate printed (p = 0.61)" in report.plain_language(none, "effects")
+
+
+def test_summary_of_findings_reads_the_bundled_signs_correctly():
+    ds = ev.load()
+    seen = 0
+    for cell in report.select_sof_rows(ds):
+        r = cell["row"]
+        if r is not None and (r.get("analysis_id") or "").startswith("manheimer2005"):
+            assert "reduces pain" in report.plain_language(r, cell["table"])
+            seen += 1
+    assert seen >= 1
