@@ -23,6 +23,7 @@ _LAZY = {
     "format_checks": ("evidence_lib.output.text", "format_checks"),
     "suggest_grade": ("evidence_lib.review.grading", "suggest_grade"),
     "coherence": ("evidence_lib.review.grading", "coherence"),
+    "summary_of_findings": ("evidence_lib.review.sof", "summary_of_findings"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -3,10 +3,12 @@
     evidence validate [PATH]        check a data package; list every problem
     evidence review [CLAIM_ID]      one claim in context, or the whole ledger
     evidence check [--all]          claims against the evidence: findings and coherence
+    evidence sof                    the Summary of Findings, GRADE-rated
     evidence build [--out DIR]      regenerate every figure and the report
 
-Exit status: 0 on success, 1 when the data has problems, 2 on usage errors. Findings of
-``evidence check`` (mismatches, incoherent verdicts) are reported, not failed on.
+Exit status: 0 on success, 1 when the data has problems, 2 on usage errors.
+``evidence check`` exits 1 while a stored verdict or certainty contradicts the computed
+one without a written reason (an open coherence issue); findings are reported, not failed on.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check every claim against its evidence; findings and coherence")
     c.add_argument("--all", action="store_true", help="list ok and info findings too")
     c.add_argument("--width", type=int, default=None, help="output width (default: terminal, at most 100)")
+    f = sub.add_parser("sof", help="the Summary of Findings: effects, certainty (GRADE) and statements")
+    f.add_argument("--width", type=int, default=None, help="output width (default: terminal, at most 100)")
     b = sub.add_parser("build", help="regenerate every figure and the claim-review report")
     b.add_argument("--out", default=".", help="folder receiving figures/ and reports/ (default: .)")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -79,7 +83,15 @@ def main(argv: list[str] | None = None) -> int:
 
             ds = _load(path)
             width = args.width or min(100, shutil.get_terminal_size((100, 24)).columns)
-            print(format_check_summary(ds, width=width, show_all=args.all))
+            text, n_open = format_check_summary(ds, width=width, show_all=args.all)
+            print(text)
+            return 1 if n_open else 0
+        if args.command == "sof":
+            from evidence_lib.output.text import format_sof
+
+            ds = _load(path)
+            width = args.width or min(100, shutil.get_terminal_size((100, 24)).columns)
+            print(format_sof(ds, width=width))
             return 0
         if args.command == "build":
             from evidence_lib.output.build import build

@@ -7,6 +7,8 @@ the descriptor so that the two cannot drift apart. Nothing here imports anything
 
 from __future__ import annotations
 
+import re
+
 #: Verdicts from the most to the least favourable to the article, for ordering displays.
 VERDICT_ORDER = ("supported", "supported_with_caveats", "overstated", "unsupported", "contradicted", "not_checkable")
 VERDICT_LABELS = {
@@ -84,3 +86,16 @@ THRESHOLD_KIND_LABELS = {
 SCORECARD_JUDGMENTS = ("satisfactory", "not_satisfactory", "not_applicable")
 SCORECARD_JUDGMENT_LABELS = {"satisfactory": "Satisfactory", "not_satisfactory": "Not satisfactory",
                              "not_applicable": "Not applicable"}
+
+
+def label_from_source_id(source_id: str) -> str:
+    """A readable label from a source id when no sources table is at hand: 'haake2007' -> 'Haake 2007'.
+
+    Prefer the sources table's author and year (``evidence_lib.review.views.source_labels``);
+    this fallback only reformats the id.
+    """
+    m = re.match(r"^([a-z\-]+?)[._-]?(\d{4})([a-z]?)(.*)$", str(source_id))
+    if not m:
+        return str(source_id)
+    name = "-".join(p.capitalize() for p in m.group(1).split("-"))
+    return f"{name} {m.group(2)}{m.group(3)}{(' ' + m.group(4).strip('._-')) if m.group(4) else ''}"

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 TABLES = (
     "claims", "sources", "claim_sources", "effects", "arms", "trial_data", "pooled_results",
     "adverse_events", "protocols", "thresholds", "findings", "claim_evidence", "verification",
-    "claim_frames", "grade", "scorecard",
+    "claim_frames", "summary_of_findings", "grade", "scorecard",
 )
 
 
@@ -88,6 +88,7 @@ class Dataset:
     claim_evidence: "pd.DataFrame"
     verification: "pd.DataFrame"
     claim_frames: "pd.DataFrame"
+    summary_of_findings: "pd.DataFrame"
     grade: "pd.DataFrame"
     scorecard: "pd.DataFrame"
     warnings: tuple[Problem, ...] = field(default=())
@@ -516,13 +517,27 @@ def _check_claim_frames(tables, problems):
 
 
 def _check_grade(tables, problems):
-    """GRADE rows are only for judged claims."""
+    """GRADE rows name exactly one body of evidence (a judged claim or a SoF row), once per domain."""
     grade, claims = tables["grade"], tables["claims"]
     verdict = dict(zip(claims["claim_id"], claims["verdict"]))
+    seen = {}
     for i, row in enumerate(grade.itertuples(index=False)):
-        if verdict.get(row.claim_id) == "not_checkable":
-            problems.append(Problem("grade.csv", _line(grade, i), "claim_id",
+        line = _line(grade, i)
+        has_claim, has_sof = not is_missing(row.claim_id), not is_missing(row.sof_id)
+        if has_claim == has_sof:
+            problems.append(Problem("grade.csv", line, "claim_id",
+                                    "give exactly one of claim_id (a claim's evidence) and sof_id (a Summary-of-"
+                                    "Findings row)"))
+            continue
+        if has_claim and verdict.get(row.claim_id) == "not_checkable":
+            problems.append(Problem("grade.csv", line, "claim_id",
                                     f"claim {row.claim_id} is not_checkable; it has no body of evidence to grade"))
+        key = (row.claim_id if has_claim else row.sof_id, row.domain)
+        if key in seen:
+            problems.append(Problem("grade.csv", line, "domain",
+                                    f"{key[0]} already has a {row.domain} judgment on line {seen[key]}; keep one"))
+        else:
+            seen[key] = line
 
 
 def _check_scorecard(df, article: Article, problems):

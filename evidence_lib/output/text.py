@@ -8,7 +8,7 @@ from evidence_lib.review.checks import SEVERITIES, check, check_all
 from evidence_lib.review.grading import coherence, coherence_for, computed_certainty, open_issues, suggest_grade
 
 
-def format_check_summary(ds, *, width: int = 100, show_all: bool = False) -> str:
+def format_check_summary(ds, *, width: int = 100, show_all: bool = False) -> tuple[str, int]:
     """Findings and coherence issues over every claim, as text fitting ``width`` columns.
 
     Parameters
@@ -21,7 +21,9 @@ def format_check_summary(ds, *, width: int = 100, show_all: bool = False) -> str
 
     Returns
     -------
-    str
+    (str, int)
+        The text, and the number of open coherence issues (contradictions between a stored
+        verdict or certainty and the computed one that have no written reason).
     """
     width = max(60, width)
     findings = check_all(ds)
@@ -49,6 +51,50 @@ def format_check_summary(ds, *, width: int = 100, show_all: bool = False) -> str
     for r in rows.itertuples(index=False):
         tag = f" [overridden: {r.override_reason}]" if r.overridden else ""
         wrap(f"{r.claim_id} {r.severity.upper()} {r.issue}: {r.message}{tag}")
+    if len(open_):
+        lines.append("")
+        lines.append("Each open issue needs a fix in the data or a written override_reason (claims.csv for a "
+                     "verdict or certainty, grade.csv for a GRADE domain).")
+    return "\n".join(lines), len(open_)
+
+
+def format_sof(ds, *, width: int = 100) -> str:
+    """The Summary of Findings as terminal text, one block per row (``evidence sof``).
+
+    Parameters
+    ----------
+    ds : Dataset
+    width : int
+        Maximum line length (at least 60).
+
+    Returns
+    -------
+    str
+    """
+    from evidence_lib.review.sof import certainty_text, summary_of_findings
+    from evidence_lib.vocab import OUTCOME_LABELS, TERM_LABELS
+
+    width = max(60, width)
+    sof = summary_of_findings(ds)
+    lines = [f"Summary of Findings ({len(sof)} rows)", "=" * min(width, 40)]
+
+    def wrap(text, indent="  ", sub="    "):
+        lines.extend(textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=sub,
+                                   break_on_hyphens=False) or [""])
+
+    for r in sof.itertuples(index=False):
+        lines.append("")
+        wrap(f"{r.comparison}: {OUTCOME_LABELS.get(r.outcome, r.outcome)}, {TERM_LABELS.get(r.term, r.term)}",
+             indent="", sub="  ")
+        wrap(f"Effect: {r.effect} ({r.direction}); {r.instrument}")
+        n = "not reported" if r.participants != r.participants else f"{r.participants:,.0f}"
+        k = "not reported" if r.studies != r.studies else f"{r.studies:.0f}"
+        wrap(f"Participants: {n}; studies: {k}")
+        wrap(f"Certainty: {certainty_text(r.certainty)}; {r.downgrades}")
+        if isinstance(r.published_certainty, str) and r.published_certainty:
+            wrap(f"Printed by the review: {r.published_certainty}. {r.published_note}")
+        wrap(f"Clinical importance: {r.clinical_importance}")
+        wrap(r.statement)
     return "\n".join(lines)
 
 

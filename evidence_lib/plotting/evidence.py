@@ -14,19 +14,11 @@ import math
 import re
 
 from evidence_lib.plotting.forest import MINUS, _fmt, _isnum
+from evidence_lib.vocab import label_from_source_id
 from evidence_lib.vocab import CERTAINTY_ORDER, VERDICT_COLORS, VERDICT_LABELS, VERDICT_ORDER
 from evidence_lib.terms import IMMEDIATE_MAX_WEEKS, LONG_MIN_WEEKS, SHORT_MAX_WEEKS
 
 from evidence_lib.plotting._style import MARKERS, OKABE_ITO, _axes, no_data  # noqa: F401
-
-
-def source_label(source_id: str) -> str:
-    """'haake2007' -> 'Haake 2007' (used when no sources table gives a label)."""
-    m = re.match(r"^([a-z\-]+?)[._-]?(\d{4})([a-z]?)(.*)$", str(source_id))
-    if not m:
-        return str(source_id)
-    name = "-".join(p.capitalize() for p in m.group(1).split("-"))
-    return f"{name} {m.group(2)}{m.group(3)}{(' ' + m.group(4).strip('._-')) if m.group(4) else ''}"
 
 
 def _num(x, d=1):
@@ -55,7 +47,7 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
     null : float or None
         Value of no effect, drawn as a line; None draws none (e.g. for arm-level rates).
     labels : dict, optional
-        Group value -> legend label (default: :func:`source_label`).
+        Group value -> legend label (default: :func:`evidence_lib.vocab.label_from_source_id`).
     legend : {"right", "below"}
         Where the legend goes: beside the axes, or under them in two columns (for many
         or long labels, so that the plot keeps its width).
@@ -99,7 +91,7 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
         lo = sub[ci_low].astype(float).to_numpy() if ci_low in sub else np.full_like(yv, np.nan)
         hi = sub[ci_high].astype(float).to_numpy() if ci_high in sub else np.full_like(yv, np.nan)
         col = OKABE_ITO[gi % len(OKABE_ITO)]
-        lab = (labels or {}).get(g, source_label(g))
+        lab = (labels or {}).get(g, label_from_source_id(g))
         ax.plot(x, yv, color=col, lw=1.3, marker=MARKERS[gi % len(MARKERS)], ms=5, label=lab, zorder=3)
         ok = ~(np.isnan(lo) | np.isnan(hi))
         ax.vlines(x[ok], lo[ok], hi[ok], color=col, lw=1.0, zorder=2)
@@ -306,7 +298,7 @@ def session_plan_timeline(protocols, *, article_plan=ARTICLE_PLAN, arms=("acupun
     rows.append((ap["label"], ap.get("weeks"), ap.get("sessions_per_week"), None, ap.get("minutes"), True))
     dup = df["source_id"].duplicated(keep=False) if len(df) else []
     for j, (_, r) in enumerate(df.iterrows()):
-        lab = (labels or {}).get(r["source_id"], source_label(r["source_id"]))
+        lab = (labels or {}).get(r["source_id"], label_from_source_id(r["source_id"]))
         if arms is None or len(arms) > 1:
             lab += f" ({r['arm']})"
         elif len(df) and dup.iloc[j] and "protocol_id" in df:

@@ -39,7 +39,7 @@ scale points (:func:`smd_to_points`) and judged against the instrument's point M
 
 from __future__ import annotations
 
-from evidence_lib.vocab import RATIO_MEASURES
+from evidence_lib.vocab import RATIO_MEASURES, label_from_source_id
 
 import math
 import re
@@ -177,6 +177,17 @@ def _norm(s) -> str:
     return re.sub(r"[\s_]+", " ", str(s or "")).strip().lower()
 
 
+def _applies(row, inst: str) -> bool:
+    """A threshold applies to an instrument named as its own ``instrument`` or, in
+    ``applies_to`` (';'-separated), as a name the instrument's text starts with."""
+    if _norm(row["instrument"]) == inst:
+        return True
+    aliases = row.get("applies_to")
+    if _nan(aliases) or not aliases:
+        return False
+    return any(inst == a or inst.startswith(a) for a in (_norm(x) for x in str(aliases).split(";")) if a)
+
+
 def find_threshold(thresholds, measure: str, instrument: str | None):
     """The thresholds row that applies to an effect, or None (rules in the module docstring).
 
@@ -198,7 +209,8 @@ def find_threshold(thresholds, measure: str, instrument: str | None):
     t = thresholds
     inst = _norm(instrument)
     same_measure = t[t["measure"] == measure]
-    same_inst = same_measure[same_measure["instrument"].map(_norm) == inst] if inst else same_measure.iloc[0:0]
+    hits = [_applies(r, inst) for r in same_measure.to_dict("records")] if inst else []
+    same_inst = same_measure.loc[[bool(h) for h in hits]] if any(hits) else same_measure.iloc[0:0]
     for kind in ("mcid_between_group", "mcid_within_patient"):
         hit = same_inst[same_inst["kind"] == kind]
         if not hit.empty:
@@ -211,6 +223,68 @@ def find_threshold(thresholds, measure: str, instrument: str | None):
         if not conv.empty:
             return conv.iloc[int((conv["value"] - SMD_CONVENTION_TARGET).abs().to_numpy().argmin())]
     return None
+
+
+def describe_threshold(row, *, source_label: str) -> str:
+    """A threshold in words that say what kind of threshold it is (the one MCID policy's wording).
+
+    Effect-size conventions (Cohen's 0.2/0.5/0.8 and the like) are named as conventions,
+    never as clinically important differences; a within-patient MCID is named as such.
+
+    Parameters
+    ----------
+    row : mapping
+        A ``thresholds.csv`` row (``value``, ``unit``, ``kind``, ``instrument``).
+    source_label : str
+        The source as readers see it ("Mu 2020").
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> describe_threshold({"value": 15.0, "unit": "points on 0-100 scale", "kind": "mcid_between_group",
+    ...                     "instrument": "pain intensity 0-100"}, source_label="Mu 2020")
+    'minimal clinically important difference between groups of 15 points on 0-100 scale (Mu 2020)'
+    """
+    from evidence_lib.vocab import THRESHOLD_KIND_LABELS
+
+    value = f"{float(row['value']):g}"
+    unit = f" {row['unit']}" if not _nan(row.get("unit")) and row.get("unit") else ""
+    kind = row["kind"]
+    if kind == "smd_convention":
+        return f"effect-size convention of {value}{unit} ({source_label}; a convention, not a clinically important difference)"
+    return f"{THRESHOLD_KIND_LABELS[kind]} of {value}{unit} ({source_label})"
+
+
+def threshold_for(thresholds, measure: str, instrument: str | None):
+    """The one threshold policy: which ``thresholds.csv`` row judges an effect, and its words.
+
+    Every part of the package that reads an effect against a threshold (the claim checks,
+    the Summary of Findings, the figures' shaded bands) calls this function, so the same
+    instrument is always judged against the same row. Matching rules are in
+    :func:`find_threshold` and the module docstring.
+
+    Parameters
+    ----------
+    thresholds : pandas.DataFrame
+        The ``thresholds`` table.
+    measure : str
+        The effect's measure.
+    instrument : str or None
+        The effect's instrument.
+
+    Returns
+    -------
+    tuple (pandas.Series or None, str)
+        The row (None when no threshold applies) and its description
+        (:func:`describe_threshold`; "" when none applies).
+    """
+    row = find_threshold(thresholds, measure, instrument)
+    if row is None:
+        return None, ""
+    return row, describe_threshold(row, source_label=label_from_source_id(row["source_id"]))
 
 
 def threshold_on_benefit_scale(value: float, measure: str) -> float:
@@ -266,10 +340,9 @@ def assess(estimate, ci_low, ci_high, measure: str, favours: str, thresholds, in
         return Relevance(cat, e, lo, hi, None, message=msg)
     m = threshold_on_benefit_scale(row["value"], measure)
     cat, below = classify(e, lo, hi, m)
-    cite = f"threshold {row['threshold_id']} = {row['value']:g}{' ' + row['unit'] if row.get('unit') else ''} " \
-           f"({row['kind']}, {row['source_id']})"
+    cite = "against the " + describe_threshold(row, source_label=label_from_source_id(row["source_id"]))
     if row["kind"] == "mcid_within_patient":
-        cite += "; a within-patient MCID, larger than a between-group difference needs to be"
+        cite += ", larger than a between-group difference needs to be"
     text = {
         "clearly_above": "the lower CI limit reaches the threshold",
         "inconclusive": "significant, and the estimate reaches the threshold, but the CI crosses it",
@@ -279,7 +352,7 @@ def assess(estimate, ci_low, ci_high, measure: str, favours: str, thresholds, in
         "favours_control": "the CI excludes the null against acupuncture",
         "no_ci": "no CI: the estimate is " + ("at or above" if e >= m else "below") + " the threshold",
     }[cat]
-    return Relevance(cat, e, lo, hi, m, str(row["threshold_id"]), below, f"{text}{unit_note}; {cite}")
+    return Relevance(cat, e, lo, hi, m, str(row["threshold_id"]), below, f"{text}{unit_note}, {cite}")
 
 
 def classify_row(row, thresholds, *, reference_sd: float | None = None) -> Relevance:

@@ -190,6 +190,61 @@ def _higher_is_better(instrument: str) -> bool:
     return "higher = better" in text or "higher = less pain" in text or "% of full function" in text
 
 
+def arm_difference(ds, arm_id: str, control_arm_id: str) -> dict:
+    """The mean difference between two arms of one trial, from their arm rows (``arms.csv``).
+
+    The difference ``arm - control`` and its 95% CI come from
+    :func:`evidence_lib.meta.effect_sizes.md` (metafor's ``escalc(measure="MD")``, Wald CI).
+    ``favours`` says which sign favours the first arm, from the instrument's direction
+    ("higher = better" scales favour it when positive).
+
+    Parameters
+    ----------
+    ds : Dataset
+    arm_id, control_arm_id : str
+        ``arm_id`` values of the two rows (same trial, instrument and timepoint).
+
+    Returns
+    -------
+    dict
+        label, source_id, instrument, comparison, timepoint_weeks, term, n_i, n_c, mean_i, mean_c,
+        estimate, ci_low, ci_high, favours, benefit, benefit_low, benefit_high.
+
+    Raises
+    ------
+    KeyError
+        If an arm id is not in ``arms.csv``.
+    ValueError
+        If the two rows are not of one trial, instrument and timepoint, or lack n, mean or SD.
+    """
+    import math
+
+    from evidence_lib.meta.effect_sizes import md
+    from evidence_lib.terms import term_for_weeks
+
+    arms = ds.arms.set_index("arm_id")
+    for a in (arm_id, control_arm_id):
+        if a not in arms.index:
+            raise KeyError(f"arms.csv has no arm_id {a!r}")
+    x, c = arms.loc[arm_id], arms.loc[control_arm_id]
+    for col in ("source_id", "instrument", "timepoint_weeks"):
+        if x[col] != c[col]:
+            raise ValueError(f"arms {arm_id!r} and {control_arm_id!r} differ in {col} ({x[col]!r} vs {c[col]!r}); "
+                             f"compare arms of one trial, instrument and timepoint")
+    es = md(x["mean"], x["sd"], int(x["n"]), c["mean"], c["sd"], int(c["n"]))
+    yi, se = float(es.yi[0]), math.sqrt(float(es.vi[0]))
+    lo, hi = yi - _Z975 * se, yi + _Z975 * se
+    up = _higher_is_better(x["instrument"])
+    s = 1.0 if up else -1.0
+    w = float(x["timepoint_weeks"])
+    return dict(label=_label(ds, x["source_id"]), source_id=x["source_id"], instrument=x["instrument"],
+                comparison=f"{x['arm_label']} vs {c['arm_label']}", timepoint_weeks=w,
+                term=term_for_weeks(w), n_i=int(x["n"]), n_c=int(c["n"]),
+                mean_i=float(x["mean"]), mean_c=float(c["mean"]), estimate=yi, ci_low=lo, ci_high=hi,
+                favours="positive" if up else "negative", benefit=s * yi,
+                benefit_low=min(s * lo, s * hi), benefit_high=max(s * lo, s * hi))
+
+
 def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, arm: str = "acupuncture"):
     """Mean differences between two arms of one trial at every timepoint, computed from arm data.
 
@@ -206,12 +261,7 @@ def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, ar
         label, source_id, instrument, comparison, timepoint_weeks, term, n_i, n_c, mean_i,
         mean_c, estimate, ci_low, ci_high, favours, benefit, benefit_low, benefit_high.
     """
-    import math
-
     import pandas as pd
-
-    from evidence_lib.meta.effect_sizes import md
-    from evidence_lib.terms import term_for_weeks
 
     a = ds.arms[(ds.arms["source_id"] == source_id) & ds.arms["instrument"].astype(str).str.contains(instrument, regex=False)]
     a = a.dropna(subset=["mean", "sd", "n", "timepoint_weeks"])
@@ -223,18 +273,7 @@ def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, ar
         x, c = a[(a["arm"] == arm) & (a["timepoint_weeks"] == w)], a[(a["arm"] == control_arm) & (a["timepoint_weeks"] == w)]
         if x.empty or c.empty:
             continue
-        x, c = x.iloc[0], c.iloc[0]
-        es = md(x["mean"], x["sd"], int(x["n"]), c["mean"], c["sd"], int(c["n"]))
-        yi, se = float(es.yi[0]), math.sqrt(float(es.vi[0]))
-        lo, hi = yi - _Z975 * se, yi + _Z975 * se
-        up = _higher_is_better(x["instrument"])
-        s = 1.0 if up else -1.0
-        rows.append(dict(label=_label(ds, source_id), source_id=source_id, instrument=x["instrument"],
-                         comparison=f"{x['arm_label']} vs {c['arm_label']}", timepoint_weeks=float(w),
-                         term=term_for_weeks(float(w)), n_i=int(x["n"]), n_c=int(c["n"]),
-                         mean_i=float(x["mean"]), mean_c=float(c["mean"]), estimate=yi, ci_low=lo, ci_high=hi,
-                         favours="positive" if up else "negative", benefit=s * yi,
-                         benefit_low=min(s * lo, s * hi), benefit_high=max(s * lo, s * hi)))
+        rows.append(arm_difference(ds, x.iloc[0]["arm_id"], c.iloc[0]["arm_id"]))
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -1,0 +1,243 @@
+"""The Summary of Findings as data: one row per comparison x outcome x term.
+
+Which evidence row stands for each cell of the table is a reviewer's choice, and it is
+recorded in the data package (``summary_of_findings.csv``: the row ids and why this row
+was chosen). Clinical importance is judged against the threshold the one threshold
+policy assigns to the row's instrument (:func:`evidence_lib.review.relevance.threshold_for`). The GRADE judgments per
+domain for each row are in ``grade.csv`` (``sof_id``), each with a reason; a rating a
+review printed itself is recorded beside ours with its page and place, and whether we
+adopt it. This module computes everything else from those rows: the effect in GRADEpro
+style with its direction in words (:mod:`evidence_lib.review.direction`), participants
+and studies counted from the rows, the certainty (start level minus the stored
+downgrades), the reading against the threshold (:mod:`evidence_lib.review.relevance`)
+and the standard GRADE statement.
+
+References
+----------
+Santesso N, Glenton C, Dahm P, et al. GRADE guidelines 26: informative statements to
+communicate the findings of systematic reviews of interventions. J Clin Epidemiol
+2020;119:126-135 (statement wording: high "reduces", moderate "probably reduces", low
+"may reduce", very low "the evidence is very uncertain").
+Guyatt GH, Oxman AD, Vist GE, et al. GRADE: an emerging consensus on rating quality of
+evidence and strength of recommendations. BMJ 2008;336:924-926 (start level and the
+five domains that lower it).
+"""
+
+from __future__ import annotations
+
+import math
+
+from evidence_lib._values import is_missing, is_number
+from evidence_lib.review import relevance as rel
+from evidence_lib.review.direction import direction, effect_text
+from evidence_lib.vocab import CERTAINTY_LABELS, GRADE_DOMAIN_LABELS, GRADE_DOMAINS, TERM_LABELS
+
+#: Certainty levels from the start, and how far a judgment lowers them.
+LEVELS = ("high", "moderate", "low", "very_low")
+DOWNGRADE = {"no_concern": 0, "serious": 1, "very_serious": 2}
+RANDOMISED = {"rct", "meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review"}
+#: The verb for a benefit on each outcome (third person, infinitive).
+_VERBS = {"pain": ("reduces", "reduce", "pain"), "function": ("improves", "improve", "function"),
+          "response": ("increases", "increase", "the proportion of responders"),
+          "quality_of_life": ("improves", "improve", "quality of life")}
+COLUMNS = ["sof_id", "comparison", "outcome", "term", "measure", "instrument", "estimate", "ci_low", "ci_high",
+           "favours", "effect", "direction", "participants", "studies", "certainty", "downgrades",
+           "threshold", "clinical_importance", "statement", "evidence_ids", "selection_reason",
+           "published_certainty", "published_note"]
+
+
+def review_labels(ds) -> dict:
+    """The review's own words from the descriptor: intervention, condition, comparator names.
+
+    Returns
+    -------
+    dict
+        ``intervention``, ``condition`` and ``comparators`` (comparator code -> name);
+        codes without a name fall back to the code with underscores as spaces.
+    """
+    meta = ds.descriptor.get("review", {}) or {}
+    return {"intervention": meta.get("intervention", "the intervention"),
+            "intervention_label": meta.get("intervention_label", meta.get("intervention", "The intervention")),
+            "condition": meta.get("condition", ""),
+            "comparators": dict(meta.get("comparators", {}))}
+
+
+def comparator_label(ds, code: str) -> str:
+    """A comparator code as readers see it (from the descriptor's ``review.comparators``)."""
+    return review_labels(ds)["comparators"].get(code, str(code).replace("_", " "))
+
+
+def _source_rows(ds, ids):
+    return ds.sources[ds.sources["source_id"].isin(ids)]
+
+
+def _evidence(ds, row) -> dict:
+    """Estimate, CI, measure, instrument, favours, participants, studies of one SoF row."""
+    ids = [s.strip() for s in str(row["evidence_ids"]).split(";") if s.strip()]
+    table = row["evidence_table"]
+    if table == "pooled_results":
+        p = ds.pooled_results.set_index("analysis_id").loc[ids[0]]
+        return dict(estimate=p["estimate"], ci_low=p["ci_low"], ci_high=p["ci_high"], measure=p["measure"],
+                    instrument=p["instrument"], favours=p["favours"], sources=[p["source_id"]],
+                    participants=p["n_participants"], studies=p["k"], design_ids=[p["source_id"]])
+    if table == "effects":
+        e = ds.effects.set_index("effect_id").loc[ids[0]]
+        n = [e["n_intervention"], e["n_control"]]
+        src = _source_rows(ds, [e["source_id"]]).iloc[0]
+        participants = sum(n) if all(is_number(v) for v in n) else src["n_participants"]
+        studies = 1 if src["design"] == "rct" else math.nan
+        return dict(estimate=e["estimate"], ci_low=e["ci_low"], ci_high=e["ci_high"], measure=e["measure"],
+                    instrument=e["instrument"], favours=e["favours"], sources=[e["source_id"]],
+                    participants=participants, studies=studies, design_ids=[e["source_id"]])
+    if table == "arms":
+        from evidence_lib.review.views import arm_difference
+
+        d = arm_difference(ds, ids[0], ids[1])
+        return dict(estimate=d["estimate"], ci_low=d["ci_low"], ci_high=d["ci_high"], measure="MD",
+                    instrument=d["instrument"], favours=d["favours"], sources=[d["source_id"]],
+                    participants=d["n_i"] + d["n_c"], studies=1, design_ids=[d["source_id"]])
+    raise ValueError(f"summary_of_findings.csv [{row['sof_id']}]: evidence_table {table!r} is not one of "
+                     f"pooled_results, effects, arms")
+
+
+def _certainty(ds, sof_id: str, design_ids) -> tuple[str | None, str]:
+    g = ds.grade[ds.grade["sof_id"] == sof_id] if "sof_id" in ds.grade.columns else ds.grade.iloc[0:0]
+    if g.empty:
+        return None, ""
+    designs = set(_source_rows(ds, design_ids)["design"])
+    start = "high" if designs & RANDOMISED else "low"
+    down = sum(DOWNGRADE[j] for j in g["judgment"])
+    level = LEVELS[min(len(LEVELS) - 1, LEVELS.index(start) + down)]
+    order = {d: i for i, d in enumerate(GRADE_DOMAINS)}
+    parts = [f"{GRADE_DOMAIN_LABELS[r.domain].capitalize()} ({r.judgment.replace('_', ' ')}): {r.reason}"
+             for r in sorted(g.itertuples(index=False), key=lambda r: order[r.domain]) if DOWNGRADE[r.judgment]]
+    return level, " ".join(parts) if parts else "No downgrade."
+
+
+def _importance(reading, threshold_text: str) -> tuple[str, str]:
+    """(size word for the statement, clinical-importance text)."""
+    cat = reading.category
+    if cat == "favours_control":
+        return "worse", f"favours the comparator ({threshold_text})" if threshold_text else "favours the comparator"
+    if cat == "not_significant":
+        return "none", "no clear difference: the CI includes no effect"
+    if cat in ("no_threshold", "no_ci"):
+        return "unknown", "not judged: no threshold for this instrument in thresholds.csv"
+    if cat == "clearly_above":
+        return "important", f"larger than the {threshold_text}, across the whole CI"
+    if cat == "inconclusive":
+        return "important", f"estimate above the {threshold_text}; the CI reaches below it"
+    below = "the whole CI lies below it" if reading.whole_ci_below else "the estimate lies below it"
+    return "small", f"smaller than the {threshold_text}; {below}"
+
+
+def statement(certainty: str | None, size: str, *, intervention: str, comparator: str, outcome: str,
+              term: str) -> str:
+    """The GRADE informative statement (Santesso et al. 2020) for one row.
+
+    Parameters
+    ----------
+    certainty : {'high', 'moderate', 'low', 'very_low'}
+    size : {'important', 'small', 'none', 'worse', 'unknown'}
+        How the effect reads against its threshold.
+    intervention, comparator : str
+        Names as readers see them.
+    outcome, term : str
+        Outcome and term codes.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> statement("low", "small", intervention="acupuncture", comparator="usual care", outcome="pain",
+    ...           term="immediate")
+    'Compared with usual care, acupuncture may reduce pain slightly immediately after treatment.'
+    """
+    when = TERM_LABELS.get(term, term)
+    when = when if when.startswith("immediately") else f"in the {when}"
+    third, base, noun = _VERBS.get(outcome, ("improves", "improve", outcome.replace("_", " ")))
+    if certainty == "very_low" or certainty is None:
+        return (f"The evidence is very uncertain about the effect of {intervention} on {noun} compared with "
+                f"{comparator} {when}.")
+    if size == "none":
+        verb = {"high": "results", "moderate": "probably results", "low": "may result"}[certainty]
+        return f"Compared with {comparator}, {intervention} {verb} in little to no difference in {noun} {when}."
+    if size == "worse":
+        verb = {"high": "is worse", "moderate": "is probably worse", "low": "may be worse"}[certainty]
+        return f"Compared with {comparator}, {intervention} {verb} for {noun} {when}."
+    verb = {"high": third, "moderate": f"probably {third}", "low": f"may {base}"}[certainty]
+    adverb = " slightly" if size == "small" else ""
+    return f"Compared with {comparator}, {intervention} {verb} {noun}{adverb} {when}."
+
+
+def summary_of_findings(ds):
+    """The Summary of Findings table: every row the data package defines, computed and rated.
+
+    Parameters
+    ----------
+    ds : Dataset
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per entry of ``summary_of_findings.csv``, with the columns of
+        :data:`COLUMNS`: the comparison and outcome as readers see them, the effect as
+        printed (``estimate``, ``ci_low``, ``ci_high``, ``measure``, ``favours``), the effect
+        in GRADEpro style (``effect``) and its direction in words (``direction``),
+        ``participants`` and ``studies`` counted from the rows used (NaN where the source did
+        not report them), ``certainty`` (high, moderate, low, very_low; missing if grade.csv
+        holds no judgment for the row), ``downgrades`` ("domain (judgment): reason"), the
+        ``threshold`` and ``clinical_importance``, the GRADE ``statement``, the
+        ``evidence_ids`` and the ``selection_reason``, and a printed rating where a review
+        gave one (``published_certainty``, ``published_note``).
+    """
+    import pandas as pd
+
+    labels = review_labels(ds)
+    out = []
+    for row in ds.summary_of_findings.to_dict("records"):
+        ev = _evidence(ds, row)
+        comp = comparator_label(ds, row["comparator_class"])
+        cert, downs = _certainty(ds, row["sof_id"], ev["design_ids"])
+        trow, ttext = rel.threshold_for(ds.thresholds, ev["measure"], ev["instrument"])
+        if ev["favours"] in ("negative", "positive", "ratio_gt1", "ratio_lt1") and is_number(ev["estimate"]):
+            e, lo, hi = rel.to_benefit(ev["estimate"], ev["ci_low"], ev["ci_high"], ev["measure"], ev["favours"])
+            thr = None if trow is None else rel.threshold_on_benefit_scale(trow["value"], ev["measure"])
+            cat, below = rel.classify(e, lo, hi, thr)
+            reading = rel.Relevance(cat, e, lo, hi, thr, whole_ci_below=below)
+            size, importance = _importance(reading, ttext)
+        else:
+            size, importance = "unknown", "not judged: the row records no direction of benefit"
+        unit = "per 100" if ev["measure"] == "pp_difference" else ""
+        out.append({
+            "sof_id": row["sof_id"],
+            "comparison": f"{labels['intervention_label']} vs {comp}",
+            "outcome": row["outcome"], "term": row["term"], "measure": ev["measure"],
+            "instrument": ev["instrument"], "estimate": ev["estimate"], "ci_low": ev["ci_low"],
+            "ci_high": ev["ci_high"], "favours": ev["favours"],
+            "effect": effect_text(ev["estimate"], ev["ci_low"], ev["ci_high"], measure=ev["measure"],
+                                  favours=ev["favours"], outcome=row["outcome"],
+                                  digits=2 if ev["measure"] == "SMD" else 1, unit=unit),
+            "direction": direction(ev["favours"], row["outcome"], intervention=labels["intervention"]).better
+            + f" with {labels['intervention']}",
+            "participants": float(ev["participants"]) if is_number(ev["participants"]) else math.nan,
+            "studies": float(ev["studies"]) if is_number(ev["studies"]) else math.nan,
+            "certainty": cert, "downgrades": downs, "threshold": ttext, "clinical_importance": importance,
+            "statement": statement(cert, size, intervention=labels["intervention"], comparator=comp,
+                                   outcome=row["outcome"], term=row["term"]),
+            "evidence_ids": row["evidence_ids"], "selection_reason": row["selection_reason"],
+            "published_certainty": None if is_missing(row["published_certainty"]) else row["published_certainty"],
+            "published_note": "" if is_missing(row["published_note"]) else row["published_note"],
+        })
+    return pd.DataFrame(out, columns=COLUMNS)
+
+
+def certainty_text(level) -> str:
+    """'Low ⊕⊕◯◯' style text for a certainty level (or 'Not rated')."""
+    from evidence_lib.vocab import CERTAINTY_SYMBOLS
+
+    if is_missing(level) or level is None:
+        return "Not rated"
+    return f"{CERTAINTY_LABELS[level]} {CERTAINTY_SYMBOLS[level]}"

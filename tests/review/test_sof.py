@@ -1,0 +1,167 @@
+"""The Summary of Findings: rated rows, GRADE wording, one direction convention, counts from the rows."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+
+import pytest
+
+import evidence_lib as ev
+from evidence_lib._values import is_missing
+from evidence_lib.review.direction import direction, effect_text
+from evidence_lib.review.sof import LEVELS, statement, summary_of_findings
+
+
+@pytest.fixture(scope="module")
+def sof(ds):
+    return summary_of_findings(ds)
+
+
+def test_every_row_is_rated_and_nothing_reads_as_a_question_mark(sof):
+    assert len(sof) >= 10
+    assert set(sof["certainty"]) <= set(LEVELS), sof[["sof_id", "certainty"]]
+    for col in ("comparison", "effect", "direction", "statement", "clinical_importance", "downgrades"):
+        assert not sof[col].astype(str).str.contains(r"\?|nan|None|np\.float", regex=True).any(), col
+
+
+def test_the_table_covers_the_comparisons_the_article_makes(sof):
+    assert {"sham", "no_treatment", "usual_care", "conventional_therapy"} <= {
+        s.split("-pain")[0].split("-function")[0].split("-response")[0].replace("-", "_").replace("conventional",
+                                                                                                 "conventional_therapy")
+        for s in sof["sof_id"]}
+    assert {"pain", "function"} <= set(sof["outcome"])
+    assert len(set(sof["term"])) >= 3
+
+
+# GRADEpro text as Mu 2020 printed it in Summary of findings 3 (the page read for pooled_results):
+# "The MD was 10.26 points lower in the acupuncture groups (17.11 lower to 3.40 lower)" and
+# "The MD was 9.78 points higher in the acupuncture groups (3.54 higher to 16.02 higher)".
+def test_effect_text_reads_as_the_published_summary_of_findings():
+    assert effect_text(-10.26, -17.11, -3.40, measure="MD", favours="negative", outcome="pain", digits=2) == \
+        "MD 10.26 lower (17.11 lower to 3.40 lower)"
+    # function scales run either way, so the words are better/worse; the numbers are the printed ones
+    assert effect_text(9.78, 3.54, 16.02, measure="MD", favours="positive", outcome="function", digits=2) == \
+        "MD 9.78 better (3.54 better to 16.02 better)"
+
+
+def test_a_benefit_printed_as_a_positive_pain_smd_reads_as_lower_pain():
+    """Manheimer 2005 printed +0.54 for less pain (positive = benefit): the text must not say 'higher'."""
+    assert effect_text(0.54, 0.35, 0.73, measure="SMD", favours="positive", outcome="pain", digits=2) == \
+        "SMD 0.54 lower (0.73 lower to 0.35 lower)"
+    assert effect_text(-3.1, -6.4, 0.2, measure="MD", favours="negative", outcome="pain") == \
+        "MD 3.1 lower (6.4 lower to 0.2 higher)"
+
+
+@pytest.mark.parametrize("certainty, size, expected", [
+    ("high", "important", "acupuncture reduces pain"),
+    ("moderate", "important", "acupuncture probably reduces pain"),
+    ("low", "important", "acupuncture may reduce pain"),
+    ("low", "small", "acupuncture may reduce pain slightly"),
+    ("moderate", "none", "acupuncture probably results in little to no difference in pain"),
+    ("very_low", "important", "The evidence is very uncertain about the effect of acupuncture on pain"),
+])
+def test_statements_follow_grade_wording(certainty, size, expected):
+    """Santesso et al. 2020: high 'reduces', moderate 'probably reduces', low 'may reduce', very low 'very uncertain'."""
+    s = statement(certainty, size, intervention="acupuncture", comparator="sham", outcome="pain", term="short")
+    assert expected in s
+
+
+def _evidence_row(ds, row):
+    ids = row["evidence_ids"].split(";")
+    if row["evidence_table"] == "pooled_results":
+        return ds.pooled_results.set_index("analysis_id").loc[ids[0]]
+    if row["evidence_table"] == "effects":
+        return ds.effects.set_index("effect_id").loc[ids[0]]
+    return None
+
+
+def test_every_displayed_effect_agrees_with_its_row(ds, sof):
+    """Walk every SoF effect: the number shown is the row's |estimate| and the word matches the benefit's sign."""
+    defs = ds.summary_of_findings.set_index("sof_id")
+    for r in sof.itertuples(index=False):
+        src = _evidence_row(ds, defs.loc[r.sof_id])
+        if src is not None:
+            assert r.estimate == src["estimate"] and r.favours == src["favours"]
+        shown = float(re.search(r"\d+(\.\d+)?", r.effect.split(" ", 1)[1]).group())
+        assert shown == pytest.approx(abs(r.estimate), abs=0.051)
+        benefit = r.estimate if r.favours == "positive" else -r.estimate
+        good = direction(r.favours, r.outcome, intervention="x").better.split()[0]
+        first_word = r.effect.split()[2]
+        assert (first_word == good) == (benefit > 0), (r.sof_id, r.effect)
+        assert r.direction.startswith(direction(r.favours, r.outcome, intervention="x").better)
+
+
+def test_participants_are_counted_from_the_rows(ds, sof):
+    defs = ds.summary_of_findings.set_index("sof_id")
+    arms = ds.arms.set_index("arm_id")
+    for r in sof.itertuples(index=False):
+        d = defs.loc[r.sof_id]
+        if d["evidence_table"] == "arms":
+            ids = d["evidence_ids"].split(";")
+            assert r.participants == arms.loc[ids[0], "n"] + arms.loc[ids[1], "n"]
+            assert r.studies == 1
+        elif d["evidence_table"] == "pooled_results":
+            p = _evidence_row(ds, d)
+            assert r.studies == p["k"]
+            if is_missing(p["n_participants"]):
+                assert math.isnan(r.participants)
+            else:
+                assert r.participants == p["n_participants"]
+
+
+def test_adopted_published_ratings_agree_with_ours(sof):
+    rated = sof[sof["published_certainty"].notna()]
+    assert len(rated) >= 2
+    assert (rated["published_certainty"] == rated["certainty"]).all()
+
+
+def test_a_removed_downgrade_changes_the_certainty(data_copy):
+    names, rows = data_copy.rows("grade")
+    i = next(i for i, r in enumerate(rows) if r["sof_id"] == "sham-pain-immediate" and r["judgment"] == "serious")
+    before = summary_of_findings(ev.load(data_copy.root)).set_index("sof_id").loc["sham-pain-immediate", "certainty"]
+    data_copy.edit("grade", i, judgment="no_concern")
+    after = summary_of_findings(ev.load(data_copy.root)).set_index("sof_id").loc["sham-pain-immediate", "certainty"]
+    assert LEVELS.index(after) == LEVELS.index(before) - 1
+
+
+def test_a_row_without_judgments_is_shown_as_unrated(data_copy):
+    names, rows = data_copy.rows("grade")
+    data_copy.write("grade", names, [r for r in rows if r["sof_id"] != "sham-pain-immediate"])
+    s = summary_of_findings(ev.load(data_copy.root)).set_index("sof_id")
+    assert is_missing(s.loc["sham-pain-immediate", "certainty"])
+    assert "very uncertain" in s.loc["sham-pain-immediate", "statement"]
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(claim_id="C13"), "exactly one of claim_id"),
+    (dict(domain="imprecision"), "already has a imprecision judgment"),
+])
+def test_grade_rows_name_one_body_once_per_domain(data_copy, change, message):
+    names, rows = data_copy.rows("grade")
+    i = next(i for i, r in enumerate(rows) if r["sof_id"] == "sham-pain-immediate" and r["domain"] == "inconsistency")
+    data_copy.edit("grade", i, **change)
+    with pytest.raises(ev.DataValidationError, match=message):
+        ev.load(data_copy.root)
+
+
+def _check(root):
+    return subprocess.run([sys.executable, "-m", "evidence_lib.cli", "--data", str(root), "check"],
+                          capture_output=True, text=True)
+
+
+def test_check_exits_0_on_the_bundled_data(data_copy):
+    out = _check(data_copy.root)
+    assert out.returncode == 0, out.stdout[-2000:]
+    assert "0 open issue" in out.stdout
+
+
+def test_check_exits_1_while_a_contradiction_lacks_a_reason(data_copy):
+    names, rows = data_copy.rows("claims")
+    i = next(i for i, r in enumerate(rows) if r["claim_id"] == "C02")
+    data_copy.edit("claims", i, override_reason="")
+    out = _check(data_copy.root)
+    assert out.returncode == 1
+    assert "C02" in out.stdout and "override_reason" in out.stdout
