@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 TABLES = (
     "claims", "sources", "claim_sources", "effects", "arms", "trial_data", "pooled_results",
     "adverse_events", "protocols", "thresholds", "findings", "claim_evidence", "verification",
-    "claim_frames", "summary_of_findings", "grade", "scorecard",
+    "claim_frames", "summary_of_findings", "risk_of_bias", "grade", "scorecard",
 )
 
 
@@ -89,6 +89,7 @@ class Dataset:
     verification: "pd.DataFrame"
     claim_frames: "pd.DataFrame"
     summary_of_findings: "pd.DataFrame"
+    risk_of_bias: "pd.DataFrame"
     grade: "pd.DataFrame"
     scorecard: "pd.DataFrame"
     warnings: tuple[Problem, ...] = field(default=())
