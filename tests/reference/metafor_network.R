@@ -20,8 +20,8 @@
 #   every design its own parameters (effects of its treatments against its first one); metafor
 #   drops the columns of Z that X already spans; QM with btt = the remaining Z columns.
 #   Q_total = QE of the consistency fit with method "FE", Q_within = QE of the Z fit.
-# Node-splitting: for each pair (a, b) with a before b in the treatment order and a study that
-#   has both, the column s = [arm is b] - [baseline is b] in those studies (0 elsewhere);
+# Node-splitting: for each pair (a, b) with a study that
+#   has both (a before b in alphabetical order), the column s = [arm is b] - [baseline is b] in those studies (0 elsewhere);
 #   rma.mv(yi, V, mods = cbind(X, s), intercept = FALSE, ...) when s is not in the span of X.
 # P-scores: from the rma.mv coefficients and their vcov with pnorm (Ruecker & Schwarzer 2015).
 suppressPackageStartupMessages(library(metafor))
@@ -168,8 +168,10 @@ run_case <- function(name, d, measure, reference, method, good_small) {
   # node-splitting
   splits <- list()
   T <- length(treatments)
-  for (a in 1:(T - 1)) for (b in (a + 1):T) {
-    ta <- treatments[a]; tb <- treatments[b]
+  alpha <- sort(treatments)
+  for (ia in 1:(T - 1)) for (ib in (ia + 1):T) {
+    ta <- alpha[ia]; tb <- alpha[ib]
+    a <- match(ta, treatments); b <- match(tb, treatments)
     has <- tapply(d$treatment, d$study, function(t) ta %in% t && tb %in% t)
     if (!any(has)) next
     s <- (cd$t1 == tb) - (cd$t0 == tb)

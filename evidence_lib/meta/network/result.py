@@ -245,13 +245,17 @@ class NetworkResult:
     def node_split(self):
         """Direct against indirect evidence for every comparison that has both (node-splitting).
 
-        For comparison (A, B), with A before B in the treatment order, the model gets one
-        more parameter delta carried by arm B in every study that has both A and B
-        (Dias et al. 2010's node-splitting, the arm-based choice of van Valkenhoef et al.
-        2016 for multi-arm studies): ``direct = d_AB + delta`` (the A-B studies),
-        ``indirect = d_AB`` (the rest of the network), ``difference = delta``. tau2 is
+        For comparison (A, B), with A before B in alphabetical order (so that the choice
+        does not depend on the reference), the model gets one more parameter delta carried
+        by arm B in every study that has both A and B (Dias et al. 2010's node-splitting;
+        for multi-arm studies the split belongs to one arm, and which arm carries it can
+        change the result, as van Valkenhoef et al. 2016 discuss): ``direct = d_AB + delta``
+        (the A-B studies), ``indirect = d_AB`` (the rest of the network, which may include
+        the other arms of a multi-arm A-B study), ``difference = delta``. tau2 is
         re-estimated in each split model (REML) or 0 (FE). A comparison is listed only when
-        delta is identifiable, i.e. when evidence outside the A-B studies links A and B.
+        delta is identifiable, i.e. when evidence outside the A-B contrasts links A and B.
+        With a single loop, every listed split gives the same test as the design-by-treatment
+        interaction.
 
         Returns
         -------
@@ -265,8 +269,9 @@ class NetworkResult:
         d = self.data
         T, p = len(self.treatments), d.X.shape[1]
         rows = []
-        for a in range(T):
-            for b in range(a + 1, T):
+        by_name = sorted(range(T), key=lambda i: self.treatments[i])
+        for ia, a in enumerate(by_name):
+            for b in by_name[ia + 1:]:
                 k_dir = sum(1 for arms in d.arms if a in arms and b in arms)
                 if k_dir == 0:
                     continue
