@@ -237,6 +237,8 @@ class NetworkResult:
             rows.append(("between designs (RE)", cons_at.q_resid - inc_at.q_resid, df_b, inc.tau2))
         else:
             rows.append(("between designs (RE)", np.nan, 0, np.nan))
+        # Q >= 0 by definition; a difference of equal quadratic forms can come out as -1e-15
+        rows = [(c, max(q, 0.0) if np.isfinite(q) else q, k, t) for c, q, k, t in rows]
         out = pd.DataFrame(rows, columns=["component", "q", "df", "tau2"]).set_index("component")
         out["pvalue"] = [float(sp.chdtrc(k, max(q, 0.0))) if k > 0 and np.isfinite(q) else np.nan
                          for q, k in zip(out["q"], out["df"])]
