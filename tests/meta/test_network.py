@@ -147,6 +147,9 @@ def test_reference_changes_only_the_presentation():
     la, lb = a.league().set_index(["treatment", "comparator"]), b.league().set_index(["treatment", "comparator"])
     np.testing.assert_allclose(la.loc[lb.index, "estimate"], lb["estimate"], rtol=1e-8, atol=1e-12)
     assert b.effects.loc["self_help", "estimate"] == 0
+    sa = a.node_split().set_index(["treatment", "comparator"])
+    sb = b.node_split().set_index(["treatment", "comparator"])
+    np.testing.assert_allclose(sa.loc[sb.index, "difference"], sb["difference"], rtol=1e-6, atol=1e-9)
 
 
 def test_two_arm_smd_is_escalc_smd():
