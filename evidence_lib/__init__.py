@@ -24,6 +24,7 @@ _LAZY = {
     "suggest_grade": ("evidence_lib.review.grading", "suggest_grade"),
     "coherence": ("evidence_lib.review.grading", "coherence"),
     "summary_of_findings": ("evidence_lib.review.sof", "summary_of_findings"),
+    "network_meta": ("evidence_lib.meta.network", "network_meta"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

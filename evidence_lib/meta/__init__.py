@@ -57,6 +57,7 @@ from __future__ import annotations
 
 from evidence_lib.meta.bias import EggerResult, TrimFillResult, egger_test, trim_and_fill
 from .binary import pool_mh
+from .network import NetworkResult, network_meta
 from .pooling import meta_frame, pool, pool_many
 from .regression import regression, subgroups
 from .results import BatchMetaResult, GoshResult, MetaResult, MHResult, RegressionResult, SubgroupResult
@@ -82,4 +83,6 @@ __all__ = [
     "trim_and_fill",
     "EggerResult",
     "TrimFillResult",
+    "network_meta",
+    "NetworkResult",
 ]

@@ -1,0 +1,171 @@
+"""Network meta-analysis figures: the network graph and a forest plot against one reference.
+
+Data and labels in, Axes out. The functions know nothing of the treatments: names,
+labels and axis titles arrive from the caller (e.g. ``NetworkResult.participants()``,
+``.edges()`` and ``.effects``). Each has a ``describe_*`` twin that returns its alt text.
+"""
+
+from __future__ import annotations
+
+import math
+
+from evidence_lib.plotting._style import OKABE_ITO, _axes, no_data
+
+__all__ = ["network_graph", "describe_network_graph", "network_forest", "describe_network_forest"]
+
+
+def _label_of(labels, name):
+    return str(labels.get(name, name)) if labels else str(name)
+
+
+def _fmt_n(x):
+    return "n not reported" if x is None or not math.isfinite(float(x)) else f"n = {int(round(float(x))):,}"
+
+
+def network_graph(nodes, edges, *, treatment: str = "treatment", participants: str = "participants",
+                  edge_a: str = "treatment_a", edge_b: str = "treatment_b", n_studies: str = "n_studies",
+                  labels: dict | None = None, title: str | None = None, max_node_size: float = 2600.0, ax=None):
+    """Draw a treatment network: nodes sized by participants, edges by the number of studies.
+
+    Nodes sit on a circle in the order given; node area is proportional to the number of
+    participants (a node whose participants are not all known is drawn with a dashed
+    outline, at the size of those known); edge width grows with the number of studies,
+    which is also printed on the edge.
+
+    Parameters
+    ----------
+    nodes : DataFrame
+        One row per treatment, with columns ``treatment`` and ``participants`` (NaN allowed).
+    edges : DataFrame
+        One row per directly compared pair: ``edge_a``, ``edge_b``, ``n_studies``.
+    treatment, participants, edge_a, edge_b, n_studies : str
+        Column names.
+    labels : dict, optional
+        Display label for each treatment name.
+    title : str, optional
+        Axes title.
+    max_node_size : float
+        Marker area (points^2) of the largest node.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax, (6.4, 5.2))
+    if nodes is None or len(nodes) == 0:
+        return no_data(ax, "No network to draw")
+    names = [str(t) for t in nodes[treatment]]
+    size = [float(x) if x == x else float("nan") for x in nodes[participants].astype(float)]
+    known = [s for s in size if math.isfinite(s)]
+    top = max(known) if known else 1.0
+    T = len(names)
+    angles = [math.pi / 2 - 2 * math.pi * i / T for i in range(T)]
+    pos = {n: (math.cos(a), math.sin(a)) for n, a in zip(names, angles)}
+    kmax = max([int(k) for k in edges[n_studies]] or [1])
+    for a, b, k in zip(edges[edge_a], edges[edge_b], edges[n_studies]):
+        (x0, y0), (x1, y1) = pos[str(a)], pos[str(b)]
+        ax.plot([x0, x1], [y0, y1], color="0.45", lw=1.5 + 4.5 * int(k) / kmax, zorder=1, solid_capstyle="round")
+        xm, ym = x0 + 0.42 * (x1 - x0), y0 + 0.42 * (y1 - y0)
+        ax.text(xm, ym, f"{int(k)}", ha="center", va="center", fontsize=8.5, zorder=3,
+                bbox=dict(boxstyle="circle,pad=0.25", fc="white", ec="0.45", lw=0.8))
+    for i, (n, s) in enumerate(zip(names, size)):
+        x, y = pos[n]
+        area = max_node_size * (s / top) if math.isfinite(s) and s > 0 else max_node_size * 0.08
+        ax.scatter([x], [y], s=area, color=OKABE_ITO[i % len(OKABE_ITO)], edgecolor="black", zorder=2,
+                   linewidths=1.0, linestyles="-" if math.isfinite(s) else "--")
+        r = math.sqrt(area / math.pi) / 72 * 1.0  # marker radius in inches, for the label offset
+        dx, dy = (x, y)
+        off = 0.22 + r * 0.55
+        ha = "center" if abs(dx) < 0.3 else ("left" if dx > 0 else "right")
+        va = "bottom" if dy > 0.3 else ("top" if dy < -0.3 else "center")
+        ax.text(x + off * dx, y + off * dy, f"{_label_of(labels, n)}\n{_fmt_n(s)}", ha=ha, va=va, fontsize=9,
+                zorder=4, linespacing=1.15)
+    ax.set_xlim(-1.9, 1.9)
+    ax.set_ylim(-1.65, 1.65)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    ax.text(0.0, -0.02, "Node area: participants. Line width and number: studies comparing the two.",
+            transform=ax.transAxes, fontsize=8, color="0.35", ha="left", va="top")
+    return ax
+
+
+def describe_network_graph(nodes, edges, *, treatment: str = "treatment", participants: str = "participants",
+                           edge_a: str = "treatment_a", edge_b: str = "treatment_b", n_studies: str = "n_studies",
+                           labels: dict | None = None) -> str:
+    """Alt text for :func:`network_graph` (same arguments, no drawing)."""
+    if nodes is None or len(nodes) == 0:
+        return "Network graph: no network to draw."
+    parts = [f"{_label_of(labels, t)} ({_fmt_n(p)})" for t, p in zip(nodes[treatment], nodes[participants])]
+    links = [f"{_label_of(labels, a)}-{_label_of(labels, b)} ({int(k)} {'study' if int(k) == 1 else 'studies'})"
+             for a, b, k in zip(edges[edge_a], edges[edge_b], edges[n_studies])]
+    return (f"Network graph of {len(parts)} treatments: " + ", ".join(parts) + ". Direct comparisons: "
+            + (", ".join(links) if links else "none") + ".")
+
+
+def network_forest(effects, *, reference: str, treatment: str = "treatment", estimate: str = "estimate",
+                   ci_low: str = "ci_low", ci_high: str = "ci_high", labels: dict | None = None,
+                   xlabel: str = "estimate", null: float = 0.0, log_scale: bool = False,
+                   title: str | None = None, ax=None):
+    """Forest plot of every treatment against one reference.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        One row per treatment with ``treatment``, ``estimate``, ``ci_low``, ``ci_high``
+        (the reference's row, if present, is left out).
+    reference : str
+        The reference treatment's name (its label appears in the axis title).
+    treatment, estimate, ci_low, ci_high : str
+        Column names.
+    labels : dict, optional
+        Display label for each treatment name.
+    xlabel : str
+        Axis label (the measure and its direction, from the caller).
+    null : float
+        Value of no difference (a vertical line).
+    log_scale : bool
+        Logarithmic x axis (for ratios given on their natural scale).
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax, (6.4, 0.6 + 0.5 * max(len(effects), 2)))
+    rows = effects[effects[treatment].astype(str) != str(reference)] if len(effects) else effects
+    if rows is None or len(rows) == 0:
+        return no_data(ax, "No treatment to compare")
+    ys = list(range(len(rows)))[::-1]
+    est, lo, hi = (rows[c].astype(float).to_numpy() for c in (estimate, ci_low, ci_high))
+    ax.hlines(ys, lo, hi, color="black", lw=1.4)
+    ax.plot(est, ys, "s", color=OKABE_ITO[0], ms=7, zorder=3)
+    ax.axvline(null, color="0.5", lw=1, ls="--", zorder=0)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([_label_of(labels, t) for t in rows[treatment]])
+    if log_scale:
+        ax.set_xscale("log")
+    for y, e, l, h in zip(ys, est, lo, hi):
+        ax.annotate(f"{e:.1f} ({l:.1f} to {h:.1f})", xy=(1.0, y), xycoords=("axes fraction", "data"),
+                    xytext=(6, 0), textcoords="offset points", va="center", fontsize=8.5)
+    ax.set_xlabel(f"{xlabel}\n(each treatment against {_label_of(labels, reference)})")
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def describe_network_forest(effects, *, reference: str, treatment: str = "treatment", estimate: str = "estimate",
+                            ci_low: str = "ci_low", ci_high: str = "ci_high", labels: dict | None = None,
+                            xlabel: str = "estimate") -> str:
+    """Alt text for :func:`network_forest` (same arguments, no drawing)."""
+    rows = effects[effects[treatment].astype(str) != str(reference)] if len(effects) else effects
+    if rows is None or len(rows) == 0:
+        return "Forest plot: no treatment to compare."
+    parts = [f"{_label_of(labels, t)} {float(e):.1f} (95% CI {float(l):.1f} to {float(h):.1f})"
+             for t, e, l, h in zip(rows[treatment], rows[estimate], rows[ci_low], rows[ci_high])]
+    return (f"Forest plot of {len(parts)} treatments against {_label_of(labels, reference)}, {xlabel}: "
+            + "; ".join(parts) + ".")

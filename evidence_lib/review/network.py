@@ -1,0 +1,255 @@
+"""The bundled trials as one network: every arm with short-term pain data, in one model.
+
+Selection rules (all read from the data package, none typed here):
+
+* Rows of ``arms`` with outcome ``pain`` from randomised trials (``sources.design == "rct"``),
+  at a visit in the short term (:func:`evidence_lib.terms.term_for_weeks`), the earliest
+  such visit of each trial at which at least two arms have a mean.
+* Every value is put on one direction, lower = less pain: follow-up scores on a scale
+  where higher is better, and change scores recorded as improvements, are negated (the
+  instrument text and the arm's notes say which; see :mod:`evidence_lib.review.views`).
+* Measure: the mean difference on 0-100 when every included instrument states a 0-100
+  range (points on 0-100 pain scales are comparable; a raw MD may mix follow-up and change
+  scores, which the Cochrane Handbook allows for MD but not for SMD); otherwise the SMD.
+* An arm needs its mean and either SD and n, or a standard error of its mean. When an
+  arm has an SD but no n, and ``effects`` holds the trial's MD for that arm with a CI, the
+  arm's variance is derived: var(arm) = se(MD)^2 - var(other arm), the other arm being the
+  one whose n equals the row's ``n_intervention``. Nothing else is filled in.
+* Treatments are the arm codes of the data (``vocab.ARMS``); the reference is the treatment
+  in the most trials (ties: most participants).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from evidence_lib._values import is_missing
+from evidence_lib.terms import term_for_weeks
+from evidence_lib.vocab import ARMS
+
+from .views import _higher_is_better, _improvement_score, _Z975, source_labels
+
+__all__ = ["pain_network_arms", "pain_network_inclusion", "pain_network", "network_section", "NetworkSection",
+           "treatment_label"]
+
+
+def treatment_label(code: str) -> str:
+    """Words for an arm code ("no_treatment" -> "no treatment")."""
+    return str(code).replace("_", " ")
+
+
+def _oriented(mean, instrument, notes):
+    flip = _improvement_score(notes) or _higher_is_better(instrument)
+    return (-float(mean) if flip else float(mean)), flip
+
+
+def _derived_variance(ds, sid, weeks, arm_code, rows):
+    """Variance of an arm's mean from the trial's MD row in effects (see the module docstring)."""
+    e = ds.effects
+    e = e[(e["source_id"] == sid) & (e["outcome"] == "pain") & (e["measure"] == "MD")
+          & (e["comparator_class"] == arm_code) & (e["timepoint_weeks"] == weeks)
+          & e["ci_low"].notna() & e["ci_high"].notna() & e["n_intervention"].notna()]
+    for r in e.itertuples(index=False):
+        other = [x for x in rows if not is_missing(x["n"]) and x["sd"] == x["sd"]
+                 and float(x["n"]) == float(r.n_intervention) and x["arm"] != arm_code]
+        if len(other) != 1:
+            continue
+        se = (float(r.ci_high) - float(r.ci_low)) / (2 * _Z975)
+        var = se**2 - float(other[0]["sd"]) ** 2 / float(other[0]["n"])
+        if var > 0:
+            return var, (f"variance derived from {r.effect_id} (MD {r.estimate:g}, CI {r.ci_low:g} to {r.ci_high:g}) "
+                         f"minus the variance of the {other[0]['arm_label']} arm")
+    return None, None
+
+
+def pain_network_inclusion(ds):
+    """Which trial enters the pain network, with which arms, and why not.
+
+    Returns
+    -------
+    DataFrame
+        One row per randomised trial with arm-level rows: source_id, label, pain_weeks
+        (the visits with pain arms), visit (the short-term visit used, NaN if none),
+        arms_entered, arms_left_out, reason.
+    """
+    return _select(ds)[1]
+
+
+def pain_network_arms(ds):
+    """The arms of the pain network: one row per trial arm, values oriented lower = less pain.
+
+    Returns
+    -------
+    DataFrame
+        study (source id), study_label, treatment (arm code), arm_label, instrument,
+        timepoint_weeks, n, mean (oriented), sd, se (NaN unless derived), mean_as_reported,
+        negated (bool), origin.
+    """
+    return _select(ds)[0]
+
+
+def _select(ds):
+    import pandas as pd
+
+    labels = source_labels(ds)
+    rct = set(ds.sources.loc[ds.sources["design"] == "rct", "source_id"])
+    arms = ds.arms[ds.arms["source_id"].isin(rct)]
+    out, why = [], []
+    for sid in sorted(arms["source_id"].unique()):
+        a = arms[(arms["source_id"] == sid) & (arms["outcome"] == "pain")]
+        weeks = sorted(float(w) for w in a["timepoint_weeks"].dropna().unique())
+        base = dict(source_id=sid, label=labels.get(sid, sid), pain_weeks=", ".join(f"{w:g}" for w in weeks))
+        if a.empty:
+            why.append(dict(base, visit=math.nan, arms_entered="", arms_left_out="",
+                            reason="no arm-level pain data in arms.csv"))
+            continue
+        short = [w for w in weeks if w > 0 and term_for_weeks(w) == "short"
+                 and a.loc[a["timepoint_weeks"] == w, "mean"].notna().sum() >= 2]
+        if not short:
+            why.append(dict(base, visit=math.nan, arms_entered="", arms_left_out="",
+                            reason="no short-term visit with a mean in two or more arms"))
+            continue
+        w = short[0]
+        rows = [r._asdict() for r in a[(a["timepoint_weeks"] == w) & a["mean"].notna()].itertuples(index=False)]
+        entered, left = [], []
+        for r in rows:
+            var, origin = None, "arms.csv"
+            has_sd_n = not is_missing(r["sd"]) and not is_missing(r["n"])
+            if not has_sd_n and not is_missing(r["sd"]):
+                var, origin = _derived_variance(ds, sid, w, r["arm"], rows)
+            if not has_sd_n and var is None:
+                missing = [c for c in ("sd", "n") if is_missing(r[c])]
+                left.append(f"{r['arm_label']} ({' and '.join(missing)} not in the data)")
+                continue
+            mean, flip = _oriented(r["mean"], r["instrument"], r["notes"])
+            out.append(dict(study=sid, study_label=base["label"], treatment=r["arm"], arm_label=r["arm_label"],
+                            instrument=r["instrument"], timepoint_weeks=w, n=r["n"], mean=mean, sd=r["sd"],
+                            se=math.sqrt(var) if var is not None else math.nan, mean_as_reported=r["mean"],
+                            negated=flip, origin=origin))
+            entered.append(r["arm_label"])
+        if len(entered) < 2:
+            out = [o for o in out if o["study"] != sid]
+            reason = "fewer than two arms with usable numbers"
+        else:
+            reason = "enters" + (" (some arms left out)" if left else "")
+        why.append(dict(base, visit=w, arms_entered="; ".join(entered) if len(entered) >= 2 else "",
+                        arms_left_out="; ".join(left + (entered if len(entered) < 2 else [])), reason=reason))
+    cols = ["study", "study_label", "treatment", "arm_label", "instrument", "timepoint_weeks", "n", "mean", "sd",
+            "se", "mean_as_reported", "negated", "origin"]
+    arms_df = pd.DataFrame(out, columns=cols)
+    unknown = sorted(set(arms_df["treatment"]) - set(ARMS))
+    if unknown:
+        raise ValueError(f"arms.csv has arm codes {unknown} outside vocab.ARMS; fix the data package")
+    return arms_df, pd.DataFrame(why)
+
+
+def pain_measure(arms) -> str:
+    """``"MD"`` when every instrument states a 0-100 range, else ``"SMD"``."""
+    return "MD" if all("0-100" in str(i) for i in arms["instrument"]) else "SMD"
+
+
+def pain_network(ds, *, method: str = "REML"):
+    """Fit the short-term pain network of the bundled trials.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data package.
+    method : {"REML", "FE"}
+        Passed to :func:`evidence_lib.meta.network_meta`.
+
+    Returns
+    -------
+    NetworkResult
+        Lower values = less pain; effects are each treatment against the reference.
+    """
+    from evidence_lib.meta import network_meta
+
+    arms = pain_network_arms(ds)
+    counts = arms.groupby("treatment").agg(k=("study", "nunique"), n=("n", "sum"))
+    reference = counts.sort_values(["k", "n"], ascending=False).index[0]
+    return network_meta(arms, measure=pain_measure(arms), reference=reference, method=method)
+
+
+@dataclass(frozen=True)
+class NetworkSection:
+    """What a report section on the network needs: a title, plain words, tables and notes.
+
+    ``tables`` maps a caption to a DataFrame (inclusion of trials, arms, effects against
+    the reference, league table, ranking, inconsistency tests, node-splitting).
+    """
+
+    title: str
+    summary: str
+    tables: dict = field(default_factory=dict)
+    notes: tuple = ()
+
+
+def _fmt(x, d=1):
+    return f"{x:.{d}f}"
+
+
+def network_section(ds, *, method: str = "REML") -> NetworkSection:
+    """The pain network as a report section: tables as DataFrames and a short summary in plain words.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data package.
+    method : {"REML", "FE"}
+        Model for the network.
+
+    Returns
+    -------
+    NetworkSection
+    """
+    arms = pain_network_arms(ds)
+    inclusion = pain_network_inclusion(ds)
+    res = pain_network(ds, method=method)
+    unit = "points on 0-100" if res.measure == "MD" else "standard deviations"
+    eff = res.effects.reset_index()
+    eff["treatment"] = eff["treatment"].map(treatment_label)
+    ranking = res.ranking(small_values="good").reset_index()
+    ranking["treatment"] = ranking["treatment"].map(treatment_label)
+    dbt = res.design_by_treatment().reset_index()
+    split = res.node_split()
+    ref = treatment_label(res.reference)
+    lines = []
+    for t, row in res.effects.iterrows():
+        if t == res.reference:
+            continue
+        direction = "more" if row["estimate"] > 0 else "less"
+        lines.append(f"{treatment_label(t)}: {_fmt(abs(row['estimate']))} {unit} {direction} pain than {ref} "
+                     f"(95% CI {_fmt(row['ci_low'])} to {_fmt(row['ci_high'])})")
+    entered = inclusion[inclusion["reason"].str.startswith("enters")]["label"].tolist()
+    out = inclusion[~inclusion["reason"].str.startswith("enters")]["label"].tolist()
+    between = dbt.set_index("component").loc["between designs (FE)"]
+    summary = (
+        f"{len(entered)} of {len(inclusion)} trials with arm-level data have short-term pain numbers that can "
+        f"enter one model ({', '.join(entered)}); {', '.join(out)} cannot. Against {ref}, at the first "
+        f"short-term visit: " + "; ".join(lines) + ". "
+        + (f"Direct and indirect evidence could be compared for {len(split)} comparison(s). " if len(split)
+           else "No comparison has both direct and indirect evidence outside a single multi-arm trial, so "
+                "node-splitting is not possible. ")
+        + (f"The design-by-treatment test has {int(between['df'])} degree(s) of freedom (Q = {_fmt(between['q'], 2)},"
+           f" p = {between['pvalue']:.2g})." if between["df"] > 0 else "The design-by-treatment test has no degrees "
+                                                                        "of freedom."))
+    notes = (
+        f"Measure: {res.measure} ({'every instrument is a 0-100 pain scale' if res.measure == 'MD' else 'instruments differ'}); "
+        "lower = less pain. Follow-up scores and change scores are mixed, which is acceptable for a mean difference.",
+        "Treatments are the data's arm codes: each node pools arms that the data package codes alike "
+        "(e.g. superficial and minimal needling as sham); whether they are one treatment is a transitivity judgment.",
+        res.summary(),
+    )
+    tables = {
+        "Trials and arms considered": inclusion,
+        "Arms in the network": arms,
+        f"Each treatment against {ref}": eff,
+        "League table (row against column)": res.league_table(decimals=1),
+        "Ranking (P-scores; less pain is better)": ranking,
+        "Design-by-treatment interaction": dbt,
+        "Direct against indirect evidence (node-splitting)": split,
+    }
+    return NetworkSection(title="Network meta-analysis of short-term pain", summary=summary, tables=tables,
+                          notes=notes)
