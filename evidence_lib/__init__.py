@@ -23,6 +23,7 @@ _LAZY = {
     "format_checks": ("evidence_lib.output.text", "format_checks"),
     "suggest_grade": ("evidence_lib.review.grading", "suggest_grade"),
     "coherence": ("evidence_lib.review.grading", "coherence"),
+    "bayes_meta": ("evidence_lib.meta.bayes", "bayes_meta"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

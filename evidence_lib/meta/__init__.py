@@ -56,6 +56,7 @@ construction.
 from __future__ import annotations
 
 from evidence_lib.meta.bias import EggerResult, TrimFillResult, egger_test, trim_and_fill
+from .bayes import BayesMetaResult, bayes_meta, bayes_meta_many
 from .binary import pool_mh
 from .pooling import meta_frame, pool, pool_many
 from .regression import regression, subgroups
@@ -82,4 +83,7 @@ __all__ = [
     "trim_and_fill",
     "EggerResult",
     "TrimFillResult",
+    "bayes_meta",
+    "bayes_meta_many",
+    "BayesMetaResult",
 ]

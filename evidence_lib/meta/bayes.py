@@ -155,7 +155,7 @@ def _coarse_range(y, v, tau_prior):
     k = y.shape[1]
     sd_lo, sd_hi = np.sqrt(v.min(axis=1)), np.sqrt(v.max(axis=1))
     spread = np.ptp(y, axis=1)
-    step = min(0.25, 0.5 / math.sqrt(k))
+    step = 0.25 * min(1.0, math.sqrt(1000.0 / k))    # finds a peak of sd > step / 17 (see _KEEP_LOG)
     if tau_prior[0] == "lognormal_tau2":
         c, s = tau_prior[1] / 2.0, tau_prior[2] / 2.0
         if s < 0.5:     # a narrow prior: the posterior cannot leave it (the likelihood's slope in x is bounded)
@@ -217,22 +217,36 @@ def _mix_sf(q, w, m, s):
 
 
 def _mix_quantile(p, w, m, s, mean, sd):
-    """Quantile p of each row's normal mixture: Newton steps kept inside a shrinking bracket."""
-    lo, hi = mean - 40 * sd - 40 * s.max(axis=1), mean + 40 * sd + 40 * s.max(axis=1)
+    """Quantile p of each row's normal mixture: Newton steps kept inside a shrinking bracket.
+
+    Rows are dropped from the iteration once converged (step below 1e-12 relative).
+    """
     q = mean + sd * special.ndtri(p)
-    for _ in range(100):
-        z = (q[:, None] - m) / s
-        f = (w * special.ndtr(z)).sum(axis=1) - p
-        dens = (w * np.exp(-0.5 * z * z) / (s * math.sqrt(2 * math.pi))).sum(axis=1)
-        lo = np.where(f < 0, q, lo)
-        hi = np.where(f > 0, q, hi)
+    lo = np.full_like(q, -np.inf)
+    hi = np.full_like(q, np.inf)
+    active = np.arange(len(q))
+    root2pi = math.sqrt(2 * math.pi)
+    for _ in range(200):
+        qa, wa, ma, sa = q[active], w[active], m[active], s[active]
+        z = (qa[:, None] - ma) / sa
+        f = (wa * special.ndtr(z)).sum(axis=1) - p[active]
+        dens = (wa * np.exp(-0.5 * z * z) / (sa * root2pi)).sum(axis=1)
+        la = np.where(f < 0, qa, lo[active])
+        ha = np.where(f > 0, qa, hi[active])
+        lo[active], hi[active] = la, ha
         with np.errstate(divide="ignore", invalid="ignore"):
-            nq = q - f / dens
-        bad = ~np.isfinite(nq) | (nq <= lo) | (nq >= hi)
-        nq = np.where(bad, 0.5 * (lo + hi), nq)
-        if np.all(np.abs(nq - q) <= 1e-13 * (1 + np.abs(q))):
-            return nq
-        q = nq
+            nq = qa - f / dens
+        outside = ~np.isfinite(nq) | (nq <= la) | (nq >= ha)
+        # outside the bracket: halve towards the bracket's far end (or step by sd if still open)
+        with np.errstate(invalid="ignore"):
+            fallback = np.where(np.isfinite(la) & np.isfinite(ha), 0.5 * (la + ha),
+                                np.where(f < 0, qa + sd[active], qa - sd[active]))
+        nq = np.where(outside, fallback, nq)
+        done = (np.abs(nq - qa) <= 1e-12 * (1 + np.abs(qa))) | (f == 0)
+        q[active] = nq
+        active = active[~done]
+        if active.size == 0:
+            break
     return q
 
 
@@ -385,8 +399,8 @@ def bayes_meta(yi, vi, *, tau_prior, mu_prior=None, n_nodes: int = 512) -> Bayes
         pred = PosteriorSummary(pred.mean, pred.median, inf, pred.ci_low, pred.ci_high)
         if mu_prior is None:
             mu = PosteriorSummary(mu.mean, mu.median, inf, mu.ci_low, mu.ci_high)
-    mu_grid = np.linspace(mu_q[1][0] - 3 * mu_sd[0], mu_q[2][0] + 3 * mu_sd[0], 401)
-    pred_grid = np.linspace(pr_q[1][0] - 2 * pr_sd[0], pr_q[2][0] + 2 * pr_sd[0], 401)
+    mu_grid = _plot_grid(W, M, s2[None, :], mu_mean, mu_sd)
+    pred_grid = _plot_grid(W, M, (s2 + tau2)[None, :], pr_mean, pr_sd)
     tau_grid = np.linspace(0.0, tau_hi, 401)
     _, _, ll = _conditional(y[None, :], v[None, :], tau_grid[None, :], mu_prior)
     with np.errstate(invalid="ignore"):
@@ -413,6 +427,13 @@ def _second_moment_finite(tau_prior, mu_prior, k) -> bool:
         return True
     power = k + 1 if mu_prior is None else k + 2
     return power > 3
+
+
+def _plot_grid(w, m, var, mean, sd, n=401):
+    """An equally spaced grid from the 0.05% to the 99.95% quantile of a normal mixture."""
+    s = np.sqrt(var)
+    lo, hi = (_mix_quantile(np.array([p]), w, m, s, mean, sd)[0] for p in (0.0005, 0.9995))
+    return np.linspace(lo, hi, n)
 
 
 def _mix_pdf(grid, w, m, s):
@@ -461,3 +482,109 @@ def _tau_summary(nodes, w, tau, log_post_x):
 
     summary = PosteriorSummary(mean, q(0.5), sd, q(0.025), q(0.975))
     return summary, q(0.999)
+
+
+# ---------------------------------------------------------------------------- many at once
+@dataclass(frozen=True, eq=False)
+class BatchBayesResult:
+    """Posterior summaries of many meta-analyses of equal k (:func:`bayes_meta_many`).
+
+    Attributes
+    ----------
+    mu_mean, mu_sd, mu_median, mu_ci_low, mu_ci_high : numpy.ndarray
+        Posterior of mu per analysis (95% equal-tailed interval).
+    pred_mean, pred_sd, pred_median, pred_ci_low, pred_ci_high : numpy.ndarray
+        Posterior predictive distribution of the effect in a new study.
+    tau_mean, tau_sd : numpy.ndarray
+        Posterior mean and sd of tau.
+    thresholds : tuple of float
+        The thresholds of the probability columns.
+    prob_below, prob_above : numpy.ndarray
+        Shape (n_analyses, len(thresholds)): P(mu < t) and P(mu > t).
+    """
+
+    mu_mean: np.ndarray
+    mu_sd: np.ndarray
+    mu_median: np.ndarray
+    mu_ci_low: np.ndarray
+    mu_ci_high: np.ndarray
+    pred_mean: np.ndarray
+    pred_sd: np.ndarray
+    pred_median: np.ndarray
+    pred_ci_low: np.ndarray
+    pred_ci_high: np.ndarray
+    tau_mean: np.ndarray
+    tau_sd: np.ndarray
+    thresholds: tuple
+    prob_below: np.ndarray
+    prob_above: np.ndarray
+
+    def to_frame(self):
+        """One row per analysis; probability columns named ``p_mu_below_<t>`` and ``p_mu_above_<t>``."""
+        import pandas as pd
+
+        cols = {n: getattr(self, n) for n in ("mu_mean", "mu_sd", "mu_median", "mu_ci_low", "mu_ci_high",
+                                              "pred_mean", "pred_sd", "pred_median", "pred_ci_low",
+                                              "pred_ci_high", "tau_mean", "tau_sd")}
+        for j, t in enumerate(self.thresholds):
+            cols[f"p_mu_below_{t:g}"] = self.prob_below[:, j]
+            cols[f"p_mu_above_{t:g}"] = self.prob_above[:, j]
+        return pd.DataFrame(cols)
+
+
+def bayes_meta_many(yi, vi, *, tau_prior, mu_prior=None, thresholds=(), n_nodes: int = 192) -> BatchBayesResult:
+    """:func:`bayes_meta` for many meta-analyses of the same size at once (vectorised).
+
+    Parameters
+    ----------
+    yi, vi : array_like, shape (n_analyses, k)
+        One row per meta-analysis.
+    tau_prior, mu_prior : tuple
+        As in :func:`bayes_meta`, shared by all analyses.
+    thresholds : sequence of float, optional
+        Values t for which P(mu < t) and P(mu > t) are returned.
+    n_nodes : int, optional
+        Fine-grid nodes per analysis (default 192; the mu and pred summaries agree with
+        :func:`bayes_meta` to about 1e-8).
+
+    Returns
+    -------
+    BatchBayesResult
+
+    Raises
+    ------
+    ValueError
+        As :func:`bayes_meta`, and for arrays that are not two-dimensional of equal shape.
+
+    References
+    ----------
+    Röver C (2020). J Stat Softw 93(6); formulas (M1), (C1), (C2) of the module docstring.
+    """
+    y = np.asarray(yi, dtype=float)
+    v = np.asarray(vi, dtype=float)
+    if y.ndim != 2 or y.shape != v.shape or y.shape[1] == 0:
+        raise ValueError(f"yi and vi must be 2-D arrays of equal shape (n_analyses, k); got {y.shape} and {v.shape}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("yi has a non-finite value; remove the study or fix the value")
+    if not np.all(np.isfinite(v) & (v > 0)):
+        raise ValueError("vi must be positive and finite everywhere; pass sampling variances (se**2)")
+    tau_prior = _check_tau_prior(tau_prior)
+    mu_prior = _check_mu_prior(mu_prior, y.shape[1])
+    nodes = _integrate(y, v, tau_prior, mu_prior, int(n_nodes))
+    w, m, s2 = nodes.weight, nodes.m, nodes.s2
+    tau = np.exp(nodes.x)
+    mu_mean, mu_sd, mu_q = _mix_summary(w, m, s2)
+    pr_mean, pr_sd, pr_q = _mix_summary(w, m, s2 + tau ** 2)
+    tau_mean = (w * tau).sum(axis=1)
+    tau_sd = np.sqrt(np.maximum((w * tau ** 2).sum(axis=1) - tau_mean ** 2, 0.0))
+    if not _second_moment_finite(tau_prior, mu_prior, y.shape[1]):
+        tau_sd = np.full_like(tau_sd, math.inf)
+        pr_sd = np.full_like(pr_sd, math.inf)
+        if mu_prior is None:
+            mu_sd = np.full_like(mu_sd, math.inf)
+    t = tuple(float(x) for x in thresholds)
+    s = np.sqrt(s2)
+    below = np.column_stack([_mix_cdf(np.full(len(y), x), w, m, s) for x in t]) if t else np.empty((len(y), 0))
+    above = np.column_stack([_mix_sf(np.full(len(y), x), w, m, s) for x in t]) if t else np.empty((len(y), 0))
+    return BatchBayesResult(mu_mean, mu_sd, mu_q[0], mu_q[1], mu_q[2], pr_mean, pr_sd, pr_q[0], pr_q[1], pr_q[2],
+                            tau_mean, tau_sd, t, below, above)
