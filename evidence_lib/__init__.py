@@ -25,6 +25,7 @@ _LAZY = {
     "coherence": ("evidence_lib.review.grading", "coherence"),
     "summary_of_findings": ("evidence_lib.review.sof", "summary_of_findings"),
     "network_meta": ("evidence_lib.meta.network", "network_meta"),
+    "bayes_meta": ("evidence_lib.meta.bayes", "bayes_meta"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

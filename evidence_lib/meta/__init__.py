@@ -55,7 +55,8 @@ construction.
 
 from __future__ import annotations
 
-from evidence_lib.meta.bias import EggerResult, TrimFillResult, egger_test, trim_and_fill
+from .bias import EggerResult, TrimFillResult, egger_test, trim_and_fill
+from .bayes import BayesMetaResult, bayes_meta, bayes_meta_many
 from .binary import pool_mh
 from .network import NetworkResult, network_meta
 from .pooling import meta_frame, pool, pool_many
@@ -85,4 +86,7 @@ __all__ = [
     "TrimFillResult",
     "network_meta",
     "NetworkResult",
+    "bayes_meta",
+    "bayes_meta_many",
+    "BayesMetaResult",
 ]
