@@ -43,7 +43,7 @@ _VERBS = {"pain": ("reduces", "reduce", "pain"), "function": ("improves", "impro
 COLUMNS = ["sof_id", "comparison", "outcome", "term", "measure", "instrument", "estimate", "ci_low", "ci_high",
            "favours", "effect", "direction", "participants", "studies", "certainty", "downgrades",
            "threshold", "clinical_importance", "statement", "evidence_ids", "selection_reason",
-           "published_certainty", "published_note"]
+           "published_certainty", "published_note", "p_benefit", "p_important", "bayes"]
 
 
 def review_labels(ds) -> dict:
@@ -98,6 +98,52 @@ def _evidence(ds, row) -> dict:
                     participants=d["n_i"] + d["n_c"], studies=1, design_ids=[d["source_id"]])
     raise ValueError(f"summary_of_findings.csv [{row['sof_id']}]: evidence_table {table!r} is not one of "
                      f"pooled_results, effects, arms")
+
+
+def _trial_effects(ds, row, ev):
+    """(yi, vi) of the trials behind a row where trial-level data exist, else None."""
+    import math as _m
+
+    from evidence_lib.meta.effect_sizes import from_ci
+
+    table = row["evidence_table"]
+    if table == "pooled_results":
+        from evidence_lib.review.reproduce import trial_rows
+
+        tr = trial_rows(ds, str(row["evidence_ids"]).split(";")[0])
+        return (tr["yi"].to_numpy(), tr["vi"].to_numpy()) if len(tr) else None
+    if table == "arms" or (table == "effects" and ev["studies"] == 1):
+        lo, hi = ev["ci_low"], ev["ci_high"]
+        if not (is_number(lo) and is_number(hi)) or ev["measure"] not in ("MD", "SMD"):
+            return None
+        es = from_ci([ev["estimate"]], [lo], [hi], measure=ev["measure"])
+        return es.yi, es.vi if not _m.isnan(es.vi[0]) else None
+    return None
+
+
+def _bayes(ds, row, ev, threshold_row):
+    """Posterior probabilities of any benefit and of a benefit beyond the MCID, over the three priors."""
+    from evidence_lib.review.bayes import benefit_probabilities
+
+    none = (math.nan, math.nan, "")
+    if threshold_row is None or threshold_row["kind"] == "smd_convention" or ev["measure"] != threshold_row["measure"]:
+        return none[0], none[1], "not computed: no clinically important difference on this scale"
+    data = _trial_effects(ds, row, ev)
+    if data is None or ev["favours"] not in ("negative", "positive"):
+        return none[0], none[1], "not computed: no trial-level data in the package"
+    bp = benefit_probabilities(data[0], data[1], threshold=float(threshold_row["value"]), favours=ev["favours"])
+    pb, pi = bp["p_benefit"], bp["p_important"]
+
+    def rng(x):
+        lo, hi = 100 * x.min(), 100 * x.max()
+        return f"{lo:.0f}%" if round(lo) == round(hi) else f"{lo:.0f}-{hi:.0f}%"
+
+    k = int(bp["k"].iloc[0])
+    text = (f"chance of any benefit {rng(pb)}; of a benefit of at least {float(threshold_row['value']):g} points "
+            f"{rng(pi)} (sceptical to enthusiastic priors; {k} trial{'s' if k != 1 else ''})")
+    if k == 1:
+        text += "; with one trial the answer depends mostly on the prior"
+    return float(pb.min()), float(pi.max()), text
 
 
 def _certainty(ds, sof_id: str, design_ids) -> tuple[str | None, str]:
@@ -191,7 +237,11 @@ def summary_of_findings(ds):
         holds no judgment for the row), ``downgrades`` ("domain (judgment): reason"), the
         ``threshold`` and ``clinical_importance``, the GRADE ``statement``, the
         ``evidence_ids`` and the ``selection_reason``, and a printed rating where a review
-        gave one (``published_certainty``, ``published_note``).
+        gave one (``published_certainty``, ``published_note``); where the row has trial-level data
+        and an MCID, the Bayesian re-analysis (:mod:`evidence_lib.review.bayes`): ``p_benefit``
+        (smallest posterior probability of any benefit over the sceptical, neutral and
+        enthusiastic priors), ``p_important`` (largest probability of a benefit of at least the
+        MCID) and ``bayes`` (the range in words).
     """
     import pandas as pd
 
@@ -210,6 +260,7 @@ def summary_of_findings(ds):
             size, importance = _importance(reading, ttext)
         else:
             size, importance = "unknown", "not judged: the row records no direction of benefit"
+        p_benefit, p_important, bayes = _bayes(ds, row, ev, trow)
         unit = "per 100" if ev["measure"] == "pp_difference" else ""
         out.append({
             "sof_id": row["sof_id"],
@@ -230,6 +281,7 @@ def summary_of_findings(ds):
             "evidence_ids": row["evidence_ids"], "selection_reason": row["selection_reason"],
             "published_certainty": None if is_missing(row["published_certainty"]) else row["published_certainty"],
             "published_note": "" if is_missing(row["published_note"]) else row["published_note"],
+            "p_benefit": p_benefit, "p_important": p_important, "bayes": bayes,
         })
     return pd.DataFrame(out, columns=COLUMNS)
 

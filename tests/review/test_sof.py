@@ -165,3 +165,14 @@ def test_check_exits_1_while_a_contradiction_lacks_a_reason(data_copy):
     out = _check(data_copy.root)
     assert out.returncode == 1
     assert "C02" in out.stdout and "override_reason" in out.stdout
+
+
+def test_bayesian_probabilities_for_rows_with_trial_data_and_an_mcid(sof):
+    s = sof.set_index("sof_id")
+    row = s.loc["sham-pain-immediate"]
+    # the four Cochrane trials: any benefit is near-certain, a benefit of 15 points is not (MD -10.2, CI -15.0 to -5.4)
+    assert row["p_benefit"] > 0.95 and row["p_important"] < 0.2
+    assert "15 points" in row["bayes"] and "sceptical to enthusiastic" in row["bayes"]
+    assert s.loc["sham-pain-short", "bayes"].startswith("not computed")  # an SMD has no MCID
+    one = s.loc["conventional-pain-intermediate", "bayes"]
+    assert "1 trial" in one and "depends mostly on the prior" in one
