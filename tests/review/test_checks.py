@@ -78,7 +78,7 @@ class Pkg:
 
     def source(self, sid, design="rct", subjects="chronic low back pain"):
         return self.add("sources", source_id=sid, first_author="Doe J", year=2010, title=f"Trial {sid}",
-                        design=design, subjects=subjects, url=URL)
+                        design=design, subjects=subjects, url=URL, url_kind="publisher")
 
     def effect(self, eid, sid, *, comparator="sham", outcome="pain", instrument="VAS 0-100", weeks=8.0,
                measure="MD", est=-20.0, lo=-25.0, hi=-16.0, favours="negative", population="chronic low back pain",
