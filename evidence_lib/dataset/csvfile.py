@@ -97,8 +97,8 @@ def read_bytes(path: Path, fname: str, problems: list[Problem]) -> bytes | None:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        problems.append(Problem(fname, None, None, f"the file is missing (expected at {path}); restore it, "
-                                                   f"or remove its resource from datapackage.json"))
+        problems.append(Problem(fname, None, None, f"the file is missing (expected at {path}); restore it (a table that "
+                                                   f"may be absent says \"optional\": true in datapackage.json)"))
     except IsADirectoryError:
         problems.append(Problem(fname, None, None, f"{path} is a folder, not a file; put the file there"))
     except PermissionError:

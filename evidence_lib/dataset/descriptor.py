@@ -163,10 +163,16 @@ def read_table(root: Path, res: Resource, problems: list[Problem]):
 
     columns: dict[str, list[Any]] = {f.name: [] for f in res.fields}
     idx = {c: i for i, c in enumerate(header)}
+    ragged = [(lines[r], len(row)) for r, row in enumerate(body) if len(row) != len(header)]
+    if len(ragged) == len(body) > 1 and len({n for _, n in ragged}) == 1:
+        problems.append(Problem(fname, ragged[0][0], None,
+                                f"every row has {ragged[0][1]} cells but the header has {len(header)}: a column was "
+                                f"added to or removed from the header only; make the header and the rows agree"))
+    else:
+        problems.extend(Problem(fname, line, None, f"has {n} cells but the header has {len(header)}; "
+                                                   f"a comma is missing or extra on this line") for line, n in ragged)
     for r, row in enumerate(body):
         line = lines[r]
-        if len(row) != len(header):
-            problems.append(Problem(fname, line, None, f"has {len(row)} cells but the header has {len(header)}"))
         for f in res.fields:
             i = idx.get(f.name)
             raw = row[i] if i is not None and i < len(row) else ""
@@ -184,7 +190,7 @@ def read_table(root: Path, res: Resource, problems: list[Problem]):
             df[f.name] = pd.Series(columns[f.name], dtype="object")
     df.attrs["lines"] = list(lines)
     df.attrs["file"] = fname
-    df.attrs["incomplete"] = bool(missing)
+    df.attrs["incomplete"] = bool(missing or ragged)
     _check_unique(df, res, problems)
     return df
 

@@ -187,8 +187,12 @@ def load(path: str | os.PathLike | None = None) -> Dataset:
             if df is None or df.attrs.get("incomplete"):
                 broken.add(name)
         tables[name] = df if df is not None else _empty(r)
-    dp.check_foreign_keys(tables, res, problems, broken)
-    check_rules(tables, article, problems, warnings, broken)
+    for name in absent:
+        warnings.append(Problem(res[name].path, None, None, "absent (optional in datapackage.json): shown as "
+                                                            "missing, and links to its rows are not checked"))
+    unchecked = broken | set(absent)
+    dp.check_foreign_keys(tables, res, problems, unchecked)
+    check_rules(tables, article, problems, warnings, unchecked)
     if problems:
         raise DataValidationError(problems, str(root))
     return Dataset(root=root, article=article, descriptor=descriptor, warnings=tuple(warnings),
