@@ -6,14 +6,19 @@
     evidence sof                    the Summary of Findings, GRADE-rated
     evidence build [--out DIR]      regenerate every figure and the report
 
-Exit status: 0 on success, 1 when the data has problems, 2 on usage errors.
-``evidence check`` exits 1 while a stored verdict or certainty contradicts the computed
-one without a written reason (an open coherence issue); findings are reported, not failed on.
+Exit status: 0 on success, 1 when the data has problems or the output cannot be written,
+2 on usage errors, 130 (143) when interrupted by Ctrl-C (SIGTERM). ``evidence check`` exits 1
+while a stored verdict or certainty contradicts the computed one without a written reason
+(an open coherence issue); its findings are reported, not failed on. A user's error never
+shows a traceback: it is one message saying what is wrong and what to do.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
+import os
 import shutil
 import sys
 
@@ -47,67 +52,109 @@ def _load(path):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``evidence`` command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status (see the module docstring).
+    """
     args = _parser().parse_args(argv)
-    from evidence_lib.errors import DataValidationError
+    from evidence_lib.errors import BuildError, DataValidationError
 
-    path = getattr(args, "path", None) or args.data
     try:
-        if args.command == "validate":
-            ds = _load(path)
-            n = {k: len(v) for k, v in ds.tables.items() if len(v)}
-            print(f"OK: {ds.root} is valid: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in n.items()) + ".")
-            for w in ds.warnings:
-                print(f"warning: {w}")
-            return 0
-        if args.command == "review":
-            from evidence_lib.review.ledger import format_claim, format_ledger
-
-            ds = _load(path)
-            width = args.width or min(100, shutil.get_terminal_size((100, 24)).columns)
-            if args.claim_id:
-                cid = args.claim_id.upper()
-                try:
-                    print(format_claim(ds, cid, width=width))
-                except KeyError as exc:
-                    print(f"evidence review: {exc.args[0]}", file=sys.stderr)
-                    return 2
-                from evidence_lib.output.text import format_checks
-
-                print()
-                print(format_checks(ds, cid, width=width))
-            else:
-                print(format_ledger(ds, width=width))
-            return 0
-        if args.command == "check":
-            from evidence_lib.output.text import format_check_summary
-
-            ds = _load(path)
-            width = args.width or min(100, shutil.get_terminal_size((100, 24)).columns)
-            text, n_open = format_check_summary(ds, width=width, show_all=args.all)
-            print(text)
-            return 1 if n_open else 0
-        if args.command == "sof":
-            from evidence_lib.output.text import format_sof
-
-            ds = _load(path)
-            width = args.width or min(100, shutil.get_terminal_size((100, 24)).columns)
-            print(format_sof(ds, width=width))
-            return 0
-        if args.command == "build":
-            from evidence_lib.output.build import build
-
-            res = build(path, args.out, progress=not args.quiet)
-            print(f"Built {len(res.files)} files in {res.seconds:.1f} s into {args.out}")
-            return 0
-        if args.command == "notebooks":
-            from evidence_lib.output.notebooks import execute_all
-
-            done = execute_all(args.folder)
-            print(f"Executed and stored {len(done)} notebooks")
-            return 0
+        return _run(args)
     except DataValidationError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    except BuildError as exc:
+        print(f"evidence {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", 2)
+        where = f"; {args.out} is left as it was" if args.command == "build" else ""
+        print(f"evidence {args.command}: interrupted{where}", file=sys.stderr)
+        return 128 + signum
+    except BrokenPipeError:
+        # the reader went away (``evidence review | head``): stop quietly
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except OSError as exc:
+        print(f"evidence {args.command}: {exc.strerror or exc}"
+              f"{f' ({exc.filename})' if exc.filename else ''}; check the path and its permissions",
+              file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    path = getattr(args, "path", None) or args.data
+    if args.command == "validate":
+        ds = _load(path)
+        n = {k: len(v) for k, v in ds.tables.items() if len(v)}
+        print(f"OK: {ds.root} is valid: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in n.items()) + ".")
+        if ds.absent_tables:
+            print("absent (optional) tables: " + ", ".join(ds.absent_tables))
+        for w in ds.warnings:
+            print(f"warning: {w}")
+        return 0
+    if args.command == "review":
+        from evidence_lib.review.ledger import format_claim, format_ledger
+
+        ds = _load(path)
+        width = args.width or min(100, shutil.get_terminal_size((100, 24)).columns)
+        if args.claim_id:
+            cid = args.claim_id.upper()
+            try:
+                print(format_claim(ds, cid, width=width))
+            except KeyError as exc:
+                print(f"evidence review: {exc.args[0]}", file=sys.stderr)
+                return 2
+            from evidence_lib.output.text import format_checks
+
+            print()
+            print(format_checks(ds, cid, width=width))
+        else:
+            print(format_ledger(ds, width=width))
+        return 0
+    if args.command == "check":
+        from evidence_lib.output.text import format_check_summary
+
+        ds = _load(path)
+        width = args.width or min(100, shutil.get_terminal_size((100, 24)).columns)
+        text, n_open = format_check_summary(ds, width=width, show_all=args.all)
+        print(text)
+        return 1 if n_open else 0
+    if args.command == "sof":
+        from evidence_lib.output.text import format_sof
+
+        ds = _load(path)
+        width = args.width or min(100, shutil.get_terminal_size((100, 24)).columns)
+        print(format_sof(ds, width=width))
+        return 0
+    if args.command == "build":
+        from evidence_lib.output.build import build
+
+        res = build(path, args.out, progress=not args.quiet)
+        print(f"Built {len(res.files)} files in {res.seconds:.1f} s into {args.out}")
+        return 0
+    if args.command == "notebooks":
+        missing = [m for m in ("nbformat", "nbclient") if importlib.util.find_spec(m) is None]
+        if missing:
+            print(f"evidence notebooks: needs {' and '.join(missing)}, which are not installed; "
+                  f"install them with: pip install -e \".[notebooks]\"", file=sys.stderr)
+            return 2
+        from evidence_lib.output.notebooks import execute_all
+
+        done = execute_all(args.folder)
+        print(f"Executed and stored {len(done)} notebooks")
+        return 0
     return 2
 
 

@@ -53,3 +53,29 @@ class DataValidationError(ValueError):
         if root:
             head += f" at {root}"
         super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class BuildError(RuntimeError):
+    """A build could not write its output; the message says why and what to do.
+
+    The output folder is left as it was (the previous complete build, if any).
+    """
+
+
+class BuildBusyError(BuildError):
+    """Another build holds the output folder's lock."""
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """A build stopped by a signal (SIGINT or SIGTERM) before it finished.
+
+    Parameters
+    ----------
+    signum : int
+        The signal received (2 for SIGINT, 15 for SIGTERM); a command line exits
+        with ``128 + signum``.
+    """
+
+    def __init__(self, signum: int = 2):
+        super().__init__(signum)
+        self.signum = signum

@@ -50,8 +50,26 @@ class Article:
     def from_file(cls, path: str | Path, title: str) -> "Article":
         """Read the article as UTF-8 without newline translation and find its headings."""
         raw = Path(path).read_bytes()
-        text = raw.decode("utf-8")
-        return cls(text=text, title=title, path=str(path), headings=tuple(find_headings(text)))
+        return cls.from_text(raw.decode("utf-8"), title=title, path=str(path))
+
+    @classmethod
+    def from_text(cls, text: str, title: str, path: str = "") -> "Article":
+        """Build an article from its text and find its headings.
+
+        Parameters
+        ----------
+        text : str
+            The article, exactly as received.
+        title : str
+            Its title as published.
+        path : str, optional
+            Where the text was read from.
+
+        Returns
+        -------
+        Article
+        """
+        return cls(text=text, title=title, path=path, headings=tuple(find_headings(text)))
 
     def section_at(self, offset: int) -> str:
         """Return the level-1 heading under which ``offset`` lies ('' before the first)."""

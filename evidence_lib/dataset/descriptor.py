@@ -9,8 +9,6 @@ nothing is raised until the whole package has been read.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import re
@@ -18,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evidence_lib.dataset.csvfile import read_records, read_text
 from evidence_lib.errors import Problem
 
 _INT = re.compile(r"^[+-]?\d+$")
@@ -42,7 +41,7 @@ class Resource:
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
     foreign_keys: tuple[dict, ...]
-    required: bool
+    optional: bool
     descriptor: dict
 
     def field(self, name: str) -> Field | None:
@@ -52,20 +51,63 @@ class Resource:
         return None
 
 
-def read_descriptor(root: Path, problems: list[Problem]) -> dict | None:
-    """Parse ``datapackage.json``; report a problem and return None if unreadable."""
+def read_descriptor(root: Path, problems: list[Problem]):
+    """Parse ``datapackage.json``; report a problem and return None if it cannot be read.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The package folder.
+    problems : list of Problem
+        Appended to when the folder or the descriptor cannot be read or parsed.
+
+    Returns
+    -------
+    object or None
+        The parsed JSON (its shape is checked by :func:`evidence_lib.dataset.shape.check_descriptor`).
+    """
+    if not root.exists():
+        problems.append(Problem("datapackage.json", None, None,
+                                f"no folder {root}; give the folder that holds datapackage.json"))
+        return None
+    if not root.is_dir():
+        problems.append(Problem("datapackage.json", None, None,
+                                f"{root} is a file, not a folder; give the folder that holds datapackage.json"))
+        return None
     path = root / "datapackage.json"
+    if not path.exists():
+        try:
+            next(root.iterdir(), None)
+        except PermissionError:
+            problems.append(Problem("datapackage.json", None, None,
+                                    f"cannot open the folder {root}: permission denied; make it readable (chmod u+rx)"))
+            return None
+        problems.append(Problem("datapackage.json", None, None,
+                                f"no descriptor found in {root}; give the folder that holds datapackage.json"))
+        return None
+    text = read_text(path, "datapackage.json", problems)
+    if text is None:
+        return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        problems.append(Problem("datapackage.json", None, None, f"no descriptor found in {root}"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        problems.append(Problem("datapackage.json", getattr(exc, "lineno", None), None, f"not valid JSON: {exc}"))
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.append(Problem("datapackage.json", exc.lineno, None, f"not valid JSON: {exc.msg} (column {exc.colno})"))
     return None
 
 
 def resources(descriptor: dict) -> dict[str, Resource]:
-    """Tabular resources of the descriptor, by name."""
+    """Tabular resources of a descriptor whose shape has been checked, by name.
+
+    Parameters
+    ----------
+    descriptor : dict
+        A descriptor that passed :func:`evidence_lib.dataset.shape.check_descriptor`.
+
+    Returns
+    -------
+    dict of str to Resource
+        The resources with a ``schema``.
+    """
     out = {}
     for res in descriptor.get("resources", []):
         schema = res.get("schema")
@@ -82,7 +124,7 @@ def resources(descriptor: dict) -> dict[str, Resource]:
             fields=fields,
             primary_key=tuple([pk] if isinstance(pk, str) else pk),
             foreign_keys=tuple(schema.get("foreignKeys", [])),
-            required=bool(res.get("required", False)),
+            optional=bool(res.get("optional", False)),
             descriptor=res,
         )
     return out
@@ -99,45 +141,38 @@ def read_table(root: Path, res: Resource, problems: list[Problem]):
     import pandas as pd
 
     fname = res.path
-    path = root / fname
-    if not path.exists():
-        if res.required:
-            problems.append(Problem(fname, None, None, "required table is missing"))
+    records = read_records(root / fname, fname, problems)
+    if records is None:
         return None
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(fname, None, None, f"not UTF-8: {exc}"))
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        problems.append(Problem(fname, reader.line_num, None, f"malformed CSV: {exc}"))
-        return None
-    if not rows:
-        problems.append(Problem(fname, None, None, "empty file (no header row)"))
-        return None
-    header, body = rows[0], rows[1:]
-    # line numbers: csv rows may span lines (quoted newlines), so track them properly
-    lines = _row_lines(text)
+    header, body, lines = records.header, records.rows, records.lines
     known = {f.name for f in res.fields}
     for col in header:
         if col not in known:
-            problems.append(Problem(fname, 1, col, f"unknown column (not in the schema of '{res.name}')"))
-    dup = {c for c in header if header.count(c) > 1}
-    for col in sorted(dup):
+            problems.append(Problem(fname, 1, col, f"unknown column (not in the schema of '{res.name}'); "
+                                                   f"rename it, or declare it in datapackage.json"))
+    counts: dict[str, int] = {}
+    for c in header:
+        counts[c] = counts.get(c, 0) + 1
+    for col in sorted(c for c, n in counts.items() if n > 1):
         problems.append(Problem(fname, 1, col, "column appears more than once in the header"))
-    for f in res.fields:
-        if f.required and f.name not in header:
-            problems.append(Problem(fname, 1, f.name, "required column is missing from the header"))
+    missing = [f.name for f in res.fields if f.name not in counts]
+    for col in missing:
+        problems.append(Problem(fname, 1, col, "column declared in datapackage.json is missing from the header; "
+                                               "add it (blank cells are allowed unless required) or remove it "
+                                               "from the schema"))
 
     columns: dict[str, list[Any]] = {f.name: [] for f in res.fields}
     idx = {c: i for i, c in enumerate(header)}
+    ragged = [(lines[r], len(row)) for r, row in enumerate(body) if len(row) != len(header)]
+    if len(ragged) == len(body) > 1 and len({n for _, n in ragged}) == 1:
+        problems.append(Problem(fname, ragged[0][0], None,
+                                f"every row has {ragged[0][1]} cells but the header has {len(header)}: a column was "
+                                f"added to or removed from the header only; make the header and the rows agree"))
+    else:
+        problems.extend(Problem(fname, line, None, f"has {n} cells but the header has {len(header)}; "
+                                                   f"a comma is missing or extra on this line") for line, n in ragged)
     for r, row in enumerate(body):
-        line = lines[r + 1] if r + 1 < len(lines) else None
-        if len(row) != len(header):
-            problems.append(Problem(fname, line, None, f"has {len(row)} cells but the header has {len(header)}"))
+        line = lines[r]
         for f in res.fields:
             i = idx.get(f.name)
             raw = row[i] if i is not None and i < len(row) else ""
@@ -153,30 +188,11 @@ def read_table(root: Path, res: Resource, problems: list[Problem]):
             df[f.name] = pd.array(columns[f.name], dtype="boolean")
         else:
             df[f.name] = pd.Series(columns[f.name], dtype="object")
-    file_lines = [lines[r + 1] if r + 1 < len(lines) else None for r in range(len(body))]
-    df.attrs["lines"] = file_lines
+    df.attrs["lines"] = list(lines)
     df.attrs["file"] = fname
+    df.attrs["incomplete"] = bool(missing or ragged)
     _check_unique(df, res, problems)
     return df
-
-
-def _row_lines(text: str) -> list[int]:
-    """Starting line number of each CSV record (1-based), allowing quoted newlines."""
-    out = []
-    line = 1
-    in_quote = False
-    start_of_record = True
-    for ch in text:
-        if start_of_record:
-            out.append(line)
-            start_of_record = False
-        if ch == '"':
-            in_quote = not in_quote
-        elif ch == "\n":
-            line += 1
-            if not in_quote:
-                start_of_record = True
-    return out
 
 
 def _cast(raw: str, f: Field, fname: str, line: int | None, problems: list[Problem]):
@@ -238,17 +254,33 @@ def _check_unique(df, res: Resource, problems: list[Problem]) -> None:
                 seen[tup] = i
 
 
-def check_foreign_keys(tables: dict, res_by_name: dict[str, Resource], problems: list[Problem]) -> None:
-    """Check that every foreign key of every loaded table resolves."""
+def check_foreign_keys(tables: dict, res_by_name: dict[str, Resource], problems: list[Problem],
+                       broken: set[str] = frozenset()) -> None:
+    """Check that every foreign key of every loaded table resolves.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        The tables read.
+    res_by_name : dict of str to Resource
+        Their resources.
+    problems : list of Problem
+        Appended to, one problem per unresolved key.
+    broken : set of str
+        Tables that could not be read whole (missing, unreadable, or lacking a declared
+        column); keys from or into them are not checked, as their faults are already reported.
+    """
     for name, res in res_by_name.items():
         df = tables.get(name)
-        if df is None:
+        if df is None or name in broken:
             continue
         for fk in res.foreign_keys:
             fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
             ref = fk["reference"]
             ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-            target = tables.get(ref["resource"])
+            target = tables.get(ref.get("resource") or name)
+            if ref.get("resource") in broken:
+                continue
             if target is None:
                 if len(df):
                     problems.append(Problem(res.path, None, "+".join(fields),

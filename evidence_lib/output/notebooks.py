@@ -19,9 +19,29 @@ _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,16}")
 
 
 def notebook_paths(folder: str | Path | None = None) -> list[Path]:
-    """Notebooks in reading order (their file names start with a number)."""
-    folder = Path(folder) if folder else Path(__file__).resolve().parent.parent / "notebooks"
-    return sorted(folder.glob("[0-9][0-9]-*.ipynb"))
+    """Notebooks in reading order (their file names start with a number).
+
+    Parameters
+    ----------
+    folder : str or Path, optional
+        Default: the source checkout's ``notebooks/`` (beside ``evidence_lib/``).
+
+    Returns
+    -------
+    list of Path
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder holds no numbered notebook (an installed package has no notebooks:
+        pass the folder of a checkout).
+    """
+    folder = Path(folder) if folder else Path(__file__).resolve().parents[2] / "notebooks"
+    paths = sorted(folder.glob("[0-9][0-9]-*.ipynb"))
+    if not paths:
+        raise FileNotFoundError(f"no numbered notebooks (NN-name.ipynb) in {folder}; pass the notebooks folder "
+                                f"of a source checkout: evidence notebooks PATH/notebooks")
+    return paths
 
 
 def execute_notebook(path: str | Path, *, timeout: int = 600) -> None:

@@ -78,7 +78,7 @@ def test_missing_required_column_and_value(data_copy):
     data_copy.drop_column("claims", "section")
     data_copy.edit("claims", 5, rationale="")
     probs = problems_of(data_copy.root)
-    assert any(p.line == 1 and p.column == "section" and "required column is missing" in p.message for p in probs)
+    assert any(p.line == 1 and p.column == "section" and "missing from the header" in p.message for p in probs)
     assert any(p.line == 7 and p.column == "rationale" and "required value is missing" in p.message for p in probs)
 
 

@@ -247,14 +247,17 @@ def test_failure_while_drawing_leaves_no_partial_files(tmp_path, monkeypatch, ds
 
     broken = [specs[0], figures.FigureSpec("broken", "Broken", boom, lambda d: "")] + specs[1:]
     monkeypatch.setattr(figures, "registry", lambda: broken)
+    before = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
     for out in (tmp_path / "out", tmp_path / "fresh"):
         with pytest.raises(RuntimeError, match="drawing failed"):
             _build(out, monkeypatch, ds)
-        names = sorted(p.name for p in (out / "figures").iterdir())
-        assert not [n for n in names if n.endswith(".tmp") or n.startswith(".")], names
-        assert not [n for n in names if n.startswith("broken")]
-        for name, data in first.items():
-            assert (out / "figures" / name).read_bytes() == data
+    # whole or not at all: the folder that held a build holds exactly that build, the fresh one nothing
+    after = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert after == before and first
+    for name, data in first.items():
+        assert (tmp_path / "out" / "figures" / name).read_bytes() == data
+    assert not (tmp_path / "fresh" / "figures").exists()
+    assert sorted(p.name for p in (tmp_path / "fresh").iterdir()) == []
 
 
 def test_failure_while_saving_writes_neither_format(tmp_path):
