@@ -108,7 +108,7 @@ def article_blocks(ds) -> list[dict]:
     list of dict
         ``{"tag": "h3" | "h4", "text"}`` for a heading (level 1 -> h3), ``{"tag": "p",
         "parts": [...]}`` for each other line; a part is ``{"text", "claim": None}`` or
-        ``{"text", "claim": {"id", "verdict"}}`` for a claim's words. Claims do not overlap
+        ``{"text", "claim": {"id", "verdict", "card"}}`` for a claim's words (``card``: its card's id). Claims do not overlap
         (the loader enforces it).
     """
     text = ds.article.text
@@ -125,7 +125,8 @@ def article_blocks(ds) -> list[dict]:
         for s in sorted(k for k in marks if start <= k < end):
             r = marks[s]
             parts.append({"text": text[cur:s], "claim": None})
-            parts.append({"text": text[s:int(r["end"])], "claim": {"id": r["claim_id"], "verdict": r["verdict"]}})
+            parts.append({"text": text[s:int(r["end"])],
+                          "claim": {"id": r["claim_id"], "verdict": r["verdict"], "card": card_id(r["claim_id"])}})
             cur = int(r["end"])
         parts.append({"text": text[cur:end], "claim": None})
         out.append({"tag": "p", "parts": parts})
@@ -318,7 +319,7 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
         "sof": summary_of_findings(ds), "figures": figures(ds, alt_text), "reproductions": reproductions(ds),
         "article": article_blocks(ds), "filters": filter_groups(claims),
         "cards": [claim_card(ds, c, sources, check=check) for c in claims],
-        "scorecard": card, "rating_doc": rating_doc, "card_id": card_id,
+        "scorecard": card, "rating_doc": rating_doc,
     }
 
 
