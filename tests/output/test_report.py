@@ -1,17 +1,22 @@
 """The claim-review report and its exports: files, determinism, escaping, JSON-LD, CSL, BibTeX."""
 
+import html
 import html.parser
 import io
 import json
 import re
-import sys
-import types
+import shutil
+import subprocess
+from pathlib import Path
 from types import SimpleNamespace
 
+import jinja2
 import pytest
+from markupsafe import escape
 
 import evidence_lib as ev
-from evidence_lib.output import report
+from evidence_lib.output import exports, report, summary
+from evidence_lib.output.links import safe_url
 from evidence_lib.review.ledger import VERDICT_LABELS
 
 from tests.conftest import EVIL, REPORT_VERDICTS
@@ -131,10 +136,10 @@ def test_figures_inline_with_alt_text_and_caption(written):
     for spec in registry():
         alt = spec.describe(ds)
         assert f'<figure id="figure-{spec.name}"' in text
-        assert f'<title id="fig-{spec.name}-title">{report._e(spec.title)}</title>' in text
+        assert f'<title id="fig-{spec.name}-title">{escape(spec.title)}</title>' in text
         assert f'<desc id="fig-{spec.name}-desc">' in text
         assert 'role="img"' in text
-        assert f"<figcaption><strong>{report._e(spec.title)}.</strong> {report._e(alt)}</figcaption>" in text
+        assert f"<figcaption><strong>{escape(spec.title)}.</strong> {escape(alt)}</figcaption>" in text
     assert "<?xml" not in text and "<!DOCTYPE svg" not in text
 
 
@@ -176,12 +181,12 @@ def test_jsonld_one_claimreview_per_claim_with_the_rating_mapping(written):
         if c.verdict == "not_checkable":
             assert "ratingValue" not in r
         else:
-            assert r["ratingValue"] == report.RATING_VALUES[c.verdict]
+            assert r["ratingValue"] == exports.RATING_VALUES[c.verdict]
         assert d["itemReviewed"] == {"@type": "Claim",
                                      "appearance": {"@type": "CreativeWork", "name": ds.article.title}}
         assert d["author"] == {"@type": "Organization", "name": "evidence_lib reviewers"}
         assert d["datePublished"] == ds.descriptor["review_date"]
-    assert report.RATING_VALUES == {"contradicted": 1, "unsupported": 2, "overstated": 3,
+    assert exports.RATING_VALUES == {"contradicted": 1, "unsupported": 2, "overstated": 3,
                                     "supported_with_caveats": 4, "supported": 5, "not_checkable": None}
     seen = {by_url[f"claim-{c}"]["reviewRating"].get("ratingValue") for c in REPORT_VERDICTS}
     assert seen == {1, 2, 3, 4, 5}
@@ -195,11 +200,11 @@ def test_jsonld_is_embedded_and_parses(written):
 
 
 def test_review_date_comes_from_the_descriptor_only(report_ds):
-    assert report.review_date(report_ds) == report_ds.descriptor["review_date"]
+    assert exports.review_date(report_ds) == report_ds.descriptor["review_date"]
     bad = SimpleNamespace(descriptor={"review_date": "25/11/2026"})
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
-        report.review_date(bad)
-    assert report.review_date(SimpleNamespace(descriptor={})) is None
+        exports.review_date(bad)
+    assert exports.review_date(SimpleNamespace(descriptor={})) is None
 
 
 def test_csl_json(written):
@@ -240,13 +245,13 @@ def test_bibtex_one_entry_per_source_with_escaping(written):
 
 
 def test_bibtex_escape():
-    assert report.bibtex_escape("a_b & {c} 10% $ # ^ ~ \\") == (
+    assert exports.bibtex_escape("a_b & {c} 10% $ # ^ ~ \\") == (
         r"a\_b \& \{c\} 10\% \$ \# \^{} \~{} \textbackslash{}")
 
 
 def test_summary_of_findings_selection(report_ds):
-    cells = report.select_sof_rows(report_ds)
-    assert len(cells) == len(report.SOF_COMPARATORS) * len(report.SOF_TERMS)
+    cells = summary.select_sof_rows(report_ds)
+    assert len(cells) == len(summary.SOF_COMPARATORS) * len(summary.SOF_TERMS)
     by = {(c["comparison"], c["term_label"]): c for c in cells}
     sham_short = by[("Acupuncture vs sham acupuncture", "Short term (up to 3 months)")]
     assert sham_short["table"] == "pooled_results" and sham_short["row"]["analysis_id"] == "pr-sham-short"
@@ -255,7 +260,7 @@ def test_summary_of_findings_selection(report_ds):
     sham_long = by[("Acupuncture vs sham acupuncture", "Long term (12 months or more)")]
     # no pooled sham result reaches 12 months: the cell is empty or falls back to a single trial's row
     assert sham_long["row"] is None or sham_long["table"] == "effects"
-    harms = report.select_harms_rows(report_ds)
+    harms = summary.select_harms_rows(report_ds)
     # the best "serious" and "any" rates: the bundled meta-analysis of prospective studies outranks single studies
     assert [h["row"]["ae_id"] for h in harms] == ["baumler2021-sae-patients", "baumler2021-any-patients"]
 
@@ -268,18 +273,18 @@ def test_summary_of_findings_prefers_pooled_and_higher_designs(report_ds):
     extra["comparator_class"], extra["term"] = "sham", "short"
     ds = SimpleNamespace(**{k: getattr(report_ds, k) for k in ("sources", "pooled_results", "adverse_events")},
                          effects=pd.concat([report_ds.effects, extra], ignore_index=True))
-    cell = report.select_sof_rows(ds)[0]
+    cell = summary.select_sof_rows(ds)[0]
     assert cell["row"]["analysis_id"] == "pr-sham-short"  # pooled Cochrane beats the single trial
 
 
 def test_plain_language_follows_grade_wording():
     row = dict(measure="MD", estimate=-9.0, ci_low=-13.0, ci_high=-4.0, outcome="pain")
-    assert report.plain_language(dict(row, certainty="high"), "pooled_results") == "Acupuncture reduces pain."
-    assert report.plain_language(dict(row, certainty="moderate"), "pooled_results") == "Acupuncture probably reduces pain."
-    assert report.plain_language(dict(row, certainty="low"), "pooled_results") == "Acupuncture may reduce pain."
-    assert report.plain_language(dict(row, certainty="very_low"), "pooled_results").startswith("We are very uncertain")
+    assert summary.plain_language(dict(row, certainty="high"), "pooled_results") == "Acupuncture reduces pain."
+    assert summary.plain_language(dict(row, certainty="moderate"), "pooled_results") == "Acupuncture probably reduces pain."
+    assert summary.plain_language(dict(row, certainty="low"), "pooled_results") == "Acupuncture may reduce pain."
+    assert summary.plain_language(dict(row, certainty="very_low"), "pooled_results").startswith("We are very uncertain")
     flat = dict(row, ci_high=2.0, certainty="moderate")
-    assert "little or no difference" in report.plain_language(flat, "pooled_results")
+    assert "little or no difference" in summary.plain_language(flat, "pooled_results")
 
 
 def test_unverified_rows_are_marked(written):
@@ -300,12 +305,9 @@ def test_sources_are_linked(written):
     assert "1,758 (10 studies)" in card and "\u22129.22 [\u221213.82, \u22124.61]" in card
 
 
-def test_checks_slot_absent_and_present(report_ds, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "evidence_lib.review.checks", None)  # as if the checker were not installed
-    text = report.report_html(report_ds)
+def test_checks_on_every_card_and_a_failing_checker_is_shown(report_ds):
+    text = report.report_html(report_ds, check=None)
     assert "Automated checks" not in text
-
-    mod = types.ModuleType("evidence_lib.review.checks")
 
     def check(ds, claim_id):
         if claim_id == "C01":
@@ -314,21 +316,21 @@ def test_checks_slot_absent_and_present(report_ds, tmp_path, monkeypatch):
             return None
         return [{"status": "fail", "message": f"{claim_id} <b>numbers</b>"}, "plain finding"]
 
-    mod.check = check
-    monkeypatch.setitem(sys.modules, "evidence_lib.review.checks", mod)
-    text = report.report_html(report_ds)
+    text = report.report_html(report_ds, check=check)
     assert text.count('<section class="card-checks">') == len(report_ds.claims)
     assert "C13 &lt;b&gt;numbers&lt;/b&gt;" in text and "plain finding" in text
     assert "the check raised RuntimeError: boom" in text
+    # by default the project's own checker runs (imported directly, no fallback)
+    assert report.report_html(report_ds).count('<section class="card-checks">') == len(report_ds.claims)
 
 
 def test_scorecard_rendered_only_when_present(report_ds):
     import pandas as pd
 
-    assert report.scorecard_html(SimpleNamespace()) == ""  # a dataset without a scorecard table
+    assert report.scorecard(SimpleNamespace()) is None  # a dataset without a scorecard table
     sc = pd.DataFrame({"criterion": ["Costs", "Harms"], "rating": ["not satisfactory", "satisfactory"],
                        "comment": ["No price <given>", "Mentions bruising"]})
-    out = report.scorecard_html(SimpleNamespace(scorecard=sc))
+    out = report.render("scorecard.html.j2", scorecard=report.scorecard(SimpleNamespace(scorecard=sc)))
     assert 'id="scorecard"' in out and "No price &lt;given&gt;" in out and "<th scope=\"row\">Harms</th>" in out
 
 
@@ -352,18 +354,194 @@ def test_plain_language_follows_the_rows_own_sign_convention():
     # Manheimer 2005 prints SMD +0.54 (0.35 to 0.73) for less pain with acupuncture (favours = positive)
     row = dict(measure="SMD", estimate=0.54, ci_low=0.35, ci_high=0.73, favours="positive", certainty=None,
                outcome="pain")
-    assert "reduces pain" in report.plain_language(row, "pooled_results")
-    assert "worsens" in report.plain_language(dict(row, favours="negative"), "pooled_results")
+    assert "reduces pain" in summary.plain_language(row, "pooled_results")
+    assert "worsens" in summary.plain_language(dict(row, favours="negative"), "pooled_results")
     none = dict(row, estimate=None, ci_low=None, ci_high=None, measure="other", p_value=0.61)
-    assert "no estimate printed (p = 0.61)" in report.plain_language(none, "effects")
+    assert "no estimate printed (p = 0.61)" in summary.plain_language(none, "effects")
 
 
 def test_summary_of_findings_reads_the_bundled_signs_correctly():
     ds = ev.load()
     seen = 0
-    for cell in report.select_sof_rows(ds):
+    for cell in summary.select_sof_rows(ds):
         r = cell["row"]
         if r is not None and (r.get("analysis_id") or "").startswith("manheimer2005"):
-            assert "reduces pain" in report.plain_language(r, cell["table"])
+            assert "reduces pain" in summary.plain_language(r, cell["table"])
             seen += 1
     assert seen >= 1
+
+
+# --------------------------------------------------------------------------- templates
+
+def test_templates_autoescape_and_fail_on_a_missing_value():
+    env = report.environment()
+    assert env.autoescape is True and env.undefined is jinja2.StrictUndefined
+    with pytest.raises(jinja2.UndefinedError):
+        report.render("scorecard.html.j2")  # no scorecard given: a loud failure, not an empty table
+
+
+def test_static_css_and_js_are_inlined_verbatim(written):
+    _, out, _ = written
+    text = (out / "claim-review.html").read_text(encoding="utf-8")
+    static = Path(report.__file__).parent / "static"
+    css, js = (static / "report.css").read_text(encoding="utf-8"), (static / "report.js").read_text(encoding="utf-8")
+    assert f"<style>\n{css}" in text and f"<script>\n{js}</script>" in text
+
+
+def test_no_html_in_the_python_modules():
+    """Pages and fragments live in templates; Python builds data (figures' SVG aside)."""
+    folder = Path(report.__file__).parent
+    for name in ("report.py", "cards.py", "summary.py", "exports.py", "links.py", "cells.py"):
+        src = (folder / name).read_text(encoding="utf-8")
+        assert not re.search(r"""["']<(p|tr|td|th|li|ul|span|a|div|section|article|table|strong|br)[ >]""", src), name
+        assert "html.escape" not in src, name
+
+
+def test_claim_cards_are_collapsed_with_the_verdict_in_the_summary(written):
+    ds, out, _ = written
+    text = (out / "claim-review.html").read_text(encoding="utf-8")
+    for c in ds.claims.itertuples():
+        card = text[text.index(f'id="claim-{c.claim_id}"'):]
+        card = card[: card.index("</article>")]
+        assert "<details" in card and "<details open" not in card
+        head = card[card.index("<summary>"): card.index("</summary>")]
+        assert VERDICT_LABELS[c.verdict] in head and str(escape(c.quote)) in head
+
+
+def test_summary_of_findings_partial_renders_row_dicts():
+    import pandas as pd
+
+    rows = pd.DataFrame([
+        dict(comparison="A vs <B>", outcome="pain", term="Short term", effect="MD −5 (95% CI −9 to −1)",
+             participants=1234, studies=3, certainty="moderate", statement="A probably reduces pain."),
+        dict(comparison="A vs C", outcome="function", term=None, effect=None, participants=None, studies=None,
+             certainty=None, statement=None),
+    ])
+    html_out = report.render("summary_of_findings.html.j2", sof={"rows": summary.sof_table(rows), "note": "Curated."})
+    assert "A vs &lt;B&gt;" in html_out and "Short term; pain" in html_out
+    assert "1,234 (3 studies)" in html_out and "GRADE certainty: Moderate" in html_out
+    assert '<tr class="empty"><th scope="row">A vs C<br><span class="muted">function</span></th>' in html_out
+    with pytest.raises(ValueError, match="lacks the column.*statement"):
+        summary.sof_table([dict(comparison="x", outcome="y", term=None, effect="e", participants=1, studies=1,
+                                certainty=None)])
+
+
+# --------------------------------------------------------------------------- URLs (issue #13)
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "  javascript:alert(1)", "\tjavascript:alert(1)\n",
+    "java\tscript:alert(1)", "java\nscript:alert(1)", "data:text/html,<script>alert(1)</script>",
+    "DATA:text/html;base64,PHNjcmlwdD4=", "vbscript:msgbox(1)", " VBScript:msgbox(1) ", "//evil.example/x",
+    "https:evil", "http:/x", "ftp://example.org/x", "file:///etc/passwd", "", None, 42,
+])
+def test_safe_url_drops_every_other_scheme(url):
+    assert safe_url(url) is None
+
+
+@pytest.mark.parametrize("url, kept", [
+    ("https://doi.org/10.1/x", "https://doi.org/10.1/x"),
+    ("HTTPS://Example.org/a?b=1#c", "HTTPS://Example.org/a?b=1#c"),
+    ("  http://example.org/x\n", "http://example.org/x"),
+])
+def test_safe_url_keeps_http_and_https(url, kept):
+    assert safe_url(url) == kept
+
+
+def test_report_links_only_http_urls_whatever_the_descriptor_says(data_copy, tmp_path):
+    """Issue #13: without the descriptor's url pattern, javascript: and data: URLs must not become links."""
+    from tests.conftest import make_report_package
+
+    root = make_report_package(data_copy)
+    desc = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    bad = ["javascript:alert(1)", "JavaScript:alert(2)", "data:text/html,<b>x</b>", "vbscript:msgbox(1)"]
+    desc["report_url"] = "javascript:alert('report')"
+    tables = []
+    for res in desc["resources"]:
+        if res["name"] == "article":
+            res["url"] = "JAVASCRIPT:alert('article')"
+        for field in res.get("schema", {}).get("fields", []):
+            if field["name"] == "url":
+                field.get("constraints", {}).pop("pattern", None)
+                tables.append(res["name"])
+    (root / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+    for table in tables:
+        names, rows = data_copy.rows(table)
+        for i, row in enumerate(rows):
+            row["url"] = bad[i % len(bad)]
+            if table == "sources":
+                row["doi"] = row["pmid"] = ""  # so the source page's url is the only link candidate
+        data_copy.write(table, names, rows)
+    ds = ev.load(root)
+    out = tmp_path / "r"
+    report.write_report(ds, out, progress=False)
+    text = (out / "claim-review.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'href="([^"]*)"', text)
+    assert hrefs
+    offending = [h for h in hrefs if not (h.startswith(("#", "http://", "https://"))
+                                          or h in report.REPORT_FILES)]
+    assert offending == []
+    assert "source page" in text  # the link's text is still shown, without a link
+    for name in ("claimreview.jsonld", "references.json", "references.bib"):
+        body = (out / name).read_text(encoding="utf-8").lower()
+        assert "javascript" not in body and "vbscript" not in body and "data:text" not in body, name
+    reviews = json.loads((out / "claimreview.jsonld").read_text(encoding="utf-8"))
+    assert all(r["url"].startswith("claim-review.html#claim-") for r in reviews)
+    assert all("url" not in r["itemReviewed"]["appearance"] for r in reviews)
+    (ld,) = [body for t, body in _parse(out / "claim-review.html").scripts if t == "application/ld+json"]
+    assert "javascript" not in ld.lower()
+
+
+# --------------------------------------------------------------------------- in a browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+_PROBE = """<script>
+window.addEventListener("load", function () {
+  var res = {};
+  function openIds() {
+    return Array.prototype.slice.call(document.querySelectorAll(".card details[open]"))
+      .map(function (d) { return d.closest(".card").id; });
+  }
+  function shownIds() {
+    return Array.prototype.slice.call(document.querySelectorAll(".card"))
+      .filter(function (c) { return !c.hidden; }).map(function (c) { return c.id; });
+  }
+  res.initialOpen = openIds();
+  res.filtersShown = !document.getElementById("filters").hidden;
+  document.querySelector('button.filter[data-filter="verdict"][data-value="contradicted"]').click();
+  res.afterFilter = shownIds();
+  res.status = document.getElementById("filter-status").textContent;
+  document.querySelector("#span-C13 a").click();  // a link from the article to a hidden card
+  res.afterLink = { shown: shownIds().length, open: openIds() };
+  var fig = document.querySelector("button.fig-open");
+  if (fig) { fig.click(); }
+  res.viewerOpen = document.getElementById("figure-viewer").open;
+  res.viewerHasSvg = !!document.querySelector("#figure-viewer svg");
+  var pre = document.createElement("pre");
+  pre.id = "probe-result";
+  pre.textContent = JSON.stringify(res);
+  document.body.appendChild(pre);
+});
+</script></body>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (.ci/run installs it)")
+def test_in_chromium_cards_open_from_links_and_filters_work(written, tmp_path):
+    ds, out, _ = written
+    page = tmp_path / "probe.html"
+    page.write_text((out / "claim-review.html").read_text(encoding="utf-8").replace("</body>", _PROBE),
+                    encoding="utf-8")
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+           "--virtual-time-budget=5000", "--dump-dom", page.as_uri() + "#claim-C21"]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    m = re.search(r'<pre id="probe-result">(.*?)</pre>', dom, re.S)
+    assert m, "the probe did not run: " + dom[-500:]
+    res = json.loads(html.unescape(m.group(1)))
+    contradicted = [f"claim-{c}" for c in ds.claims.sort_values("start").query("verdict == 'contradicted'")["claim_id"]]
+    assert res["initialOpen"] == ["claim-C21"]  # the URL's #claim-C21 opened that card, and only it
+    assert res["filtersShown"]
+    assert res["afterFilter"] == contradicted
+    assert res["status"] == f"Showing {len(contradicted)} of {len(ds.claims)} claims."
+    assert res["afterLink"] == {"shown": len(ds.claims), "open": ["claim-C13", "claim-C21"]}
+    assert res["viewerOpen"] and res["viewerHasSvg"]

@@ -86,9 +86,12 @@ def test_unknown_and_too_small_analyses(bundled):
 def test_the_report_shows_the_reproduction(bundled, data_copy):
     from evidence_lib.output import report
 
-    html = report.reproduction_html(bundled)
+    def reproduction_html(ds):
+        return report.render("reproduction.html.j2", reproductions=report.reproductions(ds))
+
+    html = reproduction_html(bundled)
     assert "reproduced to its printed rounding" in html and "<strong>no</strong>" not in html
     names, rows = data_copy.rows("trial_data")
     i = next(i for i, r in enumerate(rows) if r["analysis_id"] == AID and r["study_label"] == "Kerr 2003")
     data_copy.edit("trial_data", i, mean_i="41.3")     # a mistyped mean shows up in the report
-    assert "<strong>no</strong>" in report.reproduction_html(ev.load(data_copy.root))
+    assert "<strong>no</strong>" in reproduction_html(ev.load(data_copy.root))

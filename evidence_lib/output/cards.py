@@ -1,0 +1,243 @@
+"""What one claim card shows, as plain data: the claim, its checks, its evidence rows, its sources.
+
+``templates/claim_card.html.j2`` turns these dicts into HTML; nothing here writes markup.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+from evidence_lib.output.cells import cell_text, number_text, records, source_short
+from evidence_lib.output.links import card_id, doi_url, pubmed_url, safe_url
+from evidence_lib.output.summary import AE_LABELS, AE_UNITS, participants
+
+TABLE_TITLES = {"pooled_results": "Pooled results", "effects": "Effects", "adverse_events": "Adverse events",
+                "thresholds": "Thresholds", "protocols": "Protocols", "findings": "Findings"}
+DESIGN_NAMES = {"rct": "RCT", "meta_analysis": "meta-analysis", "ipd_meta_analysis": "IPD meta-analysis",
+                "systematic_review": "systematic review", "cochrane_review": "Cochrane review",
+                "guideline": "guideline", "observational": "observational", "animal": "animal study",
+                "healthy_volunteer": "healthy volunteers", "narrative_review": "narrative review",
+                "cross_sectional": "cross-sectional", "survey": "survey", "other": "other"}
+_ROLE_ORDER = {"cited": 0, "supports": 1, "qualifies": 2, "contradicts": 3, "context": 4}
+
+
+# --------------------------------------------------------------------------- checks
+
+def _finding_parts(item) -> tuple[str, str]:
+    """(status, message) of one check finding, whatever shape it comes in."""
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        item = dataclasses.asdict(item)
+    elif hasattr(item, "_asdict"):
+        item = item._asdict()
+    if isinstance(item, Mapping):
+        status = next((cell_text(item[k]) for k in ("status", "result", "level", "severity", "ok", "passed")
+                       if k in item), "")
+        if status in ("True", "False"):
+            status = "pass" if status == "True" else "fail"
+        msg = next((cell_text(item[k]) for k in ("message", "detail", "text", "description", "summary", "name")
+                    if k in item), "")
+        if not msg:
+            msg = "; ".join(f"{k}: {cell_text(item[k])}" for k in sorted(item, key=str))
+        return status, msg
+    return "", cell_text(item)
+
+
+def check_findings(ds, claim_id: str, check: Callable) -> list[dict]:
+    """The automated checks of one claim as ``{"status", "css", "message"}`` dicts.
+
+    Parameters
+    ----------
+    ds : Dataset
+    claim_id : str
+    check : callable
+        ``check(ds, claim_id)`` (normally :func:`evidence_lib.review.checks.check`). It may
+        return None, a string, one finding, an iterable of findings or an object with
+        ``findings`` (a ``ClaimCheck``); a finding may be a mapping or dataclass
+        (``status``/``message`` keys are used when present) or anything with a ``str``.
+
+    Returns
+    -------
+    list of dict
+        ``css`` is the status reduced to ``[a-z0-9_-]`` (``'info'`` when empty). A checker
+        that raises gives one ``error`` finding naming the exception: the report still
+        builds and the failure is visible.
+    """
+    try:
+        res = check(ds, claim_id)
+    except Exception as exc:  # shown on the card, not hidden
+        items = [{"status": "error", "message": f"the check raised {type(exc).__name__}: {exc}"}]
+    else:
+        if res is None:
+            items = []
+        elif hasattr(res, "findings"):  # evidence_lib.review.checks.ClaimCheck
+            items = [{"status": f.severity, "message": f"{f.kind.replace('_', ' ')}: {f.message}"} for f in res.findings]
+        elif isinstance(res, (str, bytes, Mapping)) or dataclasses.is_dataclass(res):
+            items = [res]
+        elif isinstance(res, Iterable):
+            items = list(res)
+        else:
+            items = [res]
+    out = []
+    for it in items:
+        status, msg = _finding_parts(it)
+        out.append({"status": status, "css": re.sub(r"[^a-z0-9_-]", "", status.lower()) or "info", "message": msg})
+    return out
+
+
+# --------------------------------------------------------------------------- evidence rows
+
+def _interval(row: dict) -> str:
+    s = number_text(row.get("estimate"))
+    if row.get("ci_low") is not None and row.get("ci_high") is not None:
+        s += f" [{number_text(row['ci_low'])}, {number_text(row['ci_high'])}]"
+    return s
+
+
+def _row_columns(table: str, r: dict) -> tuple[str, str, str, str, str, str]:
+    """(what, measure, estimate [CI], timepoint, comparator, n) of one evidence row."""
+    if table in ("effects", "pooled_results"):
+        what = r.get("description") or f"{r.get('outcome')}: {r.get('instrument')}"
+        n, k = participants(r, table)
+        if table == "pooled_results":
+            n += f" ({k} {'study' if k == 1 else 'studies'})" if k else ""
+        else:
+            n += " (1 study)"
+        tp = r.get("timepoint") or ""
+        if r.get("term"):
+            tp = f"{tp} ({r['term']} term)" if tp else f"{r['term']} term"
+        return what, r.get("measure"), _interval(r), tp, r.get("comparison") or r.get("comparator_class"), n
+    if table == "adverse_events":
+        n = (f"{int(r['events']):,} / {int(r['denominator']):,}"
+             if r.get("events") is not None and r.get("denominator") else "")
+        return (AE_LABELS.get(r.get("ae_type"), r.get("ae_type")), AE_UNITS.get(r.get("unit"), r.get("unit")),
+                _interval(r), "", r.get("setting") or r.get("population") or "", n)
+    if table == "thresholds":
+        return (f"{r.get('kind')}: {r.get('instrument')}", r.get("measure"),
+                f"{number_text(r.get('value'))} {cell_text(r.get('unit'))}".strip(), "", "", "")
+    if table == "protocols":
+        bits = [f"{k.replace('_', ' ')} {cell_text(r.get(k))}" for k in
+                ("sessions_total", "sessions_per_week", "weeks", "minutes_per_session", "needles") if r.get(k)]
+        return f"Protocol ({r.get('arm')}): " + ", ".join(bits), "", "", "", r.get("control_procedure") or "", ""
+    return f"{cell_text(r.get('topic'))}: {cell_text(r.get('finding'))}", "", "", "", "", ""  # findings
+
+
+def evidence_rows(ds, claim_id: str, sources: dict) -> list[dict]:
+    """The evidence rows linked to a claim in ``claim_evidence``, one dict per table row.
+
+    Parameters
+    ----------
+    ds : Dataset
+    claim_id : str
+    sources : dict
+        ``{source_id: row}`` (:func:`evidence_lib.output.cells.sources_by_id`).
+
+    Returns
+    -------
+    list of dict
+        Text values under ``role``, ``what``, ``link_note``, ``table_title``, ``row_id``,
+        ``source``, ``location``, ``measure``, ``estimate``, ``timepoint``,
+        ``comparator``, ``n``, ``status``; ``source_url`` (http(s) or None) and
+        ``unverified`` (bool). Tables in :data:`TABLE_TITLES` order, rows by id.
+    """
+    ev = ds.evidence_for(claim_id)
+    order = list(TABLE_TITLES)
+    out = []
+    for table in sorted(ev, key=lambda t: (order.index(t) if t in order else 99, t)):
+        key = ds.table(table).columns[0]
+        for r in records(ev[table], (key,)):
+            what, measure, est, tp, comp, n = _row_columns(table, r)
+            out.append({
+                "role": cell_text(r.get("role")), "what": cell_text(what), "link_note": cell_text(r.get("link_note")),
+                "table_title": TABLE_TITLES.get(table, table), "row_id": cell_text(r.get(key)),
+                "source": source_short(sources.get(r.get("source_id"))), "source_url": safe_url(r.get("url")),
+                "location": cell_text(r.get("location")), "measure": cell_text(measure), "estimate": cell_text(est),
+                "timepoint": cell_text(tp), "comparator": cell_text(comp), "n": cell_text(n),
+                "status": cell_text(r.get("status")), "unverified": r.get("status") == "unverified",
+            })
+    return out
+
+
+# --------------------------------------------------------------------------- sources
+
+def citation(source: dict) -> dict:
+    """A source's citation parts and its links.
+
+    Parameters
+    ----------
+    source : dict
+        A row of the sources table.
+
+    Returns
+    -------
+    dict
+        Text values ``author``, ``year``, ``title``, ``journal``, ``volume``, ``issue``,
+        ``pages``; ``links``: a list of ``{"text", "href"}`` (DOI and PubMed, else the
+        source page), ``href`` None when the URL is not http(s) so the text is shown
+        without a link.
+    """
+    links = []
+    if source.get("doi"):
+        links.append({"text": f"doi:{cell_text(source['doi'])}", "href": doi_url(source["doi"])})
+    if cell_text(source.get("pmid")):
+        links.append({"text": f"PubMed {cell_text(source['pmid'])}", "href": pubmed_url(source["pmid"])})
+    if not links and source.get("url"):
+        links.append({"text": "source page", "href": safe_url(source["url"])})
+    return {k: cell_text(source.get(k)) for k in ("year", "title", "journal", "volume", "issue", "pages")} | {
+        "author": cell_text(source.get("first_author")), "links": links}
+
+
+def claim_sources(ds, claim_id: str) -> list[dict]:
+    """The sources linked to a claim: role, citation, design and the link's note.
+
+    Parameters
+    ----------
+    ds : Dataset
+    claim_id : str
+
+    Returns
+    -------
+    list of dict
+        Keys ``role``, ``citation`` (:func:`citation`), ``design`` (readable), ``note``;
+        ordered cited, supports, qualifies, contradicts, context, then by ``source_id``.
+    """
+    rows = records(ds.sources_for(claim_id), ("source_id",))
+    rows.sort(key=lambda r: (_ROLE_ORDER.get(r.get("role"), 9), r["source_id"]))
+    return [{"role": cell_text(r.get("role")), "citation": citation(r),
+             "design": cell_text(DESIGN_NAMES.get(r.get("design"), r.get("design"))), "note": cell_text(r.get("note"))}
+            for r in rows]
+
+
+# --------------------------------------------------------------------------- the card
+
+def claim_card(ds, claim: dict, sources: dict, *, check: Callable | None) -> dict:
+    """Everything one claim card shows.
+
+    Parameters
+    ----------
+    ds : Dataset
+    claim : dict
+        A row of the claims table.
+    sources : dict
+        ``{source_id: row}``.
+    check : callable or None
+        The claim checker (see :func:`check_findings`); None leaves the checks out.
+
+    Returns
+    -------
+    dict
+        ``id`` (the card's HTML id), ``claim_id``, ``verdict``, ``category``, ``quote``,
+        ``section``, ``subsection``, ``cited_as``, ``certainty`` (a GRADE code or None),
+        ``rationale``, ``checks`` (list or None), ``evidence`` (:func:`evidence_rows`) and
+        ``sources`` (:func:`claim_sources`).
+    """
+    cid = claim["claim_id"]
+    return {
+        "id": card_id(cid), "claim_id": cid, "verdict": claim["verdict"], "category": claim["category"],
+        "quote": cell_text(claim["quote"]), "section": cell_text(claim.get("section")),
+        "subsection": cell_text(claim.get("subsection")), "cited_as": cell_text(claim.get("cited_as")),
+        "certainty": claim.get("certainty") or None, "rationale": cell_text(claim.get("rationale")),
+        "checks": None if check is None else check_findings(ds, cid, check),
+        "evidence": evidence_rows(ds, cid, sources), "sources": claim_sources(ds, cid),
+    }
