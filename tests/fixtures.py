@@ -161,7 +161,10 @@ def filled_dataset(ds, k=8):
     thresholds = pd.DataFrame([{"threshold_id": "mcid-pain-md", "instrument": "0-10 NRS", "measure": "MD",
                                 "value": 1.0, "kind": "mcid_between_group", "source_id": "mu2020"}])
     c, links, _ = claims_links_sources()
+    # the Summary-of-Findings and risk-of-bias rows name bundled rows that the constructed tables lack
+    sof, rob = ds.summary_of_findings.iloc[0:0], ds.risk_of_bias.iloc[0:0]
     return dataclasses.replace(ds, sources=sources, trial_data=trial_data, pooled_results=pooled,
+                               summary_of_findings=sof, risk_of_bias=rob,
                                thresholds=thresholds, effects=effects(),
                                adverse_events=adverse_events().drop(columns=["label"]), protocols=protocols(),
                                claim_sources=pd.DataFrame({"claim_id": ["C01", "C02", "C03"],

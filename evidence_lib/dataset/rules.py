@@ -28,6 +28,7 @@ _RULES = (
     ("_check_arms", ("arms",), False),
     ("_check_adverse_events", ("adverse_events",), False),
     ("_check_evidence_links", ("claim_evidence",), False),
+    ("_check_sof_rows", ("summary_of_findings",), False),
     ("_check_verification_links", ("verification",), False),
     ("_check_verification_current", ("verification",), False),
     ("_check_claim_frames", ("claims", "claim_frames"), False),
@@ -280,6 +281,27 @@ def _check_evidence_links(tables, problems, warnings, broken):
         if row.table in keys and row.table not in broken and row.row_id not in keys[row.table]:
             problems.append(Problem("claim_evidence.csv", _line(links, i), "row_id",
                                     f"unknown {row.table} row '{row.row_id}'"))
+
+
+def _check_sof_rows(tables, problems, warnings, broken):
+    """Every Summary-of-Findings row names evidence rows that exist (two arms of one trial for arms)."""
+    sof = tables["summary_of_findings"]
+    for i, row in enumerate(sof.itertuples(index=False)):
+        if row.evidence_table in broken or row.evidence_table not in tables:
+            continue
+        df = tables[row.evidence_table]
+        known = set(df[df.columns[0]])
+        ids = [x.strip() for x in str(row.evidence_ids).split(";") if x.strip()]
+        want = 2 if row.evidence_table == "arms" else 1
+        if len(ids) != want:
+            problems.append(Problem("summary_of_findings.csv", _line(sof, i), "evidence_ids",
+                                    f"{row.evidence_table} needs {want} id{'s' if want > 1 else ''} "
+                                    f"({'intervention arm;control arm' if want > 1 else 'one row'}), got {len(ids)}"))
+            continue
+        for x in ids:
+            if x not in known:
+                problems.append(Problem("summary_of_findings.csv", _line(sof, i), "evidence_ids",
+                                        f"unknown {row.evidence_table} row '{x}'"))
 
 
 def _check_verification_links(tables, problems, warnings, broken):

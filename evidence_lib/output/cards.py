@@ -11,7 +11,11 @@ from collections.abc import Callable, Iterable, Mapping
 
 from evidence_lib.output.cells import cell_text, number_text, records, source_short
 from evidence_lib.output.links import card_id, doi_url, pubmed_url, safe_url
-from evidence_lib.output.summary import AE_LABELS, AE_UNITS, participants
+from evidence_lib.output.summary import AE_LABELS, AE_UNITS
+from evidence_lib.review.direction import direction
+from evidence_lib.review.relevance import describe_threshold
+from evidence_lib.review.sof import review_labels
+from evidence_lib.vocab import MEASURE_LABELS, label_from_source_id
 
 TABLE_TITLES = {"pooled_results": "Pooled results", "effects": "Effects", "adverse_events": "Adverse events",
                 "thresholds": "Thresholds", "protocols": "Protocols", "findings": "Findings"}
@@ -20,6 +24,9 @@ DESIGN_NAMES = {"rct": "RCT", "meta_analysis": "meta-analysis", "ipd_meta_analys
                 "guideline": "guideline", "observational": "observational", "animal": "animal study",
                 "healthy_volunteer": "healthy volunteers", "narrative_review": "narrative review",
                 "cross_sectional": "cross-sectional", "survey": "survey", "other": "other"}
+#: How a source's page link is labelled, by its url_kind (secondary copies say so).
+_PAGE_KIND = {"publisher": "publisher's page", "pubmed": "PubMed page read", "pmc": "PMC page read",
+              "repository": "repository copy", "secondary": "secondary copy read"}
 _ROLE_ORDER = {"cited": 0, "supports": 1, "qualifies": 2, "contradicts": 3, "context": 4}
 
 
@@ -88,11 +95,40 @@ def check_findings(ds, claim_id: str, check: Callable) -> list[dict]:
 
 # --------------------------------------------------------------------------- evidence rows
 
+def participants(row: dict, table: str) -> tuple[str, int | None]:
+    """Participants as text and the number of studies behind an effects or pooled row.
+
+    Parameters
+    ----------
+    row : dict
+    table : {"effects", "pooled_results"}
+
+    Returns
+    -------
+    (str, int or None)
+        ``('1,758', 10)`` for a pooled row; ``('not reported', 1)`` for a single study without
+        arm sizes.
+    """
+    if table == "pooled_results":
+        n, k = row.get("n_participants"), row.get("k")
+        return (f"{int(n):,}" if n else "not reported"), (int(k) if k else None)
+    n = (row.get("n_intervention") or 0) + (row.get("n_control") or 0)
+    return (f"{int(n):,}" if n else "not reported"), 1
+
+
 def _interval(row: dict) -> str:
     s = number_text(row.get("estimate"))
     if row.get("ci_low") is not None and row.get("ci_high") is not None:
         s += f" [{number_text(row['ci_low'])}, {number_text(row['ci_high'])}]"
     return s
+
+
+def _direction(row: dict, intervention: str) -> str:
+    """Which way is better for an effects or pooled row, in words (one convention: review.direction)."""
+    if row.get("estimate") is None:
+        return ""
+    d = direction(row.get("favours") or "na", row.get("outcome") or "other", intervention=intervention)
+    return d.axis if d.has_direction else "direction of benefit not recorded"
 
 
 def _row_columns(table: str, r: dict) -> tuple[str, str, str, str, str, str]:
@@ -107,14 +143,16 @@ def _row_columns(table: str, r: dict) -> tuple[str, str, str, str, str, str]:
         tp = r.get("timepoint") or ""
         if r.get("term"):
             tp = f"{tp} ({r['term']} term)" if tp else f"{r['term']} term"
-        return what, r.get("measure"), _interval(r), tp, r.get("comparison") or r.get("comparator_class"), n
+        measure = MEASURE_LABELS.get(r.get("measure"), r.get("measure"))
+        return what, measure, _interval(r), tp, r.get("comparison") or r.get("comparator_class"), n
     if table == "adverse_events":
         n = (f"{int(r['events']):,} / {int(r['denominator']):,}"
              if r.get("events") is not None and r.get("denominator") else "")
         return (AE_LABELS.get(r.get("ae_type"), r.get("ae_type")), AE_UNITS.get(r.get("unit"), r.get("unit")),
                 _interval(r), "", r.get("setting") or r.get("population") or "", n)
     if table == "thresholds":
-        return (f"{r.get('kind')}: {r.get('instrument')}", r.get("measure"),
+        what = describe_threshold(r, source_label=label_from_source_id(r.get("source_id")))
+        return (f"{what}, for {r.get('instrument')}", MEASURE_LABELS.get(r.get("measure"), r.get("measure")),
                 f"{number_text(r.get('value'))} {cell_text(r.get('unit'))}".strip(), "", "", "")
     if table == "protocols":
         bits = [f"{k.replace('_', ' ')} {cell_text(r.get(k))}" for k in
@@ -123,7 +161,7 @@ def _row_columns(table: str, r: dict) -> tuple[str, str, str, str, str, str]:
     return f"{cell_text(r.get('topic'))}: {cell_text(r.get('finding'))}", "", "", "", "", ""  # findings
 
 
-def evidence_rows(ds, claim_id: str, sources: dict) -> list[dict]:
+def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the intervention") -> list[dict]:
     """The evidence rows linked to a claim in ``claim_evidence``, one dict per table row.
 
     Parameters
@@ -138,7 +176,8 @@ def evidence_rows(ds, claim_id: str, sources: dict) -> list[dict]:
     list of dict
         Text values under ``role``, ``what``, ``link_note``, ``table_title``, ``row_id``,
         ``source``, ``location``, ``measure``, ``estimate``, ``timepoint``,
-        ``comparator``, ``n``, ``status``; ``source_url`` (http(s) or None) and
+        ``comparator``, ``n``, ``status``, ``direction`` (which way is better, in words);
+        ``source_url`` (http(s) or None), ``secondary`` (the link is a secondary copy) and
         ``unverified`` (bool). Tables in :data:`TABLE_TITLES` order, rows by id.
     """
     ev = ds.evidence_for(claim_id)
@@ -155,6 +194,8 @@ def evidence_rows(ds, claim_id: str, sources: dict) -> list[dict]:
                 "location": cell_text(r.get("location")), "measure": cell_text(measure), "estimate": cell_text(est),
                 "timepoint": cell_text(tp), "comparator": cell_text(comp), "n": cell_text(n),
                 "status": cell_text(r.get("status")), "unverified": r.get("status") == "unverified",
+                "direction": _direction(r, intervention) if table in ("effects", "pooled_results") else "",
+                "secondary": sources.get(r.get("source_id"), {}).get("url_kind") == "secondary",
             })
     return out
 
@@ -182,10 +223,14 @@ def citation(source: dict) -> dict:
         links.append({"text": f"doi:{cell_text(source['doi'])}", "href": doi_url(source["doi"])})
     if cell_text(source.get("pmid")):
         links.append({"text": f"PubMed {cell_text(source['pmid'])}", "href": pubmed_url(source["pmid"])})
-    if not links and source.get("url"):
-        links.append({"text": "source page", "href": safe_url(source["url"])})
-    return {k: cell_text(source.get(k)) for k in ("year", "title", "journal", "volume", "issue", "pages")} | {
-        "author": cell_text(source.get("first_author")), "links": links}
+    if source.get("url"):
+        kind = source.get("url_kind") or "secondary"
+        text = _PAGE_KIND.get(kind, "page read")
+        if not any(link["href"] == safe_url(source["url"]) for link in links):
+            links.append({"text": text, "href": safe_url(source["url"])})
+    parts = {k: cell_text(source.get(k)) for k in ("year", "title", "journal", "volume", "issue", "pages")}
+    parts["year"] = parts["year"] or "n.d."
+    return parts | {"author": cell_text(source.get("first_author")) or "Anonymous", "links": links}
 
 
 def claim_sources(ds, claim_id: str) -> list[dict]:
@@ -239,5 +284,6 @@ def claim_card(ds, claim: dict, sources: dict, *, check: Callable | None) -> dic
         "subsection": cell_text(claim.get("subsection")), "cited_as": cell_text(claim.get("cited_as")),
         "certainty": claim.get("certainty") or None, "rationale": cell_text(claim.get("rationale")),
         "checks": None if check is None else check_findings(ds, cid, check),
-        "evidence": evidence_rows(ds, cid, sources), "sources": claim_sources(ds, cid),
+        "evidence": evidence_rows(ds, cid, sources, intervention=review_labels(ds)["intervention"]),
+        "sources": claim_sources(ds, cid),
     }

@@ -249,42 +249,10 @@ def test_bibtex_escape():
         r"a\_b \& \{c\} 10\% \$ \# \^{} \~{} \textbackslash{}")
 
 
-def test_summary_of_findings_selection(report_ds):
-    cells = summary.select_sof_rows(report_ds)
-    assert len(cells) == len(summary.SOF_COMPARATORS) * len(summary.SOF_TERMS)
-    by = {(c["comparison"], c["term_label"]): c for c in cells}
-    sham_short = by[("Acupuncture vs sham acupuncture", "Short term (up to 3 months)")]
-    assert sham_short["table"] == "pooled_results" and sham_short["row"]["analysis_id"] == "pr-sham-short"
-    conv_long = by[("Acupuncture vs conventional therapy", "Long term (12 months or more)")]
-    assert conv_long["row"]["effect_id"] == "eff-gerac-conv"  # intermediate term, used as the fallback
-    sham_long = by[("Acupuncture vs sham acupuncture", "Long term (12 months or more)")]
-    # no pooled sham result reaches 12 months: the cell is empty or falls back to a single trial's row
-    assert sham_long["row"] is None or sham_long["table"] == "effects"
+def test_harms_rows_choose_the_best_design(report_ds):
     harms = summary.select_harms_rows(report_ds)
     # the best "serious" and "any" rates: the bundled meta-analysis of prospective studies outranks single studies
     assert [h["row"]["ae_id"] for h in harms] == ["baumler2021-sae-patients", "baumler2021-any-patients"]
-
-
-def test_summary_of_findings_prefers_pooled_and_higher_designs(report_ds):
-    import pandas as pd
-
-    extra = report_ds.effects.iloc[[1]].copy()  # an RCT vs conventional therapy
-    extra["effect_id"] = "eff-a"
-    extra["comparator_class"], extra["term"] = "sham", "short"
-    ds = SimpleNamespace(**{k: getattr(report_ds, k) for k in ("sources", "pooled_results", "adverse_events")},
-                         effects=pd.concat([report_ds.effects, extra], ignore_index=True))
-    cell = summary.select_sof_rows(ds)[0]
-    assert cell["row"]["analysis_id"] == "pr-sham-short"  # pooled Cochrane beats the single trial
-
-
-def test_plain_language_follows_grade_wording():
-    row = dict(measure="MD", estimate=-9.0, ci_low=-13.0, ci_high=-4.0, outcome="pain")
-    assert summary.plain_language(dict(row, certainty="high"), "pooled_results") == "Acupuncture reduces pain."
-    assert summary.plain_language(dict(row, certainty="moderate"), "pooled_results") == "Acupuncture probably reduces pain."
-    assert summary.plain_language(dict(row, certainty="low"), "pooled_results") == "Acupuncture may reduce pain."
-    assert summary.plain_language(dict(row, certainty="very_low"), "pooled_results").startswith("We are very uncertain")
-    flat = dict(row, ci_high=2.0, certainty="moderate")
-    assert "little or no difference" in summary.plain_language(flat, "pooled_results")
 
 
 def test_unverified_rows_are_marked(written):
@@ -350,27 +318,6 @@ def test_build_writes_the_report(data_copy, tmp_path):
     assert {f"reports/{n}" for n in report.REPORT_FILES} <= names
 
 
-def test_plain_language_follows_the_rows_own_sign_convention():
-    # Manheimer 2005 prints SMD +0.54 (0.35 to 0.73) for less pain with acupuncture (favours = positive)
-    row = dict(measure="SMD", estimate=0.54, ci_low=0.35, ci_high=0.73, favours="positive", certainty=None,
-               outcome="pain")
-    assert "reduces pain" in summary.plain_language(row, "pooled_results")
-    assert "worsens" in summary.plain_language(dict(row, favours="negative"), "pooled_results")
-    none = dict(row, estimate=None, ci_low=None, ci_high=None, measure="other", p_value=0.61)
-    assert "no estimate printed (p = 0.61)" in summary.plain_language(none, "effects")
-
-
-def test_summary_of_findings_reads_the_bundled_signs_correctly():
-    ds = ev.load()
-    seen = 0
-    for cell in summary.select_sof_rows(ds):
-        r = cell["row"]
-        if r is not None and (r.get("analysis_id") or "").startswith("manheimer2005"):
-            assert "reduces pain" in summary.plain_language(r, cell["table"])
-            seen += 1
-    assert seen >= 1
-
-
 # --------------------------------------------------------------------------- templates
 
 def test_templates_autoescape_and_fail_on_a_missing_value():
@@ -406,24 +353,6 @@ def test_claim_cards_are_collapsed_with_the_verdict_in_the_summary(written):
         assert "<details" in card and "<details open" not in card
         head = card[card.index("<summary>"): card.index("</summary>")]
         assert VERDICT_LABELS[c.verdict] in head and str(escape(c.quote)) in head
-
-
-def test_summary_of_findings_partial_renders_row_dicts():
-    import pandas as pd
-
-    rows = pd.DataFrame([
-        dict(comparison="A vs <B>", outcome="pain", term="Short term", effect="MD −5 (95% CI −9 to −1)",
-             participants=1234, studies=3, certainty="moderate", statement="A probably reduces pain."),
-        dict(comparison="A vs C", outcome="function", term=None, effect=None, participants=None, studies=None,
-             certainty=None, statement=None),
-    ])
-    html_out = report.render("summary_of_findings.html.j2", sof={"rows": summary.sof_table(rows), "note": "Curated."})
-    assert "A vs &lt;B&gt;" in html_out and "Short term; pain" in html_out
-    assert "1,234 (3 studies)" in html_out and "GRADE certainty: Moderate" in html_out
-    assert '<tr class="empty"><th scope="row">A vs C<br><span class="muted">function</span></th>' in html_out
-    with pytest.raises(ValueError, match="lacks the column.*statement"):
-        summary.sof_table([dict(comparison="x", outcome="y", term=None, effect="e", participants=1, studies=1,
-                                certainty=None)])
 
 
 # --------------------------------------------------------------------------- URLs (issue #13)
@@ -545,3 +474,31 @@ def test_in_chromium_cards_open_from_links_and_filters_work(written, tmp_path):
     assert res["status"] == f"Showing {len(contradicted)} of {len(ds.claims)} claims."
     assert res["afterLink"] == {"shown": len(ds.claims), "open": ["claim-C13", "claim-C21"]}
     assert res["viewerOpen"] and res["viewerHasSvg"]
+
+
+def test_every_displayed_effect_says_which_way_is_better(ds):
+    """Walk every effect and pooled row a claim card shows: its direction words follow the row's favours."""
+    from evidence_lib.output import cards
+    from evidence_lib.output.cells import sources_by_id
+
+    sources = sources_by_id(ds)
+    nouns = {"pain": "pain", "function": "function", "response": "responders"}
+    side = {"negative": "negative values", "positive": "positive values", "ratio_gt1": "ratios above 1",
+            "ratio_lt1": "ratios below 1"}
+    seen = 0
+    for cid in ds.claims["claim_id"]:
+        shown = [r for r in cards.evidence_rows(ds, cid, sources, intervention="acupuncture")
+                 if r["table_title"] in ("Effects", "Pooled results") and r["estimate"]]
+        rows = {**ds.effects.set_index("effect_id").to_dict("index"),
+                **ds.pooled_results.set_index("analysis_id").to_dict("index")}
+        for r in shown:
+            src = rows[r["row_id"]]
+            fav = src["favours"]
+            if fav in side:
+                assert r["direction"].startswith(side[fav]), (cid, r["row_id"], r["direction"])
+                if src["outcome"] in nouns:
+                    assert nouns[src["outcome"]] in r["direction"] and "with acupuncture" in r["direction"]
+            else:
+                assert r["direction"] == "direction of benefit not recorded", (cid, r["row_id"])
+            seen += 1
+    assert seen > 30

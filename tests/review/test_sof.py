@@ -176,3 +176,14 @@ def test_bayesian_probabilities_for_rows_with_trial_data_and_an_mcid(sof):
     assert s.loc["sham-pain-short", "bayes"].startswith("not computed")  # an SMD has no MCID
     one = s.loc["conventional-pain-intermediate", "bayes"]
     assert "1 trial" in one and "depends mostly on the prior" in one
+
+
+@pytest.mark.parametrize("ids, message", [
+    ("no-such-row", "unknown pooled_results row 'no-such-row'"),
+    ("a;b", "needs 1 id"),
+])
+def test_a_sof_row_must_name_existing_evidence(data_copy, ids, message):
+    names, rows = data_copy.rows("summary_of_findings")
+    data_copy.edit("summary_of_findings", 0, evidence_ids=ids)
+    with pytest.raises(ev.DataValidationError, match=message):
+        ev.load(data_copy.root)
