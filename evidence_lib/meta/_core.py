@@ -35,7 +35,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import special as sp
 
-METHODS = ("FE", "DL", "REML", "PM", "ML")
+from . import _estimators as _est
+
+METHODS = ("FE", "DL", "REML", "PM", "ML", "EB", "SJ", "HE", "HS")
 CI_METHODS = ("wald", "hksj")
 PI_METHODS = ("z", "t_k2")
 I2_METHODS = ("model", "q")
@@ -270,6 +272,17 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
             active = ~done & active
         else:
             active[idx[done]] = False
+    # Global maximum: Fisher scoring finds a root of the score, which can be
+    # a local maximum below the one on the boundary tau2 = 0 (the likelihood
+    # of tau2 need not be unimodal).  As metafor's ``ll0check``, compare the
+    # log-likelihood at 0 with the fitted one and take 0 when it is higher.
+    pos = (tau2 > 0) & (k > 1)
+    if pos.any():
+        ip = np.flatnonzero(pos)
+        ll_fit = loglik(Y[ip], V[ip], k[ip], tau2[ip], reml)
+        ll_0 = loglik(Y[ip], V[ip], k[ip], np.zeros(ip.size), reml)
+        worse = ll_0 > ll_fit + 1e-12 * np.maximum(1.0, np.abs(ll_fit))
+        tau2[ip[worse]] = 0.0
     # SE from the expected information at the estimate
     W = 1.0 / (V + tau2[:, None])
     S1 = W.sum(axis=1)
@@ -284,6 +297,30 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
             se = np.sqrt(2 / S2)
     se = np.where(k > 1, se, np.nan)
     return tau2, se, it
+
+
+def loglik(Y, V, k, tau2, reml):
+    """Log-likelihood (ML) or restricted log-likelihood (REML) at tau2, per row.
+
+    metafor's ``logLik`` for the intercept-only model (with ``REMLf=TRUE``):
+    ML: -k/2 log(2 pi) - 1/2 sum log(v_i + tau2) - 1/2 sum w_i (y_i - mu)^2;
+    REML: -(k-1)/2 log(2 pi) + 1/2 log k - 1/2 sum log(v_i + tau2)
+    - 1/2 log(sum w_i) - 1/2 sum w_i (y_i - mu)^2 (Viechtbauer 2005, eqs. 5, 7).
+    Padded cells (v = inf) contribute nothing.
+    """
+    tau2 = np.asarray(tau2, dtype=float)
+    Vt = V + tau2[:, None]
+    W = 1.0 / Vt
+    S1 = W.sum(axis=1)
+    mu = _rowdot(W, Y) / S1
+    R = Y - mu[:, None]
+    rss = _rowdot(W, R * R)
+    with np.errstate(divide="ignore"):
+        slog = np.where(np.isfinite(Vt), np.log(Vt), 0.0).sum(axis=1)
+    kf = k.astype(float)
+    if reml:
+        return -0.5 * (kf - 1) * np.log(2 * np.pi) + 0.5 * np.log(kf) - 0.5 * slog - 0.5 * np.log(S1) - 0.5 * rss
+    return -0.5 * kf * np.log(2 * np.pi) - 0.5 * slog - 0.5 * rss
 
 
 def solve_q(Y, V, target, lo0=None, hi_cap=None, tol=1e-12, maxiter=500):
@@ -367,8 +404,14 @@ def estimate_tau2(Y, V, k, method, fe=None, tol=1e-12):
     if method in ("REML", "ML"):
         t, se, _ = tau2_fisher(Y, V, k, method, tol=tol)
         return t, se
-    if method == "PM":
+    if method in ("PM", "EB"):  # EB solves the PM equation (see _estimators)
         return tau2_pm(Y, V, k, tol=tol)
+    if method == "HE":
+        return _est.tau2_he(Y, V, k)
+    if method == "HS":
+        return _est.tau2_hs(Y, V, k)
+    if method == "SJ":
+        return _est.tau2_sj(Y, V, k)
     raise ValueError(f"method must be one of {METHODS}; got {method!r}")
 
 
