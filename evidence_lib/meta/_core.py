@@ -183,10 +183,10 @@ def _score_bisect(Y, V, lo, hi, reml, tol, maxiter):
     return 0.5 * (lo + hi)
 
 
-def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100):
-    """REML or ML estimate by Fisher scoring (Viechtbauer 2005), vectorised over rows.
+def _fisher_root(Y, V, k, reml, tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100):
+    """A root of the REML or ML score by Fisher scoring (Viechtbauer 2005), vectorised over rows.
 
-    Returns ``(tau2, se_tau2, iterations)``.  Rows with k = 1 get tau2 = 0.
+    Returns tau2 (a local maximum, or 0).  Rows with k = 1 get tau2 = 0.
     Fisher scoring is kept inside a bracket of the score's root; rows still
     unconverged after ``fisher_maxiter`` (metafor's maxiter, 100) iterations,
     where metafor stops with an error, are finished by bisection of the score
@@ -197,7 +197,6 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
     n = Y.shape[0]
     tau2 = _he_init(Y, V, k) if tau2_init is None else np.array(tau2_init, dtype=float)
     active = k > 1
-    reml = method == "REML"
     # bracket of the root of the score: lo has score > 0, hi has score < 0
     lo = np.zeros(n)
     lo_seen = np.zeros(n, bool)  # lo is a point already evaluated (score > 0 there)
@@ -216,14 +215,15 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
         Ya, Va, t = Y[idx], V[idx], tau2[idx].copy()
         W = Va + t[:, None]
         np.reciprocal(W, out=W)
-        S1 = W.sum(axis=1)
+        ones = np.ones(W.shape[1])
+        S1 = W @ ones
         mu = _rowdot(W, Ya) / S1
         WR = Ya - mu[:, None]
         WR *= W                      # w_i r_i = (P y)_i
         yPPy = _rowdot(WR, WR)       # y'PPy = sum w^2 r^2
         w2r = _rowdot(W, WR)         # sum w^2 r
         W2 = W * W
-        S2 = W2.sum(axis=1)
+        S2 = W2 @ ones
         S3 = _rowdot(W2, W)
         WR *= WR
         # y'PPPy = sum w^3 r^2 - (sum w^2 r)^2 / S1 (observed information term)
@@ -272,17 +272,104 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
             active = ~done & active
         else:
             active[idx[done]] = False
-    # Global maximum: Fisher scoring finds a root of the score, which can be
-    # a local maximum below the one on the boundary tau2 = 0 (the likelihood
-    # of tau2 need not be unimodal).  As metafor's ``ll0check``, compare the
-    # log-likelihood at 0 with the fitted one and take 0 when it is higher.
-    pos = (tau2 > 0) & (k > 1)
-    if pos.any():
-        ip = np.flatnonzero(pos)
-        ll_fit = loglik(Y[ip], V[ip], k[ip], tau2[ip], reml)
-        ll_0 = loglik(Y[ip], V[ip], k[ip], np.zeros(ip.size), reml)
-        worse = ll_0 > ll_fit + 1e-12 * np.maximum(1.0, np.abs(ll_fit))
-        tau2[ip[worse]] = 0.0
+    return tau2
+
+
+_GRID = 8  # points of the log-spaced tau2 grid searched for a higher peak
+
+
+def _global_max(Y, V, k, tau2, reml, tol):
+    """Move each row's tau2 to the global maximum of the (restricted) likelihood.
+
+    The likelihood of tau2 need not be unimodal (Viechtbauer 2005, sec. 4), and
+    Fisher scoring stops at the peak it climbs first.  metafor (``ll0check``)
+    compares only with tau2 = 0; that misses interior peaks (y = 0, 18, 0, 0,
+    0, 2 with v = 1, 18, 1, 1, 1, 1 has REML peaks at 0.12 and 19 and a
+    lower boundary value).  Here the likelihood is also evaluated on a
+    log-spaced grid from min(v)/100 to 4 range(y)^2 (beyond range(y)^2 the
+    ML score is negative) and, where a grid point beats the fitted value,
+    Fisher scoring restarts there; the best of the fitted root, the restarted
+    root and 0 is kept.  Rows whose studies all have the same variance have a
+    unimodal likelihood and skip the grid.
+    """
+    multi = k > 1
+    fin = np.isfinite(V)
+    vmax = np.where(fin, V, -np.inf).max(axis=1)
+    vmin = np.where(fin, V, np.inf).min(axis=1)
+    multi &= vmax > vmin
+    ll_fit = loglik(Y, V, k, tau2, reml)
+    ll_0 = loglik(Y, V, k, np.zeros_like(tau2), reml)
+    slack = 1e-12 * np.maximum(1.0, np.abs(ll_fit))
+    best_t, best_ll = tau2.copy(), ll_fit
+    zero_better = (ll_0 > ll_fit + slack) & (k > 1)
+    best_t = np.where(zero_better, 0.0, best_t)
+    best_ll = np.where(zero_better, ll_0, best_ll)
+    im = np.flatnonzero(multi)
+    if im.size:
+        if im.size == Y.shape[0]:
+            im = slice(None)
+        Ym, Vm, km, finm = Y[im], V[im], k[im], fin[im]
+        padded = not finm.all()
+        ymax = np.where(finm, Ym, -np.inf).max(axis=1)
+        ymin = np.where(finm, Ym, np.inf).min(axis=1)
+        lo = vmin[im] / 100
+        hi = np.maximum(4 * (ymax - ymin) ** 2, 10 * lo)
+        # centred estimates; padded cells have weight 0 (v = inf) and y = 0
+        Yc = Ym - Ym.sum(axis=1, keepdims=True) / km[:, None]  # padded y are 0
+        if padded:
+            Yc = np.where(finm, Yc, 0.0)
+        Y2 = Yc * Yc
+        vref = np.where(finm, Vm, 0.0).sum(axis=1) / km
+        n_m = Ym.shape[0]
+        g_best_ll = np.full(n_m, -np.inf)
+        g_best_t = np.zeros(n_m)
+        ones = np.ones(Ym.shape[1])
+        logv = np.zeros_like(Vm)
+        for f in np.linspace(0.0, 1.0, _GRID):
+            t = lo * (hi / lo) ** f
+            Vt = Vm + t[:, None]
+            W = 1.0 / Vt
+            S1 = W @ ones
+            swy = _rowdot(W, Yc)
+            rss = _rowdot(W, Y2) - swy * swy / S1
+            if padded:
+                np.log(Vt, out=logv, where=finm)
+            else:
+                np.log(Vt, out=logv)
+            slog = logv @ ones
+            ll = -0.5 * slog - 0.5 * rss
+            if reml:
+                ll -= 0.5 * np.log(S1)
+            up = ll > g_best_ll
+            g_best_ll = np.where(up, ll, g_best_ll)
+            g_best_t = np.where(up, t, g_best_t)
+        # the grid's log-likelihood lacks the constants of loglik(): add them
+        kf = km.astype(float)
+        g_best_ll += (-0.5 * (kf - 1) * np.log(2 * np.pi) + 0.5 * np.log(kf)) if reml else -0.5 * kf * np.log(2 * np.pi)
+        redo = g_best_ll > best_ll[im] + slack[im]
+        if redo.any():
+            ir = np.arange(Y.shape[0])[im][redo]
+            t2 = _fisher_root(Y[ir], V[ir], k[ir], reml, tol, tau2_init=g_best_t[redo])
+            ll2 = loglik(Y[ir], V[ir], k[ir], t2, reml)
+            take = ll2 > best_ll[ir]
+            best_t[ir[take]] = t2[take]
+            best_ll[ir[take]] = ll2[take]
+    return best_t
+
+
+def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100):
+    """REML or ML estimate: the global maximum of the (restricted) likelihood, vectorised over rows.
+
+    Fisher scoring (Viechtbauer 2005, eqs. 9-12) from metafor's starting value
+    (Hedges), kept inside a bracket of the score's root and finished by
+    bisection where it oscillates; then :func:`_global_max` makes sure the
+    root found is the highest peak (metafor checks only tau2 = 0).
+    Returns ``(tau2, se_tau2, iterations)``; rows with k = 1 get tau2 = 0.
+    """
+    reml = method == "REML"
+    tau2 = _fisher_root(Y, V, k, reml, tol, maxiter, tau2_init, fisher_maxiter)
+    tau2 = _global_max(Y, V, k, tau2, reml, tol)
+    it = 0
     # SE from the expected information at the estimate
     W = 1.0 / (V + tau2[:, None])
     S1 = W.sum(axis=1)
@@ -309,14 +396,18 @@ def loglik(Y, V, k, tau2, reml):
     Padded cells (v = inf) contribute nothing.
     """
     tau2 = np.asarray(tau2, dtype=float)
+    ones = np.ones(Y.shape[1])
     Vt = V + tau2[:, None]
     W = 1.0 / Vt
-    S1 = W.sum(axis=1)
+    S1 = W @ ones
     mu = _rowdot(W, Y) / S1
     R = Y - mu[:, None]
     rss = _rowdot(W, R * R)
-    with np.errstate(divide="ignore"):
-        slog = np.where(np.isfinite(Vt), np.log(Vt), 0.0).sum(axis=1)
+    fin = np.isfinite(Vt)
+    if fin.all():
+        slog = np.log(Vt) @ ones
+    else:
+        slog = np.log(Vt, out=np.zeros_like(Vt), where=fin) @ ones
     kf = k.astype(float)
     if reml:
         return -0.5 * (kf - 1) * np.log(2 * np.pi) + 0.5 * np.log(kf) - 0.5 * slog - 0.5 * np.log(S1) - 0.5 * rss
@@ -506,7 +597,7 @@ def fit(Y, V, k, method="REML", ci="wald", level=0.95, pi="z", i2="model",
     h2 = np.where(one, 1.0, h2)
     weights = 100 * W / S1[:, None]
     return dict(
-        estimate=mu, se=se, z_or_t=stat, pvalue=pval, ci_low=ci_low, ci_high=ci_high,
+        estimate=mu, se=se, statistic=stat, pvalue=pval, ci_low=ci_low, ci_high=ci_high,
         pi_low=pi_low, pi_high=pi_high, tau2=tau2, tau2_se=se_tau2, i2=i2v, h2=h2,
         q=Q, q_df=df_q, q_pvalue=q_p, k=k, df=dfs, weights=weights, crit=crit,
     )

@@ -41,7 +41,7 @@ class RegressionResult:
 
     coef: np.ndarray  # beta
     se: np.ndarray
-    z_or_t: np.ndarray  # zval
+    statistic: np.ndarray  # zval
     pvalue: np.ndarray  # pval
     ci_low: np.ndarray
     ci_high: np.ndarray
@@ -69,7 +69,7 @@ class RegressionResult:
         import pandas as pd
 
         return pd.DataFrame(
-            {"coef": self.coef, "se": self.se, "z_or_t": self.z_or_t, "pvalue": self.pvalue,
+            {"coef": self.coef, "se": self.se, "statistic": self.statistic, "pvalue": self.pvalue,
              "ci_low": self.ci_low, "ci_high": self.ci_high},
             index=list(self.names),
         )
@@ -299,7 +299,7 @@ def fit_regression(yi, vi, X, names, method="REML", ci="wald", level=0.95,
             t0, _ = _tau2(y, v, np.ones((k, 1)), method)
             r2 = 0.0 if t0 == 0 else max(0.0, 100 * (t0 - tau2) / t0)
     return RegressionResult(
-        coef=b, se=se, z_or_t=stat, pvalue=pval, ci_low=b - crit * se, ci_high=b + crit * se,
+        coef=b, se=se, statistic=stat, pvalue=pval, ci_low=b - crit * se, ci_high=b + crit * se,
         vcov=vb, names=tuple(names), qm=qm, qm_df=qm_df, qm_pvalue=qm_p, qe=qe, qe_df=k - p,
         qe_pvalue=qe_p, tau2=float(tau2), tau2_se=float(tau2_se), i2=float(i2), h2=float(h2),
         r2=float(r2), k=k, p=p, method=method, ci_method=ci, df=dfs,

@@ -9,7 +9,8 @@ from . import effect_sizes as es
 from .results import MHResult
 
 
-def pool_mh(ai, bi, ci, di, measure: str = "OR", *, level: float = 0.95, add_q: float = 0.5) -> MHResult:
+def pool_mh(ai, bi, ci, di, measure: str = "OR", *, level: float = 0.95, add_q: float = 0.5,
+            drop00: bool = True) -> MHResult:
     """Mantel-Haenszel fixed-effect pooling of 2x2 tables (metafor ``rma.mh``).
 
     ``ai, bi``: events / non-events in the treatment group, ``ci, di``: control.
@@ -24,6 +25,39 @@ def pool_mh(ai, bi, ci, di, measure: str = "OR", *, level: float = 0.95, add_q: 
     Cochran's Q uses the study outcomes from escalc with ``add_q`` (default
     1/2, to="only0", as metafor's ``add[1]``), Q = sum (y_i - b)^2 / v_i
     around the MH estimate b; I2 = max(0, 100 (Q - df)/Q), H2 = Q/df.
+
+    Parameters
+    ----------
+    ai, bi, ci, di : array_like
+        Counts of the 2x2 tables (one entry per study).
+    measure : {"OR", "RR", "RD"}
+    level : float
+        Confidence level of the CI.
+    add_q : float
+        Continuity correction of the study outcomes used for Q only.
+    drop00 : bool
+        Leave studies with no events (or only events) in both arms out of Q,
+        I2 and H2 (default, metafor's ``drop00=TRUE`` and RevMan): such a
+        study carries no information on a relative effect, and its corrected
+        outcome would inflate Q.  ``df = k.yi - 1`` counts the studies kept.
+        The pooled MH estimate uses every study either way.
+
+    Returns
+    -------
+    MHResult
+        ``k`` counts every table; ``k_q`` the studies in Q (``q_df = k_q - 1``).
+
+    Raises
+    ------
+    ValueError
+        Unequal lengths, negative or non-finite counts, an MH estimate that is
+        0 or infinite, a risk difference without any event in any study.
+
+    References
+    ----------
+    Mantel N, Haenszel W (1959) J Natl Cancer Inst 22:719-748.
+    Robins J, Breslow N, Greenland S (1986) Biometrics 42:311-323.
+    Greenland S, Robins JM (1985) Biometrics 41:55-68.
     """
     m = str(measure).upper()
     if m not in ("OR", "RR", "RD"):
@@ -58,21 +92,31 @@ def pool_mh(ai, bi, ci, di, measure: str = "OR", *, level: float = 0.95, add_q: 
         est = np.log(R / S)
         se = np.sqrt(np.sum(n1 / N * n2 / N * (a + c) - a / N * c) / (R * S))
     else:
+        if a.sum() == 0 and c.sum() == 0:
+            raise ValueError("ai and ci are all 0: no study has an event, so the MH risk difference "
+                             "and its variance are 0/0; report the absence of events instead of pooling")
         den = np.sum(n1 * n2 / N)
         est = np.sum(a * n2 / N - c * n1 / N) / den
         se = np.sqrt((est * np.sum(c * (n1 / N) ** 2 - a * (n2 / N) ** 2 + (n1 / N) * (n2 / N) * (n2 - n1) / 2)
                       + np.sum(a * (n2 - c) / N + c * (n1 - a) / N) / 2) / den**2)
     z = est / se
     crit = sp.ndtri(0.5 + level / 2)
-    eff = es.escalc(m, ai=a, bi=b, ci=c, di=d, add=add_q, to="only0")
-    yi, vi = eff.yi, eff.vi
-    if k > 1:
+    keep = np.ones(k, bool)
+    if drop00:
+        keep = ~(((a == 0) & (c == 0)) | ((b == 0) & (d == 0)))
+    kq = int(keep.sum())
+    if kq:
+        eff = es.escalc(m, ai=a[keep], bi=b[keep], ci=c[keep], di=d[keep], add=add_q, to="only0")
+        yi, vi = eff.yi, eff.vi
+    else:
+        yi, vi = np.zeros(0), np.zeros(0)
+    if kq > 1:
         q = max(0.0, float(np.sum((yi - est) ** 2 / vi)))
-        qp = float(sp.chdtrc(k - 1, q))
-        i2 = max(0.0, 100 * (q - (k - 1)) / q) if q > 0 else 0.0
-        h2 = q / (k - 1)
+        qp = float(sp.chdtrc(kq - 1, q))
+        i2 = max(0.0, 100 * (q - (kq - 1)) / q) if q > 0 else 0.0
+        h2 = q / (kq - 1)
     else:
         q, qp, i2, h2 = 0.0, 1.0, 0.0, 1.0
     return MHResult(est, se, z, float(2 * sp.ndtr(-abs(z))), est - crit * se, est + crit * se,
-                    q, k - 1, qp, i2, h2, k, m, yi, vi)
+                    q, max(kq - 1, 0), qp, i2, h2, k, m, yi, vi, k_q=kq)
 

@@ -63,7 +63,7 @@ def regression(yi, vi, moderators=None, method: str = "REML", ci: str = "wald", 
     Returns
     -------
     RegressionResult
-        coef, se, z_or_t, pvalue, CIs, QM (omnibus test of the moderators, chi2
+        coef, se, statistic, pvalue, CIs, QM (omnibus test of the moderators, chi2
         or F with ``ci="hksj"``), QE (residual heterogeneity), residual tau2,
         I2, H2 and R2 (metafor's pseudo-R2, percent: proportional reduction of
         tau2 from the intercept-only model of the same method, clamped at 0).

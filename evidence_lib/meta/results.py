@@ -18,7 +18,7 @@ from ._regression_fit import RegressionResult
 from ._validate import K1_NOTE, _default_labels
 
 _FIELDS = (
-    "estimate", "se", "z_or_t", "pvalue", "ci_low", "ci_high", "pi_low", "pi_high",
+    "estimate", "se", "statistic", "pvalue", "ci_low", "ci_high", "pi_low", "pi_high",
     "tau2", "tau2_se", "i2", "h2", "q", "q_df", "q_pvalue", "k", "df",
 )
 
@@ -30,7 +30,7 @@ class MetaResult:
     """One pooled meta-analysis (inverse-variance, fixed or random effects).
 
     Attributes follow metafor's ``rma.uni`` object: ``estimate`` (beta),
-    ``se``, ``z_or_t`` (zval), ``pvalue``, ``ci_low``/``ci_high``,
+    ``se``, ``statistic`` (zval), ``pvalue``, ``ci_low``/``ci_high``,
     ``pi_low``/``pi_high`` (``predict``), ``tau2``, ``tau2_se`` (se.tau2; NaN
     for FE and k = 1), ``i2``/``h2`` (percent / ratio), ``q``/``q_df``/
     ``q_pvalue`` (QE test with fixed-effect weights), ``k``, ``df`` (t degrees
@@ -42,7 +42,7 @@ class MetaResult:
 
     estimate: float
     se: float
-    z_or_t: float
+    statistic: float
     pvalue: float
     ci_low: float
     ci_high: float
@@ -123,7 +123,7 @@ class BatchMetaResult:
 
     estimate: np.ndarray
     se: np.ndarray
-    z_or_t: np.ndarray
+    statistic: np.ndarray
     pvalue: np.ndarray
     ci_low: np.ndarray
     ci_high: np.ndarray
@@ -261,12 +261,15 @@ class SubgroupResult:
 @dataclass(frozen=True, eq=False)
 class MHResult:
     """Mantel-Haenszel pooled result (metafor ``rma.mh``); ``estimate`` on the log
-    scale for OR/RR.  ``q``, ``i2``, ``h2``: Cochran's Q around the MH estimate
-    with inverse-variance weights of the escalc outcomes (as metafor)."""
+    scale for OR/RR; ``statistic`` is the z statistic (``df`` = inf).  ``q``,
+    ``i2``, ``h2``: Cochran's Q around the MH estimate with inverse-variance
+    weights of the escalc outcomes (as metafor), over the ``k_q`` studies kept
+    (double-zero studies left out unless ``drop00=False``); ``yi``/``vi``
+    are those studies' outcomes."""
 
     estimate: float
     se: float
-    z: float
+    statistic: float
     pvalue: float
     ci_low: float
     ci_high: float
@@ -279,6 +282,16 @@ class MHResult:
     measure: str
     yi: np.ndarray
     vi: np.ndarray
+    k_q: int = 0
+    df: float = float("inf")
+
+    def to_frame(self):
+        """One row with the pooled statistics."""
+        import pandas as pd
+
+        return pd.DataFrame([{f: getattr(self, f) for f in (
+            "measure", "estimate", "se", "statistic", "pvalue", "ci_low", "ci_high", "q", "q_df",
+            "q_pvalue", "i2", "h2", "k", "k_q")}])
 
     @property
     def exp_estimate(self):
