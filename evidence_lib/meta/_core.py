@@ -556,6 +556,7 @@ def fit(Y, V, k, method="REML", ci="wald", level=0.95, pi="z", i2="model",
         rss = _rowdot(W, R * R)
         with np.errstate(divide="ignore", invalid="ignore"):
             s2w = np.where(rss <= _EPS, 0.0, rss / df_q)
+        hk_scale = s2w.copy()
         if hksj_truncate:
             s2w = np.maximum(s2w, 1.0)
         s2w = np.where(one, 1.0, s2w)  # k = 1: metafor falls back to test="z"
@@ -563,6 +564,7 @@ def fit(Y, V, k, method="REML", ci="wald", level=0.95, pi="z", i2="model",
         dfs = np.where(one, np.inf, df_q)
     else:
         dfs = np.full(Y.shape[0], np.inf)
+        hk_scale = np.ones(Y.shape[0])
     se = np.sqrt(vb)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = mu / se
@@ -599,5 +601,5 @@ def fit(Y, V, k, method="REML", ci="wald", level=0.95, pi="z", i2="model",
     return dict(
         estimate=mu, se=se, statistic=stat, pvalue=pval, ci_low=ci_low, ci_high=ci_high,
         pi_low=pi_low, pi_high=pi_high, tau2=tau2, tau2_se=se_tau2, i2=i2v, h2=h2,
-        q=Q, q_df=df_q, q_pvalue=q_p, k=k, df=dfs, weights=weights, crit=crit,
+        q=Q, q_df=df_q, q_pvalue=q_p, k=k, df=dfs, weights=weights, crit=crit, hk_scale=hk_scale,
     )

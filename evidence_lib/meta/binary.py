@@ -9,6 +9,22 @@ from . import effect_sizes as es
 from .results import MHResult
 
 
+def _counts(ai, bi, ci, di):
+    """The four count arrays, checked: equal lengths, non-negative and finite."""
+    out = [np.atleast_1d(np.asarray(x, float)) for x in (ai, bi, ci, di)]
+    k = out[0].shape[0]
+    for x, nm in zip(out[1:], ("bi", "ci", "di")):
+        if x.shape != out[0].shape:
+            raise ValueError(f"{nm} has {x.shape[0]} values but ai has {k}; one per study")
+    for x, nm in zip(out, ("ai", "bi", "ci", "di")):
+        bad = np.flatnonzero(~np.isfinite(x) | (x < 0))
+        if bad.size:
+            raise ValueError(f"{nm} must be non-negative counts; index {bad[0]} has {x[bad[0]]}")
+    if k == 0:
+        raise ValueError("ai is empty; at least one 2x2 table is needed")
+    return out
+
+
 def pool_mh(ai, bi, ci, di, measure: str = "OR", *, level: float = 0.95, add_q: float = 0.5,
             drop00: bool = True) -> MHResult:
     """Mantel-Haenszel fixed-effect pooling of 2x2 tables (metafor ``rma.mh``).
@@ -62,18 +78,8 @@ def pool_mh(ai, bi, ci, di, measure: str = "OR", *, level: float = 0.95, add_q: 
     m = str(measure).upper()
     if m not in ("OR", "RR", "RD"):
         raise ValueError(f"measure must be 'OR', 'RR' or 'RD'; got {measure!r}")
-    a = np.asarray(ai, float)
-    b = np.asarray(bi, float)
-    c = np.asarray(ci, float)
-    d = np.asarray(di, float)
+    a, b, c, d = _counts(ai, bi, ci, di)
     k = a.shape[0]
-    for x, nm in ((b, "bi"), (c, "ci"), (d, "di")):
-        if x.shape != a.shape:
-            raise ValueError(f"{nm} has {x.shape[0]} values but ai has {k}; one per study")
-    for x, nm in ((a, "ai"), (b, "bi"), (c, "ci"), (d, "di")):
-        bad = np.flatnonzero(~np.isfinite(x) | (x < 0))
-        if bad.size:
-            raise ValueError(f"{nm} must be non-negative counts; index {bad[0]} has {x[bad[0]]}")
     n1, n2 = a + b, c + d
     N = n1 + n2
     if m == "OR":
@@ -120,3 +126,69 @@ def pool_mh(ai, bi, ci, di, measure: str = "OR", *, level: float = 0.95, add_q: 
     return MHResult(est, se, z, float(2 * sp.ndtr(-abs(z))), est - crit * se, est + crit * se,
                     q, max(kq - 1, 0), qp, i2, h2, k, m, yi, vi, k_q=kq)
 
+
+
+def pool_peto(ai, bi, ci, di, *, level: float = 0.95, drop00: bool = True) -> MHResult:
+    """Peto's one-step log odds ratio (metafor ``rma.peto``).
+
+    Per study O_i - E_i with E_i = n1_i m_i / N_i (m_i: events in both arms)
+    and hypergeometric variance V_i = m_i (N_i - m_i) n1_i n2_i / (N_i^2 (N_i - 1));
+    log OR = sum(O - E) / sum V, se = 1 / sqrt(sum V).  Q = sum (O - E)^2 / V
+    - (sum(O - E))^2 / sum V over the studies with V_i > 0 (double-zero and
+    double-all studies have V_i = 0 and are left out with ``drop00=True``).
+
+    Parameters
+    ----------
+    ai, bi, ci, di : array_like
+        Events / non-events in the treatment arm, events / non-events in the control arm.
+    level : float
+        Confidence level.
+    drop00 : bool
+        Leave studies without information (V_i = 0) out of Q and its df.
+
+    Returns
+    -------
+    MHResult
+        ``measure = "PETO"``; ``estimate`` is the log odds ratio; ``yi``, ``vi``
+        are the per-study Peto log odds ratios (O - E)/V and variances 1/V.
+
+    Raises
+    ------
+    ValueError
+        Unequal lengths, negative counts, or no study with events and non-events.
+
+    References
+    ----------
+    Yusuf S, Peto R, Lewis J, Collins R, Sleight P (1985) Prog Cardiovasc Dis 27:335-371.
+    """
+    a, b, c, d = _counts(ai, bi, ci, di)
+    n1, n2 = a + b, c + d
+    N = n1 + n2
+    m = a + c
+    E = n1 * m / N
+    with np.errstate(invalid="ignore", divide="ignore"):
+        Vi = np.where(N > 1, m * (N - m) * n1 * n2 / (N**2 * (N - 1)), 0.0)
+    OE = a - E
+    sv = Vi.sum()
+    if sv <= 0:
+        raise ValueError("no study has both events and non-events (every Peto variance is 0); "
+                         "the Peto odds ratio is not estimable")
+    est = OE.sum() / sv
+    se = 1 / np.sqrt(sv)
+    z = est / se
+    crit = sp.ndtri(0.5 + level / 2)
+    keep = Vi > 0 if drop00 else np.ones(a.shape[0], bool)
+    kq = int(keep.sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        yi = OE[keep] / Vi[keep]
+        vi = 1 / Vi[keep]
+        q = float(np.sum(OE[keep] ** 2 / Vi[keep]) - OE[keep].sum() ** 2 / Vi[keep].sum())
+    if kq > 1:
+        q = max(0.0, q)
+        qp = float(sp.chdtrc(kq - 1, q))
+        i2 = max(0.0, 100 * (q - (kq - 1)) / q) if q > 0 else 0.0
+        h2 = q / (kq - 1)
+    else:
+        q, qp, i2, h2 = 0.0, 1.0, 0.0, 1.0
+    return MHResult(float(est), float(se), float(z), float(2 * sp.ndtr(-abs(z))), est - crit * se,
+                    est + crit * se, q, max(kq - 1, 0), qp, i2, h2, a.shape[0], "PETO", yi, vi, k_q=kq)

@@ -87,6 +87,37 @@ class MetaResult:
                                   np.array([self.tau2]), self.level)
         return (float(lb[0]), float(ub[0]))
 
+    def _typical_v(self) -> float:
+        w = 1 / self.vi
+        return (self.k - 1) * w.sum() / (w.sum() ** 2 - (w * w).sum())
+
+    @cached_property
+    def i2_ci(self) -> tuple:
+        """(low, high) CI for I2 in percent, from the Q-profile limits of tau2.
+
+        As metafor's ``confint(res)$random["I^2(%)", ]``: I2 = 100 tau2 / (tau2 + s2)
+        at each tau2 limit, s2 the typical within-study variance (Higgins &
+        Thompson 2002, eq. 9).  (nan, nan) for FE or k = 1.
+
+        References
+        ----------
+        Viechtbauer W (2007) Stat Med 26:37-52.
+        """
+        lo, hi = self.tau2_ci
+        if np.isnan(lo):
+            return (np.nan, np.nan)
+        s2 = self._typical_v()
+        return (100 * lo / (lo + s2), 100 * hi / (hi + s2))
+
+    @cached_property
+    def h2_ci(self) -> tuple:
+        """(low, high) CI for H2 = (tau2 + s2) / s2 at the Q-profile limits of tau2 (metafor ``confint``)."""
+        lo, hi = self.tau2_ci
+        if np.isnan(lo):
+            return (np.nan, np.nan)
+        s2 = self._typical_v()
+        return (1 + lo / s2, 1 + hi / s2)
+
     def to_frame(self):
         """One row per study (label, yi, vi, ci_low, ci_high, weight_percent) and a pooled row."""
         import pandas as pd
