@@ -302,8 +302,18 @@ def _global_max(Y, V, k, tau2, reml, tol):
     slack = 1e-12 * np.maximum(1.0, np.abs(ll_fit))
     best_t, best_ll = tau2.copy(), ll_fit
     zero_better = (ll_0 > ll_fit + slack) & (k > 1)
-    best_t = np.where(zero_better, 0.0, best_t)
-    best_ll = np.where(zero_better, ll_0, best_ll)
+    if zero_better.any():
+        # 0 is a maximum only where the score there is <= 0; elsewhere the
+        # likelihood rises from 0 to a peak of its own: climb to it
+        iz = np.flatnonzero(zero_better)
+        rise = _score(Y[iz], V[iz], np.zeros(iz.size), reml) > 0
+        best_t[iz] = 0.0
+        best_ll[iz] = ll_0[iz]
+        if rise.any():
+            ir = iz[rise]
+            t1 = _fisher_root(Y[ir], V[ir], k[ir], reml, tol, tau2_init=np.zeros(ir.size))
+            l1 = loglik(Y[ir], V[ir], k[ir], t1, reml)
+            best_t[ir], best_ll[ir] = t1, l1
     im = np.flatnonzero(multi)
     if im.size:
         if im.size == Y.shape[0]:
@@ -321,11 +331,11 @@ def _global_max(Y, V, k, tau2, reml, tol):
         Y2 = Yc * Yc
         vref = np.where(finm, Vm, 0.0).sum(axis=1) / km
         n_m = Ym.shape[0]
-        g_best_ll = np.full(n_m, -np.inf)
-        g_best_t = np.zeros(n_m)
+        LL = np.empty((n_m, _GRID))
+        T = np.empty((n_m, _GRID))
         ones = np.ones(Ym.shape[1])
         logv = np.zeros_like(Vm)
-        for f in np.linspace(0.0, 1.0, _GRID):
+        for j, f in enumerate(np.linspace(0.0, 1.0, _GRID)):
             t = lo * (hi / lo) ** f
             Vt = Vm + t[:, None]
             W = 1.0 / Vt
@@ -336,20 +346,32 @@ def _global_max(Y, V, k, tau2, reml, tol):
                 np.log(Vt, out=logv, where=finm)
             else:
                 np.log(Vt, out=logv)
-            slog = logv @ ones
-            ll = -0.5 * slog - 0.5 * rss
+            ll = -0.5 * (logv @ ones) - 0.5 * rss
             if reml:
                 ll -= 0.5 * np.log(S1)
-            up = ll > g_best_ll
-            g_best_ll = np.where(up, ll, g_best_ll)
-            g_best_t = np.where(up, t, g_best_t)
+            LL[:, j], T[:, j] = ll, t
         # the grid's log-likelihood lacks the constants of loglik(): add them
         kf = km.astype(float)
-        g_best_ll += (-0.5 * (kf - 1) * np.log(2 * np.pi) + 0.5 * np.log(kf)) if reml else -0.5 * kf * np.log(2 * np.pi)
-        redo = g_best_ll > best_ll[im] + slack[im]
+        LL += ((-0.5 * (kf - 1) * np.log(2 * np.pi) + 0.5 * np.log(kf)) if reml
+               else -0.5 * kf * np.log(2 * np.pi))[:, None]
+        # candidate peaks: grid points above both neighbours (and the first point
+        # if the likelihood falls from it), outside the cell of the current best
+        peak = np.zeros_like(LL, dtype=bool)
+        peak[:, 1:-1] = (LL[:, 1:-1] >= LL[:, :-2]) & (LL[:, 1:-1] >= LL[:, 2:])
+        peak[:, 0] = LL[:, 0] > LL[:, 1]
+        peak[:, -1] = LL[:, -1] > LL[:, -2]
+        bt = best_t[im][:, None]
+        cell_lo = np.concatenate([np.zeros((n_m, 1)), T[:, :-1]], axis=1)
+        cell_hi = np.concatenate([T[:, 1:], np.full((n_m, 1), np.inf)], axis=1)
+        peak &= ~((bt >= cell_lo) & (bt <= cell_hi))
+        cand = np.where(peak, LL, -np.inf)
+        jbest = np.argmax(cand, axis=1)
+        has = np.isfinite(cand[np.arange(n_m), jbest])
+        redo = has | (LL.max(axis=1) > best_ll[im] + slack[im])
         if redo.any():
             ir = np.arange(Y.shape[0])[im][redo]
-            t2 = _fisher_root(Y[ir], V[ir], k[ir], reml, tol, tau2_init=g_best_t[redo])
+            start = np.where(has, T[np.arange(n_m), jbest], T[np.arange(n_m), np.argmax(LL, axis=1)])[redo]
+            t2 = _fisher_root(Y[ir], V[ir], k[ir], reml, tol, tau2_init=start)
             ll2 = loglik(Y[ir], V[ir], k[ir], t2, reml)
             take = ll2 > best_ll[ir]
             best_t[ir[take]] = t2[take]

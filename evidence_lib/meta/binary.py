@@ -6,12 +6,17 @@ import numpy as np
 from scipy import special as sp
 
 from . import effect_sizes as es
+from ._validate import _as_float
 from .results import MHResult
 
 
 def _counts(ai, bi, ci, di):
     """The four count arrays, checked: equal lengths, non-negative and finite."""
-    out = [np.atleast_1d(np.asarray(x, float)) for x in (ai, bi, ci, di)]
+    out = [_as_float(x, nm) for x, nm in zip((ai, bi, ci, di), ("ai", "bi", "ci", "di"))]
+    idx = [x.index for x in (ai, bi, ci, di) if hasattr(x, "reindex")]
+    if idx and not all(idx[0].equals(i) for i in idx[1:]):
+        raise ValueError("ai, bi, ci and di are pandas Series with different indexes; pass them with one "
+                         "index (or .to_numpy() to pair by position)")
     k = out[0].shape[0]
     for x, nm in zip(out[1:], ("bi", "ci", "di")):
         if x.shape != out[0].shape:

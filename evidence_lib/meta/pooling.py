@@ -143,11 +143,30 @@ def pool_many(Y, V, method: str = "REML", ci: str = "wald", *, level: float = 0.
 
 
 def meta_frame(df, yi: str = "yi", vi: str = "vi", label: str | None = None, method: str = "REML",
-               ci: str = "wald", **kw) -> MetaResult:
-    """:func:`pool` on DataFrame columns ``yi``, ``vi`` (and ``label`` for study labels)."""
+               ci: str = "wald", *, level: float = 0.95, pi: str = "z", i2: str = "model",
+               hksj_truncate: bool = False, tol: float = 1e-12) -> MetaResult:
+    """:func:`pool` on DataFrame columns ``yi``, ``vi`` (and ``label`` for study labels).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    yi, vi, label : str
+        Column names of the estimates, variances and (optional) study labels.
+    method, ci, level, pi, i2, hksj_truncate, tol
+        As :func:`pool`.
+
+    Returns
+    -------
+    MetaResult
+
+    Raises
+    ------
+    ValueError
+        A named column is missing, bad input.
+    """
     for arg, col in (("yi", yi), ("vi", vi)) + ((("label", label),) if label else ()):
         if col not in df.columns:
             raise ValueError(f"{arg}={col!r} is not a column of the DataFrame; columns: {list(df.columns)}")
     labels = df[label].astype(str).tolist() if label else None
     return pool(df[yi].to_numpy(dtype=float), df[vi].to_numpy(dtype=float), method, ci,
-                labels=labels, **kw)
+                labels=labels, level=level, pi=pi, i2=i2, hksj_truncate=hksj_truncate, tol=tol)

@@ -158,3 +158,48 @@ def test_refusals_issue_13():
         pool_mh([0, 0], [10, 12], [0, 0], [9, 11], "RD")
     with pytest.raises(ValueError, match="identical estimates"):
         pool([0.3, 0.3, 0.3], [0.1, 0.2, 0.3], ci="hksj")
+
+
+def test_series_with_different_indexes_are_aligned_or_refused():
+    pd = pytest.importorskip("pandas")
+    y = pd.Series([0.1, 0.5, 0.9], index=["a", "b", "c"])
+    v = pd.Series([0.3, 0.1, 0.2], index=["c", "a", "b"])
+    aligned = pool(y, v, "DL")
+    by_label = pool([0.1, 0.5, 0.9], [0.1, 0.2, 0.3], "DL")
+    assert aligned.estimate == pytest.approx(by_label.estimate, rel=1e-12)
+    with pytest.raises(ValueError, match="different indexes"):
+        pool(y, pd.Series([0.1, 0.2, 0.3], index=["x", "y", "z"]))
+    with pytest.raises(ValueError, match="different indexes"):
+        pool_mh(pd.Series([1, 2], index=[0, 1]), pd.Series([3, 4], index=[1, 0]), [1, 2], [3, 4])
+
+
+def test_cumulative_order_must_be_a_permutation():
+    from evidence_lib.meta import cumulative
+
+    y, v = [0.1, 0.2, 0.3, 0.4, 0.5], [0.1] * 5
+    for bad in ([0, 1], [0, 0, 0, 1, 2], [0, 1, 2, 3, 7]):
+        with pytest.raises(ValueError, match="order must be a permutation"):
+            cumulative(y, v, order=bad)
+    assert len(cumulative(y, v, order=[4, 3, 2, 1, 0])) == 5
+
+
+def test_options_are_explicit_keywords():
+    from evidence_lib.meta import cumulative, leave_one_out, subgroups
+
+    y, v = [0.1, 0.2, 0.3, 0.4], [0.1, 0.2, 0.1, 0.2]
+    for fn, args in ((leave_one_out, ()), (cumulative, ()), (subgroups, (["a", "a", "b", "b"],))):
+        with pytest.raises(TypeError, match="levle"):
+            fn(y, v, *args, levle=0.5)
+
+
+def test_messages_name_the_argument():
+    from evidence_lib.meta import subgroups
+
+    with pytest.raises(ValueError, match="yi must be numbers"):
+        pool(["x"], [0.1])
+    with pytest.raises(ValueError, match="groups has a missing label.*index 1"):
+        subgroups([0.1, 0.2, 0.3], [0.1, 0.1, 0.1], ["a", np.nan, "b"])
+    with pytest.raises(ValueError, match="yi has 1e"):
+        pool([1e155, 0.0], [0.1, 0.1])
+    with pytest.raises(ValueError, match="vi has 4.94e-324"):
+        pool([0.1, 0.2], [5e-324, 0.1])
