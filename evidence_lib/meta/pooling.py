@@ -19,7 +19,7 @@ class NarrowHartungKnappWarning(UserWarning):
 
 def _warn_narrow_hk(k, q_scale, method):
     warnings.warn(
-        f"the Hartung-Knapp CI is narrower than the Wald CI (scale factor q = {q_scale:.3g} < 1, "
+        f"the Hartung-Knapp CI is narrower than the Wald CI (scale factor q = {q_scale:.6g} < 1, "
         f"k = {k}, method={method!r}); with few studies and little heterogeneity this interval is "
         "too narrow. Use hksj_truncate=True (the ad hoc correction q* = max(1, q); Roever, Knapp & "
         "Friede 2015) or ci='wald'",
