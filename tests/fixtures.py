@@ -59,7 +59,7 @@ def result(df):
 
     r = pool(df["yi"], df["se"] ** 2, method="DL")
     return FakeResult(r.estimate, r.se, r.ci_low, r.ci_high, r.pi_low, r.pi_high, r.tau2, r.i2,
-                      r.q, int(r.q_df), r.q_pvalue, r.k, r.pvalue, r.z_or_t)
+                      r.q, int(r.q_df), r.q_pvalue, r.k, r.pvalue, r.statistic)
 
 
 def effects():

@@ -25,7 +25,7 @@ metafor (R)                                            evidence_lib
 ``escalc("RR"|"OR"|"RD", ai, bi, ci, di)``             ``effect_sizes.log_rr|log_or|rd(ai, bi, ci, di, add=None)``
   (default ``add=1/2, to="only0"``)                      (no correction unless ``add=0.5``; zero cell -> ValueError)
 ``rma(yi, vi, method="REML")``                         ``pool(yi, vi, method="REML")``
-``rma(yi, vi, method="FE"|"DL"|"PM"|"ML")``            ``pool(yi, vi, method="FE"|"DL"|"PM"|"ML")``
+``rma(yi, vi, method="FE"|"DL"|"PM"|"ML")``            ``pool(yi, vi, method="FE"|"DL"|"PM"|"ML")`` (REML/ML: global maximum)
 ``rma(yi, vi, method="REML", test="knha")``            ``pool(yi, vi, method="REML", ci="hksj")``
 ``rma(yi, vi, test="adhoc")``                          ``pool(yi, vi, ci="hksj", hksj_truncate=True)``
 ``rma(..., level=90)``                                 ``pool(..., level=0.90)``
@@ -35,7 +35,11 @@ metafor (R)                                            evidence_lib
 ``res$I2``, ``res$H2``                                 ``res.i2``, ``res.h2`` (``i2="model"``); ``i2="q"``: Cochrane
 ``res$QE, res$QEp``                                    ``res.q, res.q_pvalue``
 ``weights(res)``                                       ``res.weights`` (percent)
-``rma.mh(measure="OR"|"RR"|"RD", ai, bi, ci, di)``     ``pool_mh(ai, bi, ci, di, measure=...)``
+``rma.mh(measure="OR"|"RR"|"RD", ai, bi, ci, di)``     ``pool_mh(ai, bi, ci, di, measure=...)`` (Q without double-zero studies)
+``rma.peto(ai, bi, ci, di)``                           ``pool_peto(ai, bi, ci, di)``
+``influence(res)``                                     ``influence(yi, vi, method=...)`` (DataFrame)
+``confint(res)$random[c("I^2(%)", "H^2"), ]``          ``res.i2_ci``, ``res.h2_ci``
+``rma(yi, vi, method="EB"|"SJ"|"HE"|"HS")``            ``pool(yi, vi, method="EB"|"SJ"|"HE"|"HS")``
 ``leave1out(res)``                                     ``leave_one_out(yi, vi, method=..., ci=...)``
 ``cumul(res)``                                         ``cumulative(yi, vi, ...)`` (in the given order)
 ``rma(yi, vi, mods=~x)``                               ``regression(yi, vi, {"x": x})``
@@ -55,11 +59,12 @@ construction.
 
 from __future__ import annotations
 
-from .bias import EggerResult, TrimFillResult, egger_test, trim_and_fill
 from .bayes import BayesMetaResult, bayes_meta, bayes_meta_many
-from .binary import pool_mh
+from .bias import EggerResult, TrimFillResult, egger_test, trim_and_fill
+from .binary import pool_mh, pool_peto
+from .influence import influence
 from .network import NetworkResult, network_meta
-from .pooling import meta_frame, pool, pool_many
+from .pooling import NarrowHartungKnappWarning, meta_frame, pool, pool_many
 from .regression import regression, subgroups
 from .results import BatchMetaResult, GoshResult, MetaResult, MHResult, RegressionResult, SubgroupResult
 from .sensitivity import cumulative, gosh, leave_one_out
@@ -74,6 +79,9 @@ __all__ = [
     "pool",
     "pool_many",
     "pool_mh",
+    "pool_peto",
+    "influence",
+    "NarrowHartungKnappWarning",
     "leave_one_out",
     "cumulative",
     "subgroups",

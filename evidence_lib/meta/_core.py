@@ -35,7 +35,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import special as sp
 
-METHODS = ("FE", "DL", "REML", "PM", "ML")
+from . import _estimators as _est
+from . import _likelihood as _lik
+
+METHODS = ("FE", "DL", "REML", "PM", "ML", "EB", "SJ", "HE", "HS")
 CI_METHODS = ("wald", "hksj")
 PI_METHODS = ("z", "t_k2")
 I2_METHODS = ("model", "q")
@@ -181,10 +184,10 @@ def _score_bisect(Y, V, lo, hi, reml, tol, maxiter):
     return 0.5 * (lo + hi)
 
 
-def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100):
-    """REML or ML estimate by Fisher scoring (Viechtbauer 2005), vectorised over rows.
+def _fisher_root(Y, V, k, reml, tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100):
+    """A root of the REML or ML score by Fisher scoring (Viechtbauer 2005), vectorised over rows.
 
-    Returns ``(tau2, se_tau2, iterations)``.  Rows with k = 1 get tau2 = 0.
+    Returns tau2 (a local maximum, or 0).  Rows with k = 1 get tau2 = 0.
     Fisher scoring is kept inside a bracket of the score's root; rows still
     unconverged after ``fisher_maxiter`` (metafor's maxiter, 100) iterations,
     where metafor stops with an error, are finished by bisection of the score
@@ -195,7 +198,6 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
     n = Y.shape[0]
     tau2 = _he_init(Y, V, k) if tau2_init is None else np.array(tau2_init, dtype=float)
     active = k > 1
-    reml = method == "REML"
     # bracket of the root of the score: lo has score > 0, hi has score < 0
     lo = np.zeros(n)
     lo_seen = np.zeros(n, bool)  # lo is a point already evaluated (score > 0 there)
@@ -214,14 +216,15 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
         Ya, Va, t = Y[idx], V[idx], tau2[idx].copy()
         W = Va + t[:, None]
         np.reciprocal(W, out=W)
-        S1 = W.sum(axis=1)
+        ones = np.ones(W.shape[1])
+        S1 = W @ ones
         mu = _rowdot(W, Ya) / S1
         WR = Ya - mu[:, None]
         WR *= W                      # w_i r_i = (P y)_i
         yPPy = _rowdot(WR, WR)       # y'PPy = sum w^2 r^2
         w2r = _rowdot(W, WR)         # sum w^2 r
         W2 = W * W
-        S2 = W2.sum(axis=1)
+        S2 = W2 @ ones
         S3 = _rowdot(W2, W)
         WR *= WR
         # y'PPPy = sum w^3 r^2 - (sum w^2 r)^2 / S1 (observed information term)
@@ -270,6 +273,23 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
             active = ~done & active
         else:
             active[idx[done]] = False
+    return tau2
+
+
+def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100):
+    """REML or ML estimate: the global maximum of the (restricted) likelihood, vectorised over rows.
+
+    Fisher scoring (Viechtbauer 2005, eqs. 9-12) from metafor's starting value
+    (Hedges), kept inside a bracket of the score's root and finished by
+    bisection where it oscillates; then :func:`_global_max` makes sure the
+    root found is the highest peak (metafor checks only tau2 = 0); see
+    :func:`evidence_lib.meta._likelihood.global_max`.
+    Returns ``(tau2, se_tau2, iterations)``; rows with k = 1 get tau2 = 0.
+    """
+    reml = method == "REML"
+    tau2 = _fisher_root(Y, V, k, reml, tol, maxiter, tau2_init, fisher_maxiter)
+    tau2 = _lik.global_max(Y, V, k, tau2, reml, tol, _fisher_root, _score)
+    it = 0
     # SE from the expected information at the estimate
     W = 1.0 / (V + tau2[:, None])
     S1 = W.sum(axis=1)
@@ -367,8 +387,14 @@ def estimate_tau2(Y, V, k, method, fe=None, tol=1e-12):
     if method in ("REML", "ML"):
         t, se, _ = tau2_fisher(Y, V, k, method, tol=tol)
         return t, se
-    if method == "PM":
+    if method in ("PM", "EB"):  # EB solves the PM equation (see _estimators)
         return tau2_pm(Y, V, k, tol=tol)
+    if method == "HE":
+        return _est.tau2_he(Y, V, k)
+    if method == "HS":
+        return _est.tau2_hs(Y, V, k)
+    if method == "SJ":
+        return _est.tau2_sj(Y, V, k)
     raise ValueError(f"method must be one of {METHODS}; got {method!r}")
 
 
@@ -422,6 +448,7 @@ def fit(Y, V, k, method="REML", ci="wald", level=0.95, pi="z", i2="model",
         rss = _rowdot(W, R * R)
         with np.errstate(divide="ignore", invalid="ignore"):
             s2w = np.where(rss <= _EPS, 0.0, rss / df_q)
+        hk_scale = s2w.copy()
         if hksj_truncate:
             s2w = np.maximum(s2w, 1.0)
         s2w = np.where(one, 1.0, s2w)  # k = 1: metafor falls back to test="z"
@@ -429,6 +456,7 @@ def fit(Y, V, k, method="REML", ci="wald", level=0.95, pi="z", i2="model",
         dfs = np.where(one, np.inf, df_q)
     else:
         dfs = np.full(Y.shape[0], np.inf)
+        hk_scale = np.ones(Y.shape[0])
     se = np.sqrt(vb)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = mu / se
@@ -463,7 +491,7 @@ def fit(Y, V, k, method="REML", ci="wald", level=0.95, pi="z", i2="model",
     h2 = np.where(one, 1.0, h2)
     weights = 100 * W / S1[:, None]
     return dict(
-        estimate=mu, se=se, z_or_t=stat, pvalue=pval, ci_low=ci_low, ci_high=ci_high,
+        estimate=mu, se=se, statistic=stat, pvalue=pval, ci_low=ci_low, ci_high=ci_high,
         pi_low=pi_low, pi_high=pi_high, tau2=tau2, tau2_se=se_tau2, i2=i2v, h2=h2,
-        q=Q, q_df=df_q, q_pvalue=q_p, k=k, df=dfs, weights=weights, crit=crit,
+        q=Q, q_df=df_q, q_pvalue=q_p, k=k, df=dfs, weights=weights, crit=crit, hk_scale=hk_scale,
     )

@@ -41,7 +41,7 @@ class RegressionResult:
 
     coef: np.ndarray  # beta
     se: np.ndarray
-    z_or_t: np.ndarray  # zval
+    statistic: np.ndarray  # zval
     pvalue: np.ndarray  # pval
     ci_low: np.ndarray
     ci_high: np.ndarray
@@ -69,7 +69,7 @@ class RegressionResult:
         import pandas as pd
 
         return pd.DataFrame(
-            {"coef": self.coef, "se": self.se, "z_or_t": self.z_or_t, "pvalue": self.pvalue,
+            {"coef": self.coef, "se": self.se, "statistic": self.statistic, "pvalue": self.pvalue,
              "ci_low": self.ci_low, "ci_high": self.ci_high},
             index=list(self.names),
         )
@@ -97,6 +97,54 @@ def _traces(w, X, Ainv):
 def _rss(y, v, X, tau2):
     w, _, _, _, e = _wls(y, v, X, tau2)
     return float(np.dot(w * e, e))
+
+
+def _loglik(y, v, X, tau2, reml):
+    """metafor's (restricted) log-likelihood of the meta-regression at tau2 (REMLf=TRUE)."""
+    k, p = X.shape
+    w, _, Ainv, _, e = _wls(y, v, X, tau2)
+    rss = float(np.dot(w * e, e))
+    out = -0.5 * np.sum(np.log(v + tau2)) - 0.5 * rss
+    if not reml:
+        return out - 0.5 * k * np.log(2 * np.pi)
+    _, ld_a = np.linalg.slogdet(np.linalg.inv(Ainv))
+    _, ld_x = np.linalg.slogdet(X.T @ X)
+    return out - 0.5 * (k - p) * np.log(2 * np.pi) + 0.5 * ld_x - 0.5 * ld_a
+
+
+def _p_matrix(w, X):
+    """P = W - W X (X'WX)^{-1} X'W as a k x k matrix (for the moment estimators' SEs)."""
+    WX = X * w[:, None]
+    return np.diag(w) - WX @ np.linalg.solve(X.T @ WX, WX.T)
+
+
+def _tau2_moment(y, v, X, method):
+    """HE, HS and SJ with moderators, and metafor's SEs (see :mod:`._estimators`)."""
+    k, p = X.shape
+    y = y - y.mean()  # metafor's moment estimators work on the centred estimates (Ymc)
+    if method == "HE":
+        P = _p_matrix(np.ones(k), X)
+        PV = P * v[None, :]
+        trPV = np.trace(PV)
+        t = max(0.0, (float(y @ P @ y) - trPV) / (k - p))
+        se = np.sqrt((2 * np.sum(PV * PV.T) + 4 * t * trPV + 2 * t**2 * (k - p)) / (k - p) ** 2)
+        return t, se
+    if method == "HS":
+        w = 1 / v
+        P = _p_matrix(w, X)
+        t = max(0.0, (float(y @ P @ y) - k) / w.sum())
+        se = np.sqrt((2 * (k - p) + 4 * t * np.trace(P) + 2 * t**2 * np.sum(P * P)) / w.sum() ** 2)
+        return t, se
+    # SJ: starting value from the variance of the (uncentred-by-X) estimates, as metafor
+    t0 = float(np.mean((y - y.mean()) ** 2))
+    if t0 == 0:
+        return 0.0, 0.0
+    P = _p_matrix(1 / (v + t0), X)
+    PV = P * v[None, :]
+    t = max(0.0, t0 * float(y @ P @ y) / (k - p))
+    se = np.sqrt(t0**2 / (k - p) ** 2 * (2 * np.sum(PV * PV.T) + 4 * t * np.sum(PV * P)
+                                          + 2 * t**2 * np.sum(P * P)))
+    return t, se
 
 
 def _tau2(y, v, X, method, tol=1e-12, maxiter=1000):
@@ -137,6 +185,12 @@ def _tau2(y, v, X, method, tol=1e-12, maxiter=1000):
                 break
         else:
             raise RuntimeError("Fisher scoring did not converge; try method='PM' or 'DL'")
+        # global maximum: metafor's ll0check (the likelihood at tau2 = 0 may be higher)
+        if t > 0:
+            l_fit = _loglik(y, v, X, t, method == "REML")
+            l_0 = _loglik(y, v, X, 0.0, method == "REML")
+            if l_0 > l_fit + 1e-12 * max(1.0, abs(l_fit)):
+                t = 0.0
         w, _, Ainv, _, _ = _wls(y, v, X, t)
         if method == "REML":
             _, trPP = _traces(w, X, Ainv)
@@ -144,7 +198,9 @@ def _tau2(y, v, X, method, tol=1e-12, maxiter=1000):
         else:
             se = np.sqrt(2 / (w**2).sum())
         return t, se
-    if method == "PM":
+    if method in ("HE", "HS", "SJ"):
+        return _tau2_moment(y, v, X, method)
+    if method in ("PM", "EB"):
         target = k - p
         f = lambda t: _rss(y, v, X, t) - target  # noqa: E731
         if f(0.0) <= 0:
@@ -243,7 +299,7 @@ def fit_regression(yi, vi, X, names, method="REML", ci="wald", level=0.95,
             t0, _ = _tau2(y, v, np.ones((k, 1)), method)
             r2 = 0.0 if t0 == 0 else max(0.0, 100 * (t0 - tau2) / t0)
     return RegressionResult(
-        coef=b, se=se, z_or_t=stat, pvalue=pval, ci_low=b - crit * se, ci_high=b + crit * se,
+        coef=b, se=se, statistic=stat, pvalue=pval, ci_low=b - crit * se, ci_high=b + crit * se,
         vcov=vb, names=tuple(names), qm=qm, qm_df=qm_df, qm_pvalue=qm_p, qe=qe, qe_df=k - p,
         qe_pvalue=qe_p, tau2=float(tau2), tau2_se=float(tau2_se), i2=float(i2), h2=float(h2),
         r2=float(r2), k=k, p=p, method=method, ci_method=ci, df=dfs,

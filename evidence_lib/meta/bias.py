@@ -77,7 +77,7 @@ def egger_test(yi, vi, model: str = "rma", method: str = "REML", ci: str = "wald
     if model == "rma":
         m = _norm_method(method)
         r = fit_regression(y, v, X, ["intercept", "sei"], m, ci, level)
-        return EggerResult(float(r.z_or_t[1]), float(r.pvalue[1]), r.df, float(r.coef[1]), float(r.se[1]),
+        return EggerResult(float(r.statistic[1]), float(r.pvalue[1]), r.df, float(r.coef[1]), float(r.se[1]),
                            float(r.coef[0]), float(r.ci_low[0]), float(r.ci_high[0]), "rma", m, k)
     if model == "lm":
         w = 1 / v

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Sequence
 
 import numpy as np
@@ -10,6 +11,19 @@ import numpy as np
 from . import _core as core
 from ._validate import K1_NOTE, _check_1d, _norm_method
 from .results import _FIELDS, BatchMetaResult, MetaResult, _batch_result
+
+
+class NarrowHartungKnappWarning(UserWarning):
+    """The untruncated Hartung-Knapp CI is narrower than the Wald CI (scale factor q < 1)."""
+
+
+def _warn_narrow_hk(k, q_scale, method):
+    warnings.warn(
+        f"the Hartung-Knapp CI is narrower than the Wald CI (scale factor q = {q_scale:.6g} < 1, "
+        f"k = {k}, method={method!r}); with few studies and little heterogeneity this interval is "
+        "too narrow. Use hksj_truncate=True (the ad hoc correction q* = max(1, q); Roever, Knapp & "
+        "Friede 2015) or ci='wald'",
+        NarrowHartungKnappWarning, stacklevel=3)
 
 
 def pool(yi, vi, method: str = "REML", ci: str = "wald", *, level: float = 0.95, pi: str = "z",
@@ -52,7 +66,15 @@ def pool(yi, vi, method: str = "REML", ci: str = "wald", *, level: float = 0.95,
     labels : sequence of str, optional
         Study labels (default "study 1", ...).
     hksj_truncate : bool
-        Use max(1, q) as the Hartung-Knapp scale factor.
+        Use q* = max(1, q) as the Hartung-Knapp scale factor (the ad hoc
+        correction, Roever, Knapp & Friede 2015; metafor ``test="adhoc"``).
+        When to use it: with few studies (say k < 10) and little
+        heterogeneity, q is often below 1 and the untruncated interval is
+        narrower than even the fixed-effect Wald interval (e.g. 4 trials with
+        tau2 = 0: five times narrower); the truncation keeps the HK interval
+        at least as wide as Wald's.  ``pi="t_k2"`` (Higgins, Thompson &
+        Spiegelhalter 2009) is the matching choice for the prediction interval
+        when k is small, since it reflects the uncertainty in tau2.
     tol : float
         Convergence tolerance on tau2 (REML/ML/PM), relative for tau2 > 1.
 
@@ -85,6 +107,12 @@ def pool(yi, vi, method: str = "REML", ci: str = "wald", *, level: float = 0.95,
     if ci == "hksj" and k == 1:
         raise ValueError("ci='hksj' needs at least 2 studies (k = 1); use ci='wald'")
     out = core.fit(y[None], v[None], np.array([k]), method, ci, level, pi, i2, hksj_truncate, tol)
+    if ci == "hksj" and not hksj_truncate and k > 1 and out["hk_scale"][0] == 0:
+        raise ValueError("ci='hksj' with identical estimates (yi all equal): the Hartung-Knapp scale "
+                         "factor is 0, giving a CI of zero width and p = 0; use ci='wald' or "
+                         "hksj_truncate=True")
+    if ci == "hksj" and not hksj_truncate and k > 1 and out["hk_scale"][0] < 1:
+        _warn_narrow_hk(k, float(out["hk_scale"][0]), method)
     vals = {f: out[f][0] for f in _FIELDS}
     vals = {f: (int(x) if f == "k" else float(x)) for f, x in vals.items()}
     return MetaResult(**vals, method=method, ci_method=ci, weights=out["weights"][0], yi=y, vi=v,
@@ -115,11 +143,30 @@ def pool_many(Y, V, method: str = "REML", ci: str = "wald", *, level: float = 0.
 
 
 def meta_frame(df, yi: str = "yi", vi: str = "vi", label: str | None = None, method: str = "REML",
-               ci: str = "wald", **kw) -> MetaResult:
-    """:func:`pool` on DataFrame columns ``yi``, ``vi`` (and ``label`` for study labels)."""
+               ci: str = "wald", *, level: float = 0.95, pi: str = "z", i2: str = "model",
+               hksj_truncate: bool = False, tol: float = 1e-12) -> MetaResult:
+    """:func:`pool` on DataFrame columns ``yi``, ``vi`` (and ``label`` for study labels).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    yi, vi, label : str
+        Column names of the estimates, variances and (optional) study labels.
+    method, ci, level, pi, i2, hksj_truncate, tol
+        As :func:`pool`.
+
+    Returns
+    -------
+    MetaResult
+
+    Raises
+    ------
+    ValueError
+        A named column is missing, bad input.
+    """
     for arg, col in (("yi", yi), ("vi", vi)) + ((("label", label),) if label else ()):
         if col not in df.columns:
             raise ValueError(f"{arg}={col!r} is not a column of the DataFrame; columns: {list(df.columns)}")
     labels = df[label].astype(str).tolist() if label else None
     return pool(df[yi].to_numpy(dtype=float), df[vi].to_numpy(dtype=float), method, ci,
-                labels=labels, **kw)
+                labels=labels, level=level, pi=pi, i2=i2, hksj_truncate=hksj_truncate, tol=tol)

@@ -63,7 +63,7 @@ def regression(yi, vi, moderators=None, method: str = "REML", ci: str = "wald", 
     Returns
     -------
     RegressionResult
-        coef, se, z_or_t, pvalue, CIs, QM (omnibus test of the moderators, chi2
+        coef, se, statistic, pvalue, CIs, QM (omnibus test of the moderators, chi2
         or F with ``ci="hksj"``), QE (residual heterogeneity), residual tau2,
         I2, H2 and R2 (metafor's pseudo-R2, percent: proportional reduction of
         tau2 from the intercept-only model of the same method, clamped at 0).
@@ -86,11 +86,12 @@ def regression(yi, vi, moderators=None, method: str = "REML", ci: str = "wald", 
 
 
 def subgroups(yi, vi, groups, method: str = "REML", ci: str = "wald", *, level: float = 0.95,
-              **kw) -> SubgroupResult:
+              pi: str = "z", i2: str = "model", hksj_truncate: bool = False) -> SubgroupResult:
     """Subgroup analysis: pooled result per group and tests for subgroup differences.
 
     Groups are sorted (as R sorts factor levels); the first is the reference
-    level of the moderator model.  Both the metafor moderator test (QM) and the
+    level of the moderator model.  ``level``, ``pi``, ``i2``, ``hksj_truncate``:
+    as :func:`evidence_lib.meta.pool` (keyword-only).  Both the metafor moderator test (QM) and the
     Cochrane Q-between (separate tau2 per group) are returned; they differ
     because the first assumes one tau2 common to all groups.
     """
@@ -98,6 +99,10 @@ def subgroups(yi, vi, groups, method: str = "REML", ci: str = "wald", *, level: 
     g = np.asarray(groups, dtype=object)
     if g.shape[0] != y.shape[0]:
         raise ValueError(f"groups has {g.shape[0]} entries but yi has {y.shape[0]}; one group per study")
+    missing = [i for i, x in enumerate(g.tolist()) if x is None or (isinstance(x, float) and np.isnan(x))]
+    if missing:
+        raise ValueError(f"groups has a missing label (None/NaN) at index {missing[0]}; give every study a "
+                         "group or drop the studies without one")
     levels = sorted(set(g.tolist()), key=lambda x: str(x))
     if len(levels) < 2:
         raise ValueError("subgroups needs at least 2 distinct groups")
@@ -105,7 +110,8 @@ def subgroups(yi, vi, groups, method: str = "REML", ci: str = "wald", *, level: 
     results = {}
     for lv in levels:
         sel = g == lv
-        results[lv] = pool(y[sel], v[sel], method, ci if sel.sum() > 1 else "wald", level=level, **kw)
+        results[lv] = pool(y[sel], v[sel], method, ci if sel.sum() > 1 else "wald", level=level, pi=pi,
+                           i2=i2, hksj_truncate=hksj_truncate)
     X = np.column_stack([(g == lv).astype(float) for lv in levels[1:]])
     names = ["intercept"] + [f"group[{lv}]" for lv in levels[1:]]
     reg = fit_regression(y, v, np.column_stack([np.ones(y.shape[0]), X]), names, method, ci, level)

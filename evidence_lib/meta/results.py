@@ -18,7 +18,7 @@ from ._regression_fit import RegressionResult
 from ._validate import K1_NOTE, _default_labels
 
 _FIELDS = (
-    "estimate", "se", "z_or_t", "pvalue", "ci_low", "ci_high", "pi_low", "pi_high",
+    "estimate", "se", "statistic", "pvalue", "ci_low", "ci_high", "pi_low", "pi_high",
     "tau2", "tau2_se", "i2", "h2", "q", "q_df", "q_pvalue", "k", "df",
 )
 
@@ -30,7 +30,7 @@ class MetaResult:
     """One pooled meta-analysis (inverse-variance, fixed or random effects).
 
     Attributes follow metafor's ``rma.uni`` object: ``estimate`` (beta),
-    ``se``, ``z_or_t`` (zval), ``pvalue``, ``ci_low``/``ci_high``,
+    ``se``, ``statistic`` (zval), ``pvalue``, ``ci_low``/``ci_high``,
     ``pi_low``/``pi_high`` (``predict``), ``tau2``, ``tau2_se`` (se.tau2; NaN
     for FE and k = 1), ``i2``/``h2`` (percent / ratio), ``q``/``q_df``/
     ``q_pvalue`` (QE test with fixed-effect weights), ``k``, ``df`` (t degrees
@@ -42,7 +42,7 @@ class MetaResult:
 
     estimate: float
     se: float
-    z_or_t: float
+    statistic: float
     pvalue: float
     ci_low: float
     ci_high: float
@@ -87,6 +87,37 @@ class MetaResult:
                                   np.array([self.tau2]), self.level)
         return (float(lb[0]), float(ub[0]))
 
+    def _typical_v(self) -> float:
+        w = 1 / self.vi
+        return (self.k - 1) * w.sum() / (w.sum() ** 2 - (w * w).sum())
+
+    @cached_property
+    def i2_ci(self) -> tuple:
+        """(low, high) CI for I2 in percent, from the Q-profile limits of tau2.
+
+        As metafor's ``confint(res)$random["I^2(%)", ]``: I2 = 100 tau2 / (tau2 + s2)
+        at each tau2 limit, s2 the typical within-study variance (Higgins &
+        Thompson 2002, eq. 9).  (nan, nan) for FE or k = 1.
+
+        References
+        ----------
+        Viechtbauer W (2007) Stat Med 26:37-52.
+        """
+        lo, hi = self.tau2_ci
+        if np.isnan(lo):
+            return (np.nan, np.nan)
+        s2 = self._typical_v()
+        return (100 * lo / (lo + s2), 100 * hi / (hi + s2))
+
+    @cached_property
+    def h2_ci(self) -> tuple:
+        """(low, high) CI for H2 = (tau2 + s2) / s2 at the Q-profile limits of tau2 (metafor ``confint``)."""
+        lo, hi = self.tau2_ci
+        if np.isnan(lo):
+            return (np.nan, np.nan)
+        s2 = self._typical_v()
+        return (1 + lo / s2, 1 + hi / s2)
+
     def to_frame(self):
         """One row per study (label, yi, vi, ci_low, ci_high, weight_percent) and a pooled row."""
         import pandas as pd
@@ -123,7 +154,7 @@ class BatchMetaResult:
 
     estimate: np.ndarray
     se: np.ndarray
-    z_or_t: np.ndarray
+    statistic: np.ndarray
     pvalue: np.ndarray
     ci_low: np.ndarray
     ci_high: np.ndarray
@@ -261,12 +292,15 @@ class SubgroupResult:
 @dataclass(frozen=True, eq=False)
 class MHResult:
     """Mantel-Haenszel pooled result (metafor ``rma.mh``); ``estimate`` on the log
-    scale for OR/RR.  ``q``, ``i2``, ``h2``: Cochran's Q around the MH estimate
-    with inverse-variance weights of the escalc outcomes (as metafor)."""
+    scale for OR/RR; ``statistic`` is the z statistic (``df`` = inf).  ``q``,
+    ``i2``, ``h2``: Cochran's Q around the MH estimate with inverse-variance
+    weights of the escalc outcomes (as metafor), over the ``k_q`` studies kept
+    (double-zero studies left out unless ``drop00=False``); ``yi``/``vi``
+    are those studies' outcomes."""
 
     estimate: float
     se: float
-    z: float
+    statistic: float
     pvalue: float
     ci_low: float
     ci_high: float
@@ -279,6 +313,16 @@ class MHResult:
     measure: str
     yi: np.ndarray
     vi: np.ndarray
+    k_q: int = 0
+    df: float = float("inf")
+
+    def to_frame(self):
+        """One row with the pooled statistics."""
+        import pandas as pd
+
+        return pd.DataFrame([{f: getattr(self, f) for f in (
+            "measure", "estimate", "se", "statistic", "pvalue", "ci_low", "ci_high", "q", "q_df",
+            "q_pvalue", "i2", "h2", "k", "k_q")}])
 
     @property
     def exp_estimate(self):

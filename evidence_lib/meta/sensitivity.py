@@ -9,42 +9,99 @@ from ._validate import _check_1d, _default_labels, _norm_method
 from .results import BatchMetaResult, GoshResult, _batch_result
 
 
-def leave_one_out(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, **kw) -> BatchMetaResult:
+def leave_one_out(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, level: float = 0.95,
+                  pi: str = "z", i2: str = "model", hksj_truncate: bool = False,
+                  tol: float = 1e-12) -> BatchMetaResult:
     """Leave-one-out analysis (metafor ``leave1out``): row i omits study i.
 
-    All k fits are done at once with the batched core (row i has study i
-    padded out).  ``labels`` of the result name the omitted study.  Needs k >= 2.
+    Parameters
+    ----------
+    yi, vi : array_like
+        Estimates and sampling variances.
+    method, ci : str
+        As :func:`evidence_lib.meta.pool`.
+    labels : sequence of str, optional
+        Study labels; the result's labels name the omitted study.
+    level, pi, i2, hksj_truncate, tol : keyword-only
+        As :func:`evidence_lib.meta.pool`.
+
+    Returns
+    -------
+    BatchMetaResult
+        Row i is the fit without study i.
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 studies, bad input.
+
+    Notes
+    -----
+    The k fits are computed with the batched core in blocks of rows, so the
+    work space is about 4 million cells whatever k (the result still holds
+    the k x k design of omitted studies, NaN on the diagonal).
     """
     y, v, lab = _check_1d(yi, vi, labels)
     k = y.shape[0]
     if k < 2:
         raise ValueError("leave_one_out needs at least 2 studies")
-    Y = np.broadcast_to(y, (k, k)).copy()
-    V = np.broadcast_to(v, (k, k)).copy()
-    np.fill_diagonal(Y, 0.0)
-    np.fill_diagonal(V, np.inf)
-    kk = np.full(k, k - 1)
     method = _norm_method(method)
-    out = core.fit(Y, V, kk, method, ci, kw.get("level", 0.95), kw.get("pi", "z"),
-                   kw.get("i2", "model"), kw.get("hksj_truncate", False), kw.get("tol", 1e-12))
-    np.fill_diagonal(Y, np.nan)
-    np.fill_diagonal(V, np.nan)
+    rows = max(1, (1 << 22) // k)
+    outs = []
+    for s in range(0, k, rows):
+        idx = np.arange(s, min(k, s + rows))
+        Y = np.broadcast_to(y, (idx.size, k)).copy()
+        V = np.broadcast_to(v, (idx.size, k)).copy()
+        Y[np.arange(idx.size), idx] = 0.0
+        V[np.arange(idx.size), idx] = np.inf
+        outs.append(core.fit(Y, V, np.full(idx.size, k - 1), method, ci, level, pi, i2, hksj_truncate, tol))
+    out = {f: np.concatenate([o[f] for o in outs]) for f in outs[0]} if len(outs) > 1 else outs[0]
+    Yn = np.broadcast_to(y, (k, k)).copy()
+    Vn = np.broadcast_to(v, (k, k)).copy()
+    np.fill_diagonal(Yn, np.nan)
+    np.fill_diagonal(Vn, np.nan)
     lab = _default_labels(k) if lab is None else lab
-    return _batch_result(out, method, ci, Y, V, tuple(np.char.add("omitting ", np.array(lab, dtype=str)).tolist()),
-                         kw.get("level", 0.95), kw.get("pi", "z"), kw.get("i2", "model"))
+    return _batch_result(out, method, ci, Yn, Vn, tuple(np.char.add("omitting ", np.array(lab, dtype=str)).tolist()),
+                         level, pi, i2)
 
 
 def cumulative(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, order=None,
-               **kw) -> BatchMetaResult:
+               level: float = 0.95, pi: str = "z", i2: str = "model", hksj_truncate: bool = False,
+               tol: float = 1e-12) -> BatchMetaResult:
     """Cumulative meta-analysis (metafor ``cumul``): row j pools studies 1..j.
 
-    Studies are added in the given order (or ``order``, an index array, e.g.
-    ``np.argsort(year)``).  Row 0 has k = 1 (the first study; with
-    ``ci="hksj"`` it uses z, as metafor).  ``labels`` name the added study.
+    Parameters
+    ----------
+    yi, vi : array_like
+        Estimates and sampling variances.
+    method, ci : str
+        As :func:`evidence_lib.meta.pool`.
+    labels : sequence of str, optional
+        Study labels; the result's labels name the added study.
+    order : array_like of int, optional
+        A permutation of 0..k-1 giving the order in which studies are added
+        (e.g. ``np.argsort(year)``); default: as given.
+    level, pi, i2, hksj_truncate, tol : keyword-only
+        As :func:`evidence_lib.meta.pool`.
+
+    Returns
+    -------
+    BatchMetaResult
+        Row 0 has k = 1 (with ``ci="hksj"`` it uses z, as metafor).
+
+    Raises
+    ------
+    ValueError
+        ``order`` is not a permutation of 0..k-1, bad input.
     """
     y, v, lab = _check_1d(yi, vi, labels)
+    k0 = y.shape[0]
     if order is not None:
         order = np.asarray(order)
+        if (order.ndim != 1 or order.shape[0] != k0 or not np.issubdtype(order.dtype, np.integer)
+                or not np.array_equal(np.sort(order), np.arange(k0))):
+            raise ValueError(f"order must be a permutation of 0..{k0 - 1} (each study exactly once); got "
+                             f"{order.tolist()[:10]}{'...' if order.size > 10 else ''}; e.g. np.argsort(year)")
         y, v = y[order], v[order]
         lab = None if lab is None else tuple(np.array(lab, dtype=object)[order].tolist())
     k = y.shape[0]
@@ -53,13 +110,11 @@ def cumulative(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, o
     V = np.where(tri, v, np.inf)
     kk = np.arange(1, k + 1)
     method = _norm_method(method)
-    out = core.fit(Y, V, kk, method, ci, kw.get("level", 0.95), kw.get("pi", "z"),
-                   kw.get("i2", "model"), kw.get("hksj_truncate", False), kw.get("tol", 1e-12))
+    out = core.fit(Y, V, kk, method, ci, level, pi, i2, hksj_truncate, tol)
     return _batch_result(out, method, ci, np.where(tri, y, np.nan), np.where(tri, v, np.nan),
                          tuple(np.char.add("+ ", np.array(_default_labels(k) if lab is None else lab,
                                                          dtype=str)).tolist()),
-                         kw.get("level", 0.95), kw.get("pi", "z"),
-                         kw.get("i2", "model"))
+                         level, pi, i2)
 
 
 def gosh(yi, vi, method: str = "DL", *, chunk: int = 1 << 16) -> GoshResult:

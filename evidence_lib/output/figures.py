@@ -181,7 +181,7 @@ def pool_trials(y_pool, vi, *, ratio=False):
 
     res = pool(list(y_pool), list(vi), method="DL", ci="wald")
     names = ("estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q", "q_df", "q_pvalue",
-             "k", "pvalue", "z_or_t", "ci_method", "method")
+             "k", "pvalue", "statistic", "ci_method", "method")
     d = {n: getattr(res, n) for n in names}
     if ratio:
         for n in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):

@@ -13,7 +13,7 @@ offsets; leave room for them (``layout="constrained"`` does this automatically).
 
 ``pooled`` (and each value of ``subgroup_results``) is any object with the attributes
 ``estimate, ci_low, ci_high, pi_low, pi_high, tau2, i2, q, q_df`` (or ``k``) and
-``q_pvalue``, optionally ``z`` / ``z_or_t`` and ``pvalue`` — e.g. the engine's
+``q_pvalue``, optionally ``statistic`` (with ``df``: finite for t, inf for z) and ``pvalue`` — e.g. the engine's
 ``evidence_lib.meta.MetaResult``. Values must be on the plotted scale (for ratios:
 the natural scale, with ``log_scale=True``). ``i2`` is in percent (as metafor and the engine).
 """
@@ -102,7 +102,7 @@ def heterogeneity_text(res, *, log_scale: bool = False) -> str:
 
 def overall_effect_text(res, *, null: float = 0.0, log_scale: bool = False) -> str:
     """'Test for overall effect: z = 3.10 (p = 0.002)' (t for Hartung-Knapp results)."""
-    stat = _attr(res, "z", "z_or_t", "t")
+    stat = _attr(res, "statistic")
     p = _attr(res, "pvalue", "p")
     est, lo, hi = (_attr(res, n) for n in ("estimate", "ci_low", "ci_high"))
     if not _isnum(stat) and all(_isnum(v) for v in (est, lo, hi)) and hi > lo:
@@ -116,7 +116,8 @@ def overall_effect_text(res, *, null: float = 0.0, log_scale: bool = False) -> s
         p = math.erfc(abs(float(stat)) / math.sqrt(2))
     if not _isnum(stat):
         return ""
-    name = "t" if str(_attr(res, "ci_method", default="")).lower() in ("hksj", "knha", "t") else "z"
+    df = _attr(res, "df")
+    name = "t" if _isnum(df) and math.isfinite(float(df)) else "z"
     return f"Test for overall effect: {name} = {_fmt(stat, 2)} ({fmt_p(p)})"
 
 

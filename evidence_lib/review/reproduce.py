@@ -77,7 +77,7 @@ class Reproduction:
         import pandas as pd
 
         ours = {"estimate": self.ours.estimate, "ci_low": self.ours.ci_low, "ci_high": self.ours.ci_high,
-                "i2": self.ours.i2, "tau2": self.ours.tau2, "q": self.ours.q, "z": abs(self.ours.z_or_t),
+                "i2": self.ours.i2, "tau2": self.ours.tau2, "q": self.ours.q, "z": abs(self.ours.statistic),
                 "k": self.ours.k}
         rows = []
         decimals = _printed_decimals(self.published)
@@ -105,7 +105,7 @@ class Reproduction:
         s = (f"{self.analysis_id}: published {self.published['estimate']:.{d}f} "
              f"({self.published.get('ci_low', float('nan')):.{d}f} to {self.published.get('ci_high', float('nan')):.{d}f}); "
              f"re-pooled from {o.k} trials with {self.method}: {o.estimate:.{d}f} ({o.ci_low:.{d}f} to {o.ci_high:.{d}f}), "
-             f"tau2 {o.tau2:.2f}, I2 {o.i2:.0f}%, Q {o.q:.2f} on {o.q_df:g} df, z {abs(o.z_or_t):.2f}. ")
+             f"tau2 {o.tau2:.2f}, I2 {o.i2:.0f}%, Q {o.q:.2f} on {o.q_df:g} df, z {abs(o.statistic):.2f}. ")
         if self.agrees:
             s += "Every published statistic is reproduced to its printed rounding."
         else:
