@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from evidence_lib.review import relevance as rel
+from evidence_lib.review.evidence_kinds import HEALTHY_DESIGNS, NONHUMAN_DESIGNS, is_animal, is_healthy_volunteer  # noqa: F401
 from evidence_lib.terms import TERMS, term_for_weeks
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,8 +86,6 @@ _COMPARATOR_WHY = {
     ("conventional_therapy", "active_other"): "the active control is not a conventional therapy",
     ("active_other", "conventional_therapy"): "a conventional-therapy control stands for an active alternative",
 }
-NONHUMAN_DESIGNS = {"animal"}
-HEALTHY_DESIGNS = {"healthy_volunteer"}
 BACK_PAIN = {"chronic low back pain", "acute low back pain", "low back pain"}
 INDIRECT_PAIN = {"back and neck pain", "mixed chronic pain", "musculoskeletal pain"}
 SPECIFIC_GROUPS = {"athletes", "post-surgical patients", "office workers", "injured people"}
@@ -324,8 +323,8 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
     # subjects
     need = frame.evidence_needed
     if need != "none" and len(basis):
-        animal = basis[basis["design"].isin(NONHUMAN_DESIGNS) | (basis["subjects"] == "animals")]
-        healthy = basis[basis["design"].isin(HEALTHY_DESIGNS) | (basis["subjects"] == "healthy volunteers")]
+        animal = basis[[is_animal(d, s) for d, s in zip(basis["design"], basis["subjects"])]]
+        healthy = basis[[is_healthy_volunteer(d, s) for d, s in zip(basis["design"], basis["subjects"])]]
         bad = animal if need == "healthy_volunteers_ok" else basis[basis["key"].isin(set(animal["key"]) | set(healthy["key"]))]
         label = "animal" if need == "healthy_volunteers_ok" else "animal or healthy-volunteer"
         who = {"patients_with_back_pain": "people with back pain", "patients_any": "patients",
