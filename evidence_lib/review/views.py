@@ -401,30 +401,7 @@ def pain_md_set(ds, *, max_weeks: float = 13, comparator_classes=("sham", "no_tr
 
 
 def claim_evidence_kinds(ds):
-    """The kinds of evidence each claim rests on, with the rule the claim checks use.
+    """The kinds of evidence each claim rests on: :func:`evidence_lib.review.evidence_kinds.claim_evidence_kinds`."""
+    from evidence_lib.review.evidence_kinds import claim_evidence_kinds as kinds
 
-    The rows are those a verdict rests on (:func:`evidence_lib.review.checks.basis_rows` of
-    :func:`~evidence_lib.review.checks.evidence_rows`), each classified by
-    :func:`evidence_lib.review.evidence_kinds.evidence_kind` from its design and subjects,
-    so a claim the checks flag for animal or healthy-volunteer evidence has that kind here.
-
-    Returns
-    -------
-    DataFrame
-        One row per claim and kind of evidence it rests on (a claim resting on two kinds has
-        two rows; a claim with no evidence row has one row of kind ``none``): ``claim_id``,
-        ``kind``, ``verdict``, ``certainty``, ``n_kinds`` (how many kinds the claim has).
-    """
-    import pandas as pd
-
-    from evidence_lib.review.checks import basis_rows, evidence_rows
-    from evidence_lib.review.evidence_kinds import EVIDENCE_KINDS, evidence_kind
-
-    recs = []
-    for c in ds.claims.itertuples(index=False):
-        basis = basis_rows(evidence_rows(ds, c.claim_id))
-        kinds = {evidence_kind(d, s) for d, s in zip(basis["design"], basis["subjects"])} or {"none"}
-        for k in sorted(kinds, key=EVIDENCE_KINDS.index):
-            recs.append({"claim_id": c.claim_id, "kind": k, "verdict": c.verdict, "certainty": c.certainty,
-                         "n_kinds": len(kinds)})
-    return pd.DataFrame(recs, columns=["claim_id", "kind", "verdict", "certainty", "n_kinds"])
+    return kinds(ds)
