@@ -256,7 +256,7 @@ def _time_figure(ds):
     axes[-1, 0].set_xlabel("Weeks from randomisation (dotted: term cut-offs at 1, 13 and 52 weeks)", fontsize=9)
     fig.supylabel(ylabel, fontsize=9)
     if foot:
-        fig.text(0.01, 0.02 / height, foot, fontsize=8.5, va="bottom", ha="left", color="0.25")
+        fig.text(0.01, 0.02 / height, foot, fontsize=9, va="bottom", ha="left", color="0.25")
         fig.get_layout_engine().set(rect=(0, foot_in / height, 1, 1 - foot_in / height))
     return fig
 

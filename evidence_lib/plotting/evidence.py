@@ -104,12 +104,12 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("acupuncture",), l
                 t = np.arange(0, wk[1] - 1e-9, step)
                 ax.plot(t + step / 2, np.full_like(t, i), ls="none", marker="|", color="white", ms=7, mew=1.0, zorder=3)
         if not wk:
-            ax.text(0.1, i, "weeks not stated", va="center", ha="left", fontsize=8, color="0.4", style="italic")
+            ax.text(0.1, i, "weeks not stated", va="center", ha="left", fontsize=9, color="0.4", style="italic")
         if is_reference and maint and wk:
             t = np.arange(wk[1] + maint[0], xmax, maint[0])
             ax.plot(t, np.full_like(t, i), ls="none", marker="o", mfc="white", mec=col, ms=5, zorder=3)
             ax.annotate(f"then every {_rng_text(maint)} weeks", (wk[1] + maint[0], i), xytext=(0, 7),
-                        textcoords="offset points", fontsize=8, color="0.3", va="bottom")
+                        textcoords="offset points", fontsize=9, color="0.3", va="bottom")
         if tot is None and wk and spw:
             tot = (wk[0] * spw[0], wk[1] * spw[1])
         txt = f"{_rng_text(tot)}, {_rng_text(mins, ' min')}"
@@ -215,7 +215,7 @@ def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="
                 x = ci + (j - (m - 1) / 2) * gap
                 size = (70 + 230 * (k / nmax)) * min(1.0, (gap / 0.3) ** 2)
                 ax.scatter([x], [ri], s=size, color=colors[v], edgecolor="white", linewidth=0.8, zorder=3)
-                ax.text(x, ri, str(k), ha="center", va="center", fontsize=8.5, color="white", fontweight="bold",
+                ax.text(x, ri, str(k), ha="center", va="center", fontsize=9, color="white", fontweight="bold",
                         zorder=4)
     ax.set_xticks(range(len(cols)), [clabels.get(c, str(c)) for c in cols], fontsize=9)
     ax.set_yticks(range(len(rows)), [(row_labels or {}).get(r, str(r)) for r in rows], fontsize=9)

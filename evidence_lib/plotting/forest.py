@@ -187,7 +187,9 @@ class _ForestPlotter:
                       overall_effect_text(self.pooled, null=self.null, log_scale=self.log_scale)):
                 if t:
                     rows.append(("note", t))
-        if self.subgroup_test is not None:
+        if isinstance(self.subgroup_test, str):        # a sentence (why no test): under the figure, wrapped
+            self.notes.insert(0, self.subgroup_test)
+        elif self.subgroup_test is not None:
             t = subgroup_test_text(self.subgroup_test)
             if t:
                 rows.append(("note", t))

@@ -70,7 +70,7 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
             ax.axvline(a, color="0.6", lw=0.8, ls=(0, (2, 2)), zorder=0.6)
         if term_names and (b - a) / xmax >= 0.12:
             ax.text((a + b) / 2, 1.01, f"{name} term", transform=ax.get_xaxis_transform(), ha="center",
-                    va="bottom", fontsize=FONT - 1, color="0.35")
+                    va="bottom", fontsize=FONT, color="0.35")
     if threshold:
         ax.axhspan(null - threshold, null + threshold, color="#E8E8E8", lw=0, zorder=0.5,
                    label=threshold_label or f"\u00b1{threshold:g}")
@@ -89,7 +89,7 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
         ax.vlines(x[ok], lo[ok], hi[ok], color=col, lw=1.0, zorder=2)
         if point_label:
             for xi, yi, s in zip(x, yv, sub[point_label]):
-                ax.annotate(str(s), (xi, yi), xytext=(5, 3), textcoords="offset points", fontsize=FONT - 1,
+                ax.annotate(str(s), (xi, yi), xytext=(5, 3), textcoords="offset points", fontsize=FONT,
                             color="0.25", ha="left", va="bottom")
     ax.set_xlim(0, xmax)
     if ylabel:

@@ -142,7 +142,7 @@ def test_single_study_subgroup_says_not_applicable():
     texts = [t.get_text() for t in ax.texts]
     assert "Heterogeneity: not applicable (one study)" in texts
     assert not any("df = 0" in t for t in texts)
-    assert "No test: a shared arm." in texts
+    assert "No test: a shared arm." in texts + [a.get_text() for a in ax.texts]
 
 
 def test_funnel_caveat_below_ten_studies():
