@@ -138,6 +138,13 @@ def _check_package_props(desc: dict, problems: list[Problem]) -> None:
             for key in _REVIEW_STRINGS:
                 if key in rv and (not isinstance(rv[key], str) or not rv[key].strip()):
                     problems.append(Problem(F, None, f"review.{key}", "must be a non-empty string"))
+            plan = rv.get("article_plan", {})
+            ranges = ("minutes", "sessions_per_week", "weeks", "maintenance_every_weeks")
+            if not isinstance(plan, dict) or not all(
+                    isinstance(plan[k], list) and len(plan[k]) == 2 and all(isinstance(x, (int, float)) for x in plan[k])
+                    for k in ranges if k in plan):
+                problems.append(Problem(F, None, "review.article_plan",
+                                        "must be an object whose " + ", ".join(ranges) + " are [low, high] numbers"))
             comps = rv.get("comparators", {})
             if not isinstance(comps, dict) or not all(isinstance(v, str) and v.strip() for v in comps.values()):
                 problems.append(Problem(F, None, "review.comparators",

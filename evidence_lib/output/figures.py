@@ -8,8 +8,6 @@ byte-identical files), each through a temporary file moved into place.
 
 from __future__ import annotations
 
-from evidence_lib.vocab import RATIO_MEASURES
-
 import io
 import math
 from dataclasses import dataclass
@@ -17,8 +15,9 @@ from pathlib import Path
 from typing import Callable
 
 from evidence_lib._io import atomic_write_bytes
-from evidence_lib._values import is_number as _isnum
-from evidence_lib.review.views import source_labels
+from evidence_lib.output import figure_data as fd
+from evidence_lib.output import figure_series as fs
+from evidence_lib.output.figure_data import pool_trials, trial_effects  # noqa: F401  (kept for callers)
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ def _ledger_figure(ds):
 
     from evidence_lib.plotting.verdicts import verdict_overview
 
-    fig, ax = plt.subplots(figsize=(7.5, 4.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(6.0, 4.6), layout="constrained")
     verdict_overview(ds, ax=ax)
     return fig
 
@@ -81,11 +80,10 @@ def _ledger_describe(ds):
 
 # --------------------------------------------------------------------------- helpers
 
+WIDTH = 6.0          # inches: 9-pt text stays about 8 px tall when a figure is shown 390 px wide
 
 
-
-
-def _empty_figure(message, detail=None, size=(7.5, 3.2)):
+def _empty_figure(message, detail=None, size=(WIDTH, 3.2)):
     import matplotlib.pyplot as plt
 
     from evidence_lib.plotting import no_data
@@ -95,355 +93,274 @@ def _empty_figure(message, detail=None, size=(7.5, 3.2)):
     return fig
 
 
-def _threshold(ds, measure, *, outcome="pain"):
-    """The between-group clinically important difference for a measure, or None.
+def _wrap(text, width=90):
+    import textwrap
 
-    Among ``mcid_between_group`` rows of the measure (then ``smd_convention`` rows),
-    prefer instruments naming the outcome (pain, VAS, NRS), then 0-100 scales, then the
-    smallest value (the most lenient threshold for the intervention), then the id.
-    For MD on 0-10 scales the value is put on 0-100 (x10), the scale the figures use.
-    """
-    t = ds.thresholds
-    if len(t) == 0 or measure is None:
-        return None
-    words = {"pain": ("pain", "vas", "nrs")}.get(outcome, (outcome,))
-    for kind in ("mcid_between_group", "smd_convention"):
-        hit = t[(t["measure"] == measure) & (t["kind"] == kind)]
-        if len(hit) == 0:
-            continue
-        rows = []
-        for r in hit.itertuples(index=False):
-            inst = str(r.instrument).lower()
-            named = any(w in inst for w in words)
-            value = float(r.value)
-            if measure == "MD" and "0-10" in inst and "0-100" not in inst:
-                value *= 10
-            rows.append((not named, "0-100" not in inst, value, r.threshold_id))
-        return min(rows)[2]
-    return None
+    return "\n".join(textwrap.wrap(text, width))
 
 
-def _usable(row) -> bool:
-    has_effect = _isnum(row.estimate) and _isnum(row.ci_low) and _isnum(row.ci_high)
-    has_arms = all(_isnum(v) for v in (row.mean_i, row.sd_i, row.mean_c, row.sd_c, row.n_intervention, row.n_control))
-    return has_effect or has_arms
-
-
-def pick_analysis(ds):
-    """The pooled analysis the forest and funnel figures show, or None.
-
-    Rule: among analyses with at least 2 usable trial_data rows, prefer pain outcomes,
-    then sham controls, then the most trials, then the analysis_id (alphabetical).
-    """
-    td = ds.trial_data
-    if len(td) == 0 or len(ds.pooled_results) == 0:
-        return None
-    ok = td[[_usable(r) for r in td.itertuples(index=False)]]
-    counts = ok.groupby("analysis_id").size()
-    cands = []
-    for r in ds.pooled_results.itertuples(index=False):
-        k = int(counts.get(r.analysis_id, 0))
-        if k >= 2:
-            cands.append((r.outcome != "pain", r.comparator_class != "sham", -k, r.analysis_id))
-    return min(cands)[3] if cands else None
-
-
-def trial_effects(ds, analysis_id):
-    """The trials of one analysis for the forest and funnel plots, and the measure.
-
-    The rows of :func:`evidence_lib.review.reproduce.trial_rows` (arm data where printed, else
-    the printed estimate and CI), with ``y_pool`` on the pooling scale (log for ratios)
-    and ``yi``/``ci_low``/``ci_high`` on the plotted scale (natural for ratios).
-    """
-    import numpy as np
-
-    from evidence_lib.review.reproduce import trial_rows
-
-    rows = trial_rows(ds, analysis_id)
-    measure = rows.attrs["measure"]
-    rows = rows.assign(y_pool=rows["yi"])
-    if measure in RATIO_MEASURES:
-        rows[["yi", "ci_low", "ci_high"]] = np.exp(rows[["yi", "ci_low", "ci_high"]])
-    return rows, measure
-
-
-def pool_trials(y_pool, vi, *, ratio=False):
-    """Pool with :func:`evidence_lib.meta.pool`: DerSimonian-Laird with a Wald (z) interval.
-
-    That is Review Manager's "IV, Random", the model of the Cochrane analyses the figures
-    re-draw, so that the diamond matches the published one (see
-    :mod:`evidence_lib.review.reproduce`). Ratios come back exponentiated (natural scale) for
-    plotting.
-    """
-    from types import SimpleNamespace
-
-    from evidence_lib.meta import pool
-
-    res = pool(list(y_pool), list(vi), method="DL", ci="wald")
-    names = ("estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q", "q_df", "q_pvalue",
-             "k", "pvalue", "statistic", "ci_method", "method")
-    d = {n: getattr(res, n) for n in names}
-    if ratio:
-        for n in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
-            d[n] = math.exp(d[n])
-    return SimpleNamespace(**d)
-
-
-def _forest_threshold(ds, measure, description):
-    """The CID for the forest plot, only where the scale is known from the analysis' description."""
-    if measure != "MD":
-        return None
-    t = _threshold(ds, "MD")
-    d = str(description).lower()
-    if t is None or not ("0-100" in d or "0-10" in d):
-        return None
-    return t if "0-100" in d else t / 10
-
-
-def _forest_inputs(ds):
-    aid = pick_analysis(ds)
-    if aid is None:
-        return None
-    tr, measure = trial_effects(ds, aid)
-    ratio = measure in RATIO_MEASURES
-    res = pool_trials(tr["y_pool"], tr["vi"], ratio=ratio)
-    row = ds.pooled_results[ds.pooled_results["analysis_id"] == aid].iloc[0]
-    return aid, tr, measure, ratio, res, row
-
-
-_MEASURE_NAMES = {"MD": "Mean difference", "SMD": "Std. mean difference", "RR": "Risk ratio", "OR": "Odds ratio"}
-
+# --------------------------------------------------------------------------- forest of the reproduced analysis
 
 def _forest_figure(ds):
     from evidence_lib.plotting.forest import forest_plot
 
-    inp = _forest_inputs(ds)
-    if inp is None:
+    f = fd.forest_inputs(ds)
+    if f is None:
         return _empty_figure("No pooled analysis with trial data yet",
                              "The forest plot appears once trial_data rows of a pooled analysis are entered.")
-    aid, tr, measure, ratio, res, row = inp
-    tr = tr.copy()
-    tr["weight"] = tr["weight_printed"] if tr["weight_printed"].notna().all() else None
-    ax = forest_plot(tr, n=("n_i", "n_c") if tr["n_i"].notna().any() else None, pooled=res,
-                     threshold=_forest_threshold(ds, measure, row.description), null=1.0 if ratio else 0.0, log_scale=ratio,
-                     weight="weight" if tr["weight"].notna().all() else None,
-                     xlabel=_MEASURE_NAMES.get(measure, measure) + (f", {row.outcome}" if isinstance(row.outcome, str) else ""))
+    tr, band = f["trials"], f["band"]
+    ax = forest_plot(
+        tr, arms=(("mean_i", "sd_i", "n_i"), ("mean_c", "sd_c", "n_c")) if f["has_arms"] else None,
+        n=None if f["has_arms"] else ("n_i", "n_c"), arm_names=f["arm_names"], weight="weight", pooled=f["pooled"],
+        threshold=band.value, threshold_label=band.note(), null=1.0 if f["ratio"] else 0.0, log_scale=f["ratio"],
+        xlabel=fd.MEASURE_NAMES.get(f["measure"], f["measure"]), model=fd.MODEL_LABEL, favours=f["favours"],
+        prediction_label=fd.PI_LABEL, axis_note=f["axis_note"], risk_of_bias=f["rob"], rob_domains=f["rob_domains"],
+        rob_domain_names=[fd.ROB_DOMAIN_NAMES[d] for d in f["rob_domains"]],
+        notes=[f"{f['source']}: {f['description']}; re-pooled here with the package's engine.", f["rob_note"]])
     return ax.figure
 
 
 def _forest_describe(ds):
     from evidence_lib.plotting.forest import describe_forest
 
-    inp = _forest_inputs(ds)
-    if inp is None:
+    f = fd.forest_inputs(ds)
+    if f is None:
         return "Forest plot: no pooled analysis with trial data in the data package yet."
-    aid, tr, measure, ratio, res, row = inp
-    return (f"Analysis {aid} ({row.description}; {measure}), re-pooled with the package's meta-analysis engine "
-            f"(DerSimonian-Laird, Wald interval, as Review Manager). "
-            + describe_forest(tr, pooled=res, threshold=_forest_threshold(ds, measure, row.description),
-                              null=1.0 if ratio else 0.0))
+    tr, band = f["trials"], f["band"]
+    arms = "each arm's mean, SD and total, " if f["has_arms"] else ""
+    return (f"{f['source']}: {f['description']} ({f['measure']}), re-pooled with the package's meta-analysis engine "
+            f"(DerSimonian-Laird, Wald interval: Review Manager's {fd.MODEL_LABEL}). Axis: {f['axis_note']}. "
+            f"Columns: {arms}the weight and the estimate with its 95% CI, and a risk-of-bias panel. "
+            + describe_forest(tr, pooled=f["pooled"], threshold=band.value, threshold_label=band.note(),
+                              null=1.0 if f["ratio"] else 0.0, prediction_label=fd.PI_LABEL)
+            + " " + f["rob_note"])
 
 
-def _own_inputs(ds):
-    """The package's own pooling: pain MDs on 0-100 scales, short term, by comparator (DL, as RevMan)."""
-    from evidence_lib.review.views import pain_md_set
-
-    t = pain_md_set(ds)
-    if len(t) < 2 or t["comparator_label"].nunique() < 2:
-        return None
-    from evidence_lib.meta import pool, subgroups
-
-    sg = subgroups(t["yi"], t["vi"], t["comparator_label"], method="DL")
-    t = t.assign(label=[f"{lab} ({inst.split(' (')[0]}, wk {w:g})"
-                        for lab, inst, w in zip(t["label"], t["instrument"], t["timepoint_weeks"])])
-    return t, sg, pool(t["yi"], t["vi"], method="DL")
-
+# --------------------------------------------------------------------------- own pooling
 
 def _own_figure(ds):
-    import matplotlib.pyplot as plt
-
     from evidence_lib.plotting.forest import forest_plot
 
-    inp = _own_inputs(ds)
-    if inp is None:
+    o = fd.own_inputs(ds)
+    if o is None:
         return _empty_figure("Too few trials with pain on a 0-100 scale yet")
-    t, sg, _ = inp
-    fig, ax = plt.subplots(figsize=(8.0, 0.3 * (len(t) + 4 * len(sg.groups)) + 1.6), layout="constrained")
-    forest_plot(t, estimate="yi", group="comparator_label", n=("n_i", "n_c"), weight=None,
-                subgroup_results=sg.results,
-                subgroup_test={"q": sg.q_between, "df": sg.q_between_df, "pvalue": sg.q_between_pvalue},
-                threshold=_threshold(ds, "MD"), xlabel="Mean difference, pain 0-100", ax=ax)
-    return fig
+    ax = forest_plot(o["trials"], estimate="yi", group="group", n=("n_i", "n_c"), weight="weight",
+                     arm_names=(fd.names(ds)["intervention"], "control"), subgroup_results=o["results"],
+                     subgroup_test=o["test"], threshold=o["band"].value, threshold_label=o["band"].note(),
+                     xlabel="Mean difference", model=fd.MODEL_LABEL, favours=o["favours"], axis_note=o["axis_note"],
+                     prediction_label=fd.PI_LABEL, notes=o["notes"])
+    return ax.figure
 
 
 def _own_describe(ds):
     from evidence_lib.plotting.forest import describe_forest
 
-    inp = _own_inputs(ds)
-    if inp is None:
+    o = fd.own_inputs(ds)
+    if o is None:
         return "Own pooling: fewer than two comparator groups with pain on a 0-100 scale in the data yet."
-    t, sg, _ = inp
-    parts = [f"{g}: {r.estimate:.1f} (95% CI {r.ci_low:.1f} to {r.ci_high:.1f}, k = {r.k})" for g, r in sg.results.items()]
-    return ("The package's own pooling (not a published analysis) of trial pain differences on 0-100 scales at the "
-            "first visit up to 13 weeks, DerSimonian-Laird within each comparator group. "
-            + describe_forest(t, estimate="yi", threshold=_threshold(ds, "MD"))
-            + " Pooled by group: " + "; ".join(parts)
-            + f". Test for subgroup differences: Q = {sg.q_between:.2f} on {sg.q_between_df} df, "
-              f"p = {sg.q_between_pvalue:.3f}.")
+    t = o["trials"]
+    parts = [f"{g}: {r.estimate:.1f} (95% CI {r.ci_low:.1f} to {r.ci_high:.1f}, {r.k} "
+             f"{'trial' if r.k == 1 else 'trials'})" for g, r in o["results"].items()]
+    test = o["test"] if isinstance(o["test"], str) else (
+        f"Test for subgroup differences: Q = {o['test']['q']:.2f} on {o['test']['df']} df, p = {o['test']['pvalue']:.3f}.")
+    return (f"The package's own pooling (not a published analysis) of trial pain differences on 0-100 scales at the "
+            f"first visit up to 13 weeks, DerSimonian-Laird within each comparison. Axis: {o['axis_note']}. "
+            + describe_forest(t, estimate="yi", threshold=o["band"].value, threshold_label=o["band"].note(),
+                              what=f"comparisons from {o['n_trials']} trials")
+            + " Pooled by comparison: " + "; ".join(parts) + ". " + test + " " + " ".join(o["notes"]))
 
+
+# --------------------------------------------------------------------------- funnel
 
 def _funnel_figure(ds):
     import matplotlib.pyplot as plt
 
     from evidence_lib.plotting import funnel_plot
 
-    inp = _forest_inputs(ds)
-    if inp is None:
+    f = fd.forest_inputs(ds)
+    if f is None:
         return _empty_figure("No pooled analysis with trial data yet")
-    aid, tr, measure, ratio, res, row = inp
-    fig, ax = plt.subplots(figsize=(7.0, 4.4), layout="constrained")
-    tr = tr.assign(se=tr["vi"] ** 0.5)
-    funnel_plot(tr, estimate="y_pool", se="se", pooled_estimate=math.log(res.estimate) if ratio else res.estimate,
-                xlabel=f"log {measure}" if ratio else measure, ax=ax)
+    tr, res = f["trials"], f["pooled"]
+    fig, ax = plt.subplots(figsize=(WIDTH, 5.6), layout="constrained")
+    funnel_plot(tr.assign(se=tr["vi"] ** 0.5), estimate="y_pool", se="se",
+                pooled_estimate=math.log(res.estimate) if f["ratio"] else res.estimate,
+                xlabel=_wrap(("log " if f["ratio"] else "") + f["axis_note"], 70), ax=ax)
     return fig
 
 
 def _funnel_describe(ds):
     from evidence_lib.plotting import describe_funnel
 
-    inp = _forest_inputs(ds)
-    if inp is None:
+    f = fd.forest_inputs(ds)
+    if f is None:
         return "Funnel plot: no pooled analysis with trial data in the data package yet."
-    aid, tr, measure, ratio, res, row = inp
-    tr = tr.assign(se=tr["vi"] ** 0.5)
-    return f"Analysis {aid}. " + describe_funnel(tr, estimate="y_pool", se="se",
-                                                 pooled_estimate=math.log(res.estimate) if ratio else res.estimate)
+    tr, res = f["trials"], f["pooled"]
+    return (f"{f['source']}: {f['description']}. Axis: {f['axis_note']}. "
+            + describe_funnel(tr.assign(se=tr["vi"] ** 0.5), estimate="y_pool", se="se",
+                              pooled_estimate=math.log(res.estimate) if f["ratio"] else res.estimate))
 
 
-def _time_inputs(ds):
-    """Pain mean differences by week on one 0-100 scale, negative favouring acupuncture
-    (:func:`evidence_lib.review.views.pain_differences`), one line per trial and comparator."""
-    from evidence_lib.review.views import pain_differences
+# --------------------------------------------------------------------------- published pooled estimates
 
-    p = pain_differences(ds)
-    group = [f"{lab} vs {c.replace('_', ' ')}" + (" (from arm data)" if o == "arms" else "")
-             for lab, c, o in zip(p["label"], p["comparator_class"], p["origin"])]
-    out = p.assign(group=group).rename(columns={"yi": "estimate"})
-    cols = ["source_id", "timepoint_weeks", "estimate", "ci_low", "ci_high", "group"]
-    return out.sort_values(["group", "timepoint_weeks"])[cols].reset_index(drop=True), "MD"
+def _reviews_figure(ds):
+    from evidence_lib.plotting.forest import forest_plot
 
+    p, w = fd.reviews_inputs(ds)
+    if len(p) == 0:
+        return _empty_figure("No published pooled estimates yet")
+    notes = ["Published pooled estimates as printed by each review (no pooling across reviews)."]
+    if w["left_out"]:
+        notes.append("Left out, no direction of benefit recorded: " + ", ".join(w["left_out"]) + ".")
+    ax = forest_plot(p, estimate="estimate", label="label", group="group", weight=None, threshold=w["band"].value,
+                     threshold_label=w["band"].note(), xlabel="Std. mean difference", favours=w["favours"],
+                     axis_note=w["axis_note"], label_heading="Review, timepoint, trials", notes=notes)
+    return ax.figure
+
+
+def _reviews_describe(ds):
+    from evidence_lib.plotting.forest import describe_forest
+
+    p, w = fd.reviews_inputs(ds)
+    left = f" Left out (no direction recorded): {', '.join(w['left_out'])}." if w["left_out"] else ""
+    return (f"Published pooled standardised mean differences, as printed by each review. Axis: {w['axis_note']} "
+            "(no pooling across reviews). "
+            + describe_forest(p, estimate="estimate", threshold=w["band"].value, threshold_label=w["band"].note(), what="pooled estimates")
+            + left)
+
+
+# --------------------------------------------------------------------------- effects over time
 
 def _time_figure(ds):
     import matplotlib.pyplot as plt
 
-    from evidence_lib.plotting.evidence import effect_over_time
+    from evidence_lib.plotting.timecourse import effect_over_time
 
-    e, measure = _time_inputs(ds)
-    fig, ax = plt.subplots(figsize=(8.0, 5.6), layout="constrained")
-    effect_over_time(e, group="group", threshold=_threshold(ds, measure), labels={g: g for g in e["group"]},
-                     ylabel="Pain, mean difference on 0-100\n(negative favours acupuncture)", legend="below", ax=ax)
+    e, panels, ylabel = fs.time_inputs(ds)
+    if len(e) == 0:
+        return _empty_figure("No pain differences with timepoints yet")
+    xmax = max(float(e["timepoint_weeks"].max()) * 1.12, 14.0)
+    texts = sorted({pn["band"].text for pn in panels if pn["band"].value})
+    foot = _wrap("Shaded: " + "; ".join(texts), 88) if texts else ""
+    foot_in = 0.16 * (foot.count("\n") + 1) + 0.1 if foot else 0.0
+    height = 1.75 * len(panels) + 1.0 + foot_in
+    fig, axes = plt.subplots(len(panels), 1, figsize=(WIDTH, height), sharex=True, sharey=True,
+                             layout="constrained", squeeze=False)
+    for i, (ax, pn) in enumerate(zip(axes[:, 0], panels)):
+        sub = e[e["group"] == pn["group"]]
+        band = pn["band"]
+        effect_over_time(sub, group="group", point_label="when", threshold=band.value, xmax=xmax,
+                         term_names=i == 0, color_index=i, ax=ax)
+        shade = f"shaded \u00b1{band.value:g}" if band.value else "no threshold for this scale"
+        ax.set_title(_wrap(f"{pn['group']} ({pn['instrument']}; {shade})", 72), fontsize=9, loc="left",
+                     fontweight="normal", pad=14 if i == 0 else 4)
+    axes[-1, 0].set_xlabel("Weeks from randomisation (dotted: term cut-offs at 1, 13 and 52 weeks)", fontsize=9)
+    fig.supylabel(ylabel, fontsize=9)
+    if foot:
+        fig.text(0.01, 0.02 / height, foot, fontsize=9, va="bottom", ha="left", color="0.25")
+        fig.get_layout_engine().set(rect=(0, foot_in / height, 1, 1 - foot_in / height))
     return fig
 
 
 def _time_describe(ds):
-    from evidence_lib.plotting.evidence import describe_effect_over_time
+    from evidence_lib.plotting.timecourse import describe_effect_over_time
 
-    e, measure = _time_inputs(ds)
-    return ("Pain mean differences rescaled to 0-100, negative favouring acupuncture. "
-            + describe_effect_over_time(e, group="group", threshold=_threshold(ds, measure)))
-
-
-_AE_LABELS = {"any": "Any adverse event", "bleeding_haematoma": "Bleeding, haematoma", "needling_pain": "Pain at needling",
-              "dizziness_fainting": "Dizziness, fainting", "pneumothorax": "Pneumothorax", "serious": "Serious events",
-              "infection": "Infection", "nausea_vomiting": "Nausea, vomiting", "fatigue": "Fatigue",
-              "pain_aggravation": "Pain aggravation", "other": "Other"}
-
-
-_AE_SCALE = {"per_patient": 1, "per_treatment": 1, "per_10000_patients": 10000, "per_10000_treatments": 10000}
+    e, panels, ylabel = fs.time_inputs(ds)
+    parts = []
+    for pn in panels:
+        sub = e[e["group"] == pn["group"]]
+        pts = ", ".join(f"{w}: {v:.1f}" for w, v in zip(sub["when"], sub["estimate"]))
+        band = f"shaded {pn['band'].text}" if pn["band"].value else "no threshold applies"
+        parts.append(f"{pn['group']} ({pn['instrument']}; {band}): {pts}")
+    return (ylabel.replace("\n", " ") + ", one panel per trial and comparator, each point at its own week. "
+            + describe_effect_over_time(e, group="group") + " " + "; ".join(parts) + ".")
 
 
-def _ae_inputs(ds):
-    """Adverse-event rows with a rate: the printed one, else events/denominator on the
-    unit's scale with an exact (Clopper-Pearson) 95% interval. Labelled by the row's
-    ``event`` name (else its type, plus its id for 'other' or repeated types) and source;
-    patients first."""
-    import pandas as pd
-    from scipy.special import betaincinv
+# --------------------------------------------------------------------------- responders
 
-    ae = ds.adverse_events
-    cols = ["ae_id", "source_id", "ae_type", "unit", "estimate", "ci_low", "ci_high", "label"]
-    if len(ae) == 0:
-        return pd.DataFrame(columns=cols)
-    labels = source_labels(ds)
-    rows = []
-    seen = ae.groupby(["source_id", "ae_type", "unit"]).size()
-    for r in ae.itertuples(index=False):
-        scale = _AE_SCALE.get(r.unit, 1)
-        est, lo, hi = r.estimate, r.ci_low, r.ci_high
-        ev_, den = r.events, r.denominator
-        counted = _isnum(ev_) and _isnum(den) and float(den) > 0
-        if not _isnum(est) and counted:
-            est = float(ev_) / float(den) * scale
-        if not _isnum(est):
-            continue
-        if not (_isnum(lo) and _isnum(hi)) and counted:
-            x, n = int(ev_), int(den)
-            lo = (float(betaincinv(x, n - x + 1, 0.025)) if x > 0 else 0.0) * scale
-            hi = (float(betaincinv(x + 1, n - x, 0.975)) if x < n else 1.0) * scale
-        name = str(getattr(r, "event", "") or "").strip()
-        if not name or name == "nan":
-            name = _AE_LABELS.get(r.ae_type, r.ae_type)
-            if r.ae_type == "other" or seen.get((r.source_id, r.ae_type, r.unit), 0) > 1:
-                own = str(r.ae_id)
-                own = own[len(r.source_id):].strip("-_.") if own.startswith(r.source_id) else own
-                own = own.replace("-", " ").replace("_", " ")
-                name = f"{name}: {own}" if r.ae_type != "other" else own.capitalize()
-        rows.append({"ae_id": r.ae_id, "source_id": r.source_id, "ae_type": r.ae_type, "unit": r.unit,
-                     "estimate": float(est), "ci_low": float(lo) if _isnum(lo) else float("nan"),
-                     "ci_high": float(hi) if _isnum(hi) else float("nan"),
-                     "label": f"{name[:44]} ({labels.get(r.source_id, r.source_id)})"})
-    out = pd.DataFrame(rows, columns=cols)
-    if len(out):
-        out["_per10k"] = out["estimate"] * out["unit"].map(lambda u: 10000 / _AE_SCALE.get(u, 1))
-        out["_pat"] = ~out["unit"].str.contains("patient")
-        out = out.sort_values(["_pat", "_per10k", "ae_id"], ascending=[True, False, True]).drop(
-            columns=["_per10k", "_pat"])
-    return out.reset_index(drop=True)
+def _responder_figure(ds):
+    import matplotlib.pyplot as plt
 
+    from evidence_lib.plotting.timecourse import rates_by_timepoint
+
+    r, definition = fs.responder_inputs(ds)
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.2), layout="constrained")
+    if len(r) == 0:
+        from evidence_lib.plotting import no_data
+
+        no_data(ax, "No responder rates per arm yet")
+        return fig
+    rates_by_timepoint(r, timepoint="timepoint", group="arm", order=list(dict.fromkeys(r["timepoint"])),
+                       ylabel="Responders, % of the arm\n(higher: more responders)", ax=ax)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("Weeks from randomisation", fontsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize=9, frameon=False)
+    title = f"{r['label'].iloc[0]}: responders per arm"
+    ax.set_title(title + (f"\n{_wrap('Responder: ' + definition, 80)}" if definition else ""), fontsize=9,
+                 loc="left", fontweight="normal")
+    return fig
+
+
+def _responder_describe(ds):
+    r, definition = fs.responder_inputs(ds)
+    if len(r) == 0:
+        return "Responder rates: no responder rates per arm in the data package yet."
+    parts = [f"{t}: " + ", ".join(f"{a} {e:.1f}%" for a, e in zip(g["arm"], g["estimate"]))
+             for t, g in r.groupby("timepoint", sort=False)]
+    ns = r.groupby("arm")["n"].max()
+    nt = "; ".join(f"{a} n = {int(v)}" for a, v in ns.items() if v == v) or "group sizes not given"
+    return (f"Responder rates per arm in {r['label'].iloc[0]} ({len(ns)} arms; {nt}) at each timepoint "
+            f"(weeks from randomisation, drawn as categories); higher is better. "
+            + (f"Responder: {definition}. " if definition else "") + "; ".join(parts)
+            + ". Confidence intervals are drawn where the paper printed them.")
+
+
+# --------------------------------------------------------------------------- safety
 
 def _safety_figure(ds):
     import matplotlib.pyplot as plt
 
-    from evidence_lib.plotting.evidence import safety_rates
+    from evidence_lib.plotting.safety import safety_rates
 
-    ae = _ae_inputs(ds)
-    fig, ax = plt.subplots(figsize=(9.0, 0.36 * max(len(ae), 3) + 1.6), layout="constrained")
-    safety_rates(ae, ax=ax)
+    ae = fs.ae_inputs(ds)
+    panels = list(dict.fromkeys(ae["panel"])) or ["per 10,000 patients"]
+    sizes = [max(len(ae[ae["panel"] == p]), 2) for p in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.2, 0.36 * sum(sizes) + 1.4 * len(panels)),
+                             height_ratios=sizes, layout="constrained", squeeze=False)
+    for i, (ax, p) in enumerate(zip(axes[:, 0], panels)):
+        safety_rates(ae[ae["panel"] == p], unit=p, color=0 if "patient" in p else 5, marker="o" if i == 0 else "s",
+                     ax=ax)
     return fig
 
 
 def _safety_describe(ds):
-    from evidence_lib.plotting.evidence import describe_safety_rates
+    from evidence_lib.plotting.safety import describe_safety_rates
 
-    return describe_safety_rates(_ae_inputs(ds))
+    ae = fs.ae_inputs(ds)
+    if len(ae) == 0:
+        return "Adverse-event rates: no adverse-event data yet."
+    return ("Adverse-event rates, one panel per unit (each axis and column in one unit). "
+            + " ".join(describe_safety_rates(ae[ae["panel"] == p].assign(label=lambda d: d["label"].str.replace(
+                "\n", " ")), unit=p) for p in dict.fromkeys(ae["panel"])))
 
+
+# --------------------------------------------------------------------------- session plans and evidence map
 
 def _plans_figure(ds):
     import matplotlib.pyplot as plt
 
     from evidence_lib.plotting.evidence import session_plan_timeline
 
-    p = ds.protocols.sort_values(["source_id", "protocol_id"]) if len(ds.protocols) else ds.protocols
+    p, labels = fs.protocol_rows(ds)
     n = int((p["arm"] == "acupuncture").sum()) if len(p) else 0
-    fig, ax = plt.subplots(figsize=(8.0, 0.42 * (n + 1) + 1.6), layout="constrained")
-    session_plan_timeline(p, labels=source_labels(ds), ax=ax)
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.34 * (n + 1) + 1.4), layout="constrained")
+    session_plan_timeline(p, reference_plan=fs.reference_plan(ds), labels=labels, ax=ax)
     return fig
 
 
 def _plans_describe(ds):
     from evidence_lib.plotting.evidence import describe_session_plan_timeline
 
-    return describe_session_plan_timeline(ds.protocols)
+    return describe_session_plan_timeline(ds.protocols, reference_plan=fs.reference_plan(ds))
 
 
 def _map_figure(ds):
@@ -451,79 +368,27 @@ def _map_figure(ds):
 
     from evidence_lib.plotting.evidence import evidence_map
 
-    fig, ax = plt.subplots(figsize=(8.0, 4.8), layout="constrained")
-    evidence_map(ds.claims, ds.claim_sources, ds.sources, ax=ax)
+    tab, w = fs.map_inputs(ds)
+    fig, ax = plt.subplots(figsize=(WIDTH, 6.0), layout="constrained")
+    if tab is None:
+        from evidence_lib.plotting import no_data
+
+        no_data(ax, "No claims yet")
+        return fig
+    evidence_map(tab, row_order=w["row_order"], row_labels=w["row_labels"],
+                 xlabel="GRADE certainty of the evidence behind the verdict", ax=ax)
+    ax.set_title("A claim resting on several kinds of evidence appears in each of their rows", fontsize=9,
+                 loc="left", fontweight="normal")
     return fig
 
 
 def _map_describe(ds):
     from evidence_lib.plotting.evidence import describe_evidence_map
 
-    return describe_evidence_map(ds.claims, ds.claim_sources, ds.sources)
-
-
-def _reviews_inputs(ds):
-    from evidence_lib.review.views import pooled_summary
-
-    p = pooled_summary(ds, measure="SMD")
-    p = p.assign(group=p["comparator_label"] + ", " + p["outcome"].str.replace("_", " "))
-    return p
-
-
-def _reviews_figure(ds):
-    import matplotlib.pyplot as plt
-
-    from evidence_lib.plotting.forest import forest_plot
-
-    p = _reviews_inputs(ds)
-    if len(p) == 0:
-        return _empty_figure("No published pooled estimates yet")
-    fig, ax = plt.subplots(figsize=(8.0, 0.21 * (len(p) + 2 * p["group"].nunique()) + 1.4), layout="constrained")
-    forest_plot(p, estimate="benefit_estimate", ci_low="benefit_ci_low", ci_high="benefit_ci_high", label="label",
-                group="group", weight=None, threshold=_threshold(ds, "SMD"),
-                xlabel="SMD (negative favours acupuncture)", label_heading="Review", ax=ax)
-    return fig
-
-
-def _reviews_describe(ds):
-    from evidence_lib.plotting.forest import describe_forest
-
-    p = _reviews_inputs(ds)
-    return ("Published pooled standardised mean differences, as printed by each review, signs set so that negative "
-            "favours acupuncture (no pooling across reviews). "
-            + describe_forest(p, estimate="benefit_estimate", ci_low="benefit_ci_low", ci_high="benefit_ci_high",
-                              label="label", threshold=_threshold(ds, "SMD"), what="pooled estimates"))
-
-
-def _responder_inputs(ds):
-    from evidence_lib.review.views import responder_rates
-
-    return responder_rates(ds, "haake2007")
-
-
-def _responder_figure(ds):
-    import matplotlib.pyplot as plt
-
-    from evidence_lib.plotting.evidence import effect_over_time
-
-    r = _responder_inputs(ds)
-    fig, ax = plt.subplots(figsize=(8.0, 4.0), layout="constrained")
-    effect_over_time(r, group="arm", null=None, labels={a: a for a in r["arm"]},
-                     ylabel="Responders (%)\n(GERAC definition)", ax=ax)
-    if len(r):
-        ax.set_ylim(0, 100)
-    return fig
-
-
-def _responder_describe(ds):
-    r = _responder_inputs(ds)
-    if len(r) == 0:
-        return "Responder rates: no three-arm responder data in the data package yet."
-    parts = []
-    for w, g in r.groupby("timepoint_weeks", sort=True):
-        parts.append(f"week {w:g}: " + ", ".join(f"{a} {e:.1f}%" for a, e in zip(g["arm"], g["estimate"])))
-    return (f"Responder rates per arm in {r['label'].iloc[0]} (three arms, about 387 patients each) by weeks from "
-            f"randomisation; " + "; ".join(parts) + ". Confidence intervals are drawn where the paper printed them.")
+    tab, w = fs.map_inputs(ds)
+    if tab is None:
+        return "Evidence map: no claims yet."
+    return describe_evidence_map(tab, row_order=w["row_order"], row_text=w["row_text"])
 
 
 def spec(name: str) -> FigureSpec:

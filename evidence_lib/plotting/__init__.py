@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from evidence_lib.plotting._style import MARKERS, OKABE_ITO, STYLE, no_data, style
 from evidence_lib.plotting.evidence import (
-    describe_effect_over_time, describe_evidence_map, describe_safety_rates, describe_session_plan_timeline,
-    effect_over_time, evidence_map, safety_rates, session_plan_timeline,
+    describe_evidence_map, describe_session_plan_timeline, evidence_map, session_plan_timeline,
 )
 from evidence_lib.plotting.forest import describe_forest, forest_plot
 from evidence_lib.plotting.funnel import describe_funnel, funnel_plot
+from evidence_lib.plotting.safety import describe_safety_rates, safety_rates
+from evidence_lib.plotting.timecourse import describe_effect_over_time, effect_over_time, rates_by_timepoint
 from evidence_lib.plotting.verdicts import describe_verdict_overview, verdict_overview
 
 __all__ = [
     "MARKERS", "OKABE_ITO", "STYLE", "describe_effect_over_time", "describe_evidence_map", "describe_forest",
     "describe_funnel", "describe_safety_rates", "describe_session_plan_timeline", "describe_verdict_overview",
-    "effect_over_time", "evidence_map", "forest_plot", "funnel_plot", "no_data", "safety_rates",
-    "session_plan_timeline", "style", "verdict_overview",
+    "effect_over_time", "evidence_map", "forest_plot", "funnel_plot", "no_data", "rates_by_timepoint",
+    "safety_rates", "session_plan_timeline", "style", "verdict_overview",
 ]

@@ -1,10 +1,13 @@
-"""Forest plots at the level of RevMan / metafor.
+"""Forest plots at the level of Review Manager / metafor, with an optional risk-of-bias panel.
 
-:func:`forest_plot` draws one row per study (label, n, estimate and CI as text,
-weight %, a square sized by weight), the pooled diamond, the prediction interval,
-heterogeneity and overall-effect text, optional subgroups (each with its own diamond
-and a test for subgroup differences), "favours" labels under the axis and a shaded
-band for effects smaller than the clinically important difference.
+:func:`forest_plot` draws one row per study (label; each arm's mean, SD and total, or the
+two n; the estimate and CI as text; weight %; a square sized by weight), the pooled
+diamond, the prediction interval (only for k >= 3, labelled with how it was computed),
+the heterogeneity and overall-effect lines, optional subgroups (each with its own
+diamond; a single-study subgroup says "not applicable" for heterogeneity), the test for
+subgroup differences (or the caller's sentence saying why there is none), "favours"
+labels under the axis, a shaded band for a threshold named by the caller, and notes.
+A traffic-light risk-of-bias panel (robvis style) can sit right of the numbers.
 
 Text columns are laid out from their measured widths (in points, with the figure's
 renderer), so they never overlap or run off the figure when the function makes its own
@@ -16,130 +19,33 @@ offsets; leave room for them (``layout="constrained"`` does this automatically).
 ``q_pvalue``, optionally ``statistic`` (with ``df``: finite for t, inf for z) and ``pvalue`` — e.g. the engine's
 ``evidence_lib.meta.MetaResult``. Values must be on the plotted scale (for ratios:
 the natural scale, with ``log_scale=True``). ``i2`` is in percent (as metafor and the engine).
+
+References
+----------
+Higgins JPT, Thompson SG, Spiegelhalter DJ. A re-evaluation of random-effects
+meta-analysis. J R Stat Soc A 2009;172:137-159 (prediction interval, eq. 12: t on k-2 df).
+McGuinness LA, Higgins JPT. Risk-of-bias VISualization (robvis). Res Syn Meth 2021;12:55-61.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 
-from evidence_lib._values import is_number
-
-MINUS = "\u2212"
-_Z975 = 1.959963984540054
-
-
-# --------------------------------------------------------------------------- numbers
-
-_isnum = is_number
-
-
-def _fmt(x, d: int) -> str:
-    if not _isnum(x):
-        return ""
-    s = f"{float(x):.{d}f}"
-    if s.startswith("-"):
-        s = s[1:] if float(s[1:]) == 0 else MINUS + s[1:]
-    return s
-
-
-def fmt_p(p) -> str:
-    """A p-value as 'p = 0.03', 'p < 0.001'."""
-    if not _isnum(p):
-        return "p = n/a"
-    p = float(p)
-    if p < 0.001:
-        return "p < 0.001"
-    if p < 0.01:
-        return f"p = {p:.3f}"
-    return f"p = {p:.2f}"
-
-
-def _decimals(values) -> int:
-    vals = [abs(float(v)) for v in values if _isnum(v)]
-    m = max(vals) if vals else 1.0
-    return 2 if m < 10 else 1 if m < 100 else 0
-
-
-def _attr(obj, *names, default=None):
-    for n in names:
-        if obj is None:
-            return default
-        if isinstance(obj, dict) and n in obj:
-            return obj[n]
-        v = getattr(obj, n, None)
-        if v is not None:
-            return v
-    return default
-
-
-def _i2_percent(i2):
-    if not _isnum(i2):
-        return None
-    return float(i2)          # percent, as metafor, the engine and pooled_results.i2
-
-
-def heterogeneity_text(res, *, log_scale: bool = False) -> str:
-    """'Heterogeneity: τ² = 0.04; Q = 12.3, df = 7 (p = 0.09); I² = 43%'."""
-    tau2 = _attr(res, "tau2")
-    q = _attr(res, "q")
-    df = _attr(res, "q_df")
-    if df is None and _isnum(_attr(res, "k")):
-        df = int(_attr(res, "k")) - 1
-    i2 = _i2_percent(_attr(res, "i2"))
-    parts = []
-    if _isnum(tau2):
-        parts.append(f"\u03c4\u00b2 = {float(tau2):.{3 if float(tau2) < 0.1 else 2}f}")
-    if _isnum(q):
-        qs = f"Q = {float(q):.2f}"
-        if _isnum(df):
-            qs += f", df = {int(round(float(df)))}"
-        qs += f" ({fmt_p(_attr(res, 'q_pvalue'))})"
-        parts.append(qs)
-    if i2 is not None:
-        parts.append(f"I\u00b2 = {i2:.0f}%")
-    return "Heterogeneity: " + "; ".join(parts) if parts else ""
-
-
-def overall_effect_text(res, *, null: float = 0.0, log_scale: bool = False) -> str:
-    """'Test for overall effect: z = 3.10 (p = 0.002)' (t for Hartung-Knapp results)."""
-    stat = _attr(res, "statistic")
-    p = _attr(res, "pvalue", "p")
-    est, lo, hi = (_attr(res, n) for n in ("estimate", "ci_low", "ci_high"))
-    if not _isnum(stat) and all(_isnum(v) for v in (est, lo, hi)) and hi > lo:
-        f = math.log if log_scale else float
-        try:
-            se = (f(hi) - f(lo)) / (2 * _Z975)
-            stat = (f(est) - f(null) if log_scale else est - null) / se
-        except ValueError:
-            stat = None
-    if not _isnum(p) and _isnum(stat):
-        p = math.erfc(abs(float(stat)) / math.sqrt(2))
-    if not _isnum(stat):
-        return ""
-    df = _attr(res, "df")
-    name = "t" if _isnum(df) and math.isfinite(float(df)) else "z"
-    return f"Test for overall effect: {name} = {_fmt(stat, 2)} ({fmt_p(p)})"
-
-
-def subgroup_test_text(test) -> str:
-    """'Test for subgroup differences: Q = 3.20, df = 1 (p = 0.07)'."""
-    q = _attr(test, "q", "qm", "Q")
-    df = _attr(test, "df", "q_df")
-    p = _attr(test, "pvalue", "q_pvalue", "p")
-    if not _isnum(q):
-        return ""
-    s = f"Test for subgroup differences: Q = {float(q):.2f}"
-    if _isnum(df):
-        s += f", df = {int(round(float(df)))}"
-    return s + f" ({fmt_p(p)})"
-
-
-# --------------------------------------------------------------------------- drawing
+from evidence_lib.plotting._text import (  # noqa: F401  (re-exported for callers)
+    MINUS, _Z975, _attr, _decimals, _fmt, _isnum, describe_forest, fmt_p, heterogeneity_text,
+    overall_effect_text, subgroup_test_text,
+)
 
 ROW_PT = 15.0        # row height in points when the function makes its own figure
-FONT = 8.5
-PAD = 12.0           # points between text columns
+FONT = 9.0
+PAD = 10.0           # points between text columns
 COLORS = {"study": "#0072B2", "diamond": "#000000", "pi": "#D55E00", "band": "#E8E8E8"}
+#: Traffic-light colours and symbols (robvis' "cochrane" palette; not seen: grey, no symbol).
+ROB_STYLE = {"low": ("#02C100", "+"), "unclear": ("#E2DF07", "?"), "high": ("#BF0000", MINUS),
+             "not_seen": ("#B0B0B0", "")}
+ROB_NAMES = {"low": "low risk", "unclear": "unclear risk", "high": "high risk", "not_seen": "not seen"}
+ROB_CELL = 13.0      # points per risk-of-bias column
 
 
 def _renderer(fig):
@@ -159,11 +65,439 @@ def _width_pt(fig, texts, *, bold=False, size=FONT) -> float:
     return w * 72.0 / fig.dpi
 
 
+class _ForestPlotter:
+    """Rows, columns and drawing of one forest plot (see :func:`forest_plot`)."""
+
+    def __init__(self, data, *, estimate, ci_low, ci_high, label, weight, n, arms, arm_names, group, pooled,
+                 subgroup_results, subgroup_test, threshold, threshold_label, favours, null, log_scale, xlabel,
+                 model, label_heading, prediction_label, min_k_prediction, risk_of_bias, rob_domains, notes,
+                 axis_note=None):
+        import numpy as np
+
+        self.df = df = data.reset_index(drop=True)
+        self.est = df[estimate].astype(float).to_numpy()
+        self.lo = df[ci_low].astype(float).to_numpy()
+        self.hi = df[ci_high].astype(float).to_numpy()
+        self.labels = df[label].astype(str).tolist()
+        self.group, self.pooled, self.subs = group, pooled, subgroup_results or {}
+        self.subgroup_test, self.threshold, self.threshold_label = subgroup_test, threshold, threshold_label
+        self.favours, self.null, self.log_scale, self.xlabel = favours, null, log_scale, xlabel
+        self.model, self.label_heading = model, label_heading
+        self.prediction_label, self.min_k_prediction = prediction_label, min_k_prediction
+        self.notes = [s for s in (notes or ()) if s]
+        self.axis_note = axis_note
+        self._weights(weight, np)
+        self._columns(n, arms, arm_names)
+        self._rob(risk_of_bias, rob_domains)
+        vals = list(self.est) + list(self.lo) + list(self.hi)
+        for r in [pooled] + list(self.subs.values()):
+            vals += [_attr(r, "estimate"), _attr(r, "ci_low"), _attr(r, "ci_high")]
+        self.allvals = vals
+        self.d = _decimals(vals)
+        self.pad_sign = any(_isnum(v) and float(v) < 0 for v in vals)
+        self._rows()
+
+    # ------------------------------------------------------------------ data
+    def _weights(self, weight, np):
+        df = self.df
+        if weight is not None and weight in df.columns and df[weight].notna().any():
+            w = df[weight].astype(float).fillna(0).to_numpy()
+            self.show_w = True
+        else:
+            ntrans = np.log if self.log_scale else (lambda a: np.asarray(a, dtype=float))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                se = (ntrans(self.hi) - ntrans(self.lo)) / (2 * _Z975)
+                w = np.where(np.isfinite(se) & (se > 0), 1 / se ** 2, np.nan)
+            w = np.nan_to_num(w, nan=np.nanmin(w) if np.isfinite(w).any() else 1.0)
+            self.show_w = False
+        self.w_raw = w
+        # given weights are shown as given (percent; e.g. within each subgroup); others are normalised
+        self.wpct = w if self.show_w else 100 * w / (w.sum() if w.sum() > 0 else 1.0)
+        self.wmax = max(float(self.wpct.max()), 1e-9) if len(w) else 1.0
+
+    def _columns(self, n, arms, arm_names):
+        """Left text columns after the label: (key, heading, span heading, texts by study)."""
+        df = self.df
+        cols = []
+        if arms is not None:
+            names = arm_names or ("Intervention", "Control")
+            for side, (m, s, t) in zip(names, arms):
+                cols.append((f"{side}:mean", "Mean", side, [_fmt(v, 1) for v in df[m]]))
+                cols.append((f"{side}:sd", "SD", side, [_fmt(v, 1) for v in df[s]]))
+                cols.append((f"{side}:n", "Total", side, [_fmt(v, 0) for v in df[t]]))
+        elif isinstance(n, (tuple, list)):
+            cols.append(("n", "n", None, [f"{_fmt(a, 0) or 'n/a'}/{_fmt(b, 0) or 'n/a'}"
+                                          for a, b in zip(df[n[0]], df[n[1]])]))
+            names = arm_names or ("intervention", "control")
+            cols[-1] = ("n", f"n ({names[0]}/{names[1]})", None, cols[-1][3])
+        elif n is not None:
+            cols.append(("n", "n", None, [_fmt(v, 0) or "n/a" for v in df[n]]))
+        self.left_cols = cols
+
+    def _rob(self, rob, domains):
+        self.rob, self.rob_domains = None, None
+        if rob is None:
+            return
+        self.rob_domains = list(domains) if domains else list(rob.columns)
+        self.rob = [[str(rob.loc[lab, d]) if lab in rob.index else "not_seen" for d in self.rob_domains]
+                    for lab in self.labels]
+
+    def ci_text(self, e, lo, hi):
+        if not _isnum(e):
+            return ""
+        lead = "\u2007" if self.pad_sign and not _fmt(e, self.d).startswith(MINUS) else ""
+        if _isnum(lo) and _isnum(hi):
+            return f"{lead}{_fmt(e, self.d)} [{_fmt(lo, self.d)}, {_fmt(hi, self.d)}]"
+        return lead + _fmt(e, self.d)
+
+    def _has_pi(self, r):
+        k = _attr(r, "k")
+        return (_isnum(_attr(r, "pi_low")) and _isnum(_attr(r, "pi_high")) and _isnum(k)
+                and int(k) >= self.min_k_prediction)
+
+    def _rows(self):
+        df, g = self.df, self.group
+        rows = [("header", None)]
+        if any(c[2] for c in self.left_cols) or (self.model and self.xlabel) or self.rob is not None:
+            rows.insert(0, ("span", None))
+        groups = list(dict.fromkeys(df[g].tolist())) if g is not None else [None]
+        for gv in groups:
+            idx = list(range(len(df))) if gv is None else [i for i in range(len(df)) if df[g].iloc[i] == gv]
+            if gv is not None:
+                rows.append(("group", str(gv)))
+            rows += [("study", i) for i in idx]
+            sr = self.subs.get(gv) if gv is not None else None
+            if sr is not None:
+                rows.append(("diamond", (f"Subtotal ({len(idx)} {'study' if len(idx) == 1 else 'studies'})", sr,
+                                         sum(self.wpct[i] for i in idx))))
+                if self._has_pi(sr):
+                    rows.append(("pi", sr))
+                for t in (heterogeneity_text(sr), overall_effect_text(sr, null=self.null, log_scale=self.log_scale)):
+                    if t:
+                        rows.append(("note", t))
+            if gv is not None and gv != groups[-1]:
+                rows.append(("blank", None))
+        if self.pooled is not None:
+            if g is not None:
+                rows.append(("blank", None))
+            rows.append(("diamond", (f"Total ({len(df)} studies)", self.pooled, 100.0)))
+            if self._has_pi(self.pooled):
+                rows.append(("pi", self.pooled))
+            for t in (heterogeneity_text(self.pooled),
+                      overall_effect_text(self.pooled, null=self.null, log_scale=self.log_scale)):
+                if t:
+                    rows.append(("note", t))
+        if isinstance(self.subgroup_test, str):        # a sentence (why no test): under the figure, wrapped
+            self.notes.insert(0, self.subgroup_test)
+        elif self.subgroup_test is not None:
+            t = subgroup_test_text(self.subgroup_test)
+            if t:
+                rows.append(("note", t))
+        self.rows = rows
+
+    # ------------------------------------------------------------------ layout
+    def _cells(self):
+        """Text of every cell: {column key: [(row, text, bold)]}."""
+        cells = {"label": [], "ci": [], "w": []}
+        for key, *_ in self.left_cols:
+            cells[key] = []
+        for i, (kind, p) in enumerate(self.rows):
+            if kind == "header":
+                cells["label"].append((i, self.label_heading, True))
+                for key, head, _span, _t in self.left_cols:
+                    cells[key].append((i, head, True))
+                cells["ci"].append((i, "Estimate [95% CI]", True))
+                if self.show_w:
+                    cells["w"].append((i, "Weight", True))
+            elif kind == "study":
+                cells["label"].append((i, self.labels[p], False))
+                for key, _h, _s, texts in self.left_cols:
+                    cells[key].append((i, texts[p], False))
+                cells["ci"].append((i, self.ci_text(self.est[p], self.lo[p], self.hi[p]), False))
+                if self.show_w:
+                    cells["w"].append((i, f"{self.wpct[p]:.1f}%", False))
+            elif kind == "diamond":
+                name, r, wp = p
+                cells["label"].append((i, name, True))
+                cells["ci"].append((i, self.ci_text(*(_attr(r, n) for n in ("estimate", "ci_low", "ci_high"))), True))
+                if self.show_w:
+                    cells["w"].append((i, f"{wp:.1f}%", True))
+            elif kind == "pi":
+                cells["label"].append((i, self.prediction_label, False))
+                cells["ci"].append((i, f"[{_fmt(_attr(p, 'pi_low'), self.d)}, {_fmt(_attr(p, 'pi_high'), self.d)}]",
+                                    False))
+            elif kind == "group":
+                cells["label"].append((i, p, True))
+        return cells
+
+    def layout(self, fig):
+        cells = self._cells()
+
+        def width(key):
+            items = cells.get(key, [])
+            return max(_width_pt(fig, [t for _, t, b in items if not b]),
+                       _width_pt(fig, [t for _, t, b in items if b], bold=True), 0.0)
+
+        self.cells = cells
+        self.x = {}
+        x = 0.0
+        for key in ["label"] + [c[0] for c in self.left_cols]:
+            w = width(key)
+            self.x[key] = (x, w)
+            x += w + PAD
+        spans = {}
+        for key, _h, span, _t in self.left_cols:
+            if span:
+                a, w = self.x[key]
+                s0, s1 = spans.get(span, (a, a + w))
+                spans[span] = (min(s0, a), max(s1, a + w))
+        for span, (a, b) in spans.items():       # a span heading wider than its columns widens the last one
+            need = _width_pt(fig, [span], bold=True) - (b - a)
+            if need > 0:
+                last = [c[0] for c in self.left_cols if c[2] == span][-1]
+                xa, w = self.x[last]
+                self.x[last] = (xa, w + need)
+                shift = need
+                after = False
+                for key in [c[0] for c in self.left_cols]:
+                    if after:
+                        xa2, w2 = self.x[key]
+                        self.x[key] = (xa2 + shift, w2)
+                    after = after or key == last
+                x += need
+                spans[span] = (a, b + need)
+        self.spans = spans
+        self.left_w = x + PAD
+        wc, ww = width("ci"), width("w") if self.show_w else 0.0
+        self.x_ci = PAD
+        self.x_w = PAD + wc + PAD + ww
+        right = PAD + wc + (PAD + ww if self.show_w else 0.0)
+        self.x_rob = right + PAD
+        if self.rob is not None:
+            right = self.x_rob + max(ROB_CELL * len(self.rob_domains), _width_pt(fig, ["Risk of bias"], bold=True))
+        self.right_w = right + 4
+        self.note_w = _width_pt(fig, [p for k, p in self.rows if k == "note"], size=FONT - 0.5)
+
+    def bottom_lines(self, total_w_pt):
+        chars = max(40, int(total_w_pt / (0.52 * (FONT - 0.5))))
+        lines = textwrap.wrap(self.axis_note, chars) if self.axis_note else []
+        if self.threshold and self.threshold_label:
+            lines += textwrap.wrap(f"Shaded: {self.threshold_label}", chars)
+        for s in self.notes:
+            lines += textwrap.wrap(s, chars)
+        if self.rob is not None:
+            lines += textwrap.wrap("Risk of bias: " + "; ".join(
+                f"{k + 1}: {d}" for k, d in enumerate(self.rob_domain_names)), chars)
+        return lines
+
+    # ------------------------------------------------------------------ drawing
+    def plot(self, ax, rob_domain_names=None):
+        import matplotlib.pyplot as plt
+        from matplotlib import transforms as mtrans
+
+        self.rob_domain_names = rob_domain_names or (self.rob_domains or [])
+        own = ax is None
+        fig = plt.figure(figsize=(8, 4)) if own else ax.figure
+        self.layout(fig)
+        nrows = len(self.rows)
+        if own:
+            head_w = _width_pt(fig, [self.xlabel, self.model], bold=True) + 8
+            plot_w = max(150.0, self.note_w - self.left_w + 6, head_w)
+            W = self.left_w + plot_w + self.right_w + 12
+            lines = self.bottom_lines(W)
+            top, bottom = 8.0, 44.0 + 11.0 * len(lines) + (14.0 if self.rob is not None else 0.0)
+            H = nrows * ROW_PT + top + bottom
+            fig.set_size_inches(W / 72, H / 72)
+            ax = fig.add_axes(((self.left_w + 6) / W, bottom / H, plot_w / W, nrows * ROW_PT / H))
+        else:
+            lines = self.bottom_lines(self.left_w + self.right_w + 300)
+        self.ax, self.fig = ax, fig
+        self._axis(nrows)
+
+        def tr(dx_pt):
+            base = mtrans.blended_transform_factory(ax.transAxes, ax.transData)
+            return base + mtrans.ScaledTranslation(dx_pt / 72, 0, fig.dpi_scale_trans)
+
+        self.tr = tr
+        self._band_and_null()
+        for i, (kind, p) in enumerate(self.rows):
+            getattr(self, f"_draw_{kind}")(i, p)
+        self._texts()
+        self._bottom(lines)
+        return ax
+
+    def _axis(self, nrows):
+        ax = self.ax
+        xs = [v for v in self.allvals if _isnum(v)] + [self.null]
+        for _kind, p in [r for r in self.rows if r[0] == "pi"]:
+            xs += [_attr(p, "pi_low"), _attr(p, "pi_high")]
+        if self.threshold:
+            xs += list(self._band())
+        xs = [float(x) for x in xs if _isnum(x) and (not self.log_scale or x > 0)]
+        xmin, xmax = (min(xs), max(xs)) if xs else (self.null - 1, self.null + 1)
+        if self.log_scale:
+            ax.set_xscale("log")
+            span = math.log(xmax) - math.log(xmin) or 1.0
+            ax.set_xlim(math.exp(math.log(xmin) - 0.05 * span), math.exp(math.log(xmax) + 0.05 * span))
+        else:
+            span = (xmax - xmin) or 1.0
+            ax.set_xlim(xmin - 0.05 * span, xmax + 0.05 * span)
+        ax.set_ylim(nrows - 0.5, -0.5)
+        ax.set_yticks([])
+        for s in ("left", "right", "top"):
+            ax.spines[s].set_visible(False)
+        ax.tick_params(axis="x", labelsize=FONT)
+
+    def _band(self):
+        t, null = self.threshold, self.null
+        if self.log_scale:
+            return (null / t, null * t) if t > 1 else (null * t, null / t)
+        return (null - t, null + t)
+
+    def _band_and_null(self):
+        plotted = [i for i, (k, _) in enumerate(self.rows) if k in ("study", "diamond", "pi")]
+        first, last = (min(plotted), max(plotted)) if plotted else (0, 0)
+        if self.threshold:
+            lo, hi = self._band()
+            self.ax.fill_betweenx([first - 0.5, last + 0.5], lo, hi, color=COLORS["band"], lw=0, zorder=0)
+        self.ax.plot([self.null, self.null], [first - 0.5, last + 0.5], color="0.35", lw=0.8, zorder=1)
+
+    def _put(self, dx, y, s, **kw):
+        self.ax.text(0, y, s, transform=self.tr(dx), va="center", fontsize=kw.pop("fontsize", FONT),
+                     clip_on=False, **kw)
+
+    def _put_right(self, dx, y, s, **kw):
+        self.ax.text(1, y, s, transform=self.tr(dx), va="center", fontsize=kw.pop("fontsize", FONT),
+                     clip_on=False, **kw)
+
+    def _texts(self):
+        """Label and left columns (left of the axes), CI and weight (right of it)."""
+        from matplotlib.transforms import blended_transform_factory
+
+        style = {"header": dict(fontweight="bold"), "group": dict(fontweight="bold", fontstyle="italic"),
+                 "diamond": dict(fontweight="bold"), "pi": dict(fontstyle="italic")}
+        kinds = [k for k, _ in self.rows]
+        for key, items in self.cells.items():
+            for i, text, _bold in items:
+                kw = style.get(kinds[i], {})
+                if key == "label":
+                    self._put(-self.left_w, i, text, ha="left", **kw)
+                elif key == "ci":
+                    self._put_right(self.x_ci, i, text, ha="left", **kw)
+                elif key == "w":
+                    self._put_right(self.x_w, i, text, ha="right", **kw)
+                else:
+                    a, w = self.x[key]
+                    self._put(-self.left_w + a + w, i, text, ha="right", **kw)
+        if any(k == "span" for k in kinds):
+            for span, (a, b) in self.spans.items():
+                self._put(-self.left_w + (a + b) / 2, 0, span, ha="center", fontweight="bold")
+        hrow = kinds.index("header")
+        heads = [(hrow - 1, self.xlabel), (hrow, self.model)] if self.xlabel and self.model else \
+            [(hrow, self.xlabel or self.model)]
+        for row, head in heads:
+            if head:
+                self.ax.text(0.5, row, head, ha="center", va="center", fontsize=FONT, fontweight="bold",
+                             clip_on=False, transform=blended_transform_factory(self.ax.transAxes, self.ax.transData))
+        if self.rob is not None:
+            if "span" in kinds:
+                self._put_right(self.x_rob + ROB_CELL * len(self.rob_domains) / 2, kinds.index("span"),
+                                "Risk of bias", ha="center", fontweight="bold")
+            for j in range(len(self.rob_domains)):
+                self._put_right(self.x_rob + ROB_CELL * (j + 0.5), hrow, str(j + 1), ha="center",
+                                fontweight="bold")
+
+    def _draw_span(self, i, p):
+        pass
+
+    def _draw_header(self, i, p):
+        pass
+
+    def _draw_group(self, i, p):
+        pass
+
+    def _draw_blank(self, i, p):
+        pass
+
+    def _draw_study(self, i, p):
+        ax = self.ax
+        lo, hi, e = self.lo[p], self.hi[p], self.est[p]
+        if _isnum(lo) and _isnum(hi):
+            ax.plot([lo, hi], [i, i], color="0.15", lw=1.0, zorder=2, solid_capstyle="butt")
+        if _isnum(e):
+            size = 12 + 88 * math.sqrt(self.wpct[p] / self.wmax)
+            ax.scatter([e], [i], marker="s", s=size, color=COLORS["study"], zorder=3, linewidths=0)
+        if self.rob is not None:
+            for j, judgment in enumerate(self.rob[p]):
+                col, sym = ROB_STYLE.get(judgment, ROB_STYLE["not_seen"])
+                ax.plot([1], [i], transform=self.tr(self.x_rob + ROB_CELL * (j + 0.5)), marker="o", ms=9.5,
+                        color=col, mec="white", mew=0.5, clip_on=False, ls="none", zorder=4)
+                if sym:
+                    self._put_right(self.x_rob + ROB_CELL * (j + 0.5), i, sym, ha="center", color="white",
+                                    fontweight="bold", fontsize=FONT - 0.5, zorder=5)
+
+    def _draw_diamond(self, i, p):
+        from matplotlib.patches import Polygon
+
+        _name, r, _wp = p
+        e, lo, hi = _attr(r, "estimate"), _attr(r, "ci_low"), _attr(r, "ci_high")
+        if all(_isnum(v) for v in (e, lo, hi)):
+            self.ax.add_patch(Polygon([(lo, i), (e, i - 0.36), (hi, i), (e, i + 0.36)], closed=True,
+                                      facecolor=COLORS["diamond"], edgecolor=COLORS["diamond"], zorder=3))
+
+    def _draw_pi(self, i, p):
+        pl, ph = _attr(p, "pi_low"), _attr(p, "pi_high")
+        kw = dict(color=COLORS["pi"], lw=1.6, zorder=2)
+        self.ax.plot([pl, ph], [i, i], **kw)
+        self.ax.plot([pl, pl], [i - 0.2, i + 0.2], **kw)
+        self.ax.plot([ph, ph], [i - 0.2, i + 0.2], **kw)
+
+    def _draw_note(self, i, p):
+        self._put(-self.left_w, i, p, ha="left", fontsize=FONT - 0.5, color="0.2",
+                  bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none"))
+
+    def _bottom(self, lines):
+        from matplotlib import transforms as mtrans
+
+        ax = self.ax
+        fl, fr = self.favours if self.favours else ("", "")
+        xt = mtrans.blended_transform_factory(ax.transData, ax.transAxes)
+        if fl:
+            ax.annotate("\u2190 " + fl, (self.null, 0), xycoords=xt, xytext=(-4, -24), textcoords="offset points",
+                        ha="right", va="top", fontsize=FONT, annotation_clip=False)
+        if fr:
+            ax.annotate(fr + " \u2192", (self.null, 0), xycoords=xt, xytext=(4, -24), textcoords="offset points",
+                        ha="left", va="top", fontsize=FONT, annotation_clip=False)
+        y0 = -40.0
+        if self.rob is not None:
+            handles = [(ROB_STYLE[k][0], ROB_STYLE[k][1], ROB_NAMES[k]) for k in ROB_STYLE]
+            x = -self.left_w
+            for col, sym, name in handles:
+                ax.plot([0], [0], transform=ax.transAxes + mtrans.ScaledTranslation((x + 5) / 72, (y0 - 6) / 72,
+                                                                                   self.fig.dpi_scale_trans),
+                        marker="o", ms=9, color=col, clip_on=False, ls="none")
+                if sym:
+                    ax.annotate(sym, (0, 0), xycoords="axes fraction", xytext=(x + 5, y0 - 6),
+                                textcoords="offset points", ha="center", va="center", color="white",
+                                fontsize=FONT - 1, fontweight="bold", annotation_clip=False)
+                ax.annotate(name, (0, 0), xycoords="axes fraction", xytext=(x + 13, y0 - 6),
+                            textcoords="offset points", ha="left", va="center", fontsize=FONT - 0.5,
+                            annotation_clip=False)
+                x += 22 + _width_pt(self.fig, [name], size=FONT - 0.5)
+            y0 -= 14.0
+        for j, line in enumerate(lines):
+            ax.annotate(line, (0, 0), xycoords="axes fraction", xytext=(-self.left_w, y0 - 11.0 * j),
+                        textcoords="offset points", ha="left", va="top", fontsize=FONT - 0.5, color="0.25",
+                        annotation_clip=False)
+
+
 def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", label="label",
-                weight="weight", n=None, group=None, pooled=None, subgroup_results=None,
-                subgroup_test=None, threshold=None,
-                favours=("Favours acupuncture", "Favours control"), null=0.0, log_scale=False,
-                xlabel=None, label_heading="Study", ax=None):
+                weight="weight", n=None, arms=None, arm_names=None, group=None, pooled=None,
+                subgroup_results=None, subgroup_test=None, threshold=None, threshold_label=None,
+                favours=("Favours intervention", "Favours control"), null=0.0, log_scale=False,
+                xlabel=None, model=None, label_heading="Study", prediction_label="95% prediction interval",
+                min_k_prediction=3, risk_of_bias=None, rob_domains=None, rob_domain_names=None, notes=(),
+                axis_note=None, ax=None):
     """Forest plot: one row per study, pooled diamond, prediction interval, statistics.
 
     Parameters
@@ -173,22 +507,29 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
     estimate, ci_low, ci_high, label : str
         Column names (ratios on their natural scale with ``log_scale=True``).
     weight : str or None
-        Column of weights (percent, or anything proportional); shown as "Weight" and
-        used for square sizes. If absent, squares are sized by 1/se² from the CI and
+        Column of weights in percent, shown as given (they may sum to 100 within each
+        subgroup) under "Weight" and used for square sizes. If absent, squares are sized by 1/se² from the CI and
         no weight column is shown.
     n : str, (str, str) or None
-        Total n column, or (n acupuncture, n control) columns shown as "n₁/n₀".
+        Total n column, or (n intervention, n control) columns shown as "n₁/n₀"; a
+        missing n is shown as "n/a".
+    arms : ((str, str, str), (str, str, str)) or None
+        (mean, SD, total) columns of each arm, shown as Review Manager does (replaces ``n``).
+    arm_names : (str, str) or None
+        The two arms' names as readers see them (column headings).
     group : str or None
         Subgroup column; studies are listed by group in order of first appearance.
     pooled : object or None
         Overall result (see the module docstring for attributes).
     subgroup_results : dict or None
         Group value -> result object, for the subgroup diamonds.
-    subgroup_test : object or dict or None
-        ``q``, ``df``, ``pvalue`` of the test for subgroup differences.
+    subgroup_test : object, dict, str or None
+        ``q``, ``df``, ``pvalue`` of the test for subgroup differences, or a sentence to
+        print in its place (e.g. why no test is shown).
     threshold : float or None
-        Clinically important difference; a band null ± threshold (null ×/÷ threshold
-        on a log scale) is shaded.
+        Half-width of a band null ± threshold (null ×/÷ threshold on a log scale) that is shaded.
+    threshold_label : str or None
+        What the band is, in the caller's words ("Shaded: " is prefixed).
     favours : (str, str)
         Labels under the axis, left and right of the null line.
     null : float
@@ -196,274 +537,44 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
     log_scale : bool
     xlabel : str or None
         Heading over the plot column (e.g. "Mean difference, 0-10 scale").
+    model : str or None
+        The model, printed under the heading (e.g. "IV, Random, 95% CI").
     label_heading : str
-        Heading of the label column ("Study"; "Review" for a plot of published pooled estimates).
+        Heading of the label column.
+    prediction_label : str
+        Label of the prediction-interval row (say how it was computed).
+    min_k_prediction : int
+        Prediction intervals are drawn only for results of at least this many studies
+        (3: the t distribution on k - 2 df needs k >= 3; Higgins et al. 2009).
+    risk_of_bias : DataFrame or None
+        Judgments (``low``, ``unclear``, ``high``, ``not_seen``) indexed by the values of
+        ``label``, one column per domain; drawn as a traffic-light panel. Studies missing
+        from the index are drawn as not seen.
+    rob_domains : list of str or None
+        Domain columns in order (default: all columns).
+    rob_domain_names : list of str or None
+        Readers' names of the domains, listed under the figure against their numbers.
+    notes : sequence of str
+        Sentences printed under the figure.
+    axis_note : str or None
+        What the axis measures and which way is better, printed first under the axis
+        (e.g. "Mean difference, points on 0-100; negative values: lower pain with the intervention").
     ax : Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Higgins JPT, Thompson SG, Spiegelhalter DJ. J R Stat Soc A 2009;172:137-159, eq. 12.
+    Cochrane Handbook for Systematic Reviews of Interventions, version 6.4, section 10.10.4.3.
     """
-    import matplotlib.pyplot as plt
-    import numpy as np
-    from matplotlib import transforms as mtrans
-    from matplotlib.patches import Polygon
-
-    df = data.reset_index(drop=True)
-    est = df[estimate].astype(float).to_numpy()
-    lo = df[ci_low].astype(float).to_numpy()
-    hi = df[ci_high].astype(float).to_numpy()
-    labels = df[label].astype(str).tolist()
-    ntrans = np.log if log_scale else (lambda a: np.asarray(a, dtype=float))
-
-    # weights: given, else inverse variance from the CI
-    if weight is not None and weight in df.columns and df[weight].notna().any():
-        w = df[weight].astype(float).fillna(0).to_numpy()
-        show_w = True
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            se = (ntrans(hi) - ntrans(lo)) / (2 * _Z975)
-            w = np.where(np.isfinite(se) & (se > 0), 1 / se ** 2, np.nan)
-        w = np.nan_to_num(w, nan=np.nanmin(w) if np.isfinite(w).any() else 1.0)
-        show_w = False
-    wsum = w.sum() if w.sum() > 0 else 1.0
-    wpct = 100 * w / wsum
-
-    if isinstance(n, (tuple, list)):
-        n_text = [f"{_fmt(a, 0)}/{_fmt(b, 0)}" if _isnum(a) and _isnum(b) else ""
-                  for a, b in zip(df[n[0]], df[n[1]])]
-        n_head = "n (acu/ctl)"
-    elif n is not None:
-        n_text = [_fmt(v, 0) for v in df[n]]
-        n_head = "n"
-    else:
-        n_text, n_head = None, None
-
-    allvals = list(est) + list(lo) + list(hi)
-    for r in [pooled] + list((subgroup_results or {}).values()):
-        allvals += [_attr(r, "estimate"), _attr(r, "ci_low"), _attr(r, "ci_high")]
-    d = _decimals(allvals)
-
-    # a figure space (digit-wide) before non-negative estimates keeps the column's digits aligned
-    pad_sign = any(_isnum(v) and float(v) < 0 for v in allvals)
-
-    def ci_text(e, l, h):
-        if not _isnum(e):
-            return ""
-        lead = "\u2007" if pad_sign and not _fmt(e, d).startswith(MINUS) else ""
-        if _isnum(l) and _isnum(h):
-            return f"{lead}{_fmt(e, d)} [{_fmt(l, d)}, {_fmt(h, d)}]"
-        return lead + _fmt(e, d)
-
-    # ---- the rows, top to bottom: (kind, payload)
-    rows = [("header", None)]
-    groups = [None]
-    if group is not None:
-        groups = list(dict.fromkeys(df[group].tolist()))
-    for g in groups:
-        idx = list(range(len(df))) if g is None else [i for i in range(len(df)) if df[group].iloc[i] == g]
-        if g is not None:
-            rows.append(("group", str(g)))
-        rows += [("study", i) for i in idx]
-        sr = (subgroup_results or {}).get(g) if g is not None else None
-        if sr is not None:
-            rows.append(("diamond", (f"Subtotal ({str(g)})", sr, sum(wpct[i] for i in idx), len(idx))))
-            het = heterogeneity_text(sr, log_scale=log_scale)
-            if het:
-                rows.append(("note", het))
-            ov = overall_effect_text(sr, null=null, log_scale=log_scale)
-            if ov:
-                rows.append(("note", ov))
-        if g is not None and g != groups[-1]:
-            rows.append(("blank", None))
-    if pooled is not None:
-        if group is not None:
-            rows.append(("blank", None))
-        rows.append(("diamond", (f"Total ({len(df)} studies)", pooled, 100.0, len(df))))
-        if _isnum(_attr(pooled, "pi_low")) and _isnum(_attr(pooled, "pi_high")):
-            rows.append(("pi", pooled))
-        for t in (heterogeneity_text(pooled, log_scale=log_scale),
-                  overall_effect_text(pooled, null=null, log_scale=log_scale)):
-            if t:
-                rows.append(("note", t))
-    if subgroup_test is not None:
-        t = subgroup_test_text(subgroup_test)
-        if t:
-            rows.append(("note", t))
-    nrows = len(rows)
-
-    # ---- text of each column
-    col_label, col_n, col_ci, col_w, notes = [], [], [], [], []
-    bold_label, bold_ci, bold_w = [], [], []       # diamond rows are set in bold
-    for kind, p in rows:
-        if kind == "study":
-            col_label.append(labels[p])
-            col_n.append(n_text[p] if n_text else "")
-            col_ci.append(ci_text(est[p], lo[p], hi[p]))
-            col_w.append(f"{wpct[p]:.1f}%" if show_w else "")
-        elif kind == "diamond":
-            name, r, wp, _k = p
-            bold_label.append(name)
-            bold_ci.append(ci_text(_attr(r, "estimate"), _attr(r, "ci_low"), _attr(r, "ci_high")))
-            bold_w.append(f"{wp:.1f}%" if show_w else "")
-        elif kind == "pi":
-            col_label.append("95% prediction interval")
-            col_ci.append(f"[{_fmt(_attr(p, 'pi_low'), d)}, {_fmt(_attr(p, 'pi_high'), d)}]")
-        elif kind == "note":
-            notes.append(p)
-    head_label, head_ci, head_w = label_heading, "Estimate [95% CI]", "Weight"
-
-    own = ax is None
-    if own:
-        fig = plt.figure(figsize=(8, 4))
-    else:
-        fig = ax.figure
-    wl = max(_width_pt(fig, col_label), _width_pt(fig, [head_label] + bold_label, bold=True),
-             _width_pt(fig, [r[1] for r in rows if r[0] == "group"], bold=True))
-    wn = max(_width_pt(fig, col_n), _width_pt(fig, [n_head], bold=True)) if n_text else 0.0
-    wc = max(_width_pt(fig, col_ci), _width_pt(fig, [head_ci] + bold_ci, bold=True))
-    ww = max(_width_pt(fig, col_w), _width_pt(fig, [head_w] + bold_w, bold=True)) if show_w else 0.0
-    wnote = _width_pt(fig, notes, size=FONT - 0.5)
-    left_w = wl + PAD + (wn + PAD if n_text else 0.0) + PAD       # points left of the axes
-    right_w = PAD + wc + (PAD + ww if show_w else 0.0) + 4        # points right of the axes
-    x_label = -left_w
-    x_n = -PAD
-    x_ci = PAD
-    x_w = PAD + wc + PAD + ww
-
-    if own:
-        plot_w = max(170.0, wnote - left_w + 6)                 # a note may run under the plot column
-        top, bottom = 10.0, 58.0 + (12.0 if threshold else 0.0)
-        W = left_w + plot_w + right_w + 12
-        H = nrows * ROW_PT + top + bottom
-        fig.set_size_inches(W / 72, H / 72)
-        ax = fig.add_axes(((left_w + 6) / W, bottom / H, plot_w / W, nrows * ROW_PT / H))
-
-    # ---- x range
-    xs = [v for v in allvals if _isnum(v)] + [null]
-    for r in [pooled] + list((subgroup_results or {}).values()):
-        xs += [v for v in (_attr(r, "pi_low"), _attr(r, "pi_high")) if _isnum(v)]
-    if threshold:
-        band = (null / threshold, null * threshold) if log_scale and threshold > 1 else \
-               (null * threshold, null / threshold) if log_scale else (null - threshold, null + threshold)
-        xs += list(band)
-    xs = [x for x in xs if not log_scale or x > 0]
-    xmin, xmax = (min(xs), max(xs)) if xs else (null - 1, null + 1)
-    if log_scale:
-        ax.set_xscale("log")
-        span = math.log(xmax) - math.log(xmin) or 1.0
-        ax.set_xlim(math.exp(math.log(xmin) - 0.05 * span), math.exp(math.log(xmax) + 0.05 * span))
-    else:
-        span = (xmax - xmin) or 1.0
-        ax.set_xlim(xmin - 0.05 * span, xmax + 0.05 * span)
-    ax.set_ylim(nrows - 0.5, -0.5)
-    ax.set_yticks([])
-    for s in ("left", "right", "top"):
-        ax.spines[s].set_visible(False)
-    ax.tick_params(axis="x", labelsize=FONT)
-
-    # ---- text transforms: x in points from the Axes' left / right edge, y in data
-    def tr(dx_pt):
-        base = mtrans.blended_transform_factory(ax.transAxes, ax.transData)
-        return base + mtrans.ScaledTranslation(dx_pt / 72, 0, fig.dpi_scale_trans)
-
-    def put(side, x0, dx, y, s, **kw):
-        ax.text(x0, y, s, transform=tr(dx), va="center", fontsize=kw.pop("fontsize", FONT),
-                clip_on=False, **kw)
-
-    # band and null line (the null line spans study and diamond rows only)
-    last_plot_row = max([i for i, (k, _) in enumerate(rows) if k in ("study", "diamond", "pi")], default=0)
-    if threshold:
-        ax.fill_betweenx([0.5, last_plot_row + 0.5], band[0], band[1], color=COLORS["band"], lw=0, zorder=0)
-    ax.plot([null, null], [0.5, last_plot_row + 0.5], color="0.35", lw=0.8, zorder=1)
-
-    wmax = max(wpct.max(), 1e-9) if len(wpct) else 1.0
-    for i, (kind, p) in enumerate(rows):
-        if kind == "header":
-            put("l", 0, x_label, i, head_label, ha="left", fontweight="bold")
-            if n_text:
-                put("l", 0, x_n, i, n_head, ha="right", fontweight="bold")
-            put("r", 1, x_ci, i, head_ci, ha="left", fontweight="bold")
-            if show_w:
-                put("r", 1, x_w, i, head_w, ha="right", fontweight="bold")
-            if xlabel:
-                ax.text(0.5, i, xlabel, transform=mtrans.blended_transform_factory(ax.transAxes, ax.transData),
-                        ha="center", va="center", fontsize=FONT, fontweight="bold", clip_on=False)
-        elif kind == "group":
-            put("l", 0, x_label, i, p, ha="left", fontweight="bold", fontstyle="italic")
-        elif kind == "study":
-            put("l", 0, x_label, i, labels[p], ha="left")
-            if n_text:
-                put("l", 0, x_n, i, n_text[p], ha="right")
-            put("r", 1, x_ci, i, ci_text(est[p], lo[p], hi[p]), ha="left")
-            if show_w:
-                put("r", 1, x_w, i, f"{wpct[p]:.1f}%", ha="right")
-            if _isnum(lo[p]) and _isnum(hi[p]):
-                ax.plot([lo[p], hi[p]], [i, i], color="0.15", lw=1.0, zorder=2, solid_capstyle="butt")
-            if _isnum(est[p]):
-                size = 12 + 88 * math.sqrt(wpct[p] / wmax)
-                ax.scatter([est[p]], [i], marker="s", s=size, color=COLORS["study"], zorder=3, linewidths=0)
-        elif kind == "diamond":
-            name, r, wp, _k = p
-            e, l, h = _attr(r, "estimate"), _attr(r, "ci_low"), _attr(r, "ci_high")
-            put("l", 0, x_label, i, name, ha="left", fontweight="bold")
-            put("r", 1, x_ci, i, ci_text(e, l, h), ha="left", fontweight="bold")
-            if show_w:
-                put("r", 1, x_w, i, f"{wp:.1f}%", ha="right", fontweight="bold")
-            if all(_isnum(v) for v in (e, l, h)):
-                ax.add_patch(Polygon([(l, i), (e, i - 0.36), (h, i), (e, i + 0.36)], closed=True,
-                                     facecolor=COLORS["diamond"], edgecolor=COLORS["diamond"], zorder=3))
-        elif kind == "pi":
-            pl, ph = _attr(p, "pi_low"), _attr(p, "pi_high")
-            put("l", 0, x_label, i, "95% prediction interval", ha="left", fontstyle="italic")
-            put("r", 1, x_ci, i, f"[{_fmt(pl, d)}, {_fmt(ph, d)}]", ha="left", fontstyle="italic")
-            ax.plot([pl, ph], [i, i], color=COLORS["pi"], lw=1.6, zorder=2)
-            ax.plot([pl, pl], [i - 0.2, i + 0.2], color=COLORS["pi"], lw=1.6, zorder=2)
-            ax.plot([ph, ph], [i - 0.2, i + 0.2], color=COLORS["pi"], lw=1.6, zorder=2)
-        elif kind == "note":
-            put("l", 0, x_label, i, p, ha="left", fontsize=FONT - 0.5, color="0.2",
-                bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none"))
-
-    # favours labels under the tick labels, either side of the null line
-    fl, fr = favours if favours else ("", "")
-    xt = mtrans.blended_transform_factory(ax.transData, ax.transAxes)
-    arrow = "\u2190 "
-    if fl:
-        ax.annotate(arrow + fl, (null, 0), xycoords=xt, xytext=(-4, -24), textcoords="offset points",
-                    ha="right", va="top", fontsize=FONT, annotation_clip=False)
-    if fr:
-        ax.annotate(fr + " \u2192", (null, 0), xycoords=xt, xytext=(4, -24), textcoords="offset points",
-                    ha="left", va="top", fontsize=FONT, annotation_clip=False)
-    if threshold:
-        thr = f"{threshold:g}"
-        ax.annotate(f"Shaded: smaller than the clinically important difference ({'×/÷' if log_scale else '±'}{thr})",
-                    (0.5, 0), xycoords="axes fraction", xytext=(0, -40), textcoords="offset points",
-                    ha="center", va="top", fontsize=FONT - 1, color="0.3", annotation_clip=False)
-    return ax
-
-
-def describe_forest(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", label="label",
-                    pooled=None, threshold=None, null=0.0, what="trials") -> str:
-    """One-paragraph alt text for :func:`forest_plot`, from the same data (rounded)."""
-    df = data
-    k = len(df)
-    if k == 0:
-        return f"Forest plot: no {what} in the data yet."
-    est = df[estimate].astype(float)
-    d = _decimals(list(est) + list(df[ci_low]) + list(df[ci_high]))
-    lo_excl = int(((df[ci_high].astype(float) < null) | (df[ci_low].astype(float) > null)).sum())
-    s = (f"Forest plot of {k} {what}; estimates range from {_fmt(est.min(), d)} to {_fmt(est.max(), d)}, "
-         f"and {lo_excl} of {k} confidence intervals exclude the null value {null:g}.")
-    if pooled is not None:
-        e, l, h = (_attr(pooled, n) for n in ("estimate", "ci_low", "ci_high"))
-        s += f" The pooled estimate is {_fmt(e, d)} (95% CI {_fmt(l, d)} to {_fmt(h, d)})"
-        pl, ph = _attr(pooled, "pi_low"), _attr(pooled, "pi_high")
-        if _isnum(pl) and _isnum(ph):
-            s += f", with a 95% prediction interval of {_fmt(pl, d)} to {_fmt(ph, d)}"
-        i2 = _i2_percent(_attr(pooled, "i2"))
-        if i2 is not None:
-            s += f"; I\u00b2 is {i2:.0f}%"
-        s += "."
-    if threshold:
-        s += f" The shaded band marks effects smaller than the clinically important difference of {threshold:g}."
-    return s
+    plotter = _ForestPlotter(
+        data, estimate=estimate, ci_low=ci_low, ci_high=ci_high, label=label, weight=weight, n=n, arms=arms,
+        arm_names=arm_names, group=group, pooled=pooled, subgroup_results=subgroup_results,
+        subgroup_test=subgroup_test, threshold=threshold, threshold_label=threshold_label, favours=favours,
+        null=null, log_scale=log_scale, xlabel=xlabel, model=model, label_heading=label_heading,
+        prediction_label=prediction_label, min_k_prediction=min_k_prediction, risk_of_bias=risk_of_bias,
+        rob_domains=rob_domains, notes=notes, axis_note=axis_note)
+    return plotter.plot(ax, rob_domain_names=rob_domain_names)

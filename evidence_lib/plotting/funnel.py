@@ -1,17 +1,48 @@
-"""Contour-enhanced funnel plot (Peters et al. 2008) and its alt text."""
+"""Contour-enhanced funnel plot (Peters et al. 2008) and its alt text.
+
+With fewer than ``min_k_asymmetry`` studies (10, Cochrane Handbook 13.3.5.4; Sterne et al.
+2011) the figure and its alt text say that asymmetry cannot be interpreted.
+
+References
+----------
+Peters JL, Sutton AJ, Jones DR, Abrams KR, Rushton L. Contour-enhanced meta-analysis funnel
+plots help distinguish publication bias from other causes of asymmetry. J Clin Epidemiol
+2008;61:991-996.
+Sterne JAC, Sutton AJ, Ioannidis JPA, et al. Recommendations for examining and interpreting
+funnel plot asymmetry in meta-analyses of randomised controlled trials. BMJ 2011;343:d4002.
+"""
 
 from __future__ import annotations
 
 from evidence_lib.plotting._style import OKABE_ITO, _axes, no_data
-from evidence_lib.plotting.forest import _fmt, _isnum
+from evidence_lib.plotting._text import _isnum, _num
+
+MIN_K_ASYMMETRY = 10
 
 
-def _num(x, d=1):
-    return _fmt(x, d) if _isnum(x) else "n/a"
+def asymmetry_caveat(k: int, *, min_k: int = MIN_K_ASYMMETRY) -> str:
+    """The caveat printed on a funnel plot of fewer than ``min_k`` studies ("" otherwise).
+
+    Parameters
+    ----------
+    k : int
+        Studies drawn.
+    min_k : int
+        Fewest studies for which funnel asymmetry can be interpreted (10; Sterne et al. 2011).
+
+    Returns
+    -------
+    str
+    """
+    if k >= min_k:
+        return ""
+    return (f"Only {k} {'study' if k == 1 else 'studies'}: with fewer than {min_k}, funnel-plot asymmetry "
+            f"(and Egger's test) cannot be interpreted (Cochrane Handbook 13.3.5.4).")
 
 
 def funnel_plot(data, *, estimate="yi", se=None, sampling_variance=None, pooled_estimate=None,
-                contours=(0.90, 0.95, 0.99), null=0.0, xlabel="Effect estimate", ax=None):
+                contours=(0.90, 0.95, 0.99), null=0.0, xlabel="Effect estimate", min_k_asymmetry=MIN_K_ASYMMETRY,
+                ax=None):
     """Contour-enhanced funnel plot (Peters et al. 2008).
 
     Parameters
@@ -27,6 +58,12 @@ def funnel_plot(data, *, estimate="yi", se=None, sampling_variance=None, pooled_
     contours : tuple of float
         Confidence levels whose two-sided significance boundaries around ``null`` are
         drawn as shaded regions (default p = 0.10, 0.05, 0.01).
+    null : float
+        Value of no effect.
+    xlabel : str
+        Axis label; say which way is better.
+    min_k_asymmetry : int
+        Below this many studies a caveat is printed in the figure (:func:`asymmetry_caveat`).
     ax : Axes, optional
 
     Returns
@@ -36,7 +73,7 @@ def funnel_plot(data, *, estimate="yi", se=None, sampling_variance=None, pooled_
     import numpy as np
     from scipy.special import ndtri
 
-    ax = _axes(ax, (6.0, 4.4))
+    ax = _axes(ax, (5.5, 4.6))
     if data is None or len(data) == 0:
         return no_data(ax, "No trial data yet", detail="The funnel plot appears once trial results are entered.")
     y = data[estimate].astype(float).to_numpy()
@@ -79,16 +116,28 @@ def funnel_plot(data, *, estimate="yi", se=None, sampling_variance=None, pooled_
     ax.scatter(y, s, s=28, color=OKABE_ITO[0], edgecolor="white", linewidth=0.6, zorder=3)
     ax.set_ylim(smax, 0)
     ax.set_xlim(null - xext, null + xext)
-    ax.set_ylabel("Standard error")
-    ax.set_xlabel(xlabel)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="Significance",
-              title_fontsize=8.5)
+    ax.set_ylabel("Standard error", fontsize=9)
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.tick_params(labelsize=9)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=9,
+              title="Significance of a single study", title_fontsize=9)
+    caveat = asymmetry_caveat(len(y), min_k=min_k_asymmetry)
+    if caveat:
+        import textwrap
+
+        ax.set_title("\n".join(textwrap.wrap(caveat, 62)), fontsize=9, loc="left", color="#A0312B",
+                     fontweight="normal")
     return ax
 
 
 def describe_funnel(data, *, estimate="yi", se=None, sampling_variance=None, pooled_estimate=None,
-                    null=0.0) -> str:
-    """Alt text for :func:`funnel_plot`."""
+                    null=0.0, min_k_asymmetry=MIN_K_ASYMMETRY) -> str:
+    """Alt text for :func:`funnel_plot`, with the caveat for fewer than ``min_k_asymmetry`` studies.
+
+    Returns
+    -------
+    str
+    """
     if data is None or len(data) == 0:
         return "Funnel plot: no trial data yet."
     import numpy as np
@@ -105,4 +154,5 @@ def describe_funnel(data, *, estimate="yi", se=None, sampling_variance=None, poo
         left = int((y < pooled_estimate).sum())
         txt += (f" The pooled estimate is {_num(pooled_estimate, 2)}; {left} studies lie left of it and "
                 f"{k - left} right of it.")
-    return txt
+    caveat = asymmetry_caveat(k, min_k=min_k_asymmetry)
+    return txt + (" " + caveat if caveat else "")

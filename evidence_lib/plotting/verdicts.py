@@ -44,7 +44,7 @@ def verdict_overview(data, *, category: str = "category", verdict: str = "verdic
         for rect, n in zip(bars, vals):
             if n:
                 ax.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2, str(n),
-                        ha="center", va="center", color="white", fontsize=8.5, fontweight="bold")
+                        ha="center", va="center", color="white", fontsize=9, fontweight="bold")
         left = left + vals
     ax.set_xlabel("Number of claims")
     ax.set_xlim(0, max(1, int(left.max())) + 0.5)

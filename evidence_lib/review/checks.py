@@ -54,7 +54,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from evidence_lib.review import relevance as rel
-from evidence_lib.terms import TERMS, term_for_weeks
+from evidence_lib.review.evidence_kinds import (  # noqa: F401  (evidence_rows, basis_rows: part of this module's API)
+    HEALTHY_DESIGNS, NONHUMAN_DESIGNS, _str, basis_rows, evidence_rows, is_animal, is_healthy_volunteer,
+)
+from evidence_lib.terms import TERMS, term_for_weeks  # noqa: F401
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -85,8 +88,6 @@ _COMPARATOR_WHY = {
     ("conventional_therapy", "active_other"): "the active control is not a conventional therapy",
     ("active_other", "conventional_therapy"): "a conventional-therapy control stands for an active alternative",
 }
-NONHUMAN_DESIGNS = {"animal"}
-HEALTHY_DESIGNS = {"healthy_volunteer"}
 BACK_PAIN = {"chronic low back pain", "acute low back pain", "low back pain"}
 INDIRECT_PAIN = {"back and neck pain", "mixed chronic pain", "musculoskeletal pain"}
 SPECIFIC_GROUPS = {"athletes", "post-surgical patients", "office workers", "injured people"}
@@ -147,74 +148,6 @@ class ClaimCheck:
     def of_kind(self, kind: str) -> tuple[Finding, ...]:
         """The findings of one kind."""
         return tuple(f for f in self.findings if f.kind == kind)
-
-
-def _str(v):
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    return v
-
-
-def _effect_subjects(source_subjects, population_text):
-    """Narrow a source's subjects with the effect row's own population words."""
-    text = (population_text or "").lower()
-    if source_subjects in ("low back pain", None) and text:
-        acute, chronic = "acute" in text or "subacute" in text, "chronic" in text
-        if chronic and not acute:
-            return "chronic low back pain"
-        if acute and not chronic:
-            return "acute low back pain"
-    return source_subjects
-
-
-def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
-    """The evidence rows linked to a claim, one per ``claim_evidence`` link, in one frame.
-
-    Columns: ``key`` (``table:row_id``), ``table``, ``row_id``, ``role``, ``source_id``,
-    ``design``, ``subjects`` (effective, see the module docstring), ``comparator_class``,
-    ``outcome``, ``term``, ``measure``, ``estimate``, ``ci_low``, ``ci_high``, ``favours``,
-    ``instrument``, ``description``, ``i2``, ``k``, ``analysis_id``, ``population``.
-    """
-    import pandas as pd
-
-    cols = ["key", "table", "row_id", "role", "source_id", "design", "subjects", "comparator_class", "outcome",
-            "term", "measure", "estimate", "ci_low", "ci_high", "favours", "instrument", "description", "i2", "k",
-            "analysis_id", "population"]
-    links = ds.claim_evidence[ds.claim_evidence["claim_id"] == claim_id]
-    src = ds.sources.set_index("source_id") if len(ds.sources) else None
-    out = []
-    for link in links.itertuples(index=False):
-        t = ds.table(link.table)
-        hit = t[t[t.columns[0]] == link.row_id]
-        if hit.empty:
-            continue
-        r = hit.iloc[0]
-        get = lambda c: _str(r[c]) if c in r.index else None  # noqa: E731
-        sid = get("source_id")
-        s = src.loc[sid] if src is not None and sid in src.index else None
-        design = _str(s["design"]) if s is not None else None
-        subjects = get("subjects") if link.table == "findings" else (_str(s["subjects"]) if s is not None else None)
-        if link.table == "effects":
-            subjects = _effect_subjects(subjects, get("population"))
-        term = get("term")
-        if term is None and get("timepoint_weeks") is not None:
-            term = term_for_weeks(float(r["timepoint_weeks"]))
-        outcome = get("outcome") or ("adverse_events" if link.table == "adverse_events" else None)
-        out.append({
-            "key": f"{link.table}:{link.row_id}", "table": link.table, "row_id": link.row_id, "role": link.role,
-            "source_id": sid, "design": design, "subjects": subjects, "comparator_class": get("comparator_class"),
-            "outcome": outcome, "term": term, "measure": get("measure"), "estimate": get("estimate"),
-            "ci_low": get("ci_low"), "ci_high": get("ci_high"), "favours": get("favours"),
-            "instrument": get("instrument"), "description": get("description"), "i2": get("i2"), "k": get("k"),
-            "analysis_id": get("analysis_id"), "population": get("population"),
-        })
-    return pd.DataFrame(out, columns=cols)
-
-
-def basis_rows(evidence: "pd.DataFrame") -> "pd.DataFrame":
-    """The rows a verdict rests on: ``supports`` rows, else all but ``context`` rows."""
-    sup = evidence[evidence["role"] == "supports"]
-    return sup if len(sup) else evidence[evidence["role"] != "context"]
 
 
 def _best(pairs):
@@ -324,8 +257,8 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
     # subjects
     need = frame.evidence_needed
     if need != "none" and len(basis):
-        animal = basis[basis["design"].isin(NONHUMAN_DESIGNS) | (basis["subjects"] == "animals")]
-        healthy = basis[basis["design"].isin(HEALTHY_DESIGNS) | (basis["subjects"] == "healthy volunteers")]
+        animal = basis[[is_animal(d, s) for d, s in zip(basis["design"], basis["subjects"])]]
+        healthy = basis[[is_healthy_volunteer(d, s) for d, s in zip(basis["design"], basis["subjects"])]]
         bad = animal if need == "healthy_volunteers_ok" else basis[basis["key"].isin(set(animal["key"]) | set(healthy["key"]))]
         label = "animal" if need == "healthy_volunteers_ok" else "animal or healthy-volunteer"
         who = {"patients_with_back_pain": "people with back pain", "patients_any": "patients",

@@ -10,10 +10,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
 from evidence_lib.plotting import evidence as pe  # noqa: E402
+from evidence_lib.plotting import safety as psafe  # noqa: E402
+from evidence_lib.plotting import timecourse as ptime  # noqa: E402
 from evidence_lib.plotting import describe_forest, describe_funnel, forest_plot, funnel_plot  # noqa: E402
 from evidence_lib.meta import pool  # noqa: E402
 
@@ -26,16 +29,33 @@ def _close():
     plt.close("all")
 
 
+PLAN = {"label": "Reference plan", "minutes": (20, 30), "sessions_per_week": (1, 2), "weeks": (4, 6),
+        "maintenance_every_weeks": (2, 4)}
+KINDS = ("a", "b", "c")
+
+
+def _rates():
+    ae = fx.adverse_events()
+    return ae.assign(rate=ae["estimate"] * 10000, rate_low=ae["ci_low"] * 10000, rate_high=ae["ci_high"] * 10000)
+
+
+def _map_rows():
+    claims, _links, _sources = fx.claims_links_sources()
+    return claims.assign(kind=[KINDS[i % 3] for i in range(len(claims))])
+
+
 def _calls():
     df = fx.trials(8)
     res = fx.result(df)
     return {
         "forest": lambda ax: forest_plot(df, n=("n_i", "n_c"), pooled=res, threshold=1.0, ax=ax),
         "funnel": lambda ax: funnel_plot(df, estimate="yi", se="se", pooled_estimate=res.estimate, ax=ax),
-        "time": lambda ax: pe.effect_over_time(fx.effects(), threshold=1.0, ax=ax),
-        "safety": lambda ax: pe.safety_rates(fx.adverse_events(), ax=ax),
-        "plans": lambda ax: pe.session_plan_timeline(fx.protocols(), ax=ax),
-        "map": lambda ax: pe.evidence_map(*fx.claims_links_sources(), ax=ax),
+        "time": lambda ax: ptime.effect_over_time(fx.effects(), group="source_id", threshold=1.0, ax=ax),
+        "rates": lambda ax: ptime.rates_by_timepoint(fx.effects().assign(tp=lambda d: d["timepoint"]),
+                                                     timepoint="tp", group="source_id", ax=ax),
+        "safety": lambda ax: psafe.safety_rates(_rates(), ax=ax),
+        "plans": lambda ax: pe.session_plan_timeline(fx.protocols(), reference_plan=PLAN, ax=ax),
+        "map": lambda ax: pe.evidence_map(_map_rows(), row_order=KINDS, ax=ax),
     }
 
 
@@ -73,10 +93,10 @@ def test_import_leaves_rcparams_and_matplotlib_alone():
 def test_empty_tables_draw_a_no_data_panel(name, data):
     empty = {
         "funnel": lambda: funnel_plot(fx.trials(3).iloc[0:0], estimate="yi", se="se"),
-        "time": lambda: pe.effect_over_time(fx.effects().iloc[0:0]),
-        "safety": lambda: pe.safety_rates(fx.adverse_events().iloc[0:0]),
-        "plans": lambda: pe.session_plan_timeline(fx.protocols().iloc[0:0]),
-        "map": lambda: pe.evidence_map(*(t.iloc[0:0] for t in fx.claims_links_sources())),
+        "time": lambda: ptime.effect_over_time(fx.effects().iloc[0:0]),
+        "safety": lambda: psafe.safety_rates(_rates().iloc[0:0]),
+        "plans": lambda: pe.session_plan_timeline(fx.protocols().iloc[0:0], reference_plan=PLAN),
+        "map": lambda: pe.evidence_map(_map_rows().iloc[0:0], row_order=KINDS),
     }[name]
     ax = empty()
     ax.figure.canvas.draw()
@@ -91,23 +111,57 @@ def test_describe_counts():
     res = fx.result(df)
     s = describe_forest(df, pooled=res, threshold=1.0)
     assert "8 trials" in s and "prediction interval" in s
-    assert "9 timepoints" in pe.describe_effect_over_time(fx.effects()) and "4 trials" in pe.describe_effect_over_time(fx.effects())
-    assert "5 outcomes" in pe.describe_safety_rates(fx.adverse_events())
-    assert "3 per patient, 2 per treatment" in pe.describe_safety_rates(fx.adverse_events())
-    assert "5 trial protocols" in pe.describe_session_plan_timeline(fx.protocols())
-    assert "10-12 sessions" in pe.describe_session_plan_timeline(fx.protocols())
-    m = pe.describe_evidence_map(*fx.claims_links_sources())
-    assert "14 claims" in m and "2 with no linked source" in m and "2 from animals" in m
+    t = ptime.describe_effect_over_time(fx.effects(), group="source_id")
+    assert "9 timepoints" in t and "4 comparisons" in t
+    assert "5 rates per 10,000 patients" in psafe.describe_safety_rates(_rates())
+    assert "5 trial protocols" in pe.describe_session_plan_timeline(fx.protocols(), reference_plan=PLAN)
+    assert "10-12 sessions" in pe.describe_session_plan_timeline(fx.protocols(), reference_plan=PLAN)
+    rows = pd.concat([_map_rows(), _map_rows().iloc[:2].assign(kind="c")])
+    m = pe.describe_evidence_map(rows, row_order=KINDS + ("d",), row_text={"d": "nothing"})
+    assert "14 claims" in m and "2 claims rest on more than one kind" in m and "Empty rows: nothing" in m
     assert "14 studies" in describe_funnel(fx.trials(14), estimate="yi", se="se")
-    assert "no " in pe.describe_safety_rates(fx.adverse_events().iloc[0:0]).lower()
+    assert "no " in psafe.describe_safety_rates(_rates().iloc[0:0]).lower()
 
 
-def test_evidence_kind_takes_the_strongest_source():
-    claims, links, sources = fx.claims_links_sources()
-    kinds = pe.claim_evidence_kinds(claims, links, sources).set_index("claim_id")["kind"]
-    assert kinds["C14"] == "back_pain_other"      # witt2009 (back pain, observational) beats mixed chronic pain
-    assert kinds["C06"] == "none"
-    assert kinds["C08"] == "animals"
+def test_prediction_interval_only_from_three_studies():
+    df = fx.trials(2)
+    res = pool(df["yi"], df["se"] ** 2, method="DL", pi="t_k2")
+    assert "prediction interval" not in describe_forest(df, pooled=res)
+    ax = forest_plot(df, pooled=res)
+    assert not any("prediction" in t.get_text() for t in ax.texts)
+    df3 = fx.trials(3)
+    res3 = pool(df3["yi"], df3["se"] ** 2, method="DL", pi="t_k2")
+    ax = forest_plot(df3, pooled=res3, prediction_label="95% prediction interval (t, k-2 df)")
+    assert any(t.get_text() == "95% prediction interval (t, k-2 df)" for t in ax.texts)
+
+
+def test_single_study_subgroup_says_not_applicable():
+    df = fx.trials(3, groups=["A", "B", "B"])
+    subs = {g: pool(d["yi"], d["se"] ** 2, method="DL") for g, d in df.groupby("group")}
+    ax = forest_plot(df, group="group", subgroup_results=subs, subgroup_test="No test: a shared arm.")
+    texts = [t.get_text() for t in ax.texts]
+    assert "Heterogeneity: not applicable (one study)" in texts
+    assert not any("df = 0" in t for t in texts)
+    assert "No test: a shared arm." in texts + [a.get_text() for a in ax.texts]
+
+
+def test_funnel_caveat_below_ten_studies():
+    ax = funnel_plot(fx.trials(4), estimate="yi", se="se")
+    assert "fewer than 10" in ax.get_title(loc="left").replace("\n", " ")
+    assert "fewer than 10" in describe_funnel(fx.trials(4), estimate="yi", se="se")
+    ax = funnel_plot(fx.trials(12), estimate="yi", se="se")
+    assert ax.get_title(loc="left") == ""
+
+
+def test_risk_of_bias_panel_draws_every_judgment():
+    df = fx.trials(3)
+    rob = pd.DataFrame({"d1": ["low", "high", "not_seen"], "d2": ["unclear", "low", "not_seen"]},
+                       index=list(df["label"]))
+    ax = forest_plot(df, risk_of_bias=rob, rob_domain_names=["first", "second"])
+    texts = [t.get_text() for t in ax.texts]
+    assert "Risk of bias" in texts and "+" in texts and "?" in texts and "\u2212" in texts
+    anns = [a.get_text() for a in ax.texts if a.get_text() in ("not seen", "low risk")]
+    assert {"not seen", "low risk"} <= set(anns)
 
 
 # --------------------------------------------------------------------------- forest layout
@@ -150,7 +204,7 @@ def test_forest_text_never_overlaps_or_clips(k, groups, n_cols):
     assert any(t.startswith("Test for overall effect") for t in shown)
     if groups:
         assert any(t.startswith("Test for subgroup differences") for t in shown)
-        assert sum(t.startswith("Subtotal") for t in shown) == 3
+        assert sum(t.startswith("Subtotal") for t, _ in boxes) == 3
 
 
 def test_forest_log_scale_and_ax_given():
@@ -271,13 +325,111 @@ def test_failure_while_saving_writes_neither_format(tmp_path):
 
 
 def test_forest_figure_pools_with_the_engine_as_review_manager(ds):
-    from evidence_lib.output.figures import _forest_describe, _forest_inputs
+    from evidence_lib.output import figure_data as fd
+    from evidence_lib.output.figures import _forest_describe, _forest_figure
 
     filled = fx.filled_dataset(ds)
-    aid, tr, measure, ratio, res, row = _forest_inputs(filled)
-    ref = pool(tr["y_pool"].to_numpy(), tr["vi"].to_numpy(), method="DL", ci="wald")
+    f = fd.forest_inputs(filled)
+    tr, res = f["trials"], f["pooled"]
+    ref = pool(tr["y_pool"].to_numpy(), tr["vi"].to_numpy(), method="DL", ci="wald", pi="t_k2")
     assert res.estimate == pytest.approx(ref.estimate) and res.ci_low == pytest.approx(ref.ci_low)
-    assert res.method == "DL" and res.ci_method == "wald"
+    assert res.pi_low == pytest.approx(ref.pi_low) and res.method == "DL" and res.ci_method == "wald"
     assert "DerSimonian-Laird, Wald interval" in _forest_describe(filled)
-    fig = __import__("evidence_lib.output.figures", fromlist=["x"])._forest_figure(filled)
-    fig.canvas.draw()
+    _forest_figure(filled).canvas.draw()
+
+
+
+
+# --------------------------------------------------------------------------- what a reader sees
+
+def _internal_ids(ds):
+    ids = set(ds.sources["source_id"]) | set(ds.thresholds["threshold_id"]) | set(ds.pooled_results["analysis_id"])
+    if "sof_id" in ds.summary_of_findings.columns:
+        ids |= set(ds.summary_of_findings["sof_id"])
+    return {str(i) for i in ids if isinstance(i, str) and i}
+
+
+BAD = [re.compile(p) for p in (r"np\.float", r"\bnan\b", r"\bNone\b", r"favours 'na'", r"\ba immediate\b",
+                               r"\d\.\d{4} [+-]\d\.\d{4}")]
+
+
+def test_no_internal_ids_or_reprs_in_any_figure_or_alt_text(ds):
+    """Every text artist of every figure of the build, and every alt text: no ids, no reprs."""
+    from matplotlib.text import Text
+
+    from evidence_lib.output.figures import registry
+    from evidence_lib.plotting import style
+
+    ids = _internal_ids(ds)
+    id_re = re.compile(r"(?<![\w-])(" + "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
+                       + r")(?![\w-])")
+    seen = 0
+    for spec in registry():
+        with style():
+            fig = spec.draw(ds)
+            fig.canvas.draw()
+        texts = [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+        plt.close(fig)
+        texts.append(spec.describe(ds))
+        for text in texts:
+            seen += 1
+            hit = id_re.search(text)
+            assert hit is None, f"{spec.name}: internal id {hit.group(0)!r} in {text!r}"
+            for bad in BAD:
+                assert not bad.search(text), f"{spec.name}: {bad.pattern!r} in {text!r}"
+    assert seen > 200
+
+
+def test_every_axis_says_which_way_is_better(ds):
+    from evidence_lib.output.figures import registry
+
+    for spec in registry():
+        if spec.name in ("forest", "own-pooling", "review-estimates", "funnel", "effects-over-time"):
+            assert "negative values: " in spec.describe(ds) and " with acupuncture" in spec.describe(ds), spec.name
+    assert "higher is better" in next(s for s in registry() if s.name == "three-arm-responders").describe(ds)
+
+
+def test_bands_use_the_one_threshold_policy(ds):
+    from evidence_lib.output import figure_data as fd
+    from evidence_lib.review.relevance import threshold_for
+
+    p, words = fd.reviews_inputs(ds)
+    row, text = threshold_for(ds.thresholds, "SMD", p["instrument"].iloc[0])
+    assert words["band"].value == pytest.approx(float(row["value"]))
+    assert "a convention, not a clinically important difference" in words["band"].text
+    f = fd.forest_inputs(ds)
+    row, text = threshold_for(ds.thresholds, "MD", f["row"]["instrument"])
+    assert f["band"].value == pytest.approx(float(row["value"])) and f["band"].text == text
+
+
+def test_own_pooling_shows_no_subgroup_test_with_a_shared_arm(ds):
+    from evidence_lib.output import figure_data as fd
+
+    o = fd.own_inputs(ds)
+    assert o["shared"] and isinstance(o["test"], str) and "Handbook 23.3.4" in o["test"]
+    assert o["n_trials"] == o["trials"]["source_id"].nunique()
+    for g, r in o["results"].items():
+        assert sum(o["trials"].loc[o["trials"]["group"] == g, "weight"]) == pytest.approx(100)
+
+
+def test_evidence_map_rows_follow_the_checks(ds):
+    from evidence_lib.review.checks import check_all
+    from evidence_lib.review.views import claim_evidence_kinds
+
+    checks = check_all(ds)
+    flagged = set(checks[(checks["kind"] == "subjects") & (checks["severity"] != "ok")]["claim_id"])
+    kinds = claim_evidence_kinds(ds)
+    mapped = set(kinds[kinds["kind"].isin(["animals", "healthy_volunteers"])]["claim_id"])
+    assert flagged and flagged == mapped
+
+
+def test_effects_over_time_keeps_each_point_at_its_week(ds):
+    from evidence_lib.output.figures import _time_figure
+
+    fig = _time_figure(ds)
+    from evidence_lib.output.figure_series import time_inputs
+
+    e, _, _ = time_inputs(ds)
+    xs = sorted(x for ax in fig.axes for line in ax.lines if line.get_marker() not in (None, "None", "")
+                for x in line.get_xdata())
+    assert xs == sorted(e["timepoint_weeks"].astype(float))

@@ -1,0 +1,373 @@
+"""The data behind each figure of the build: rows, names, directions and thresholds.
+
+Everything a reader sees in a figure is decided here, from the data package, through
+the review layer's one rule for each question:
+
+- which way is better: :func:`evidence_lib.review.direction.direction` and
+  :func:`~evidence_lib.review.direction.benefit_scale` (rows keep the source's sign and say
+  with ``favours`` which sign favours the intervention);
+- which threshold a shaded band draws: :func:`evidence_lib.review.relevance.threshold_for`
+  for the rows' measure and instrument, described in its words
+  (:func:`~evidence_lib.review.relevance.describe_threshold`);
+- the intervention's and comparators' names: the descriptor's ``review`` block
+  (:func:`evidence_lib.review.sof.review_labels`, :func:`~evidence_lib.review.sof.comparator_label`);
+- the kinds of evidence behind a claim: the claim checks' classification
+  (:func:`evidence_lib.review.views.claim_evidence_kinds`).
+
+The plotting layer then draws what it is given and knows nothing of the review.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from evidence_lib._values import is_missing
+from evidence_lib._values import is_number as _isnum
+from evidence_lib.vocab import RATIO_MEASURES, TERM_LABELS
+
+MEASURE_NAMES = {"MD": "Mean difference", "SMD": "Standardised mean difference", "RR": "Risk ratio",
+                 "OR": "Odds ratio"}
+#: Risk-of-bias domains (Cochrane RoB 1) in the order of the ``risk_of_bias`` schema, as readers see them.
+ROB_DOMAIN_NAMES = {
+    "sequence_generation": "random sequence generation", "allocation_concealment": "allocation concealment",
+    "blinding_participants_personnel": "blinding of participants and personnel",
+    "blinding_outcome_assessment": "blinding of outcome assessment",
+    "incomplete_outcome_data": "incomplete outcome data", "selective_reporting": "selective reporting",
+    "other_bias": "other bias"}
+PI_LABEL = "95% prediction interval (t, k\u22122 df)"
+#: The model of the re-pooled analyses: DerSimonian-Laird with a Wald interval is Review Manager's "IV, Random".
+MODEL_LABEL = "IV, Random, 95% CI"
+
+
+# --------------------------------------------------------------------------- names and directions
+
+def names(ds) -> dict:
+    """The review's words: ``intervention`` ("acupuncture"), ``Intervention`` and ``comparator(code)``."""
+    from evidence_lib.review.sof import comparator_label, review_labels
+
+    lab = review_labels(ds)
+    return {"intervention": lab["intervention"], "Intervention": lab["intervention_label"],
+            "comparator": lambda code: comparator_label(ds, code)}
+
+
+def favour_labels(ds, favours: str, comparator: str | None) -> tuple[str, str]:
+    """("Favours acupuncture", "Favours sham acupuncture") in the order of the axis (left, right)."""
+    n = names(ds)
+    other = f"Favours {n['comparator'](comparator)}" if comparator else "Favours the comparator"
+    mine = f"Favours {n['intervention']}"
+    return (mine, other) if favours in ("negative", "ratio_lt1") else (other, mine)
+
+
+def axis_words(ds, favours: str, outcomes) -> str:
+    """"negative values: lower pain or better function with acupuncture" for rows drawn on one sign convention."""
+    from evidence_lib.review.direction import direction
+
+    n = names(ds)
+    outs = list(dict.fromkeys(o for o in outcomes if isinstance(o, str)))
+    if not outs:
+        return ""
+    better = " or ".join(direction(favours, o, intervention=n["intervention"]).better for o in outs)
+    return direction(favours, outs[0], intervention=n["intervention"]).axis.split(":")[0] + \
+        f": {better} with {n['intervention']}"
+
+
+@dataclass(frozen=True)
+class Band:
+    """The shaded band of a figure: its half-width on the plotted scale and its words."""
+
+    value: float | None
+    text: str
+    missing: tuple = ()
+
+    def note(self) -> str:
+        """The band's words plus the rows it does not cover."""
+        s = self.text
+        if self.missing:
+            s += ("; " if s else "") + "no threshold applies to " + ", ".join(self.missing)
+        return s
+
+
+def band_for(ds, measure: str, instruments, *, labels=None, factor: float = 1.0) -> Band:
+    """The one threshold that applies to the rows (:func:`~evidence_lib.review.relevance.threshold_for`).
+
+    Parameters
+    ----------
+    ds : Dataset
+    measure : str
+        The rows' measure.
+    instruments : sequence
+        Each row's instrument.
+    labels : sequence, optional
+        Each row's label, to name the rows no threshold applies to.
+    factor : float
+        Multiplies the threshold (e.g. 10 for a 0-10 threshold drawn on 0-100).
+
+    Returns
+    -------
+    Band
+        No value when no threshold, or more than one, applies to the rows.
+    """
+    from evidence_lib.review.relevance import threshold_for
+
+    found, missing = {}, []
+    for i, inst in enumerate(instruments):
+        row, text = threshold_for(ds.thresholds, measure, None if is_missing(inst) else inst)
+        if row is None:
+            missing.append(str(labels[i]) if labels is not None else str(inst))
+        else:
+            found[str(row["threshold_id"])] = (float(row["value"]), text)
+    if len(found) != 1:
+        why = "" if not found else "different thresholds apply to different rows: " + "; ".join(
+            t for _, t in found.values())
+        return Band(None, why, tuple(dict.fromkeys(missing)))
+    value, text = next(iter(found.values()))
+    if measure in RATIO_MEASURES:
+        value = math.exp(abs(math.log(value)))
+    return Band(value * factor, text, tuple(dict.fromkeys(missing)))
+
+
+def term_text(term, timepoint) -> str:
+    """A timepoint as readers see it: the term's name, else the source's timepoint (before any aside)."""
+    if isinstance(term, str) and term in TERM_LABELS:
+        return TERM_LABELS[term]
+    if isinstance(timepoint, str) and timepoint.strip():
+        return timepoint.split(" (")[0].strip()
+    return "timepoint not stated"
+
+
+# --------------------------------------------------------------------------- the reproduced analysis
+
+def pick_analysis(ds):
+    """The pooled analysis the forest and funnel figures show, or None.
+
+    Rule: among analyses with at least 2 usable trial_data rows, prefer pain outcomes,
+    then sham controls, then the most trials, then the analysis_id (alphabetical).
+    """
+    from evidence_lib.review.reproduce import trial_rows
+
+    if len(ds.trial_data) == 0 or len(ds.pooled_results) == 0:
+        return None
+    cands = []
+    for r in ds.pooled_results.itertuples(index=False):
+        if r.analysis_id not in set(ds.trial_data["analysis_id"]):
+            continue
+        k = len(trial_rows(ds, r.analysis_id))
+        if k >= 2:
+            cands.append((r.outcome != "pain", r.comparator_class != "sham", -k, r.analysis_id))
+    return min(cands)[3] if cands else None
+
+
+def trial_effects(ds, analysis_id):
+    """The trials of one analysis (:func:`evidence_lib.review.reproduce.trial_rows`) with each arm's
+    mean and SD from ``trial_data``, ``y_pool`` on the pooling scale and the plotted values on
+    the natural scale; and the measure."""
+    import numpy as np
+
+    from evidence_lib.review.reproduce import trial_rows
+
+    rows = trial_rows(ds, analysis_id)
+    measure = rows.attrs["measure"]
+    td = ds.trial_data[ds.trial_data["analysis_id"] == analysis_id]
+    arms = td.drop_duplicates("study_label").set_index("study_label")
+    for col in ("mean_i", "sd_i", "mean_c", "sd_c"):
+        rows[col] = [arms[col].get(lab) if lab in arms.index else None for lab in rows["label"]]
+    rows = rows.assign(y_pool=rows["yi"], source_id=[arms["source_id"].get(lab) for lab in rows["label"]])
+    if measure in RATIO_MEASURES:
+        rows[["yi", "ci_low", "ci_high"]] = np.exp(rows[["yi", "ci_low", "ci_high"]])
+    rows.attrs["measure"] = measure
+    return rows, measure
+
+
+def pool_trials(y_pool, vi, *, ratio=False):
+    """Pool with :func:`evidence_lib.meta.pool`: DerSimonian-Laird, Wald (z) interval, t(k-2) prediction interval.
+
+    DL with a Wald interval is Review Manager's "IV, Random", the model of the Cochrane
+    analyses the figures re-draw, so that the diamond matches the published one. The
+    prediction interval uses the t distribution on k - 2 df (Higgins, Thompson &
+    Spiegelhalter 2009, eq. 12; Cochrane Handbook 10.10.4.3). Ratios come back
+    exponentiated (natural scale) for plotting.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        The result's statistics (estimate, CI, PI, tau2, I2, Q, k, z, p, weights).
+    """
+    from types import SimpleNamespace
+
+    from evidence_lib.meta import pool
+
+    res = pool(list(y_pool), list(vi), method="DL", ci="wald", pi="t_k2")
+    keys = ("estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q", "q_df", "q_pvalue",
+            "k", "pvalue", "statistic", "ci_method", "method", "weights")
+    d = {n: getattr(res, n) for n in keys}
+    if ratio:
+        for n in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
+            d[n] = math.exp(d[n])
+    return SimpleNamespace(**d)
+
+
+def risk_of_bias_table(ds, labels, source_ids):
+    """Judgments per study (rows: the given labels) and domain, from ``risk_of_bias``.
+
+    A study is matched by its label (``risk_of_bias.study``) or its ``source_id``; a row
+    with domain ``all`` fills every domain; a study with no row is ``not_seen``.
+
+    Returns
+    -------
+    (DataFrame, list of str, str)
+        The judgments, the domains in order, and a note naming who judged (or that none was seen).
+    """
+    import pandas as pd
+
+    rob = ds.risk_of_bias
+    domains = [d for d in ROB_DOMAIN_NAMES]
+    out = pd.DataFrame("not_seen", index=list(labels), columns=domains)
+    judged_by = set()
+    for lab, sid in zip(labels, source_ids):
+        hit = rob[(rob["study"] == lab) | ((rob["source_id"] == sid) & rob["source_id"].notna())] if len(rob) else rob
+        for r in hit.itertuples(index=False):
+            if r.domain == "all":
+                out.loc[lab, :] = r.judgment
+            elif r.domain in domains:
+                out.loc[lab, r.domain] = r.judgment
+                if not is_missing(r.assessed_by):
+                    judged_by.add(r.assessed_by)
+    from evidence_lib.review.views import source_labels
+
+    sl = source_labels(ds)
+    if judged_by:
+        note = "Risk of bias as judged by " + ", ".join(sl.get(s, s) for s in sorted(judged_by)) + "."
+    else:
+        note = (f"Risk of bias: no review's judgment for these {len(out)} trials was seen on the pages read "
+                "(grey: not seen).")
+    return out, domains, note
+
+
+def forest_inputs(ds):
+    """Everything the forest figure of the reproduced analysis draws, or None."""
+    aid = pick_analysis(ds)
+    if aid is None:
+        return None
+    tr, measure = trial_effects(ds, aid)
+    ratio = measure in RATIO_MEASURES
+    res = pool_trials(tr["y_pool"], tr["vi"], ratio=ratio)
+    tr = tr.assign(weight=[float(w) for w in res.weights])
+    row = ds.pooled_results[ds.pooled_results["analysis_id"] == aid].iloc[0]
+    n = names(ds)
+    from evidence_lib.review.views import source_labels
+
+    band = band_for(ds, measure, [row.get("instrument")])
+    rob, domains, rob_note = risk_of_bias_table(ds, list(tr["label"]), list(tr["source_id"]))
+    favours = row.get("favours") if isinstance(row.get("favours"), str) else "na"
+    has_arms = tr[["mean_i", "sd_i", "mean_c", "sd_c", "n_i", "n_c"]].notna().all().all()
+    comp = n["comparator"](row["comparator_class"])
+    inst = row.get("instrument") if isinstance(row.get("instrument"), str) else "scale not stated"
+    return dict(
+        analysis_id=aid, trials=tr, measure=measure, ratio=ratio, pooled=res, row=row, band=band,
+        rob=rob, rob_domains=domains, rob_note=rob_note, has_arms=has_arms,
+        arm_names=(n["Intervention"], comp[:1].upper() + comp[1:]),
+        favours=favour_labels(ds, favours, row["comparator_class"]),
+        axis_note=(f"{MEASURE_NAMES.get(measure, measure)} in {inst}; "
+                   + axis_words(ds, favours, [row["outcome"]]) if favours != "na" else "direction not recorded"),
+        source=source_labels(ds).get(row["source_id"], "the review"),
+        description=str(row.get("description") or aid))
+
+
+# --------------------------------------------------------------------------- own pooling
+
+def own_inputs(ds):
+    """The package's own pooling of trial pain MDs on 0-100 scales by comparator, or None.
+
+    DerSimonian-Laird within each comparator (as Review Manager), prediction intervals
+    for k >= 3 (t on k - 2 df). A trial in two comparisons shares an arm between them
+    (here, its intervention arm), so the comparisons are not independent: no test for
+    subgroup differences is shown then (Cochrane Handbook 23.3.4), and the figure says so.
+    """
+    import pandas as pd
+
+    from evidence_lib.review.views import pain_md_set, source_labels
+
+    t = pain_md_set(ds)
+    if len(t) < 2 or t["comparator_class"].nunique() < 2:
+        return None
+    n = names(ds)
+    t = t.assign(group=["vs " + n["comparator"](c) for c in t["comparator_class"]],
+                 label=[f"{lab} ({inst.split(' (')[0]}, week {w:g})"
+                        for lab, inst, w in zip(t["label"], t["instrument"], t["timepoint_weeks"])])
+    results, weights = {}, []
+    for g, sub in t.groupby("group", sort=False):
+        res = pool_trials(sub["yi"], sub["vi"])
+        results[g] = res
+        weights += list(zip(sub.index, res.weights))
+    t["weight"] = pd.Series(dict(weights))
+    shared = sorted(s for s, k in t.groupby("source_id")["group"].nunique().items() if k > 1)
+    sl = source_labels(ds)
+    notes = []
+    if shared:
+        who = ", ".join(sl.get(s, s) for s in shared)
+        test = (f"No test for subgroup differences: {who} {'is' if len(shared) == 1 else 'are'} in more than one "
+                f"comparison, sharing an arm, so the comparisons are not independent (Cochrane Handbook 23.3.4).")
+    else:
+        test = None
+    missing = t[t["n_i"].isna() | t["n_c"].isna()]
+    if len(missing):
+        src = ds.sources.set_index("source_id")["n_participants"]
+        parts = []
+        for s in dict.fromkeys(missing["source_id"]):
+            tot = src.get(s)
+            parts.append(sl.get(s, s) + (f" ({int(tot)} randomised in all)" if _isnum(tot) else ""))
+        notes.append("n/a: the group size was not given on the pages read for " + ", ".join(parts) + ".")
+    notes.append("Weights are within each comparison (DerSimonian-Laird); no total is pooled across comparisons.")
+    band = band_for(ds, "MD", list(t["instrument"]), labels=[sl.get(s, s) for s in t["source_id"]])
+    test_stats = None
+    if not shared:
+        from evidence_lib.meta import subgroups
+
+        sg = subgroups(t["yi"], t["vi"], t["group"], method="DL")
+        test_stats = {"q": sg.q_between, "df": sg.q_between_df, "pvalue": sg.q_between_pvalue}
+    return dict(trials=t.reset_index(drop=True), results=results, test=test or test_stats, shared=shared,
+                notes=notes, band=band, axis_note="Mean difference, points on 0-100 scales; "
+                + axis_words(ds, "negative", ["pain"]), favours=favour_labels(ds, "negative", None),
+                n_trials=t["source_id"].nunique())
+
+
+# --------------------------------------------------------------------------- published pooled estimates
+
+def reviews_inputs(ds):
+    """Published pooled SMDs on one sign convention (negative: benefit), with readable row labels.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Rows (``estimate``, ``ci_low``, ``ci_high`` harmonised; ``label``; ``group``) and the
+        figure's words (``axis_note``, ``band``, ``left_out``, ``favours``).
+    """
+    from evidence_lib.review.direction import benefit_scale
+    from evidence_lib.review.views import pooled_summary, source_labels
+
+    p = pooled_summary(ds, measure="SMD")
+    for col in ("favours", "instrument", "term", "timepoint"):
+        if col not in p.columns:
+            p[col] = None
+    n = names(ds)
+    sl = source_labels(ds)
+    keep = p["favours"].isin(["negative", "positive"])
+    left_out = [sl.get(s, s) for s in p.loc[~keep, "source_id"]]
+    p = p[keep].copy()
+    harm = [benefit_scale(e, lo, hi, measure="SMD", favours=f)
+            for e, lo, hi, f in zip(p["estimate"], p["ci_low"], p["ci_high"], p["favours"])]
+    p["estimate"] = [-b for b, _, _ in harm]
+    p["ci_low"] = [-h for _, _, h in harm]
+    p["ci_high"] = [-lo for _, lo, _ in harm]
+    outcome_name = {o: o.replace("_", " ") for o in p["outcome"].unique()}
+    p["group"] = [f"{outcome_name[o].capitalize()}, vs {n['comparator'](c)}"
+                  for o, c in zip(p["outcome"], p["comparator_class"])]
+    p["label"] = [f"{sl.get(s, s)}, {term_text(te, tp)}" + ("" if is_missing(k) else f", {int(k)} trials")
+                  for s, te, tp, k in zip(p["source_id"], p["term"], p["timepoint"], p["k"])]
+    p = p.sort_values(["outcome", "comparator_class", "source_id", "analysis_id"]).reset_index(drop=True)
+    band = band_for(ds, "SMD", list(p["instrument"]), labels=list(p["label"]))
+    words = {"axis_note": "Standardised mean difference, signs harmonised ("
+                          + axis_words(ds, "negative", list(p["outcome"])) + ")",
+             "band": band, "left_out": left_out, "favours": favour_labels(ds, "negative", None)}
+    return p, words

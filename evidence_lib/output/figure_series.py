@@ -1,0 +1,181 @@
+"""The data behind the build's non-forest figures: effects over time, responders, safety,
+session plans and the evidence map (the rules as in :mod:`evidence_lib.output.figure_data`)."""
+
+from __future__ import annotations
+
+from evidence_lib._values import is_missing
+from evidence_lib._values import is_number as _isnum
+from evidence_lib.output.figure_data import axis_words, band_for, names
+
+
+
+def reference_plan(ds) -> dict | None:
+    """The article's own session plan, from the descriptor's ``review.article_plan`` (None when it has none)."""
+    plan = (ds.descriptor.get("review", {}) or {}).get("article_plan")
+    if not plan:
+        return None
+    return {"label": plan.get("label", "The article's plan"),
+            **{k: tuple(plan[k]) for k in ("minutes", "sessions_per_week", "weeks", "maintenance_every_weeks")
+               if k in plan}}
+
+
+# --------------------------------------------------------------------------- effects over time
+
+def time_inputs(ds):
+    """Pain mean differences on 0-100, negative favouring the intervention, one panel per trial and comparator.
+
+    Returns
+    -------
+    (DataFrame, list of dict, str)
+        Rows (``group``, ``timepoint_weeks``, ``estimate``, ``ci_low``, ``ci_high``, ``when``),
+        one dict per panel (``group``, ``band``, ``instrument``) and the y-axis words.
+    """
+    from evidence_lib.review.views import pain_differences
+
+    p = pain_differences(ds)
+    n = names(ds)
+    p = p.assign(group=[f"{lab} vs {n['comparator'](c)}" + (" (from arm data)" if o == "arms" else "")
+                        for lab, c, o in zip(p["label"], p["comparator_class"], p["origin"])],
+                 when=[f"{w:g} wk" for w in p["timepoint_weeks"]]).rename(columns={"yi": "estimate"})
+    panels = []
+    for g, sub in p.groupby("group", sort=True):
+        inst = sub["instrument"].iloc[0]
+        factor = 1.0 if "0-100" in inst else 10.0
+        panels.append({"group": g, "instrument": inst.split(" (")[0],
+                       "band": band_for(ds, "MD", [inst], labels=[g], factor=factor)})
+    cols = ["group", "timepoint_weeks", "estimate", "ci_low", "ci_high", "when", "instrument"]
+    rows = p.sort_values(["group", "timepoint_weeks"])[cols].reset_index(drop=True)
+    return rows, panels, "Pain, mean difference,\npoints on 0-100\n(" + axis_words(ds, "negative", ["pain"]) + ")"
+
+
+# --------------------------------------------------------------------------- responders
+
+def responder_inputs(ds):
+    """Per-arm responder rates of the trial with the most arms reporting them, on a categorical timepoint axis.
+
+    Returns
+    -------
+    (DataFrame, str)
+        Rows (``arm``, ``timepoint``, ``estimate``, CI, ``n``) and the responder definition in
+        words from ``thresholds`` (the trial's ``responder_definition`` rows), or "".
+    """
+    from evidence_lib.review.views import responder_rates
+
+    e = ds.effects
+    e = e[(e["outcome"] == "response") & (e["measure"] == "percent") & e["estimate"].notna()]
+    if len(e) == 0:
+        import pandas as pd
+
+        return pd.DataFrame(columns=["label", "arm", "timepoint", "estimate", "ci_low", "ci_high", "n"]), ""
+    arms = e.groupby("source_id")["comparison"].nunique()
+    sid = sorted(arms.index, key=lambda s: (-arms[s], s))[0]
+    r = responder_rates(ds, sid)
+    r = r.assign(timepoint=[f"{w:g} weeks" for w in r["timepoint_weeks"]]).sort_values(["timepoint_weeks", "arm"])
+    t = ds.thresholds
+    t = t[(t["source_id"] == sid) & (t["kind"] == "responder_definition")]
+    definition = " or ".join(f"\u2265{float(v):g}% improvement on {i}" for v, i in zip(t["value"], t["instrument"]))
+    return r.reset_index(drop=True), definition
+
+
+# --------------------------------------------------------------------------- safety
+
+_AE_LABELS = {"any": "Any adverse event", "bleeding_haematoma": "Bleeding, haematoma", "needling_pain": "Pain at needling",
+              "dizziness_fainting": "Dizziness, fainting", "pneumothorax": "Pneumothorax", "serious": "Serious events",
+              "infection": "Infection", "nausea_vomiting": "Nausea, vomiting", "fatigue": "Fatigue",
+              "pain_aggravation": "Pain aggravation", "other": "Other"}
+#: Each unit -> (panel, factor to events per 10,000 of the panel's denominator).
+AE_PANELS = {"per_patient": ("per 10,000 patients", 10000.0), "per_10000_patients": ("per 10,000 patients", 1.0),
+             "per_treatment": ("per 10,000 treatments", 10000.0),
+             "per_10000_treatments": ("per 10,000 treatments", 1.0)}
+
+
+def ae_inputs(ds):
+    """Adverse-event rows with a rate per 10,000 of their denominator (patients or treatments).
+
+    The printed rate is used, else events/denominator with an exact (Clopper-Pearson) 95%
+    interval. Labelled by the row's ``event`` (else its type) and source.
+
+    Returns
+    -------
+    DataFrame
+        ``label``, ``panel`` ("per 10,000 patients" / "per 10,000 treatments"), ``rate``,
+        ``rate_low``, ``rate_high``; patients first, highest rate first.
+    """
+    import textwrap
+
+    import pandas as pd
+    from scipy.special import betaincinv
+
+    from evidence_lib.review.views import source_labels
+
+    cols = ["label", "panel", "rate", "rate_low", "rate_high", "ae_id"]
+    ae = ds.adverse_events
+    if len(ae) == 0:
+        return pd.DataFrame(columns=cols)
+    sl = source_labels(ds)
+    seen = ae.groupby(["source_id", "ae_type", "unit"]).size()
+    rows = []
+    for r in ae.itertuples(index=False):
+        panel, f = AE_PANELS.get(r.unit, (None, None))
+        if panel is None:
+            continue
+        est, lo, hi, ev, den = r.estimate, r.ci_low, r.ci_high, r.events, r.denominator
+        counted = _isnum(ev) and _isnum(den) and float(den) > 0
+        if not _isnum(est) and counted:
+            est = float(ev) / float(den) * (10000.0 if "10000" in r.unit else 1.0)
+        if not _isnum(est):
+            continue
+        if not (_isnum(lo) and _isnum(hi)) and counted:
+            x, m = int(ev), int(den)
+            s = 10000.0 if "10000" in r.unit else 1.0
+            lo = (float(betaincinv(x, m - x + 1, 0.025)) if x > 0 else 0.0) * s
+            hi = (float(betaincinv(x + 1, m - x, 0.975)) if x < m else 1.0) * s
+        name = str(getattr(r, "event", "") or "").strip()
+        if not name or name == "nan":
+            name = _AE_LABELS.get(r.ae_type, str(r.ae_type).replace("_", " "))
+            if r.ae_type == "other" or seen.get((r.source_id, r.ae_type, r.unit), 0) > 1:
+                own = str(r.ae_id)
+                own = own[len(r.source_id):].strip("-_.") if own.startswith(r.source_id) else own
+                own = own.replace("-", " ").replace("_", " ")
+                name = f"{name}: {own}" if r.ae_type != "other" else own.capitalize()
+        label = "\n".join(textwrap.wrap(f"{name} ({sl.get(r.source_id, r.source_id)})", 40)[:2])
+        rows.append({"label": label, "panel": panel, "rate": float(est) * f,
+                     "rate_low": float(lo) * f if _isnum(lo) else float("nan"),
+                     "rate_high": float(hi) * f if _isnum(hi) else float("nan"), "ae_id": r.ae_id})
+    out = pd.DataFrame(rows, columns=cols)
+    out["_p"] = out["panel"].str.contains("treatment")
+    return out.sort_values(["_p", "rate", "ae_id"], ascending=[True, False, True]).drop(columns="_p").reset_index(
+        drop=True)
+
+
+# --------------------------------------------------------------------------- evidence map
+
+def map_inputs(ds):
+    """Claims by the kinds of evidence they rest on (the checks' rule) and certainty.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        :func:`evidence_lib.review.views.claim_evidence_kinds` and the map's words
+        (``row_order``, ``row_labels``, ``row_text``).
+    """
+    from evidence_lib.review.evidence_kinds import EVIDENCE_KIND_LABELS, EVIDENCE_KIND_TEXT, EVIDENCE_KINDS
+    from evidence_lib.review.views import claim_evidence_kinds
+
+    tab = claim_evidence_kinds(ds) if len(ds.claims) else None
+    if tab is not None:
+        tab = tab.assign(certainty=[c if isinstance(c, str) else "none" for c in tab["certainty"]])
+    return tab, {"row_order": EVIDENCE_KINDS, "row_labels": EVIDENCE_KIND_LABELS, "row_text": EVIDENCE_KIND_TEXT}
+
+
+def protocol_rows(ds):
+    """The trials' protocols, sorted, with readable labels (source_id -> 'Haake 2007')."""
+    from evidence_lib.review.views import source_labels
+
+    p = ds.protocols.sort_values(["source_id", "protocol_id"]) if len(ds.protocols) else ds.protocols
+    return p, source_labels(ds)
+
+
+def missing_text(v) -> str:
+    """'n/a' for a missing value, else the value as text."""
+    return "n/a" if is_missing(v) else str(v)

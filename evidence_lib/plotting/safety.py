@@ -1,0 +1,109 @@
+"""Event rates with intervals, one unit per panel (and per column): e.g. per 10,000 patients.
+
+:func:`safety_rates` draws rates that all share one unit, given by the caller; a figure of
+rates per patient and per treatment draws two panels. The axis is logarithmic when the
+values span more than one decade; a zero rate sits at the left edge as an open marker.
+The rate is printed right of each row in the same unit as the axis. Nothing here
+changes rcParams.
+"""
+
+from __future__ import annotations
+
+from evidence_lib.plotting._style import OKABE_ITO, _axes, no_data
+from evidence_lib.plotting._text import _isnum
+
+FONT = 9.0
+
+
+def _rate(v) -> str:
+    if not _isnum(v):
+        return "n/a"
+    v = float(v)
+    if v == 0:
+        return "0"
+    return f"{v:.2g}" if v < 10 else f"{v:,.0f}"
+
+
+def safety_rates(data, *, estimate="rate", ci_low="rate_low", ci_high="rate_high", label="label",
+                 unit="per 10,000 patients", color=0, marker="o", ax=None):
+    """Event rates of one unit with 95% intervals, one row each, the rate printed beside each row.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per outcome; every rate in ``unit``.
+    estimate, ci_low, ci_high, label : str
+        Column names.
+    unit : str
+        The rates' unit, for the axis and the column heading ("per 10,000 patients").
+    color : int
+        Index of the Okabe-Ito colour.
+    marker : str
+    ax : Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import numpy as np
+    from matplotlib.ticker import FuncFormatter, NullLocator
+
+    n = len(data)
+    ax = _axes(ax, (6.0, 0.3 * max(n, 3) + 1.2))
+    if n == 0:
+        return no_data(ax, "No adverse-event data yet", detail=f"Rates {unit} appear here.")
+    df = data.reset_index(drop=True)
+    e = df[estimate].astype(float).to_numpy()
+    lo = df[ci_low].astype(float).to_numpy() if ci_low in df else np.full(n, np.nan)
+    hi = df[ci_high].astype(float).to_numpy() if ci_high in df else np.full(n, np.nan)
+    vals = np.concatenate([e, lo, hi])
+    pos = vals[np.isfinite(vals) & (vals > 0)]
+    use_log = len(pos) > 0 and pos.max() / pos.min() > 10
+    if use_log:
+        ax.set_xscale("log")
+        lo_lim, hi_lim = pos.min() / 3, pos.max() * 2.5
+    else:
+        top = np.nanmax(vals) if np.isfinite(vals).any() else 1
+        lo_lim, hi_lim = 0, top * 1.15 if top > 0 else 1
+    col = OKABE_ITO[color % len(OKABE_ITO)]
+    for i in range(n):
+        zero = use_log and not (e[i] > 0)
+        if _isnum(lo[i]) and _isnum(hi[i]) and hi[i] > 0:
+            left = lo[i] if not use_log or lo[i] > 0 else lo_lim
+            ax.plot([left, hi[i]], [i, i], color=col, lw=1.4, zorder=2, solid_capstyle="butt")
+        ax.plot([lo_lim if zero else e[i]], [i], marker=marker, color=col, mfc="white" if zero else col, ms=6,
+                zorder=3, ls="none", clip_on=False)
+    ax.set_xlim(lo_lim, hi_lim)
+    ax.set_yticks(range(n), [str(s) for s in df[label]], fontsize=FONT)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="x", labelsize=FONT)
+    tt = ax.get_yaxis_transform()
+    ax.text(1.03, -0.7, unit.capitalize() if unit[:1].islower() else unit, transform=tt, ha="left",
+            va="bottom", fontsize=FONT, fontweight="bold", clip_on=False)
+    for i in range(n):
+        ax.text(1.03, i, _rate(e[i]), transform=tt, ha="left", va="center", fontsize=FONT, clip_on=False)
+    ax.set_xlabel(f"Events {unit}" + (" (log scale; open marker at the edge: zero events)" if use_log and
+                                       (e <= 0).any() else " (log scale)" if use_log else ""), fontsize=FONT)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.10g}"))
+    if use_log:
+        ax.xaxis.set_minor_locator(NullLocator())
+    ax.grid(axis="x", color="0.9", lw=0.6)
+    ax.set_axisbelow(True)
+    return ax
+
+
+def describe_safety_rates(data, *, estimate="rate", label="label", unit="per 10,000 patients") -> str:
+    """Alt text for one panel of :func:`safety_rates`.
+
+    Returns
+    -------
+    str
+    """
+    if len(data) == 0:
+        return f"No rates {unit} in the data yet."
+    s = f"{len(data)} rates {unit} with 95% intervals where known"
+    if len(data) <= 8:
+        return s + ": " + "; ".join(f"{r[label]}: {_rate(r[estimate])}" for _, r in data.iterrows()) + "."
+    return (s + f", from {_rate(data[estimate].min())} to {_rate(data[estimate].max())}; highest: "
+            + "; ".join(f"{r[label]}: {_rate(r[estimate])}" for _, r in data.nlargest(3, estimate).iterrows()) + ".")

@@ -1,0 +1,174 @@
+"""Effects over time: one series per panel on a numeric week axis, or rates on a categorical one.
+
+No point is moved sideways on a numeric time axis: :func:`effect_over_time` draws each
+series at its true weeks (put series whose timepoints coincide in separate panels, as
+the figure registry does), and :func:`rates_by_timepoint` puts timepoints on a
+categorical axis, where groups may sit side by side within a timepoint. Each point can
+carry its own timepoint label. Nothing here changes rcParams.
+"""
+
+from __future__ import annotations
+
+import math
+
+from evidence_lib.plotting._style import MARKERS, OKABE_ITO, _axes, no_data
+from evidence_lib.plotting._text import _num
+from evidence_lib.terms import IMMEDIATE_MAX_WEEKS, LONG_MIN_WEEKS, SHORT_MAX_WEEKS
+
+TERM_BANDS = (("immediate", 0.0, IMMEDIATE_MAX_WEEKS), ("short", IMMEDIATE_MAX_WEEKS, SHORT_MAX_WEEKS),
+              ("intermediate", SHORT_MAX_WEEKS, LONG_MIN_WEEKS), ("long", LONG_MIN_WEEKS, math.inf))
+FONT = 9.0
+
+
+def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_low="ci_low", ci_high="ci_high",
+                     group="group", point_label=None, threshold=None, threshold_label=None, null=0.0,
+                     ylabel=None, xmax=None, term_names=True, color_index=0, ax=None):
+    """Effects by weeks from randomisation, each group a line at its true weeks (no sideways shift).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per timepoint (of one or more groups).
+    weeks, estimate, ci_low, ci_high, group : str
+        Column names.
+    point_label : str, optional
+        Column of text written beside each point (e.g. its timepoint, "52 wk").
+    threshold : float, optional
+        Half-width of a band null ± threshold that is shaded.
+    threshold_label : str, optional
+        What the band is (for the legend).
+    null : float or None
+        Value of no effect, drawn as a line; None draws none.
+    ylabel : str, optional
+        Axis label; say which way is better.
+    xmax : float, optional
+        Right end of the week axis (to share it between panels).
+    term_names : bool
+        Write the term names over the term bands.
+    color_index : int
+        First colour and marker of the Okabe-Ito cycle.
+    ax : Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import numpy as np
+
+    ax = _axes(ax, (6.0, 3.2))
+    df = data.dropna(subset=[weeks, estimate]) if len(data) else data
+    if len(df) == 0:
+        return no_data(ax, "No effects with timepoints yet",
+                       detail="Effects by week appear once trial results are entered.")
+    wmax = float(df[weeks].astype(float).max())
+    xmax = xmax or max(wmax * 1.08, 14.0)
+    for name, a, b in TERM_BANDS:
+        if a >= xmax:
+            break
+        b = min(b, xmax)
+        if a > 0:
+            ax.axvline(a, color="0.6", lw=0.8, ls=(0, (2, 2)), zorder=0.6)
+        if term_names and (b - a) / xmax >= 0.12:
+            ax.text((a + b) / 2, 1.01, f"{name} term", transform=ax.get_xaxis_transform(), ha="center",
+                    va="bottom", fontsize=FONT, color="0.35")
+    if threshold:
+        ax.axhspan(null - threshold, null + threshold, color="#E8E8E8", lw=0, zorder=0.5,
+                   label=threshold_label or f"\u00b1{threshold:g}")
+    if null is not None:
+        ax.axhline(null, color="0.4", lw=0.8, zorder=1)
+    for gi, g in enumerate(dict.fromkeys(df[group].tolist())):
+        sub = df[df[group] == g].sort_values(weeks)
+        x = sub[weeks].astype(float).to_numpy()
+        yv = sub[estimate].astype(float).to_numpy()
+        lo = sub[ci_low].astype(float).to_numpy() if ci_low in sub else np.full_like(yv, np.nan)
+        hi = sub[ci_high].astype(float).to_numpy() if ci_high in sub else np.full_like(yv, np.nan)
+        j = color_index + gi
+        col = OKABE_ITO[j % len(OKABE_ITO)]
+        ax.plot(x, yv, color=col, lw=1.3, marker=MARKERS[j % len(MARKERS)], ms=5, label=str(g), zorder=3)
+        ok = ~(np.isnan(lo) | np.isnan(hi))
+        ax.vlines(x[ok], lo[ok], hi[ok], color=col, lw=1.0, zorder=2)
+        if point_label:
+            for xi, yi, s in zip(x, yv, sub[point_label]):
+                ax.annotate(str(s), (xi, yi), xytext=(5, 3), textcoords="offset points", fontsize=FONT,
+                            color="0.25", ha="left", va="bottom")
+    ax.set_xlim(0, xmax)
+    if ylabel:
+        ax.set_ylabel(ylabel, fontsize=FONT)
+    ax.tick_params(labelsize=FONT)
+    return ax
+
+
+def describe_effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", group="group",
+                              threshold=None, threshold_label=None, null=0.0) -> str:
+    """Alt text for :func:`effect_over_time` (counts and ranges of what is drawn).
+
+    Returns
+    -------
+    str
+    """
+    from evidence_lib.terms import term_for_weeks
+
+    df = data.dropna(subset=[weeks, estimate]) if len(data) else data
+    if len(df) == 0:
+        return "Effects over time: no effects with timepoints in the data yet."
+    g = df[group].nunique()
+    terms = df[weeks].astype(float).map(term_for_weeks).value_counts()
+    tparts = ", ".join(f"{terms[t]} {t}-term" for t in ("immediate", "short", "intermediate", "long") if t in terms)
+    s = (f"Effects of {g} comparisons at {len(df)} timepoints from {_num(df[weeks].min(), 0)} to "
+         f"{_num(df[weeks].max(), 0)} weeks ({tparts}); estimates range from {_num(df[estimate].min(), 1)} "
+         f"to {_num(df[estimate].max(), 1)}.")
+    if threshold:
+        inside = int((df[estimate].astype(float).sub(null).abs() < threshold).sum())
+        s += (f" {inside} of {len(df)} estimates lie inside the shaded band ("
+              f"{threshold_label or f'within {threshold:g} of no difference'}).")
+    return s
+
+
+def rates_by_timepoint(data, *, timepoint="timepoint", estimate="estimate", ci_low="ci_low", ci_high="ci_high",
+                       group="group", order=None, ylabel=None, ax=None):
+    """Rates per group at each timepoint, on a categorical timepoint axis (groups side by side).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per group and timepoint.
+    timepoint : str
+        Column of timepoint labels (e.g. "6 weeks"); categories in order of first appearance
+        unless ``order`` is given.
+    estimate, ci_low, ci_high, group : str
+        Column names.
+    order : list, optional
+        Timepoint labels in order.
+    ylabel : str, optional
+    ax : Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import numpy as np
+
+    ax = _axes(ax, (5.5, 3.4))
+    if len(data) == 0:
+        return no_data(ax, "No rates per arm yet")
+    cats = list(order) if order is not None else list(dict.fromkeys(data[timepoint].tolist()))
+    groups = list(dict.fromkeys(data[group].tolist()))
+    width = 0.7 / max(len(groups), 1)
+    for gi, g in enumerate(groups):
+        sub = data[data[group] == g]
+        x = np.array([cats.index(t) for t in sub[timepoint]], dtype=float) + (gi - (len(groups) - 1) / 2) * width
+        y = sub[estimate].astype(float).to_numpy()
+        lo = sub[ci_low].astype(float).to_numpy() if ci_low in sub else np.full_like(y, np.nan)
+        hi = sub[ci_high].astype(float).to_numpy() if ci_high in sub else np.full_like(y, np.nan)
+        col = OKABE_ITO[gi % len(OKABE_ITO)]
+        ax.plot(x, y, ls="none", marker=MARKERS[gi % len(MARKERS)], ms=7, color=col, label=str(g), zorder=3)
+        ok = ~(np.isnan(lo) | np.isnan(hi))
+        ax.vlines(x[ok], lo[ok], hi[ok], color=col, lw=1.2, zorder=2)
+    ax.set_xticks(range(len(cats)), cats, fontsize=FONT)
+    ax.set_xlim(-0.5, len(cats) - 0.5)
+    ax.tick_params(labelsize=FONT)
+    for k in range(len(cats) - 1):
+        ax.axvline(k + 0.5, color="0.9", lw=0.8, zorder=0)
+    if ylabel:
+        ax.set_ylabel(ylabel, fontsize=FONT)
+    return ax
