@@ -9,6 +9,7 @@ byte-identical files), each through a temporary file moved into place.
 from __future__ import annotations
 
 import io
+import re
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,24 @@ class FigureSpec:
     describe: Callable
 
 
+_SVG_ID = re.compile(r'(?<=id=")[a-z]+[0-9a-f]{10}(?=")')
+
+
+def _stable_svg_ids(svg: str, prefix: str = "") -> str:
+    """Renumber matplotlib's hashed SVG ids in order of first definition.
+
+    matplotlib hashes a clip *path*'s id from the path object's memory address (a clip
+    rectangle's from its coordinates), so two renderings of one figure in one process can
+    differ in those ids alone. Numbering them by position makes the file depend only on
+    what is drawn. ``prefix`` keeps the ids of several figures inlined in one page apart.
+    """
+    ids = list(dict.fromkeys(_SVG_ID.findall(svg)))
+    if not ids:
+        return svg
+    table = {old: f"{prefix}{old[0]}{i:04d}" for i, old in enumerate(ids)}
+    return re.sub(r"\b(" + "|".join(map(re.escape, ids)) + r")\b", lambda m: table[m.group(1)], svg)
+
+
 def save_figure(fig, stem: str | Path, *, formats=("png", "svg")) -> list[Path]:
     """Save ``fig`` as ``stem.png`` and ``stem.svg`` deterministically and atomically.
 
@@ -48,18 +67,32 @@ def save_figure(fig, stem: str | Path, *, formats=("png", "svg")) -> list[Path]:
             meta = {"CreationDate": None, "ModDate": None}
         with mpl.rc_context({"svg.hashsalt": "evidence_lib", "svg.fonttype": "path"}):
             fig.savefig(buf, format=fmt, metadata=meta, dpi=150 if fmt == "png" else None)
-        blobs.append((Path(f"{stem}.{fmt}"), buf.getvalue()))
+        data = buf.getvalue()
+        if fmt == "svg":
+            data = _stable_svg_ids(data.decode("utf-8")).encode("utf-8")
+        blobs.append((Path(f"{stem}.{fmt}"), data))
     return [atomic_write_bytes(path, data) for path, data in blobs]
 
 
-def svg_string(fig) -> str:
-    """The figure as an SVG string for inline embedding (deterministic)."""
+def svg_string(fig, *, id_prefix: str = "") -> str:
+    """The figure as an SVG string for inline embedding (deterministic).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    id_prefix : str
+        Prefix for the SVG's element ids, so that several figures can share one HTML page.
+
+    Returns
+    -------
+    str
+    """
     import matplotlib as mpl
 
     buf = io.StringIO()
     with mpl.rc_context({"svg.hashsalt": "evidence_lib", "svg.fonttype": "path"}):
         fig.savefig(buf, format="svg", metadata={"Date": None})
-    return buf.getvalue()
+    return _stable_svg_ids(buf.getvalue(), re.sub(r"[^a-zA-Z0-9]", "", id_prefix))
 
 
 def _ledger_figure(ds):

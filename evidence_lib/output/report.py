@@ -180,7 +180,7 @@ def figures(ds, alt_text: Mapping | None = None) -> list[dict]:
         with style():
             fig = spec.draw(ds)
             try:
-                svg = svg_string(fig)
+                svg = svg_string(fig, id_prefix=spec.name)
             finally:
                 plt.close(fig)
         svg_open, svg_body = _inline_svg(svg, spec.name)
