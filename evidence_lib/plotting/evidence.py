@@ -42,7 +42,7 @@ def _rng_text(r, unit=""):
     return f"{s}{unit}"
 
 
-def session_plan_timeline(protocols, *, reference_plan, arms=("acupuncture",), labels=None, ax=None):
+def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), labels=None, ax=None):
     """A reference treatment plan beside the plans trials tested.
 
     One row per plan: a bar from week 0 to the end of treatment (solid to the shortest,
@@ -135,7 +135,7 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("acupuncture",), l
     return ax
 
 
-def describe_session_plan_timeline(protocols, *, reference_plan, arms=("acupuncture",)) -> str:
+def describe_session_plan_timeline(protocols, *, reference_plan, arms=("intervention",)) -> str:
     """Alt text for :func:`session_plan_timeline`.
 
     Returns
