@@ -5,6 +5,10 @@
     evidence check [--all]          claims against the evidence: findings and coherence
     evidence sof                    the Summary of Findings, GRADE-rated
     evidence build [--out DIR]      regenerate every figure and the report
+    evidence new ARTICLE --out DIR  start the review of another article (an empty, valid package)
+
+The data package is, in this order: the PATH or ``--data`` given, ``$EVIDENCE_DATA``, the
+current folder when it holds a ``datapackage.json``, else the bundled one.
 
 Exit status: 0 on success, 1 when the data has problems or the output cannot be written,
 2 on usage errors, 130 (143) when interrupted by Ctrl-C (SIGTERM). ``evidence check`` exits 1
@@ -25,7 +29,8 @@ import sys
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="evidence", description="Claims of a health article beside the evidence.")
-    p.add_argument("--data", metavar="PATH", help="data package folder (default: the bundled data/)")
+    p.add_argument("--data", metavar="PATH", help="data package folder (default: $EVIDENCE_DATA, the current "
+                                                  "folder if it holds a datapackage.json, else the bundled data/)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     v = sub.add_parser("validate", help="check a data package and list every problem")
     v.add_argument("path", nargs="?", help="data package folder (default: the bundled data/)")
@@ -40,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="regenerate every figure and the claim-review report")
     b.add_argument("--out", default=".", help="folder receiving figures/ and reports/ (default: .)")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
+    w = sub.add_parser("new", help="start the review of another article: an empty, valid data package")
+    w.add_argument("article", metavar="ARTICLE", help="the article's text file (UTF-8), copied byte for byte")
+    w.add_argument("--out", required=True, metavar="DIR", help="the new package folder")
+    w.add_argument("--title", help="the article's title (default: its first non-empty line)")
+    w.add_argument("--intervention", default="the intervention", help="what the article credits, e.g. yoga")
+    w.add_argument("--condition", default="the condition", help="what it treats, e.g. neck pain")
+    w.add_argument("--url", help="where the article was read (http or https)")
     n = sub.add_parser("notebooks", help="re-execute every notebook and store its outputs (needs .[notebooks])")
     n.add_argument("folder", nargs="?", help="notebook folder (default: the repository's notebooks/)")
     return p
@@ -93,12 +105,46 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _run(args) -> int:
+def _data_path(args):
+    """The data package to work on: the path given, $EVIDENCE_DATA, the current folder, the bundled one."""
     path = getattr(args, "path", None) or args.data
+    if path or os.environ.get("EVIDENCE_DATA"):
+        return path
+    return "." if os.path.isfile("datapackage.json") else None
+
+
+def _new(args) -> int:
+    from pathlib import Path
+
+    from evidence_lib.dataset.scaffold import new_review
+
+    title = args.title
+    if not title:
+        text = Path(args.article).read_bytes().decode("utf-8", errors="replace")
+        title = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    try:
+        out = new_review(args.article, args.out, title=title, intervention=args.intervention,
+                         condition=args.condition, url=args.url)
+    except ValueError as exc:
+        print(f"evidence new: {exc}", file=sys.stderr)
+        return 2
+    print(f"Started the review of '{title}' in {out}: datapackage.json, article.txt and empty tables. "
+          f"Next: add claims.csv rows, then run 'evidence validate', 'evidence check' and 'evidence build' there.")
+    return 0
+
+
+def _run(args) -> int:
+    if args.command == "new":
+        return _new(args)
+    path = _data_path(args)
     if args.command == "validate":
         ds = _load(path)
         n = {k: len(v) for k, v in ds.tables.items() if len(v)}
-        print(f"OK: {ds.root} is valid: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in n.items()) + ".")
+        filled = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in n.items())
+        print(f"OK: {ds.root} is valid: " + (filled + "." if filled else "every table is empty yet."))
+        empty = [k.replace("_", " ") for k, v in ds.tables.items() if not len(v) and k not in ds.absent_tables]
+        if n and empty:
+            print("empty tables: " + ", ".join(empty))
         if ds.absent_tables:
             print("absent (optional) tables: " + ", ".join(ds.absent_tables))
         for w in ds.warnings:

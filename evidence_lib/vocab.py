@@ -65,7 +65,10 @@ NULL_VALUE = {"MD": 0.0, "SMD": 0.0, "RD": 0.0, "pp_difference": 0.0, "mean_chan
 FAVOURS = ("negative", "positive", "ratio_gt1", "ratio_lt1", "na")
 
 COMPARATOR_CLASSES = ("sham", "no_treatment", "usual_care", "conventional_therapy", "active_other", "mixed", "none")
-ARMS = ("acupuncture", "sham", "no_treatment", "usual_care", "conventional_therapy", "active_other")
+#: Arm codes: ``intervention`` is the reviewed intervention (its name is the descriptor's ``review.intervention``),
+#: the others are the controls' comparator classes.
+INTERVENTION_ARM = "intervention"
+ARMS = ("intervention", "sham", "no_treatment", "usual_care", "conventional_therapy", "active_other")
 OUTCOMES = ("pain", "function", "response", "quality_of_life", "global_improvement", "medication_use",
             "adverse_events", "psychological", "other")
 OUTCOME_LABELS = {"pain": "pain", "function": "function", "response": "response to treatment",
@@ -89,7 +92,7 @@ SCORECARD_JUDGMENT_LABELS = {"satisfactory": "Satisfactory", "not_satisfactory":
 
 
 def label_from_source_id(source_id: str) -> str:
-    """A readable label from a source id when no sources table is at hand: 'haake2007' -> 'Haake 2007'.
+    """A readable label from a source id when no sources table is at hand: 'smith2010' -> 'Smith 2010'.
 
     Prefer the sources table's author and year (``evidence_lib.review.views.source_labels``);
     this fallback only reformats the id.

@@ -98,7 +98,7 @@ def protocols():
     rows = [("haake2007", "10", "2", "5", "30"), ("brinkhaus2006", "12", "1-2", "8", "30"),
             ("cherkin2009", "10", "2", "7", "20"), ("yuan2009", "10", "2", "5", "25-30"),
             ("itoh2006", "10", "1", "10", "15")]
-    return pd.DataFrame([{"protocol_id": f"{s}-acu", "source_id": s, "arm": "acupuncture", "sessions_total": t,
+    return pd.DataFrame([{"protocol_id": f"{s}-acu", "source_id": s, "arm": "intervention", "sessions_total": t,
                           "sessions_per_week": pw, "weeks": w, "minutes_per_session": m, "needles": None,
                           "location": "Methods", "url": "https://example.org", "status": "verified"}
                          for s, t, pw, w, m in rows])

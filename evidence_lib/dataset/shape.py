@@ -15,8 +15,13 @@ Custom properties of this package (documented in ``datapackage.json`` itself):
     Where the report is published (absolute URL); optional.
 ``review``
     The review's own words, which the library shows to readers and never holds in code:
-    ``intervention`` (e.g. "acupuncture"), ``intervention_label`` (its capitalised form),
-    ``condition``, ``comparators`` (comparator code -> name) and optional free-text keys.
+    ``intervention`` (e.g. "yoga"), ``intervention_label`` (its capitalised form),
+    ``condition``, ``condition_label`` (its short capitalised name), ``comparators`` and
+    ``comparators_short`` (comparator code -> name, and a short name for tables),
+    ``adverse_event_labels`` (event code -> words), ``populations`` (the population groups
+    the claim checks compare: lists of subjects under ``subtypes``, ``near``, ``indirect``,
+    ``treated``, ``mixed``, ``specific_groups``, and ``tolerated``: subtype -> list),
+    ``article_plan`` and optional free-text keys.
 ``optional`` (on a resource)
     ``true`` when the table may be absent from the folder. Every other listed
     table must be present; an absent optional table is listed in
@@ -41,7 +46,8 @@ CONSTRAINTS = {"required": bool, "unique": bool, "enum": list, "pattern": str,
 _PACKAGE_KEYS = {"profile", "name", "id", "title", "description", "version", "homepage", "keywords",
                  "licenses", "sources", "contributors", "created", "image", "terms",
                  "review_date", "review_author", "report_url", "review", "resources"}
-_REVIEW_STRINGS = ("intervention", "intervention_label", "condition", "description")
+_REVIEW_STRINGS = ("intervention", "intervention_label", "condition", "condition_label", "description")
+_POPULATION_LISTS = ("subtypes", "near", "indirect", "treated", "mixed", "specific_groups")
 _RESOURCE_KEYS = {"name", "path", "profile", "title", "description", "format", "mediatype", "encoding",
                   "schema", "sha256", "optional", "url", "sources", "licenses", "bytes", "hash"}
 _FIELD_KEYS = {"name", "type", "format", "title", "description", "constraints", "example", "rdfType"}
@@ -145,10 +151,12 @@ def _check_package_props(desc: dict, problems: list[Problem]) -> None:
                     for k in ranges if k in plan):
                 problems.append(Problem(F, None, "review.article_plan",
                                         "must be an object whose " + ", ".join(ranges) + " are [low, high] numbers"))
-            comps = rv.get("comparators", {})
-            if not isinstance(comps, dict) or not all(isinstance(v, str) and v.strip() for v in comps.values()):
-                problems.append(Problem(F, None, "review.comparators",
-                                        "must be an object of comparator code -> name (non-empty strings)"))
+            for key in ("comparators", "comparators_short", "adverse_event_labels"):
+                words = rv.get(key, {})
+                if not isinstance(words, dict) or not all(isinstance(v, str) and v.strip() for v in words.values()):
+                    problems.append(Problem(F, None, f"review.{key}",
+                                            "must be an object of code -> words (non-empty strings)"))
+            _check_populations(rv.get("populations", {}), problems)
     lic = desc.get("licenses", [])
     if not isinstance(lic, list) or not all(isinstance(x, dict) and ("name" in x or "path" in x) for x in lic):
         problems.append(Problem(F, None, "licenses", "must be a list of objects, each with a 'name' or 'path'"))
@@ -158,6 +166,19 @@ def _check_package_props(desc: dict, problems: list[Problem]) -> None:
     if "keywords" in desc and not (isinstance(desc["keywords"], list)
                                    and all(isinstance(k, str) for k in desc["keywords"])):
         problems.append(Problem(F, None, "keywords", "must be a list of strings"))
+
+
+def _check_populations(pops, problems: list[Problem]) -> None:
+    def strings(v):
+        return isinstance(v, list) and all(isinstance(x, str) and x.strip() for x in v)
+
+    ok = isinstance(pops, dict) and all(strings(pops[k]) for k in _POPULATION_LISTS if k in pops)
+    tol = pops.get("tolerated", {}) if isinstance(pops, dict) else None
+    ok = ok and isinstance(tol, dict) and all(strings(v) for v in tol.values())
+    if not ok:
+        problems.append(Problem(F, None, "review.populations",
+                                "must be an object whose " + ", ".join(_POPULATION_LISTS) + " are lists of subjects "
+                                "(strings) and whose 'tolerated' maps a subtype to a list of subjects"))
 
 
 def check_path(path, where: str, problems: list[Problem]) -> bool:

@@ -131,7 +131,12 @@ def _direction(row: dict, intervention: str) -> str:
     return d.axis if d.has_direction else "direction of benefit not recorded"
 
 
-def _row_columns(table: str, r: dict) -> tuple[str, str, str, str, str, str]:
+#: Protocol columns that are not the dose of a treatment (every other column of protocols.csv is shown as dose).
+_PROTOCOL_NOT_DOSE = frozenset({"protocol_id", "source_id", "arm", "practitioner", "control_procedure", "location",
+                                "url", "status", "notes"})
+
+
+def _row_columns(table: str, r: dict, words: dict | None = None) -> tuple[str, str, str, str, str, str]:
     """(what, measure, estimate [CI], timepoint, comparator, n) of one evidence row."""
     if table in ("effects", "pooled_results"):
         what = r.get("description") or f"{r.get('outcome')}: {r.get('instrument')}"
@@ -148,16 +153,19 @@ def _row_columns(table: str, r: dict) -> tuple[str, str, str, str, str, str]:
     if table == "adverse_events":
         n = (f"{int(r['events']):,} / {int(r['denominator']):,}"
              if r.get("events") is not None and r.get("denominator") else "")
-        return (AE_LABELS.get(r.get("ae_type"), r.get("ae_type")), AE_UNITS.get(r.get("unit"), r.get("unit")),
+        ae_labels = {**AE_LABELS, **(words or {}).get("adverse_event_labels", {})}
+        return (ae_labels.get(r.get("ae_type"), r.get("ae_type")), AE_UNITS.get(r.get("unit"), r.get("unit")),
                 _interval(r), "", r.get("setting") or r.get("population") or "", n)
     if table == "thresholds":
         what = describe_threshold(r, source_label=label_from_source_id(r.get("source_id")))
         return (f"{what}, for {r.get('instrument')}", MEASURE_LABELS.get(r.get("measure"), r.get("measure")),
                 f"{number_text(r.get('value'))} {cell_text(r.get('unit'))}".strip(), "", "", "")
     if table == "protocols":
-        bits = [f"{k.replace('_', ' ')} {cell_text(r.get(k))}" for k in
-                ("sessions_total", "sessions_per_week", "weeks", "minutes_per_session", "needles") if r.get(k)]
-        return f"Protocol ({r.get('arm')}): " + ", ".join(bits), "", "", "", r.get("control_procedure") or "", ""
+        words = words or {}
+        bits = [f"{k.replace('_', ' ')} {cell_text(r.get(k))}" for k in words.get("protocol_columns", ()) if r.get(k)]
+        arm = r.get("arm")
+        arm = words.get("intervention", arm) if arm == "intervention" else words.get("comparators_short", {}).get(arm, arm)
+        return f"Protocol ({arm}): " + ", ".join(bits), "", "", "", r.get("control_procedure") or "", ""
     return f"{cell_text(r.get('topic'))}: {cell_text(r.get('finding'))}", "", "", "", "", ""  # findings
 
 
@@ -181,12 +189,14 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
         ``unverified`` (bool). Tables in :data:`TABLE_TITLES` order, rows by id.
     """
     ev = ds.evidence_for(claim_id)
+    words = dict(review_labels(ds))
+    words["protocol_columns"] = [c for c in ds.protocols.columns if c not in _PROTOCOL_NOT_DOSE]
     order = list(TABLE_TITLES)
     out = []
     for table in sorted(ev, key=lambda t: (order.index(t) if t in order else 99, t)):
         key = ds.table(table).columns[0]
         for r in records(ev[table], (key,)):
-            what, measure, est, tp, comp, n = _row_columns(table, r)
+            what, measure, est, tp, comp, n = _row_columns(table, r, words)
             out.append({
                 "role": cell_text(r.get("role")), "what": cell_text(what), "link_note": cell_text(r.get("link_note")),
                 "table_title": TABLE_TITLES.get(table, table), "row_id": cell_text(r.get(key)),

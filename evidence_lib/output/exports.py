@@ -151,7 +151,7 @@ _INITIALS = re.compile(r"^(?P<family>.+?)\s+(?P<given>[A-Z][A-Za-z\-]{0,3})$")
 
 
 def _author_parts(row: dict) -> dict:
-    """CSL name: 'Haake M' -> family/given; an issuing body (or a guideline) -> literal."""
+    """CSL name: 'Smith J' -> family/given; an issuing body (or a guideline) -> literal."""
     name = cell_text(row.get("first_author")).strip()
     m = _INITIALS.match(name)
     if row.get("design") == "guideline" or not m:

@@ -43,7 +43,7 @@ MODEL_LABEL = "IV, Random, 95% CI"
 # --------------------------------------------------------------------------- names and directions
 
 def names(ds) -> dict:
-    """The review's words: ``intervention`` ("acupuncture"), ``Intervention`` and ``comparator(code)``."""
+    """The review's words: ``intervention`` (e.g. "yoga"), ``Intervention`` and ``comparator(code)``."""
     from evidence_lib.review.sof import comparator_label, review_labels
 
     lab = review_labels(ds)
@@ -52,7 +52,7 @@ def names(ds) -> dict:
 
 
 def favour_labels(ds, favours: str, comparator: str | None) -> tuple[str, str]:
-    """("Favours acupuncture", "Favours sham acupuncture") in the order of the axis (left, right)."""
+    """("Favours yoga", "Favours usual care"), say, in the order of the axis (left, right)."""
     n = names(ds)
     other = f"Favours {n['comparator'](comparator)}" if comparator else "Favours the comparator"
     mine = f"Favours {n['intervention']}"
@@ -60,7 +60,7 @@ def favour_labels(ds, favours: str, comparator: str | None) -> tuple[str, str]:
 
 
 def axis_words(ds, favours: str, outcomes) -> str:
-    """"negative values: lower pain or better function with acupuncture" for rows drawn on one sign convention."""
+    """"negative values: lower pain or better function with <intervention>" for rows on one sign convention."""
     from evidence_lib.review.direction import direction
 
     n = names(ds)
@@ -139,23 +139,11 @@ def term_text(term, timepoint) -> str:
 # --------------------------------------------------------------------------- the reproduced analysis
 
 def pick_analysis(ds):
-    """The pooled analysis the forest and funnel figures show, or None.
+    """The pooled analysis the forest and funnel figures show, or None
+    (:func:`evidence_lib.review.reproduce.main_analysis`)."""
+    from evidence_lib.review.reproduce import main_analysis
 
-    Rule: among analyses with at least 2 usable trial_data rows, prefer pain outcomes,
-    then sham controls, then the most trials, then the analysis_id (alphabetical).
-    """
-    from evidence_lib.review.reproduce import trial_rows
-
-    if len(ds.trial_data) == 0 or len(ds.pooled_results) == 0:
-        return None
-    cands = []
-    for r in ds.pooled_results.itertuples(index=False):
-        if r.analysis_id not in set(ds.trial_data["analysis_id"]):
-            continue
-        k = len(trial_rows(ds, r.analysis_id))
-        if k >= 2:
-            cands.append((r.outcome != "pain", r.comparator_class != "sham", -k, r.analysis_id))
-    return min(cands)[3] if cands else None
+    return main_analysis(ds)
 
 
 def trial_effects(ds, analysis_id):

@@ -79,7 +79,7 @@ def responder_inputs(ds):
 
 # --------------------------------------------------------------------------- safety
 
-_AE_LABELS = {"any": "Any adverse event", "bleeding_haematoma": "Bleeding, haematoma", "needling_pain": "Pain at needling",
+_AE_LABELS = {"any": "Any adverse event", "bleeding_haematoma": "Bleeding, haematoma", "procedure_pain": "Pain at the procedure",
               "dizziness_fainting": "Dizziness, fainting", "pneumothorax": "Pneumothorax", "serious": "Serious events",
               "infection": "Infection", "nausea_vomiting": "Nausea, vomiting", "fatigue": "Fatigue",
               "pain_aggravation": "Pain aggravation", "other": "Other"}
@@ -112,7 +112,10 @@ def ae_inputs(ds):
     ae = ds.adverse_events
     if len(ae) == 0:
         return pd.DataFrame(columns=cols)
+    from evidence_lib.review.labels import review_labels
+
     sl = source_labels(ds)
+    ae_labels = {**_AE_LABELS, **review_labels(ds)["adverse_event_labels"]}
     seen = ae.groupby(["source_id", "ae_type", "unit"]).size()
     rows = []
     for r in ae.itertuples(index=False):
@@ -132,7 +135,7 @@ def ae_inputs(ds):
             hi = (float(betaincinv(x + 1, m - x, 0.975)) if x < m else 1.0) * s
         name = str(getattr(r, "event", "") or "").strip()
         if not name or name == "nan":
-            name = _AE_LABELS.get(r.ae_type, str(r.ae_type).replace("_", " "))
+            name = ae_labels.get(r.ae_type, str(r.ae_type).replace("_", " "))
             if r.ae_type == "other" or seen.get((r.source_id, r.ae_type, r.unit), 0) > 1:
                 own = str(r.ae_id)
                 own = own[len(r.source_id):].strip("-_.") if own.startswith(r.source_id) else own
@@ -159,17 +162,18 @@ def map_inputs(ds):
         :func:`evidence_lib.review.views.claim_evidence_kinds` and the map's words
         (``row_order``, ``row_labels``, ``row_text``).
     """
-    from evidence_lib.review.evidence_kinds import EVIDENCE_KIND_LABELS, EVIDENCE_KIND_TEXT, EVIDENCE_KINDS
+    from evidence_lib.review.evidence_kinds import EVIDENCE_KINDS, evidence_kind_words
     from evidence_lib.review.views import claim_evidence_kinds
 
     tab = claim_evidence_kinds(ds) if len(ds.claims) else None
     if tab is not None:
         tab = tab.assign(certainty=[c if isinstance(c, str) else "none" for c in tab["certainty"]])
-    return tab, {"row_order": EVIDENCE_KINDS, "row_labels": EVIDENCE_KIND_LABELS, "row_text": EVIDENCE_KIND_TEXT}
+    labels, text = evidence_kind_words(ds)
+    return tab, {"row_order": EVIDENCE_KINDS, "row_labels": labels, "row_text": text}
 
 
 def protocol_rows(ds):
-    """The trials' protocols, sorted, with readable labels (source_id -> 'Haake 2007')."""
+    """The trials' protocols, sorted, with readable labels (source_id -> 'Smith 2010')."""
     from evidence_lib.review.views import source_labels
 
     p = ds.protocols.sort_values(["source_id", "protocol_id"]) if len(ds.protocols) else ds.protocols

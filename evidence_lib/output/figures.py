@@ -254,6 +254,8 @@ def _reviews_describe(ds):
     from evidence_lib.plotting.forest import describe_forest
 
     p, w = fd.reviews_inputs(ds)
+    if len(p) == 0:
+        return "Published pooled estimates: no published pooled estimates in the data package yet."
     left = f" Left out (no direction recorded): {', '.join(w['left_out'])}." if w["left_out"] else ""
     return (f"Published pooled standardised mean differences, as printed by each review. Axis: {w['axis_note']} "
             "(no pooling across reviews). "
@@ -298,6 +300,8 @@ def _time_describe(ds):
     from evidence_lib.plotting.timecourse import describe_effect_over_time
 
     e, panels, ylabel = fs.time_inputs(ds)
+    if len(e) == 0:
+        return "Effects over time: no pain differences with timepoints in the data package yet."
     parts = []
     for pn in panels:
         sub = e[e["group"] == pn["group"]]
@@ -384,7 +388,7 @@ def _plans_figure(ds):
     from evidence_lib.plotting.evidence import session_plan_timeline
 
     p, labels = fs.protocol_rows(ds)
-    n = int((p["arm"] == "acupuncture").sum()) if len(p) else 0
+    n = int((p["arm"] == "intervention").sum()) if len(p) else 0
     fig, ax = plt.subplots(figsize=(WIDTH, 0.34 * (n + 1) + 1.4), layout="constrained")
     session_plan_timeline(p, reference_plan=fs.reference_plan(ds), labels=labels, ax=ax)
     return fig
@@ -393,6 +397,8 @@ def _plans_figure(ds):
 def _plans_describe(ds):
     from evidence_lib.plotting.evidence import describe_session_plan_timeline
 
+    if len(fs.protocol_rows(ds)[0]) == 0:
+        return "Session plans: no trial protocols in the data package yet."
     return describe_session_plan_timeline(ds.protocols, reference_plan=fs.reference_plan(ds))
 
 
@@ -464,7 +470,7 @@ def registry() -> list[FigureSpec]:
                    _own_describe),
         FigureSpec("funnel", "Contour-enhanced funnel plot", _funnel_figure, _funnel_describe),
         FigureSpec("effects-over-time", "Pain effects by weeks from randomisation", _time_figure, _time_describe),
-        FigureSpec("three-arm-responders", "Responders per arm: acupuncture, sham and conventional care",
+        FigureSpec("three-arm-responders", "Responders per arm of a multi-arm trial",
                    _responder_figure, _responder_describe),
         FigureSpec("safety-rates", "Adverse-event rates", _safety_figure, _safety_describe),
         FigureSpec("session-plans", "The article's session plan beside the trials' plans", _plans_figure,

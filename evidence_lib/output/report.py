@@ -320,6 +320,7 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
         "article": article_blocks(ds), "filters": filter_groups(claims),
         "cards": [claim_card(ds, c, sources, check=check) for c in claims],
         "scorecard": card, "rating_doc": rating_doc,
+        "empty_tables": [name.replace("_", " ") for name, t in ds.tables.items() if len(t) == 0],
     }
 
 

@@ -24,7 +24,7 @@ DESIGN_RANK = {
 }
 AE_LABELS = {
     "any": "Any adverse event", "serious": "Serious adverse events", "bleeding_haematoma": "Bleeding or haematoma",
-    "needling_pain": "Pain at needling", "dizziness_fainting": "Dizziness or fainting", "pneumothorax": "Pneumothorax",
+    "procedure_pain": "Pain at the procedure", "dizziness_fainting": "Dizziness or fainting", "pneumothorax": "Pneumothorax",
     "infection": "Infection", "nausea_vomiting": "Nausea or vomiting", "fatigue": "Fatigue",
     "pain_aggravation": "Aggravated pain", "other": "Other adverse events",
 }
@@ -103,14 +103,14 @@ def select_harms_rows(ds, *, types=("serious", "any")) -> list[dict]:
     return out
 
 
-def _harms_row(cell: dict) -> dict:
+def _harms_row(cell: dict, labels: dict | None = None) -> dict:
     r, src = cell["row"], cell["source"]
     rate = f"{number_text(r['estimate'])} {AE_UNITS.get(r['unit'], r['unit'])}" if r.get("estimate") is not None else ""
     if r.get("ci_low") is not None and r.get("ci_high") is not None:
         rate += f" (95% CI {number_text(r['ci_low'])} to {number_text(r['ci_high'])})"
     counts = (f"{int(r['events']):,} events / {int(r['denominator']):,}"
               if r.get("events") is not None and r.get("denominator") else "")
-    ae_label = AE_LABELS.get(cell["ae_type"], cell["ae_type"])
+    ae_label = {**AE_LABELS, **(labels or {})}.get(cell["ae_type"], cell["ae_type"])
     statement = (f"{ae_label}: {rate} in this source (not a comparison with a control group)."
                  if rate else f"{ae_label}: see the source.")
     setting = cell_text(r.get("setting") or r.get("population"))
@@ -121,7 +121,10 @@ def _harms_row(cell: dict) -> dict:
 
 def harms_rows(ds) -> list[dict]:
     """The harms table: the best adverse-event rate per type (:func:`select_harms_rows`) as row dicts."""
-    return [_harms_row(c) for c in select_harms_rows(ds)]
+    from evidence_lib.review.labels import review_labels
+
+    labels = review_labels(ds)["adverse_event_labels"]
+    return [_harms_row(c, labels) for c in select_harms_rows(ds)]
 
 
 def summary_of_findings(ds) -> dict:

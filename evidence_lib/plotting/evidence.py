@@ -42,7 +42,7 @@ def _rng_text(r, unit=""):
     return f"{s}{unit}"
 
 
-def session_plan_timeline(protocols, *, reference_plan, arms=("acupuncture",), labels=None, ax=None):
+def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), labels=None, ax=None):
     """A reference treatment plan beside the plans trials tested.
 
     One row per plan: a bar from week 0 to the end of treatment (solid to the shortest,
@@ -135,18 +135,20 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("acupuncture",), l
     return ax
 
 
-def describe_session_plan_timeline(protocols, *, reference_plan, arms=("acupuncture",)) -> str:
+def describe_session_plan_timeline(protocols, *, reference_plan, arms=("intervention",)) -> str:
     """Alt text for :func:`session_plan_timeline`.
 
     Returns
     -------
     str
     """
-    ap = reference_plan
-    s = "" if not ap else (
-        f"{ap['label']}: {_rng_text(ap['minutes'])} minutes per session, {_rng_text(ap['sessions_per_week'])} "
-        f"sessions a week for {_rng_text(ap['weeks'])} weeks, then maintenance every "
-        f"{_rng_text(ap['maintenance_every_weeks'])} weeks.")
+    ap = reference_plan or {}
+    bits = [f"{_rng_text(ap['minutes'])} minutes per session" if ap.get("minutes") else "",
+            (f"{_rng_text(ap['sessions_per_week'])} sessions a week" if ap.get("sessions_per_week") else "")
+            + (f" for {_rng_text(ap['weeks'])} weeks" if ap.get("weeks") else ""),
+            f"then maintenance every {_rng_text(ap['maintenance_every_weeks'])} weeks"
+            if ap.get("maintenance_every_weeks") else ""]
+    s = "" if not ap else f"{ap.get('label', 'The reference plan')}: " + ", ".join(b for b in bits if b) + "."
     df = protocols
     if arms is not None and len(df):
         df = df[df["arm"].isin(arms)]

@@ -31,6 +31,11 @@ def verdict_overview(data, *, category: str = "category", verdict: str = "verdic
     import pandas as pd
 
     claims = getattr(data, "claims", data)
+    if len(claims) == 0:
+        from evidence_lib.plotting._style import no_data
+
+        ax = _axes(ax, (7.5, 3.2))
+        return no_data(ax, "No claims yet", detail="The bars appear once claims.csv has rows.")
     tab = pd.crosstab(claims[category], claims[verdict])
     cats = [c for c in CATEGORY_ORDER if c in tab.index] + [c for c in tab.index if c not in CATEGORY_ORDER]
     verdicts = [v for v in VERDICT_ORDER if v in tab.columns]
@@ -60,6 +65,8 @@ def describe_verdict_overview(data, *, category: str = "category", verdict: str 
     """Alt text for :func:`verdict_overview`, generated from the same data."""
     claims = getattr(data, "claims", data)
     n = len(claims)
+    if n == 0:
+        return "Verdicts by claim category: no claims in the data package yet."
     counts = claims[verdict].value_counts()
     parts = [f"{counts[v]} {VERDICT_LABELS[v].lower()}" for v in VERDICT_ORDER if v in counts]
     cats = claims[category].value_counts()

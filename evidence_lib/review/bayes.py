@@ -1,6 +1,6 @@
-"""How likely is a benefit that matters? The Bayesian model applied to the bundled pain data.
+"""How likely is a benefit that matters? The Bayesian model applied to a review's pain data.
 
-Everything here works on the *benefit scale*: positive means acupuncture is better, in points
+Everything here works on the *benefit scale*: positive means the intervention is better, in points
 of a 0-100 pain scale. The clinically important difference (MCID) is read from
 ``thresholds.csv`` with :func:`evidence_lib.review.relevance.find_threshold`, never typed in.
 
@@ -9,7 +9,7 @@ priors follow the idea of Spiegelhalter et al. (1994) as described in *Statistic
 Medical Research*, 4th ed., p. 536, https://www.yumpu.com/en/document/view/15334958/statistical-methods-in-medical-research-4ed/547):
 
 ``sceptical``
-    mu ~ Normal(0, (M / 1.645)^2): a reader who doubts acupuncture and gives only a 5% chance
+    mu ~ Normal(0, (M / 1.645)^2): a reader who doubts the intervention and gives only a 5% chance
     that the benefit reaches the MCID before seeing the trials. Evidence that convinces this
     reader is robust.
 ``neutral``
@@ -40,7 +40,6 @@ from evidence_lib.review import relevance
 PAIN_0_100_INSTRUMENT = "pain intensity 0-100 (e.g. VAS)"
 #: z such that Normal(0, 1) puts 5% above it (scipy.stats.norm.ppf(0.95)); a property of the normal law.
 _Z95 = 1.6448536269514722
-COCHRANE_ANALYSIS = "furlan-cd001351-a5.1-pain-imm"
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class NamedPrior:
     tau_prior : tuple
         As in :func:`evidence_lib.meta.bayes.bayes_meta`.
     mu_prior : tuple or None
-        Prior of the mean benefit (positive = acupuncture better).
+        Prior of the mean benefit (positive = intervention better).
     why : str
         One sentence for readers.
     """
@@ -88,7 +87,7 @@ def default_priors(threshold: float) -> tuple[NamedPrior, ...]:
     sd = m / _Z95
     return (
         NamedPrior("sceptical", tau, ("normal", 0.0, sd),
-                   f"doubts acupuncture: 5% prior chance that the benefit reaches {m:g} points"),
+                   f"doubts the intervention: 5% prior chance that the benefit reaches {m:g} points"),
         NamedPrior("neutral", tau, ("normal", 0.0, 10 * m),
                    "no opinion: centred on no difference, so wide that the trials decide"),
         NamedPrior("enthusiastic", tau, ("normal", m, sd),
@@ -108,7 +107,7 @@ def benefit_probabilities(yi, vi, *, threshold: float, favours: str = "negative"
     threshold : float
         The MCID, a positive number on the scale of ``yi``.
     favours : {'negative', 'positive'}
-        Which sign of ``yi`` favours acupuncture (``negative`` for pain-score differences).
+        Which sign of ``yi`` favours the intervention (``negative`` for pain-score differences).
     priors : sequence of NamedPrior, optional
         Default :func:`default_priors` of ``threshold``.
 
@@ -133,7 +132,7 @@ def benefit_probabilities(yi, vi, *, threshold: float, favours: str = "negative"
     import pandas as pd
 
     if favours not in ("negative", "positive"):
-        raise ValueError(f"favours must be 'negative' or 'positive' (the sign that favours acupuncture); got {favours!r}")
+        raise ValueError(f"favours must be 'negative' or 'positive' (the sign that favours the intervention); got {favours!r}")
     priors = default_priors(threshold) if priors is None else tuple(priors)
     b = np.asarray(yi, dtype=float) * (-1.0 if favours == "negative" else 1.0)
     rows = []
@@ -167,18 +166,27 @@ def pain_mcid(ds):
 
 
 def analysis_sets(ds):
-    """The trial sets re-analysed: the reproduced Cochrane analysis and the own pooling set by comparator.
+    """The trial sets re-analysed: the reproduced published analysis and the own pooling set by comparator.
+
+    The published analysis is :func:`evidence_lib.review.reproduce.main_analysis` (the one the
+    forest plot shows); it is left out when the data has none.
 
     Returns
     -------
     list of (str, str, pandas.DataFrame)
-        (analysis label, comparator label, trials with label, yi, vi), yi negative = acupuncture better.
+        (analysis label, comparator label, trials with label, yi, vi), yi negative = intervention better.
     """
-    from evidence_lib.review.reproduce import reproduce
-    from evidence_lib.review.views import pain_md_set
+    from evidence_lib.review.labels import comparator_label
+    from evidence_lib.review.reproduce import main_analysis, reproduce
+    from evidence_lib.review.views import pain_md_set, source_labels
 
-    rep = reproduce(ds, COCHRANE_ANALYSIS)
-    out = [("Cochrane CD001351, Analysis 5.1 (reproduced)", "placebo or sham", rep.trials[["label", "yi", "vi"]])]
+    out = []
+    aid = main_analysis(ds)
+    if aid is not None:
+        rep = reproduce(ds, aid)
+        row = ds.pooled_results.set_index("analysis_id").loc[aid]
+        label = f"{source_labels(ds).get(row['source_id'], row['source_id'])}: {row['description']} (reproduced)"
+        out.append((label, comparator_label(ds, row["comparator_class"]), rep.trials[["label", "yi", "vi"]]))
     own = pain_md_set(ds)
     for comp, g in own.groupby("comparator_label", sort=True):
         out.append(("own pooling set (first visit up to 13 weeks)", str(comp), g[["label", "yi", "vi"]]))
@@ -226,12 +234,24 @@ def posterior_curves(yi, vi, *, threshold: float, favours: str = "negative", pri
     return out
 
 
-def plain_words(row) -> str:
-    """One sentence in plain words for a row of :func:`benefit_probabilities`."""
+def plain_words(row, *, intervention: str = "the intervention") -> str:
+    """One sentence in plain words for a row of :func:`benefit_probabilities`.
+
+    Parameters
+    ----------
+    row : Series or dict
+        A row of :func:`benefit_probabilities` (or :func:`reanalyses`).
+    intervention : str
+        The intervention's name (the descriptor's ``review.intervention``).
+
+    Returns
+    -------
+    str
+    """
     def pct(p):
         return "more than 99%" if p > 0.99 else "less than 1%" if p < 0.01 else f"{100 * p:.0f}%"
 
-    return (f"Under the {row['prior']} prior, the chance that acupuncture helps at all is {pct(row['p_benefit'])}, "
+    return (f"Under the {row['prior']} prior, the chance that {intervention} helps at all is {pct(row['p_benefit'])}, "
             f"and the chance that its average benefit reaches the {row['threshold']:g}-point clinically important "
             f"difference is {pct(row['p_important'])} (best guess {row['mean']:.1f} points, 95% credible interval "
             f"{row['ci_low']:.1f} to {row['ci_high']:.1f}).")

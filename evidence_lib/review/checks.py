@@ -27,10 +27,11 @@ time_horizon
 population
     :func:`population_fit`: the subjects of the source (``findings.subjects`` for a
     finding; ``sources.subjects`` otherwise, narrowed to acute or chronic when the
-    effect's ``population`` text says so) against the claimed population. Acute vs
-    chronic is a mismatch; general back-pain trials for athletes, post-surgical patients,
-    office workers or injured people are a mismatch; mixed chronic pain or neck-and-back
-    samples for a back-pain claim are a warning (indirect).
+    effect's ``population`` text says so) against the claimed population. The population
+    groups come from the descriptor's ``review.condition`` and ``review.populations``: one
+    subtype of the condition for another is a mismatch; studies of the condition for a
+    specific group (e.g. athletes) are a mismatch; near or indirect samples for a claim
+    about the condition are a warning.
 subjects
     Animal or healthy-volunteer evidence (``sources.design`` animal/healthy_volunteer or
     subjects animals/healthy volunteers) for a claim needing patients: a mismatch when it
@@ -79,7 +80,7 @@ COMPARATOR_FIT = {
     "active_other": {"active_other": _O, "conventional_therapy": _I},
 }
 _COMPARATOR_WHY = {
-    ("no_treatment", "usual_care"): "an add-on trial over usual care also compares with no acupuncture",
+    ("no_treatment", "usual_care"): "an add-on trial over usual care also compares with no added treatment",
     ("no_treatment", "sham"): "a sham comparison is not a comparison with no treatment",
     ("no_treatment", "conventional_therapy"): "a conventional-therapy arm is active treatment, not none",
     ("usual_care", "conventional_therapy"): "a conventional-therapy arm is close to, not the same as, usual care",
@@ -88,9 +89,6 @@ _COMPARATOR_WHY = {
     ("conventional_therapy", "active_other"): "the active control is not a conventional therapy",
     ("active_other", "conventional_therapy"): "a conventional-therapy control stands for an active alternative",
 }
-BACK_PAIN = {"chronic low back pain", "acute low back pain", "low back pain"}
-INDIRECT_PAIN = {"back and neck pain", "mixed chronic pain", "musculoskeletal pain"}
-SPECIFIC_GROUPS = {"athletes", "post-surgical patients", "office workers", "injured people"}
 
 
 @dataclass(frozen=True)
@@ -160,47 +158,78 @@ def _keys(df) -> tuple[str, ...]:
     return tuple(df["key"])
 
 
-def population_fit(claimed: str, subjects: str | None) -> str:
-    """Severity of evidence on ``subjects`` for a claim about ``claimed`` (rules in the module docstring).
+def population_fit(claimed: str, subjects: str | None, *, condition: str = "", populations: dict | None = None) -> str:
+    """Severity of evidence on ``subjects`` for a claim about ``claimed``.
+
+    Parameters
+    ----------
+    claimed : str
+        The population the claim is about (``claim_frames.population``).
+    subjects : str or None
+        Who the evidence row studied (None: not recorded).
+    condition : str
+        The reviewed condition (the descriptor's ``review.condition``), the broad population.
+    populations : dict, optional
+        The descriptor's ``review.populations``: ``subtypes`` (narrower forms of the condition),
+        ``near`` (samples mostly with the condition), ``indirect`` (broader groups),
+        ``tolerated`` (subtype -> indirect groups that are only a warning for it), ``treated``
+        (people receiving the intervention for any reason), ``mixed`` (mixed samples) and
+        ``specific_groups`` (groups no study of the condition speaks for).
+
+    Returns
+    -------
+    str
+        ``ok``, ``info``, ``warning`` or ``mismatch``.
 
     Examples
     --------
-    >>> population_fit("chronic low back pain", "acute low back pain")
+    >>> pops = {"subtypes": ["chronic neck pain", "acute neck pain"], "specific_groups": ["athletes"]}
+    >>> population_fit("chronic neck pain", "acute neck pain", condition="neck pain", populations=pops)
     'mismatch'
-    >>> population_fit("athletes", "chronic low back pain")
+    >>> population_fit("athletes", "chronic neck pain", condition="neck pain", populations=pops)
     'mismatch'
-    >>> population_fit("low back pain", "chronic low back pain")
+    >>> population_fit("neck pain", "chronic neck pain", condition="neck pain", populations=pops)
     'ok'
     """
+    pops = populations or {}
+    subtypes = set(pops.get("subtypes", ()))
+    whole = subtypes | ({condition} if condition else set())
+    near, indirect = set(pops.get("near", ())), set(pops.get("indirect", ()))
+    treated, mixed = set(pops.get("treated", ())), set(pops.get("mixed", ()))
     if subjects is None:
         return "info"
     if claimed == subjects:
         return "ok"
     if claimed == "general population":
         return "info"
-    if claimed in SPECIFIC_GROUPS:
+    if claimed in set(pops.get("specific_groups", ())):
         return "mismatch"
-    if claimed == "acupuncture patients":
-        return "ok" if subjects in ("mixed conditions", "general population") or subjects in BACK_PAIN else "info"
-    if claimed == "low back pain":
-        if subjects in BACK_PAIN:
+    if claimed in treated:
+        return "ok" if subjects in mixed | {"general population"} | whole else "info"
+    if condition and claimed == condition:
+        if subjects in whole:
             return "ok"
-        return "info" if subjects == "back and neck pain" else "warning"
-    if claimed in ("chronic low back pain", "acute low back pain"):
-        if subjects == "low back pain":
+        return "info" if subjects in near else "warning"
+    if claimed in subtypes:
+        if subjects == condition:
             return "info"
-        if subjects in BACK_PAIN:
+        if subjects in whole:
             return "mismatch"
-        if subjects in INDIRECT_PAIN:
-            return "warning" if claimed == "chronic low back pain" or subjects == "back and neck pain" else "mismatch"
-        return "warning" if subjects in ("acupuncture patients", "mixed conditions") else "mismatch"
+        if subjects in near:
+            return "warning"
+        if subjects in indirect:
+            return "warning" if subjects in set(pops.get("tolerated", {}).get(claimed, ())) else "mismatch"
+        return "warning" if subjects in treated | mixed else "mismatch"
     return "warning"
 
 
 def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], list]:
+    from evidence_lib.review.labels import review_labels
+
     fid = frame.frame_id
     out: list[Finding] = []
     readings: list = []
+    labels = review_labels(ds)
 
     # comparator
     want = frame.comparator_class
@@ -261,8 +290,8 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
         healthy = basis[[is_healthy_volunteer(d, s) for d, s in zip(basis["design"], basis["subjects"])]]
         bad = animal if need == "healthy_volunteers_ok" else basis[basis["key"].isin(set(animal["key"]) | set(healthy["key"]))]
         label = "animal" if need == "healthy_volunteers_ok" else "animal or healthy-volunteer"
-        who = {"patients_with_back_pain": "people with back pain", "patients_any": "patients",
-               "healthy_volunteers_ok": "people"}[need]
+        who = {"patients_with_condition": f"people with {labels['condition_label'].lower() or 'the condition'}",
+               "patients_any": "patients", "healthy_volunteers_ok": "people"}[need]
         if len(bad) == len(basis):
             out.append(Finding("subjects", "mismatch",
                                f"a claim about {who} resting only on {label} evidence", _keys(bad), fid))
@@ -275,7 +304,8 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
         # population (human rows only)
         human = basis[~basis["key"].isin(set(animal["key"]) | set(healthy["key"]))]
         if len(human):
-            pairs = [(population_fit(frame.population, r.subjects), r.key) for r in human.itertuples(index=False)]
+            pairs = [(population_fit(frame.population, r.subjects, condition=labels["condition"],
+                                     populations=labels["populations"]), r.key) for r in human.itertuples(index=False)]
             sev, keys = _best(pairs)
             subj = sorted({s for s in human["subjects"] if s})
             if sev == "ok":
@@ -283,7 +313,7 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
             else:
                 msg = (f"a claim about {frame.population}; the evidence is in "
                        f"{', '.join(subj) if subj else 'unrecorded populations'}")
-                if frame.population in SPECIFIC_GROUPS:
+                if frame.population in set(labels["populations"].get("specific_groups", ())):
                     msg += f" - no study of {frame.population}"
             out.append(Finding("population", sev, msg, keys, fid))
 
@@ -335,7 +365,7 @@ def _relevance_finding(frame, readings) -> Finding:
     row is ``clearly_above``; info if the best is ``inconclusive``; if the best is
     ``significant_but_below_mcid``, a mismatch for a clinically_important claim and a
     warning otherwise (significant, but not shown to matter); a mismatch if no row is
-    significant in favour of acupuncture. ``comparable`` claims: ok if a row's CI lies
+    significant in favour of the intervention. ``comparable`` claims: ok if a row's CI lies
     within plus/minus the threshold (equivalence), warning if the rows are merely not
     significant (no difference found is not equivalence), mismatch if a row favours the
     control. Rows without a threshold or CI give info.

@@ -58,7 +58,7 @@ class Direction:
         The words for the opposite ("higher pain").
     axis : str
         An axis note for figures drawn on the row's own sign convention, e.g.
-        "negative values: lower pain with acupuncture".
+        "negative values: lower pain with yoga".
     has_direction : bool
         False when the row records no direction of benefit (``favours`` na).
     """
@@ -87,8 +87,8 @@ def direction(favours: str, outcome: str, *, intervention: str) -> Direction:
 
     Examples
     --------
-    >>> direction("negative", "pain", intervention="acupuncture").axis
-    'negative values: lower pain with acupuncture'
+    >>> direction("negative", "pain", intervention="yoga").axis
+    'negative values: lower pain with yoga'
     """
     good, bad, noun = OUTCOME_WORDS.get(outcome, OUTCOME_WORDS["other"])
     better, worse = f"{good} {noun}", f"{bad} {noun}"

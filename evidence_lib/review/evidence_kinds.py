@@ -18,25 +18,55 @@ if TYPE_CHECKING:  # pragma: no cover
 
 NONHUMAN_DESIGNS = frozenset({"animal"})
 HEALTHY_DESIGNS = frozenset({"healthy_volunteer"})
-#: Subjects counted as back pain for the map (back-and-neck samples included: mostly back pain).
-BACK_PAIN_SUBJECTS = frozenset({"chronic low back pain", "acute low back pain", "low back pain", "back and neck pain"})
 #: Designs that are randomised trials or syntheses of them.
 TRIAL_DESIGNS = frozenset({"rct", "meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review"})
 
 #: Kinds, strongest first; "none": a claim with no evidence row.
-EVIDENCE_KINDS = ("back_pain_trials", "back_pain_other", "other_patients", "healthy_volunteers", "animals", "none")
-EVIDENCE_KIND_LABELS = {
-    "back_pain_trials": "Back pain: RCTs,\nmeta-analyses",
-    "back_pain_other": "Back pain:\nother designs",
-    "other_patients": "Other patients\nor people",
-    "healthy_volunteers": "Healthy\nvolunteers",
-    "animals": "Animals",
-    "none": "No evidence\nrow linked",
-}
-EVIDENCE_KIND_TEXT = {
-    "back_pain_trials": "back-pain trials or meta-analyses", "back_pain_other": "other back-pain studies",
-    "other_patients": "other patients or people", "healthy_volunteers": "healthy volunteers",
-    "animals": "animals", "none": "no evidence row linked"}
+EVIDENCE_KINDS = ("condition_trials", "condition_other", "other_patients", "healthy_volunteers", "animals", "none")
+
+
+def condition_subjects(ds) -> frozenset:
+    """The subjects counted as the reviewed condition: the condition, its subtypes and near samples.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Its descriptor's ``review.condition`` and ``review.populations`` (``subtypes``, ``near``).
+
+    Returns
+    -------
+    frozenset of str
+    """
+    from evidence_lib.review.labels import review_labels
+
+    lab = review_labels(ds)
+    pops = lab["populations"]
+    return frozenset({lab["condition"]} | set(pops.get("subtypes", ())) | set(pops.get("near", ()))) - {""}
+
+
+def evidence_kind_words(ds) -> tuple[dict, dict]:
+    """The map's row labels and the alt text's words for each kind, with the review's condition.
+
+    Parameters
+    ----------
+    ds : Dataset
+
+    Returns
+    -------
+    (dict, dict)
+        kind -> row label (may hold a line break), kind -> words in a sentence.
+    """
+    from evidence_lib.review.labels import review_labels
+
+    cond = review_labels(ds)["condition_label"] or "The condition"
+    low = cond.lower().replace(" ", "-")
+    labels = {"condition_trials": f"{cond}: RCTs,\nmeta-analyses", "condition_other": f"{cond}:\nother designs",
+              "other_patients": "Other patients\nor people", "healthy_volunteers": "Healthy\nvolunteers",
+              "animals": "Animals", "none": "No evidence\nrow linked"}
+    text = {"condition_trials": f"{low} trials or meta-analyses", "condition_other": f"other {low} studies",
+            "other_patients": "other patients or people", "healthy_volunteers": "healthy volunteers",
+            "animals": "animals", "none": "no evidence row linked"}
+    return labels, text
 
 
 def is_animal(design, subjects) -> bool:
@@ -49,7 +79,7 @@ def is_healthy_volunteer(design, subjects) -> bool:
     return design in HEALTHY_DESIGNS or subjects == "healthy volunteers"
 
 
-def evidence_kind(design, subjects) -> str:
+def evidence_kind(design, subjects, *, condition=frozenset()) -> str:
     """The kind of evidence of one row (one of :data:`EVIDENCE_KINDS` except ``none``).
 
     Parameters
@@ -58,6 +88,8 @@ def evidence_kind(design, subjects) -> str:
         ``sources.design``.
     subjects : str or None
         The row's subjects (``sources.subjects``, or ``findings.subjects`` for a finding).
+    condition : set of str
+        The subjects that count as the reviewed condition (:func:`condition_subjects`).
 
     Returns
     -------
@@ -67,15 +99,15 @@ def evidence_kind(design, subjects) -> str:
     --------
     >>> evidence_kind("animal", "rats")
     'animals'
-    >>> evidence_kind("rct", "chronic low back pain")
-    'back_pain_trials'
+    >>> evidence_kind("rct", "chronic neck pain", condition={"neck pain", "chronic neck pain"})
+    'condition_trials'
     """
     if is_animal(design, subjects):
         return "animals"
     if is_healthy_volunteer(design, subjects):
         return "healthy_volunteers"
-    if subjects in BACK_PAIN_SUBJECTS:
-        return "back_pain_trials" if design in TRIAL_DESIGNS else "back_pain_other"
+    if subjects in condition:
+        return "condition_trials" if design in TRIAL_DESIGNS else "condition_other"
     return "other_patients"
 
 
@@ -87,15 +119,19 @@ def _str(v):
     return v
 
 
-def _effect_subjects(source_subjects, population_text):
-    """Narrow a source's subjects with the effect row's own population words."""
+def _effect_subjects(source_subjects, population_text, *, condition: str = "", subtypes=()):
+    """Narrow a source's subjects with the effect row's own population words.
+
+    A source on the whole ``condition`` (or with no subjects) whose effect row's population
+    names exactly one subtype's qualifier (the subtype's words not in the condition's name,
+    e.g. "chronic") is read as that subtype.
+    """
     text = (population_text or "").lower()
-    if source_subjects in ("low back pain", None) and text:
-        acute, chronic = "acute" in text or "subacute" in text, "chronic" in text
-        if chronic and not acute:
-            return "chronic low back pain"
-        if acute and not chronic:
-            return "acute low back pain"
+    if source_subjects in (condition or None, None) and text and subtypes:
+        words = set(condition.split())
+        hits = [s for s in subtypes if " ".join(w for w in s.split() if w not in words).lower() in text]
+        if len(hits) == 1:
+            return hits[0]
     return source_subjects
 
 
@@ -112,6 +148,9 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
     cols = ["key", "table", "row_id", "role", "source_id", "design", "subjects", "comparator_class", "outcome",
             "term", "measure", "estimate", "ci_low", "ci_high", "favours", "instrument", "description", "i2", "k",
             "analysis_id", "population"]
+    from evidence_lib.review.labels import review_labels
+
+    labels = review_labels(ds)
     links = ds.claim_evidence[ds.claim_evidence["claim_id"] == claim_id]
     src = ds.sources.set_index("source_id") if len(ds.sources) else None
     out = []
@@ -127,7 +166,8 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
         design = _str(s["design"]) if s is not None else None
         subjects = get("subjects") if link.table == "findings" else (_str(s["subjects"]) if s is not None else None)
         if link.table == "effects":
-            subjects = _effect_subjects(subjects, get("population"))
+            subjects = _effect_subjects(subjects, get("population"), condition=labels["condition"],
+                                        subtypes=labels["populations"].get("subtypes", ()))
         term = get("term")
         if term is None and get("timepoint_weeks") is not None:
             term = term_for_weeks(float(r["timepoint_weeks"]))
@@ -167,9 +207,10 @@ def claim_evidence_kinds(ds):
     import pandas as pd
 
     recs = []
+    cond = condition_subjects(ds)
     for c in ds.claims.itertuples(index=False):
         basis = basis_rows(evidence_rows(ds, c.claim_id))
-        kinds = {evidence_kind(d, s) for d, s in zip(basis["design"], basis["subjects"])} or {"none"}
+        kinds = {evidence_kind(d, s, condition=cond) for d, s in zip(basis["design"], basis["subjects"])} or {"none"}
         for k in sorted(kinds, key=EVIDENCE_KINDS.index):
             recs.append({"claim_id": c.claim_id, "kind": k, "verdict": c.verdict, "certainty": c.certainty,
                          "n_kinds": len(kinds)})

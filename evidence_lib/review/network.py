@@ -34,8 +34,23 @@ __all__ = ["pain_network_arms", "pain_network_inclusion", "pain_network", "netwo
            "treatment_label"]
 
 
-def treatment_label(code: str) -> str:
-    """Words for an arm code ("no_treatment" -> "no treatment")."""
+def treatment_label(code: str, *, intervention: str | None = None) -> str:
+    """Words for an arm code ("no_treatment" -> "no treatment").
+
+    Parameters
+    ----------
+    code : str
+        An arm code (:data:`evidence_lib.vocab.ARMS`).
+    intervention : str, optional
+        The intervention's name (the descriptor's ``review.intervention``), used for the code
+        ``intervention``.
+
+    Returns
+    -------
+    str
+    """
+    if code == "intervention" and intervention:
+        return intervention
     return str(code).replace("_", " ")
 
 
@@ -208,19 +223,24 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
     inclusion = pain_network_inclusion(ds)
     res = pain_network(ds, method=method)
     unit = "points on 0-100" if res.measure == "MD" else "standard deviations"
+    from functools import partial
+
+    from evidence_lib.review.labels import review_labels
+
+    label = partial(treatment_label, intervention=review_labels(ds)["intervention"])
     eff = res.effects.reset_index()
-    eff["treatment"] = eff["treatment"].map(treatment_label)
+    eff["treatment"] = eff["treatment"].map(label)
     ranking = res.ranking(small_values="good").reset_index()
-    ranking["treatment"] = ranking["treatment"].map(treatment_label)
+    ranking["treatment"] = ranking["treatment"].map(label)
     dbt = res.design_by_treatment().reset_index()
     split = res.node_split()
-    ref = treatment_label(res.reference)
+    ref = label(res.reference)
     lines = []
     for t, row in res.effects.iterrows():
         if t == res.reference:
             continue
         direction = "more" if row["estimate"] > 0 else "less"
-        lines.append(f"{treatment_label(t)}: {_fmt(abs(row['estimate']))} {unit} {direction} pain than {ref} "
+        lines.append(f"{label(t)}: {_fmt(abs(row['estimate']))} {unit} {direction} pain than {ref} "
                      f"(95% CI {_fmt(row['ci_low'])} to {_fmt(row['ci_high'])})")
     entered = inclusion[inclusion["reason"].str.startswith("enters")]["label"].tolist()
     out = inclusion[~inclusion["reason"].str.startswith("enters")]["label"].tolist()
@@ -239,14 +259,15 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
         f"Measure: {res.measure} ({'every instrument is a 0-100 pain scale' if res.measure == 'MD' else 'instruments differ'}); "
         "lower = less pain. Follow-up scores and change scores are mixed, which is acceptable for a mean difference.",
         "Treatments are the data's arm codes: each node pools arms that the data package codes alike "
-        "(e.g. superficial and minimal needling as sham); whether they are one treatment is a transitivity judgment.",
+        "(e.g. two kinds of placebo procedure both coded sham); whether they are one treatment is a transitivity judgment.",
         res.summary(),
     )
     tables = {
         "Trials and arms considered": inclusion,
         "Arms in the network": arms,
         f"Each treatment against {ref}": eff,
-        "League table (row against column)": res.league_table(decimals=1),
+        "League table (row against column)": res.league_table(decimals=1).rename(index=label,
+                                                                                  columns=label),
         "Ranking (P-scores; less pain is better)": ranking,
         "Design-by-treatment interaction": dbt,
         "Direct against indirect evidence (node-splitting)": split,

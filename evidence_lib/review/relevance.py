@@ -6,7 +6,7 @@ its own citation (``source_id``, ``location``, ``url``), and :func:`classify_row
 that citation on so a display can name where the number comes from. Nothing here
 hard-codes a threshold value.
 
-Rules, all on the *benefit scale* (positive = acupuncture better; see :func:`to_benefit`),
+Rules, all on the *benefit scale* (positive = intervention better; see :func:`to_benefit`),
 with the 95% CI [L, U], the estimate E, the null 0 and the threshold M > 0:
 
 ``favours_control``
@@ -89,7 +89,7 @@ _nan = is_missing
 
 def to_benefit(estimate: float, ci_low: float | None, ci_high: float | None, measure: str,
                favours: str) -> tuple[float, float, float]:
-    """Put an effect on the benefit scale: positive means acupuncture is better, null 0.
+    """Put an effect on the benefit scale: positive means the intervention is better, null 0.
 
     Parameters
     ----------
@@ -98,7 +98,7 @@ def to_benefit(estimate: float, ci_low: float | None, ci_high: float | None, mea
     measure : str
         Effect measure (ratios are logged).
     favours : {'negative', 'positive', 'ratio_gt1', 'ratio_lt1', 'na'}
-        Which sign favours acupuncture: ``negative`` (lower is better, e.g. a pain-score
+        Which sign favours the intervention: ``negative`` (lower is better, e.g. a pain-score
         MD), ``positive``, ``ratio_gt1`` or ``ratio_lt1``.
 
     Returns
@@ -335,7 +335,7 @@ def assess(estimate, ci_low, ci_high, measure: str, favours: str, thresholds, in
         cat, _ = classify(e, lo, hi, None)
         what = f"{measure} on {instrument}" if instrument else measure
         msg = ("the CI includes the null" if cat == "not_significant" else
-               "the CI excludes the null against acupuncture" if cat == "favours_control" else
+               "the CI excludes the null in favour of the control" if cat == "favours_control" else
                f"no threshold in thresholds.csv fits {what}")
         return Relevance(cat, e, lo, hi, None, message=msg)
     m = threshold_on_benefit_scale(row["value"], measure)
@@ -349,7 +349,7 @@ def assess(estimate, ci_low, ci_high, measure: str, favours: str, thresholds, in
         "significant_but_below_mcid": ("significant, but the whole CI lies below the threshold" if below else
                                        "significant, but the estimate is below the threshold"),
         "not_significant": "the CI includes the null",
-        "favours_control": "the CI excludes the null against acupuncture",
+        "favours_control": "the CI excludes the null in favour of the control",
         "no_ci": "no CI: the estimate is " + ("at or above" if e >= m else "below") + " the threshold",
     }[cat]
     return Relevance(cat, e, lo, hi, m, str(row["threshold_id"]), below, f"{text}{unit_note}, {cite}")
@@ -360,7 +360,7 @@ def classify_row(row, thresholds, *, reference_sd: float | None = None) -> Relev
 
     Both tables carry ``favours`` and ``instrument``. For a row without ``favours`` (an
     older package) the direction is taken as ``negative`` for pain outcomes on MD/SMD (pain
-    scales score worse pain higher, and reviews report acupuncture minus control), and
+    scales score worse pain higher, and reviews report intervention minus control), and
     unknown otherwise (relevance not judged); without ``instrument``, the instrument is the
     longest tabulated threshold instrument named in the row's ``description``, if any.
     """

@@ -207,3 +207,31 @@ def reproducible_analyses(ds) -> list[str]:
     """Published analyses with at least two trial rows, by id."""
     counts = ds.trial_data.groupby("analysis_id").size()
     return sorted(a for a, n in counts.items() if n >= 2)
+
+
+def main_analysis(ds) -> str | None:
+    """The published analysis the build re-pools and shows first, or None.
+
+    Rule: among analyses with at least 2 usable ``trial_data`` rows, prefer pain outcomes,
+    then sham controls, then the most trials, then the ``analysis_id`` (alphabetical).
+
+    Parameters
+    ----------
+    ds : Dataset
+
+    Returns
+    -------
+    str or None
+        An ``analysis_id`` of ``pooled_results``.
+    """
+    if len(ds.trial_data) == 0 or len(ds.pooled_results) == 0:
+        return None
+    cands = []
+    have = set(ds.trial_data["analysis_id"])
+    for r in ds.pooled_results.itertuples(index=False):
+        if r.analysis_id not in have:
+            continue
+        k = len(trial_rows(ds, r.analysis_id))
+        if k >= 2:
+            cands.append((r.outcome != "pain", r.comparator_class != "sham", -k, r.analysis_id))
+    return min(cands)[3] if cands else None

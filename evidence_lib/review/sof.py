@@ -30,6 +30,7 @@ import math
 from evidence_lib._values import is_missing, is_number
 from evidence_lib.review import relevance as rel
 from evidence_lib.review.direction import direction, effect_text
+from evidence_lib.review.labels import comparator_label, review_labels  # noqa: F401  (part of this module's API)
 from evidence_lib.vocab import CERTAINTY_LABELS, GRADE_DOMAIN_LABELS, GRADE_DOMAINS, TERM_LABELS
 
 #: Certainty levels from the start, and how far a judgment lowers them.
@@ -44,27 +45,6 @@ COLUMNS = ["sof_id", "comparison", "outcome", "term", "measure", "instrument", "
            "favours", "effect", "direction", "participants", "studies", "certainty", "downgrades",
            "threshold", "clinical_importance", "statement", "evidence_ids", "selection_reason",
            "published_certainty", "published_note", "p_benefit", "p_important", "bayes"]
-
-
-def review_labels(ds) -> dict:
-    """The review's own words from the descriptor: intervention, condition, comparator names.
-
-    Returns
-    -------
-    dict
-        ``intervention``, ``condition`` and ``comparators`` (comparator code -> name);
-        codes without a name fall back to the code with underscores as spaces.
-    """
-    meta = ds.descriptor.get("review", {}) or {}
-    return {"intervention": meta.get("intervention", "the intervention"),
-            "intervention_label": meta.get("intervention_label", meta.get("intervention", "The intervention")),
-            "condition": meta.get("condition", ""),
-            "comparators": dict(meta.get("comparators", {}))}
-
-
-def comparator_label(ds, code: str) -> str:
-    """A comparator code as readers see it (from the descriptor's ``review.comparators``)."""
-    return review_labels(ds)["comparators"].get(code, str(code).replace("_", " "))
 
 
 def _source_rows(ds, ids):
@@ -197,9 +177,9 @@ def statement(certainty: str | None, size: str, *, intervention: str, comparator
 
     Examples
     --------
-    >>> statement("low", "small", intervention="acupuncture", comparator="usual care", outcome="pain",
+    >>> statement("low", "small", intervention="yoga", comparator="usual care", outcome="pain",
     ...           term="immediate")
-    'Compared with usual care, acupuncture may reduce pain slightly immediately after treatment.'
+    'Compared with usual care, yoga may reduce pain slightly immediately after treatment.'
     """
     when = TERM_LABELS.get(term, term)
     when = when if when.startswith("immediately") else f"in the {when}"

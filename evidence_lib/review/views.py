@@ -11,19 +11,19 @@ from evidence_lib._values import is_missing
 
 _Z975 = 1.959963984540054
 REVIEW_DESIGNS = ("meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review")
-COMPARATOR_LABELS = {
-    "sham": "vs sham acupuncture",
-    "no_treatment": "vs no acupuncture / waiting list",
-    "usual_care": "vs usual care",
-    "conventional_therapy": "vs conventional therapy",
-    "active_other": "vs another active treatment",
-    "mixed": "vs mixed controls",
-    "none": "single arm",
-}
+INTERVENTION = "intervention"  # the intervention's arm code (vocab.INTERVENTION_ARM)
+
+
+def _versus(ds, codes):
+    """Comparator codes as "vs <name>" (the descriptor's words; an unnamed code stays as it is)."""
+    from evidence_lib.review.labels import versus_labels
+
+    v = versus_labels(ds)
+    return codes.map(lambda c: v.get(c, c))
 
 
 def source_labels(ds) -> dict:
-    """source_id -> 'Haake 2007' from the sources table (first author's surname, year)."""
+    """source_id -> 'Smith 2010' from the sources table (first author's surname, year)."""
     out = {}
     for r in ds.sources.itertuples(index=False):
         name = ("" if is_missing(r.first_author) else str(r.first_author)).split(" ")[0].rstrip(",") or r.source_id
@@ -39,7 +39,7 @@ def review_effects(ds, *, comparator_classes=None):
     """Pooled results from reviews and meta-analyses (the systematic-review evidence).
 
     Returns the effects rows whose source is a review or meta-analysis, with a
-    ``label`` ("Manheimer 2005") and ``comparator_label`` column, sorted by comparator
+    ``label`` ("Smith 2010") and ``comparator_label`` column, sorted by comparator
     and source.
     """
     e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
@@ -47,7 +47,7 @@ def review_effects(ds, *, comparator_classes=None):
     if comparator_classes is not None:
         e = e[e["comparator_class"].isin(comparator_classes)]
     e["label"] = [_label(ds, s) for s in e["source_id"]]
-    e["comparator_label"] = e["comparator_class"].map(COMPARATOR_LABELS)
+    e["comparator_label"] = _versus(ds, e["comparator_class"])
     return e.sort_values(["comparator_class", "measure", "source_id", "effect_id"]).reset_index(drop=True)
 
 
@@ -55,7 +55,7 @@ def trial_effects_over_time(ds, *, comparator_classes=("sham", "no_treatment", "
                             measures=("MD", "pp_difference")):
     """Between-group effects from trials with a timepoint in weeks, for effect-over-time plots.
 
-    Differences are re-signed so that positive always means "better with acupuncture"
+    Differences are re-signed so that positive always means "better with the intervention"
     (using the row's ``favours``); ``series`` names trial, comparison and instrument.
     """
     e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
@@ -72,12 +72,12 @@ def trial_effects_over_time(ds, *, comparator_classes=("sham", "no_treatment", "
 
 
 def arm_smd_set(ds, *, control_arm: str = "sham", instruments=None, max_weeks: float = 13):
-    """Per-trial SMDs (Hedges' g) computed from arm data, acupuncture versus ``control_arm``.
+    """Per-trial SMDs (Hedges' g) computed from arm data, the intervention versus ``control_arm``.
 
     Takes, per trial, the earliest timepoint after baseline up to ``max_weeks`` at which
     both arms report n, mean and SD, and computes g with metafor's escalc definition
     (:func:`evidence_lib.meta.effect_sizes.smd`). Signs are set so that negative favours
-    acupuncture: scores where higher is better are flipped, using the instrument text
+    the intervention: scores where higher is better are flipped, using the instrument text
     ("higher = better") or an arm note that the values are improvements ("CHANGE from
     baseline ..., positive = improvement"). A note saying "not change" does not flip.
 
@@ -98,11 +98,11 @@ def arm_smd_set(ds, *, control_arm: str = "sham", instruments=None, max_weeks: f
         for w in sorted(g["timepoint_weeks"].unique()):
             if w > max_weeks:
                 break
-            acu = g[(g["arm"] == "acupuncture") & (g["timepoint_weeks"] == w)]
+            own = g[(g["arm"] == INTERVENTION) & (g["timepoint_weeks"] == w)]
             ctl = g[(g["arm"] == control_arm) & (g["timepoint_weeks"] == w)]
-            if acu.empty or ctl.empty:
+            if own.empty or ctl.empty:
                 continue
-            a, c = acu.iloc[0], ctl.iloc[0]
+            a, c = own.iloc[0], ctl.iloc[0]
             es = smd(a["mean"], a["sd"], int(a["n"]), c["mean"], c["sd"], int(c["n"]))
             yi, vi = float(es.yi[0]), float(es.vi[0])
             higher_better = _higher_is_better(instr) or _improvement_score(a["notes"])
@@ -138,8 +138,8 @@ def safety_table(ds):
 
 
 def protocol_table(ds):
-    """Acupuncture protocols of the trials (acupuncture arms), with a readable label."""
-    p = ds.protocols[ds.protocols["arm"] == "acupuncture"].copy()
+    """The trials' protocols of the intervention (its arms), with a readable label."""
+    p = ds.protocols[ds.protocols["arm"] == INTERVENTION].copy()
     p["label"] = [_label(ds, s) for s in p["source_id"]]
     return p.reset_index(drop=True)
 
@@ -148,28 +148,34 @@ def claims_by_evidence_kind(ds, *, category=None):
     """For each claim, the kinds of subjects its linked sources studied.
 
     Returns one row per claim with counts of linked sources by subject kind
-    (back-pain patients, other patients, healthy volunteers, animals) and its verdict.
+    (patients with the reviewed condition, other people, healthy volunteers, animals) and its
+    verdict; the first column is named after the descriptor's ``review.condition_label``.
     """
+    from evidence_lib.review.evidence_kinds import condition_subjects
+    from evidence_lib.review.labels import review_labels
     import pandas as pd
 
     links = ds.claim_sources[ds.claim_sources["role"] != "context"].merge(
         ds.sources[["source_id", "design", "subjects"]], on="source_id", how="left")
+
+    cond = condition_subjects(ds)
+    own = (review_labels(ds)["condition_label"].lower().replace(" ", "-") or "condition") + " patients"
 
     def kind(design, subjects):
         if design == "animal" or subjects == "animals":
             return "animals"
         if design == "healthy_volunteer" or subjects == "healthy volunteers":
             return "healthy volunteers"
-        if subjects in ("chronic low back pain", "acute low back pain", "low back pain", "back and neck pain"):
-            return "back-pain patients"
+        if subjects in cond:
+            return own
         return "other people"
 
     links["kind"] = [kind(d, s) for d, s in zip(links["design"], links["subjects"])]
     tab = pd.crosstab(links["claim_id"], links["kind"])
-    for k in ("back-pain patients", "other people", "healthy volunteers", "animals"):
+    for k in (own, "other people", "healthy volunteers", "animals"):
         if k not in tab.columns:
             tab[k] = 0
-    tab = tab[["back-pain patients", "other people", "healthy volunteers", "animals"]]
+    tab = tab[[own, "other people", "healthy volunteers", "animals"]]
     claims = ds.claims.set_index("claim_id")[["category", "verdict", "certainty"]]
     out = claims.join(tab, how="left").fillna(0)
     for k in tab.columns:
@@ -245,15 +251,15 @@ def arm_difference(ds, arm_id: str, control_arm_id: str) -> dict:
                 benefit_low=min(s * lo, s * hi), benefit_high=max(s * lo, s * hi))
 
 
-def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, arm: str = "acupuncture"):
+def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, arm: str = INTERVENTION):
     """Mean differences between two arms of one trial at every timepoint, computed from arm data.
 
     For each timepoint after baseline at which both arms report n, mean and SD on the
     instrument (matched by substring), the difference ``arm - control_arm`` and its
     95% CI come from :func:`evidence_lib.meta.effect_sizes.md` (metafor's ``escalc(measure="MD")``).
-    ``favours`` says which sign favours acupuncture (from the instrument: "higher = better"
+    ``favours`` says which sign favours the intervention (from the instrument: "higher = better"
     scales favour it when positive); ``benefit`` re-expresses the difference so that
-    positive always means better with acupuncture.
+    positive always means better with the intervention.
 
     Returns
     -------
@@ -281,7 +287,7 @@ def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, ar
 def responder_rates(ds, source_id: str):
     """Per-arm responder percentages of one trial over time (the ``percent`` rows of effects).
 
-    The arm is read from the row's comparison ("verum acupuncture arm response rate").
+    The arm is read from the row's comparison ("verum arm response rate": the words before " arm").
     Returns label, arm, timepoint_weeks, term, estimate, ci_low, ci_high, n, location.
     """
     e = ds.effects[(ds.effects["source_id"] == source_id) & (ds.effects["outcome"] == "response")
@@ -293,17 +299,17 @@ def responder_rates(ds, source_id: str):
     return e.sort_values(["arm", "timepoint_weeks"])[cols].reset_index(drop=True)
 
 
-def pooled_summary(ds, *, measure: str | None = None, outcome: str | None = None, acupuncture_only: bool = True):
+def pooled_summary(ds, *, measure: str | None = None, outcome: str | None = None, intervention_only: bool = True):
     """Published pooled estimates (``pooled_results``) with signs harmonised.
 
     ``benefit_estimate`` (and its CI) puts every row on one convention: negative favours
-    acupuncture (the convention of most rows; rows whose ``favours`` is ``positive`` are
-    flipped). With ``acupuncture_only`` (default) rows that do not test acupuncture
-    (Madsen's placebo-versus-no-acupuncture contrast) are left out. Adds ``label`` ("Manheimer 2005, k=7"), ``comparator_label`` and a
+    the intervention (the convention of most rows; rows whose ``favours`` is ``positive`` are
+    flipped). With ``intervention_only`` (default) rows that do not test the intervention
+    (a placebo-versus-nothing contrast, whose comparison starts with "placebo" or "sham") are left out. Adds ``label`` ("Smith 2010, k=7"), ``comparator_label`` and a
     ``summary`` string; filters by measure and outcome if given.
     """
     p = ds.pooled_results.copy()
-    if acupuncture_only and "comparison" in p.columns:
+    if intervention_only and "comparison" in p.columns:
         p = p[~p["comparison"].astype(str).str.lower().str.startswith(("placebo", "sham"))]
     if measure is not None:
         p = p[p["measure"] == measure]
@@ -317,19 +323,19 @@ def pooled_summary(ds, *, measure: str | None = None, outcome: str | None = None
     p["benefit_ci_high"] = hi.where(sign > 0, lo)
     p["label"] = [f"{_label(ds, s)}" + ("" if is_missing(k) else f", k={int(k)}")
                   for s, k in zip(p["source_id"], p["k"])]
-    p["comparator_label"] = p["comparator_class"].map(COMPARATOR_LABELS).fillna(p["comparator_class"])
+    p["comparator_label"] = _versus(ds, p["comparator_class"])
     p["summary"] = [f"{m} {e:.2f}" if is_missing(h) else f"{m} {e:.2f} [{l:.2f}, {h:.2f}]"
                     for m, e, l, h in zip(p["measure"], p["estimate"], p["ci_low"], p["ci_high"])]
     return p.sort_values(["comparator_class", "outcome", "source_id", "analysis_id"]).reset_index(drop=True)
 
 
 def pain_differences(ds):
-    """Every trial's pain mean differences on one 0-100 scale, at every visit, negative favouring acupuncture.
+    """Every trial's pain mean differences on one 0-100 scale, at every visit, negative favouring the intervention.
 
     From the RCT rows of ``effects`` (MD on a pain instrument with a stated 0-100 or 0-10
     range; 0-10 values are multiplied by 10; re-signed with ``favours``), and, for a trial
     and comparator that no such row covers, from the trial's arm data on a 0-100 scale
-    (:func:`arm_differences`, e.g. GERAC's CPGS pain score at 6, 13 and 26 weeks).
+    (:func:`arm_differences`, e.g. a trial's pain score at several visits).
 
     Returns
     -------
@@ -361,7 +367,7 @@ def pain_differences(ds):
     have = {(r["source_id"], r["comparator_class"]) for r in rows}
     arms = ds.arms[(ds.arms["outcome"] == "pain") & ds.arms["sd"].notna()
                    & ds.arms["instrument"].astype(str).str.contains("0-100", regex=False)]
-    controls = sorted(set(arms["arm"]) - {"acupuncture"})
+    controls = sorted(set(arms["arm"]) - {INTERVENTION})
     for sid in sorted(arms["source_id"].unique()):
         for comp in controls:
             if (sid, comp) in have:
@@ -375,7 +381,7 @@ def pain_differences(ds):
                 if len(d):
                     break
     out = pd.DataFrame(rows, columns=cols)
-    out["comparator_label"] = out["comparator_class"].map(COMPARATOR_LABELS).fillna(out["comparator_class"])
+    out["comparator_label"] = _versus(ds, out["comparator_class"])
     return out.sort_values(["source_id", "comparator_class", "timepoint_weeks", "origin"]).reset_index(drop=True)
 
 

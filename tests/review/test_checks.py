@@ -228,7 +228,13 @@ def test_mixed_chronic_pain_is_indirect_for_chronic_back_pain(pkg):
     ("office workers", "chronic low back pain", "mismatch"),
 ])
 def test_population_fit(claimed, subjects, expected):
-    assert population_fit(claimed, subjects) == expected
+    import json
+
+    from tests.conftest import DATA
+
+    review = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["review"]
+    assert population_fit(claimed, subjects, condition=review["condition"],
+                          populations=review["populations"]) == expected
 
 
 def test_patient_claim_resting_only_on_animal_findings(pkg):

@@ -38,8 +38,8 @@ def test_arms_come_from_the_data(ds):
     # ART reports decreases (positive = improvement): negated
     art = arms[arms["study"] == "brinkhaus2006"].set_index("treatment")
     assert art["negated"].all()
-    assert art.loc["acupuncture", "mean"] == -raw.loc["brinkhaus2006-pain-acu-8w", "mean"]
-    assert set(arms["treatment"]) == {"acupuncture", "sham", "conventional_therapy", "no_treatment"}
+    assert art.loc["intervention", "mean"] == -raw.loc["brinkhaus2006-pain-acu-8w", "mean"]
+    assert set(arms["treatment"]) == {"intervention", "sham", "conventional_therapy", "no_treatment"}
 
 
 def test_waiting_list_variance_is_derived_from_the_published_difference(ds):
@@ -65,7 +65,7 @@ def test_network_matches_a_hand_computation(ds):
     trial, so they take their contrasts exactly and the sham-vs-acupuncture estimate is the
     plain inverse-variance mean of the two trials' sham-minus-acupuncture differences."""
     res = rn.pain_network(ds, method="FE")
-    assert res.measure == "MD" and res.reference == "acupuncture"
+    assert res.measure == "MD" and res.reference == "intervention"
     a = ds.arms.set_index("arm_id")
     g_s, g_a = a.loc["haake2007-cpgs-sham-6w"], a.loc["haake2007-cpgs-verum-6w"]
     b_s, b_a = a.loc["brinkhaus2006-pain-min-8w"], a.loc["brinkhaus2006-pain-acu-8w"]
@@ -87,7 +87,7 @@ def test_section_for_the_report(ds):
 def test_figures_and_alt_text(ds):
     res = rn.pain_network(ds)
     nodes, edges = res.participants().reset_index(), res.edges()
-    labels = {t: rn.treatment_label(t) for t in res.treatments}
+    labels = {t: rn.treatment_label(t, intervention="acupuncture") for t in res.treatments}
     ax = pn.network_graph(nodes, edges, labels=labels)
     assert len(ax.collections) == len(nodes)
     txt = pn.describe_network_graph(nodes, edges, labels=labels)

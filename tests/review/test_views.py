@@ -42,7 +42,7 @@ def test_pooled_summary_puts_every_row_on_one_sign(ds):
     assert p.loc["manheimer2005-sham-pain-short", "benefit_ci_low"] == pytest.approx(-0.73)
     assert p.loc["mu2020-uc-pain-imm", "benefit_estimate"] == pytest.approx(-10.26)
     assert "madsen2009-placebo-vs-none" not in p.index              # not a test of acupuncture
-    assert "madsen2009-placebo-vs-none" in analyses.pooled_summary(ds, acupuncture_only=False)["analysis_id"].values
+    assert "madsen2009-placebo-vs-none" in analyses.pooled_summary(ds, intervention_only=False)["analysis_id"].values
 
 
 def test_pain_md_set_signs_and_sources(ds):

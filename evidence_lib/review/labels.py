@@ -1,0 +1,81 @@
+"""The review's own words, read from the descriptor's ``review`` block.
+
+Library code holds no intervention, condition or comparator name: every word a reader sees
+for them comes from here (and so from ``datapackage.json``). This module imports nothing
+else of the package, so every review module may use it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["review_labels", "comparator_label", "arm_label", "versus_labels"]
+
+
+def review_labels(ds) -> dict:
+    """The review's own words from the descriptor: intervention, condition, comparator names.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded data package; its descriptor's ``review`` block is read.
+
+    Returns
+    -------
+    dict
+        ``intervention``, ``intervention_label``, ``condition``, ``condition_label`` (a short
+        capitalised name, default the condition capitalised), ``comparators`` (comparator code ->
+        name; codes without a name fall back to the code with underscores as spaces),
+        ``comparators_short`` (short names for tables, default the names),
+        ``populations`` (the claim checks' population groups, see
+        :func:`evidence_lib.review.checks.population_fit`) and ``adverse_event_labels``
+        (event code -> words, for the review's own event codes).
+    """
+    meta = ds.descriptor.get("review", {}) or {}
+    condition = meta.get("condition", "")
+    return {"intervention": meta.get("intervention", "the intervention"),
+            "intervention_label": meta.get("intervention_label", meta.get("intervention", "The intervention")),
+            "condition": condition,
+            "condition_label": meta.get("condition_label", condition[:1].upper() + condition[1:]),
+            "comparators": dict(meta.get("comparators", {})),
+            "comparators_short": {**dict(meta.get("comparators", {})), **dict(meta.get("comparators_short", {}))},
+            "populations": dict(meta.get("populations", {})),
+            "adverse_event_labels": dict(meta.get("adverse_event_labels", {}))}
+
+
+def comparator_label(ds, code: str) -> str:
+    """A comparator code as readers see it (from the descriptor's ``review.comparators``)."""
+    return review_labels(ds)["comparators"].get(code, str(code).replace("_", " "))
+
+
+def arm_label(ds, code: str) -> str:
+    """An arm code as readers see it: the intervention's name for ``intervention``, else the comparator's name.
+
+    Parameters
+    ----------
+    ds : Dataset
+    code : str
+        An ``arms.arm`` / ``protocols.arm`` code (:data:`evidence_lib.vocab.ARMS`).
+
+    Returns
+    -------
+    str
+    """
+    if code == "intervention":
+        return review_labels(ds)["intervention"]
+    return comparator_label(ds, code)
+
+
+def versus_labels(ds) -> dict:
+    """Comparator code -> "vs <short name>" for tables ("none" -> "single arm").
+
+    Parameters
+    ----------
+    ds : Dataset
+
+    Returns
+    -------
+    dict
+        One entry per comparator code of the descriptor's ``review.comparators`` /
+        ``comparators_short``, plus ``none``.
+    """
+    short = review_labels(ds)["comparators_short"]
+    return {**{code: f"vs {name}" for code, name in short.items()}, "none": "single arm"}
