@@ -96,9 +96,17 @@ def safety_rates(data, *, estimate="rate", ci_low="rate_low", ci_high="rate_high
 def describe_safety_rates(data, *, estimate="rate", label="label", unit="per 10,000 patients") -> str:
     """Alt text for one panel of :func:`safety_rates`.
 
+    Parameters
+    ----------
+    data, estimate, label
+        As in :func:`safety_rates`.
+    unit : str
+        The panel's unit in words (``"per 10,000 patients"``).
+
     Returns
     -------
     str
+        Every rate when there are at most 8, else the range and the three highest.
     """
     if len(data) == 0:
         return f"No rates {unit} in the data yet."

@@ -102,9 +102,16 @@ def describe_effect_over_time(data, *, weeks="timepoint_weeks", estimate="estima
                               threshold=None, threshold_label=None, null=0.0) -> str:
     """Alt text for :func:`effect_over_time` (counts and ranges of what is drawn).
 
+    Parameters
+    ----------
+    data, weeks, estimate, group, threshold, threshold_label, null
+        As in :func:`effect_over_time`.
+
     Returns
     -------
     str
+        Comparisons, timepoints by term, the range of estimates and, with a threshold, how
+        many estimates lie inside the band.
     """
     from evidence_lib.terms import term_for_weeks
 

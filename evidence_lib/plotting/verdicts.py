@@ -57,7 +57,18 @@ def verdict_overview(data, *, category: str = "category", verdict: str = "verdic
 
 
 def describe_verdict_overview(data, *, category: str = "category", verdict: str = "verdict") -> str:
-    """Alt text for :func:`verdict_overview`, generated from the same data."""
+    """Alt text for :func:`verdict_overview`, generated from the same data.
+
+    Parameters
+    ----------
+    data, category, verdict
+        As in :func:`verdict_overview`.
+
+    Returns
+    -------
+    str
+        Claims per category, then claims per verdict.
+    """
     claims = getattr(data, "claims", data)
     n = len(claims)
     counts = claims[verdict].value_counts()

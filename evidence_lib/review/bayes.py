@@ -149,6 +149,12 @@ def benefit_probabilities(yi, vi, *, threshold: float, favours: str = "negative"
 def pain_mcid(ds):
     """The between-group MCID for a 0-100 pain scale, as a ``thresholds.csv`` row.
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package; its ``thresholds`` table is searched for an ``MD``
+        threshold of the instrument ``PAIN_0_100_INSTRUMENT``.
+
     Returns
     -------
     pandas.Series
@@ -169,6 +175,11 @@ def pain_mcid(ds):
 def analysis_sets(ds):
     """The trial sets re-analysed: the reproduced Cochrane analysis and the own pooling set by comparator.
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
     Returns
     -------
     list of (str, str, pandas.DataFrame)
@@ -188,10 +199,25 @@ def analysis_sets(ds):
 def reanalyses(ds):
     """:func:`benefit_probabilities` for every set of :func:`analysis_sets`, under the three priors.
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package (trials, effects and the pain MCID).
+
     Returns
     -------
     pandas.DataFrame
         analysis, comparator, trials, the columns of :func:`benefit_probabilities`, threshold_id.
+
+    Raises
+    ------
+    ValueError
+        If the package has no pain MCID (:func:`pain_mcid`).
+
+    References
+    ----------
+    Röver C (2020). Bayesian random-effects meta-analysis using the bayesmeta R package.
+    J Stat Softw 93(6) (the model); the priors: module docstring.
     """
     import pandas as pd
 
@@ -210,10 +236,35 @@ def reanalyses(ds):
 def posterior_curves(yi, vi, *, threshold: float, favours: str = "negative", priors=None) -> dict:
     """Posterior densities of the mean benefit under each prior, for plotting.
 
+    Parameters
+    ----------
+    yi, vi : array_like
+        Per-trial effects as reported and their variances (same length).
+    threshold : float
+        The MCID, a positive number on the scale of ``yi``.
+    favours : {'negative', 'positive'}
+        Which sign of ``yi`` favours acupuncture (``negative`` for pain-score differences).
+        Any value other than ``'negative'`` is read as ``'positive'``.
+    priors : sequence of NamedPrior, optional
+        Default :func:`default_priors` of ``threshold``.
+
     Returns
     -------
     dict
-        prior name -> (grid, density, P(mu > threshold)).
+        prior name -> (grid, density, P(mu > threshold)): the grid of mean benefits (positive =
+        acupuncture better, units of ``yi``), the posterior density on that grid, and the
+        posterior probability that the mean benefit exceeds ``threshold``.
+
+    Raises
+    ------
+    ValueError
+        For a non-positive threshold (:func:`default_priors`), and as
+        :func:`evidence_lib.meta.bayes.bayes_meta`.
+
+    References
+    ----------
+    Röver C (2020). Bayesian random-effects meta-analysis using the bayesmeta R package.
+    J Stat Softw 93(6) (the model); the priors: module docstring.
     """
     import numpy as np
 
@@ -227,7 +278,25 @@ def posterior_curves(yi, vi, *, threshold: float, favours: str = "negative", pri
 
 
 def plain_words(row) -> str:
-    """One sentence in plain words for a row of :func:`benefit_probabilities`."""
+    """One sentence in plain words for a row of :func:`benefit_probabilities`.
+
+    Parameters
+    ----------
+    row : mapping or pandas.Series
+        A row with ``prior``, ``p_benefit``, ``p_important``, ``threshold`` (points),
+        ``mean``, ``ci_low`` and ``ci_high`` (points on the benefit scale).
+
+    Returns
+    -------
+    str
+        The sentence; probabilities above 99% or below 1% are said as such.
+
+    Examples
+    --------
+    >>> plain_words(dict(prior="neutral", p_benefit=0.995, p_important=0.2, threshold=10,
+    ...                  mean=7.0, ci_low=2.0, ci_high=12.0))[:62]
+    'Under the neutral prior, the chance that acupuncture helps at '
+    """
     def pct(p):
         return "more than 99%" if p > 0.99 else "less than 1%" if p < 0.01 else f"{100 * p:.0f}%"
 

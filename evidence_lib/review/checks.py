@@ -163,6 +163,20 @@ def _keys(df) -> tuple[str, ...]:
 def population_fit(claimed: str, subjects: str | None) -> str:
     """Severity of evidence on ``subjects`` for a claim about ``claimed`` (rules in the module docstring).
 
+    Parameters
+    ----------
+    claimed : str
+        The population the claim is about, a population code of ``vocab.py``
+        (``"chronic low back pain"``, ``"general population"``, ...).
+    subjects : str or None
+        The population the evidence was gathered in, same codes; None when unknown.
+
+    Returns
+    -------
+    str
+        One of ``'ok'``, ``'info'``, ``'warning'``, ``'mismatch'`` (from fitting to not
+        fitting); ``'info'`` when ``subjects`` is None.
+
     Examples
     --------
     >>> population_fit("chronic low back pain", "acute low back pain")
@@ -419,6 +433,12 @@ def check(ds, claim_id: str) -> ClaimCheck:
 
 def check_all(ds) -> "pd.DataFrame":
     """Every finding for every claim, one row each.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package; every row of its ``claims`` table is checked with
+        :func:`check`.
 
     Returns
     -------

@@ -49,11 +49,17 @@ COLUMNS = ["sof_id", "comparison", "outcome", "term", "measure", "instrument", "
 def review_labels(ds) -> dict:
     """The review's own words from the descriptor: intervention, condition, comparator names.
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package (its ``datapackage.json`` ``review`` block is read).
+
     Returns
     -------
     dict
-        ``intervention``, ``condition`` and ``comparators`` (comparator code -> name);
-        codes without a name fall back to the code with underscores as spaces.
+        ``intervention`` (default "the intervention"), ``intervention_label`` (for the start
+        of a sentence), ``condition`` (default '') and ``comparators`` (comparator code ->
+        name, as declared; :func:`comparator_label` supplies the fallback for other codes).
     """
     meta = ds.descriptor.get("review", {}) or {}
     return {"intervention": meta.get("intervention", "the intervention"),
@@ -63,7 +69,20 @@ def review_labels(ds) -> dict:
 
 
 def comparator_label(ds, code: str) -> str:
-    """A comparator code as readers see it (from the descriptor's ``review.comparators``)."""
+    """A comparator code as readers see it (from the descriptor's ``review.comparators``).
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    code : str
+        A comparator code (``effects.comparator_class``, e.g. ``"sham"``).
+
+    Returns
+    -------
+    str
+        The declared name, or the code with underscores as spaces when none is declared.
+    """
     return review_labels(ds)["comparators"].get(code, str(code).replace("_", " "))
 
 
@@ -183,17 +202,27 @@ def statement(certainty: str | None, size: str, *, intervention: str, comparator
 
     Parameters
     ----------
-    certainty : {'high', 'moderate', 'low', 'very_low'}
+    certainty : {'high', 'moderate', 'low', 'very_low'} or None
+        GRADE certainty of the row; ``very_low`` and None both give the "very uncertain"
+        statement.
     size : {'important', 'small', 'none', 'worse', 'unknown'}
         How the effect reads against its threshold.
     intervention, comparator : str
         Names as readers see them.
     outcome, term : str
-        Outcome and term codes.
+        Outcome code (``pain``, ``function``, ``response``, ``quality_of_life``; others are
+        worded from the code) and term code (``terms.TERM_LABELS``).
 
     Returns
     -------
     str
+        One sentence.
+
+    References
+    ----------
+    Santesso N, Glenton C, Dahm P, et al. GRADE guidelines 26: informative statements to
+    communicate the findings of systematic reviews of interventions. J Clin Epidemiol
+    2020;119:126-135.
 
     Examples
     --------
@@ -287,7 +316,28 @@ def summary_of_findings(ds):
 
 
 def certainty_text(level) -> str:
-    """'Low ⊕⊕◯◯' style text for a certainty level (or 'Not rated')."""
+    """'Low ⊕⊕◯◯' style text for a certainty level (or 'Not rated').
+
+    Parameters
+    ----------
+    level : {'high', 'moderate', 'low', 'very_low'} or None
+        A GRADE certainty level; None or NaN for an unrated row.
+
+    Returns
+    -------
+    str
+        The level's label and its symbols, or ``'Not rated'``.
+
+    Raises
+    ------
+    KeyError
+        For a value that is not a certainty level.
+
+    Examples
+    --------
+    >>> certainty_text(None)
+    'Not rated'
+    """
     from evidence_lib.vocab import CERTAINTY_SYMBOLS
 
     if is_missing(level) or level is None:

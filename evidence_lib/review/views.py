@@ -23,7 +23,19 @@ COMPARATOR_LABELS = {
 
 
 def source_labels(ds) -> dict:
-    """source_id -> 'Haake 2007' from the sources table (first author's surname, year)."""
+    """source_id -> 'Haake 2007' from the sources table (first author's surname, year).
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
+    Returns
+    -------
+    dict of str to str
+        One label per ``sources`` row: the first word of ``first_author`` (else the id),
+        then the year when recorded.
+    """
     out = {}
     for r in ds.sources.itertuples(index=False):
         name = ("" if is_missing(r.first_author) else str(r.first_author)).split(" ")[0].rstrip(",") or r.source_id
@@ -38,9 +50,19 @@ def _label(ds, source_id: str) -> str:
 def review_effects(ds, *, comparator_classes=None):
     """Pooled results from reviews and meta-analyses (the systematic-review evidence).
 
-    Returns the effects rows whose source is a review or meta-analysis, with a
-    ``label`` ("Manheimer 2005") and ``comparator_label`` column, sorted by comparator
-    and source.
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    comparator_classes : sequence of str, optional
+        Keep only these ``comparator_class`` codes; None keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``effects`` rows with an estimate whose source is a review or meta-analysis,
+        plus ``design``, ``label`` ("Manheimer 2005") and ``comparator_label``, sorted by
+        comparator, measure and source.
     """
     e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
     e = e[e["design"].isin(REVIEW_DESIGNS) & e["estimate"].notna()].copy()
@@ -55,8 +77,19 @@ def trial_effects_over_time(ds, *, comparator_classes=("sham", "no_treatment", "
                             measures=("MD", "pp_difference")):
     """Between-group effects from trials with a timepoint in weeks, for effect-over-time plots.
 
-    Differences are re-signed so that positive always means "better with acupuncture"
-    (using the row's ``favours``); ``series`` names trial, comparison and instrument.
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    comparator_classes, measures : sequence of str
+        Keep RCT ``effects`` rows with these comparator codes and measures.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows plus ``benefit``, ``benefit_low``, ``benefit_high`` (re-signed with the
+        row's ``favours`` so that positive means better with acupuncture; units of the
+        estimate) and ``series`` (trial, comparison and instrument), sorted by series and week.
     """
     e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
     e = e[(e["design"] == "rct") & e["estimate"].notna() & e["timepoint_weeks"].notna()
@@ -81,7 +114,26 @@ def arm_smd_set(ds, *, control_arm: str = "sham", instruments=None, max_weeks: f
     ("higher = better") or an arm note that the values are improvements ("CHANGE from
     baseline ..., positive = improvement"). A note saying "not change" does not flip.
 
-    Returns a DataFrame: label, source_id, instrument, timepoint_weeks, n_i, n_c, yi, vi.
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    control_arm : str
+        Arm code of the control (``vocab.ARMS``, e.g. ``"sham"``).
+    instruments : sequence of str, optional
+        Keep instruments whose text contains one of these; None keeps every pain instrument.
+    max_weeks : float
+        Latest visit considered, in weeks after randomisation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        label, source_id, instrument, timepoint_weeks, n_i, n_c, yi (g), vi, direction.
+
+    References
+    ----------
+    Hedges LV (1981) Distribution theory for Glass's estimator of effect size and related
+    estimators. J Educ Stat 6:107-128.
     """
     import pandas as pd
 
@@ -121,6 +173,17 @@ def safety_table(ds):
     Rates on a per-patient or per-treatment scale are proportions; the ``per_10000``
     column re-expresses every row per 10,000 for comparison. Rows without an estimate but
     with events and a denominator get the rate computed from the counts.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``adverse_events`` rows with a rate, plus ``rate``, ``rate_source``, ``per_10000``,
+        ``per_10000_low``, ``per_10000_high``, ``denominator_kind`` and ``label``.
     """
     ae = ds.adverse_events.copy()
     scale = ae["unit"].map({"per_patient": 1.0, "per_treatment": 1.0, "per_10000_patients": 10000.0,
@@ -138,7 +201,18 @@ def safety_table(ds):
 
 
 def protocol_table(ds):
-    """Acupuncture protocols of the trials (acupuncture arms), with a readable label."""
+    """Acupuncture protocols of the trials (acupuncture arms), with a readable label.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``protocols`` rows of acupuncture arms plus ``label``.
+    """
     p = ds.protocols[ds.protocols["arm"] == "acupuncture"].copy()
     p["label"] = [_label(ds, s) for s in p["source_id"]]
     return p.reset_index(drop=True)
@@ -147,8 +221,19 @@ def protocol_table(ds):
 def claims_by_evidence_kind(ds, *, category=None):
     """For each claim, the kinds of subjects its linked sources studied.
 
-    Returns one row per claim with counts of linked sources by subject kind
-    (back-pain patients, other patients, healthy volunteers, animals) and its verdict.
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    category : str, optional
+        Keep only claims of this category (``vocab.CATEGORY_ORDER``); None keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by claim_id: category, verdict, certainty and counts of linked sources
+        (context links left out) in back-pain patients, other people, healthy volunteers
+        and animals.
     """
     import pandas as pd
 
@@ -200,7 +285,8 @@ def arm_difference(ds, arm_id: str, control_arm_id: str) -> dict:
 
     Parameters
     ----------
-    ds : Dataset
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
     arm_id, control_arm_id : str
         ``arm_id`` values of the two rows (same trial, instrument and timepoint).
 
@@ -255,6 +341,17 @@ def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, ar
     scales favour it when positive); ``benefit`` re-expresses the difference so that
     positive always means better with acupuncture.
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    source_id : str
+        The trial.
+    instrument : str
+        Text the arm rows' instrument must contain.
+    control_arm, arm : str
+        Arm codes (``vocab.ARMS``) of the control and the compared arm.
+
     Returns
     -------
     DataFrame
@@ -282,7 +379,18 @@ def responder_rates(ds, source_id: str):
     """Per-arm responder percentages of one trial over time (the ``percent`` rows of effects).
 
     The arm is read from the row's comparison ("verum acupuncture arm response rate").
-    Returns label, arm, timepoint_weeks, term, estimate, ci_low, ci_high, n, location.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    source_id : str
+        The trial.
+
+    Returns
+    -------
+    pandas.DataFrame
+        label, arm, timepoint_weeks, term, estimate, ci_low, ci_high (percent), n, location.
     """
     e = ds.effects[(ds.effects["source_id"] == source_id) & (ds.effects["outcome"] == "response")
                    & (ds.effects["measure"] == "percent") & ds.effects["estimate"].notna()].copy()
@@ -300,7 +408,21 @@ def pooled_summary(ds, *, measure: str | None = None, outcome: str | None = None
     acupuncture (the convention of most rows; rows whose ``favours`` is ``positive`` are
     flipped). With ``acupuncture_only`` (default) rows that do not test acupuncture
     (Madsen's placebo-versus-no-acupuncture contrast) are left out. Adds ``label`` ("Manheimer 2005, k=7"), ``comparator_label`` and a
-    ``summary`` string; filters by measure and outcome if given.
+    ``summary`` string.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    measure, outcome : str, optional
+        Keep only rows of this measure / outcome code; None keeps all.
+    acupuncture_only : bool
+        Leave out rows whose comparison starts with "placebo" or "sham".
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``pooled_results`` rows plus the columns above, sorted by comparator and outcome.
     """
     p = ds.pooled_results.copy()
     if acupuncture_only and "comparison" in p.columns:
@@ -330,6 +452,11 @@ def pain_differences(ds):
     range; 0-10 values are multiplied by 10; re-signed with ``favours``), and, for a trial
     and comparator that no such row covers, from the trial's arm data on a 0-100 scale
     (:func:`arm_differences`, e.g. GERAC's CPGS pain score at 6, 13 and 26 weeks).
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
 
     Returns
     -------
@@ -386,6 +513,15 @@ def pain_md_set(ds, *, max_weeks: float = 13, comparator_classes=("sham", "no_tr
     the package's own pooling (not a published analysis). ``vi`` is recovered from the CI
     (normal approximation).
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    max_weeks : float
+        Latest visit taken, in weeks after randomisation.
+    comparator_classes : sequence of str
+        Comparator codes kept.
+
     Returns
     -------
     DataFrame
@@ -401,7 +537,18 @@ def pain_md_set(ds, *, max_weeks: float = 13, comparator_classes=("sham", "no_tr
 
 
 def claim_evidence_kinds(ds):
-    """The kinds of evidence each claim rests on: :func:`evidence_lib.review.evidence_kinds.claim_evidence_kinds`."""
+    """The kinds of evidence each claim rests on: :func:`evidence_lib.review.evidence_kinds.claim_evidence_kinds`.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`evidence_lib.review.evidence_kinds.claim_evidence_kinds`.
+    """
     from evidence_lib.review.evidence_kinds import claim_evidence_kinds as kinds
 
     return kinds(ds)
