@@ -80,10 +80,12 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("acupuncture",), l
     labels : dict, optional
         source_id -> label as readers see it.
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     import numpy as np
 
@@ -213,13 +215,18 @@ def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="
     column_order, hue_order : sequence
         Column and hue categories in order.
     hue_colors : dict, optional
+        Hue category -> colour (default ``VERDICT_COLORS``).
     xlabel : str, optional
+        Label under the columns; None for none.
     legend_title : str
+        Title of the hue legend.
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     from matplotlib.lines import Line2D
 

@@ -65,10 +65,12 @@ def funnel_plot(data, *, estimate="yi", se=None, sampling_variance=None, pooled_
     min_k_asymmetry : int
         Below this many studies a caveat is printed in the figure (:func:`asymmetry_caveat`).
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     import numpy as np
     from scipy.special import ndtri

@@ -47,10 +47,12 @@ def network_graph(nodes, edges, *, treatment: str = "treatment", participants: s
     max_node_size : float
         Marker area (points^2) of the largest node.
     ax : matplotlib Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib Axes
+        The axes drawn on.
     """
     ax = _axes(ax, (6.4, 5.2))
     if nodes is None or len(nodes) == 0:
@@ -141,11 +143,14 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
     log_scale : bool
         Logarithmic x axis (for ratios given on their natural scale).
     title : str, optional
+        Title above the plot; None for no title.
     ax : matplotlib Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib Axes
+        The axes drawn on.
     """
     ax = _axes(ax, (6.4, 0.6 + 0.5 * max(len(effects), 2)))
     rows = effects[effects[treatment].astype(str) != str(reference)] if len(effects) else effects

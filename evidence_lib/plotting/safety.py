@@ -39,11 +39,14 @@ def safety_rates(data, *, estimate="rate", ci_low="rate_low", ci_high="rate_high
     color : int
         Index of the Okabe-Ito colour.
     marker : str
+        Matplotlib marker of the rate points.
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     import numpy as np
     from matplotlib.ticker import FuncFormatter, NullLocator

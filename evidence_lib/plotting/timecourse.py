@@ -48,10 +48,12 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
     color_index : int
         First colour and marker of the Okabe-Ito cycle.
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     import numpy as np
 
@@ -147,11 +149,14 @@ def rates_by_timepoint(data, *, timepoint="timepoint", estimate="estimate", ci_l
     order : list, optional
         Timepoint labels in order.
     ylabel : str, optional
+        Label of the vertical axis; None for none.
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     import numpy as np
 

@@ -22,11 +22,14 @@ def verdict_overview(data, *, category: str = "category", verdict: str = "verdic
     category, verdict : str
         Column names.
     ax : matplotlib Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
     title : str or None
+        Title above the plot; None for no title.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     import pandas as pd
 

@@ -50,6 +50,7 @@ class NamedPrior:
     Attributes
     ----------
     name : str
+        ``sceptical``, ``neutral`` or ``enthusiastic`` (or a caller's own name).
     tau_prior : tuple
         As in :func:`evidence_lib.meta.bayes.bayes_meta`.
     mu_prior : tuple or None

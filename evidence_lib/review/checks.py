@@ -125,11 +125,13 @@ class ClaimCheck:
     Attributes
     ----------
     claim_id : str
+        The claim checked.
     frames : pandas.DataFrame
         The claim's rows of ``claim_frames.csv``.
     evidence : pandas.DataFrame
         The linked evidence rows (:func:`evidence_rows`).
     findings : tuple of Finding
+        Every finding, in the order the checks ran.
     relevance : tuple of (str, Relevance)
         Clinical-relevance reading per effect or pooled-result row (``table:row_id``).
     """
@@ -396,12 +398,15 @@ def check(ds, claim_id: str) -> ClaimCheck:
 
     Parameters
     ----------
-    ds : Dataset
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
     claim_id : str
+        A ``claims.claim_id``.
 
     Returns
     -------
     ClaimCheck
+        The claim's frames, linked evidence, findings and relevance readings.
 
     Raises
     ------

@@ -252,7 +252,8 @@ def summary_of_findings(ds):
 
     Parameters
     ----------
-    ds : Dataset
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
 
     Returns
     -------
