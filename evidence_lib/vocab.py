@@ -96,6 +96,23 @@ def label_from_source_id(source_id: str) -> str:
 
     Prefer the sources table's author and year (``evidence_lib.review.views.source_labels``);
     this fallback only reformats the id.
+
+    Parameters
+    ----------
+    source_id : str
+        A source id of the form name + four-digit year + optional letter and suffix
+        (``"haake2007"``, ``"van-tulder2005b"``).
+
+    Returns
+    -------
+    str
+        The name capitalised, then the year and any suffix; the id unchanged when it
+        does not have that form.
+
+    Examples
+    --------
+    >>> label_from_source_id("haake2007")
+    'Haake 2007'
     """
     m = re.match(r"^([a-z\-]+?)[._-]?(\d{4})([a-z]?)(.*)$", str(source_id))
     if not m:

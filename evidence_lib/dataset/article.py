@@ -103,6 +103,22 @@ def find_headings(text: str) -> list[Heading]:
     A line counts as a heading when it is under 70 characters, does not end with ``.``
     or ``:``, and is not a bullet (``- ...``). Numbered lines such as
     ``"2. Reducing Inflammation"`` are level 2; the others level 1.
+
+    Parameters
+    ----------
+    text : str
+        The article's plain text.
+
+    Returns
+    -------
+    list of Heading
+        The headings in reading order, each with its text, start and end character
+        offsets in ``text`` and level (1 or 2).
+
+    Examples
+    --------
+    >>> [h.level for h in find_headings("Back pain\\n2. Heat\\nIt helps.\\n")]
+    [1, 2]
     """
     headings = []
     pos = 0

@@ -24,6 +24,20 @@ _INT = re.compile(r"^[+-]?\d+$")
 
 @dataclass(frozen=True)
 class Field:
+    """One column of a table as declared in ``datapackage.json``.
+
+    Attributes
+    ----------
+    name : str
+        Column name, as in the CSV header.
+    type : str
+        Frictionless field type (``"string"``, ``"integer"``, ``"number"``, ...).
+    description : str
+        The descriptor's description of the column ('' when none is given).
+    constraints : dict
+        The field's constraints (``required``, ``enum``, ``minimum``, ...), as declared.
+    """
+
     name: str
     type: str
     description: str
@@ -36,6 +50,26 @@ class Field:
 
 @dataclass(frozen=True)
 class Resource:
+    """One table of the data package as declared in ``datapackage.json``.
+
+    Attributes
+    ----------
+    name : str
+        Resource name (``"trials"``, ``"claims"``, ...).
+    path : str
+        CSV file name, relative to the package folder.
+    fields : tuple of Field
+        The declared columns, in schema order.
+    primary_key : tuple of str
+        Columns that together identify a row (empty when none is declared).
+    foreign_keys : tuple of dict
+        The schema's ``foreignKeys`` entries, as declared.
+    optional : bool
+        True when the package is valid without this table.
+    descriptor : dict
+        The resource's raw entry from ``datapackage.json``.
+    """
+
     name: str
     path: str
     fields: tuple[Field, ...]
@@ -133,10 +167,25 @@ def resources(descriptor: dict) -> dict[str, Resource]:
 def read_table(root: Path, res: Resource, problems: list[Problem]):
     """Read one CSV resource, cast its columns and check field constraints.
 
-    Returns a pandas DataFrame with typed columns (strings as ``object`` with None for
-    missing, integers as nullable ``Int64``, numbers as ``float64``), or None when the
-    file cannot be read at all. Row order is kept; ``df.attrs['lines']`` holds the file
-    line of each row for error messages raised later.
+    Faults (unknown, duplicated or missing columns, cells that do not cast, broken
+    constraints) are appended to ``problems`` rather than raised.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The package folder.
+    res : Resource
+        The resource to read; ``res.path`` is resolved against ``root``.
+    problems : list of Problem
+        Appended to, one problem per fault found.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The table with typed columns (strings as ``object`` with None for missing,
+        integers as nullable ``Int64``, numbers as ``float64``), or None when the file
+        cannot be read at all. Row order is kept; ``df.attrs['lines']`` holds the file
+        line of each row for error messages raised later.
     """
     import pandas as pd
 
@@ -269,6 +318,11 @@ def check_foreign_keys(tables: dict, res_by_name: dict[str, Resource], problems:
     broken : set of str
         Tables that could not be read whole (missing, unreadable, or lacking a declared
         column); keys from or into them are not checked, as their faults are already reported.
+
+    Returns
+    -------
+    None
+        Findings go to ``problems``.
     """
     for name, res in res_by_name.items():
         df = tables.get(name)

@@ -54,6 +54,11 @@ def check_rules(tables: dict, article: Article | None, problems: list[Problem], 
         a number edited after its second reading).
     broken : set of str
         Tables that could not be read whole; rules reading them are skipped.
+
+    Returns
+    -------
+    None
+        Findings go to ``problems`` and ``warnings``.
     """
     for name, needs, needs_article in _RULES:
         if broken.intersection(needs) or (needs_article and article is None):

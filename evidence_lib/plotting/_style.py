@@ -49,7 +49,22 @@ def _axes(ax, figsize):
 
 
 def no_data(ax, message: str = "No data yet", *, detail: str | None = None):
-    """Turn ``ax`` into a clear, empty "no data yet" panel and return it."""
+    """Turn ``ax`` into a clear, empty "no data yet" panel and return it.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The panel to clear (its ticks are removed and its frame dashed).
+    message : str
+        Bold text in the middle of the panel.
+    detail : str, optional
+        A smaller line under ``message``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
     ax.set_xticks([])
     ax.set_yticks([])
     for s in ax.spines.values():

@@ -41,10 +41,17 @@ def fmt_p(p) -> str:
     Parameters
     ----------
     p : float or None
+        A p-value between 0 and 1; None or NaN when not available.
 
     Returns
     -------
     str
+        ``'p < 0.001'``, three decimals below 0.01, two otherwise; ``'p = n/a'`` when missing.
+
+    Examples
+    --------
+    >>> fmt_p(0.0004), fmt_p(0.034), fmt_p(None)
+    ('p < 0.001', 'p = 0.03', 'p = n/a')
     """
     if not _isnum(p):
         return "p = n/a"
@@ -195,6 +202,7 @@ def describe_forest(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", 
     threshold, threshold_label : float and str, or None
         The shaded band and its words.
     null : float
+        Value of no effect on the plotted scale.
     what : str
         What the rows are ("trials", "pooled estimates", "comparisons from 3 trials").
     min_k_prediction : int

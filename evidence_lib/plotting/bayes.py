@@ -28,11 +28,14 @@ def posterior_density(curves, *, threshold: float, threshold_label: str, xlabel:
     probability_label : str, optional
         How the legend names each curve's probability beyond the threshold.
     title : str, optional
+        Title above the plot; None for no title.
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
 
     Raises
     ------

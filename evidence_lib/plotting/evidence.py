@@ -24,7 +24,24 @@ CERTAINTY_LABELS = {"high": "High", "moderate": "Moderate", "low": "Low", "very_
 # --------------------------------------------------------------------------- session plans
 
 def parse_range(v):
-    """'10-15' -> (10.0, 15.0); '12' -> (12.0, 12.0); blank -> None."""
+    """'10-15' -> (10.0, 15.0); '12' -> (12.0, 12.0); blank -> None.
+
+    Parameters
+    ----------
+    v : str, float or None
+        A number or a range as text (``"10-15"``, ``"10 to 15"``; a typographic minus is
+        read as a hyphen). Only the first two numbers count.
+
+    Returns
+    -------
+    tuple of float or None
+        (low, high), or None when ``v`` is missing or holds no number.
+
+    Examples
+    --------
+    >>> parse_range("10-15"), parse_range("12"), parse_range("")
+    ((10.0, 15.0), (12.0, 12.0), None)
+    """
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     nums = re.findall(r"\d+(?:\.\d+)?", str(v).replace(MINUS, "-"))
@@ -63,10 +80,12 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), 
     labels : dict, optional
         source_id -> label as readers see it.
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     import numpy as np
 
@@ -138,9 +157,16 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), 
 def describe_session_plan_timeline(protocols, *, reference_plan, arms=("intervention",)) -> str:
     """Alt text for :func:`session_plan_timeline`.
 
+    Parameters
+    ----------
+    protocols, reference_plan, arms
+        As in :func:`session_plan_timeline`.
+
     Returns
     -------
     str
+        The reference plan in words, then the range of sessions, weeks and minutes per
+        session across the trial protocols.
     """
     ap = reference_plan or {}
     bits = [f"{_rng_text(ap['minutes'])} minutes per session" if ap.get("minutes") else "",
@@ -191,13 +217,18 @@ def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="
     column_order, hue_order : sequence
         Column and hue categories in order.
     hue_colors : dict, optional
+        Hue category -> colour (default ``VERDICT_COLORS``).
     xlabel : str, optional
+        Label under the columns; None for none.
     legend_title : str
+        Title of the hue legend.
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     from matplotlib.lines import Line2D
 
@@ -244,6 +275,15 @@ def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="
 def describe_evidence_map(data, *, row="kind", column="certainty", count="claim_id", row_order, row_text=None,
                           column_order=CERTAINTY_ORDER, column_labels=None, item="claims") -> str:
     """Alt text for :func:`evidence_map`: items per row and per column, and how many sit in several rows.
+
+    Parameters
+    ----------
+    data, row, column, count, row_order, column_order, column_labels
+        As in :func:`evidence_map`.
+    row_text : dict, optional
+        Row category -> words used inside a sentence (default: the category code).
+    item : str
+        Plural noun for what ``count`` counts (``"claims"``).
 
     Returns
     -------

@@ -535,6 +535,7 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
     null : float
         Value of no effect (1.0 for ratios).
     log_scale : bool
+        Draw the axis on a log scale (for ratio measures given on their natural scale).
     xlabel : str or None
         Heading over the plot column (e.g. "Mean difference, 0-10 scale").
     model : str or None
@@ -560,10 +561,12 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
         What the axis measures and which way is better, printed first under the axis
         (e.g. "Mean difference, points on 0-100; negative values: lower pain with the intervention").
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
 
     References
     ----------

@@ -65,10 +65,12 @@ def funnel_plot(data, *, estimate="yi", se=None, sampling_variance=None, pooled_
     min_k_asymmetry : int
         Below this many studies a caveat is printed in the figure (:func:`asymmetry_caveat`).
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     import numpy as np
     from scipy.special import ndtri
@@ -134,9 +136,16 @@ def describe_funnel(data, *, estimate="yi", se=None, sampling_variance=None, poo
                     null=0.0, min_k_asymmetry=MIN_K_ASYMMETRY) -> str:
     """Alt text for :func:`funnel_plot`, with the caveat for fewer than ``min_k_asymmetry`` studies.
 
+    Parameters
+    ----------
+    data, estimate, se, sampling_variance, pooled_estimate, null, min_k_asymmetry
+        As in :func:`funnel_plot` (give ``se`` or ``sampling_variance``).
+
     Returns
     -------
     str
+        Number of studies, range of standard errors, how many lie where p < 0.05 (two-sided,
+        against ``null``), and how many lie either side of the pooled estimate.
     """
     if data is None or len(data) == 0:
         return "Funnel plot: no trial data yet."

@@ -47,10 +47,12 @@ def network_graph(nodes, edges, *, treatment: str = "treatment", participants: s
     max_node_size : float
         Marker area (points^2) of the largest node.
     ax : matplotlib Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib Axes
+        The axes drawn on.
     """
     ax = _axes(ax, (6.4, 5.2))
     if nodes is None or len(nodes) == 0:
@@ -95,7 +97,19 @@ def network_graph(nodes, edges, *, treatment: str = "treatment", participants: s
 def describe_network_graph(nodes, edges, *, treatment: str = "treatment", participants: str = "participants",
                            edge_a: str = "treatment_a", edge_b: str = "treatment_b", n_studies: str = "n_studies",
                            labels: dict | None = None) -> str:
-    """Alt text for :func:`network_graph` (same arguments, no drawing)."""
+    """Alt text for :func:`network_graph` (same arguments, no drawing).
+
+    Parameters
+    ----------
+    nodes, edges, treatment, participants, edge_a, edge_b, n_studies, labels
+        As in :func:`network_graph`.
+
+    Returns
+    -------
+    str
+        The treatments with their participants, then each direct comparison with its
+        number of studies.
+    """
     if nodes is None or len(nodes) == 0:
         return "Network graph: no network to draw."
     parts = [f"{_label_of(labels, t)} ({_fmt_n(p)})" for t, p in zip(nodes[treatment], nodes[participants])]
@@ -129,11 +143,14 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
     log_scale : bool
         Logarithmic x axis (for ratios given on their natural scale).
     title : str, optional
+        Title above the plot; None for no title.
     ax : matplotlib Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib Axes
+        The axes drawn on.
     """
     ax = _axes(ax, (6.4, 0.6 + 0.5 * max(len(effects), 2)))
     rows = effects[effects[treatment].astype(str) != str(reference)] if len(effects) else effects
@@ -161,7 +178,18 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
 def describe_network_forest(effects, *, reference: str, treatment: str = "treatment", estimate: str = "estimate",
                             ci_low: str = "ci_low", ci_high: str = "ci_high", labels: dict | None = None,
                             xlabel: str = "estimate") -> str:
-    """Alt text for :func:`network_forest` (same arguments, no drawing)."""
+    """Alt text for :func:`network_forest` (same arguments, no drawing).
+
+    Parameters
+    ----------
+    effects, reference, treatment, estimate, ci_low, ci_high, labels, xlabel
+        As in :func:`network_forest`.
+
+    Returns
+    -------
+    str
+        Each treatment's estimate and 95% CI against ``reference``.
+    """
     rows = effects[effects[treatment].astype(str) != str(reference)] if len(effects) else effects
     if rows is None or len(rows) == 0:
         return "Forest plot: no treatment to compare."

@@ -39,11 +39,14 @@ def safety_rates(data, *, estimate="rate", ci_low="rate_low", ci_high="rate_high
     color : int
         Index of the Okabe-Ito colour.
     marker : str
+        Matplotlib marker of the rate points.
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     import numpy as np
     from matplotlib.ticker import FuncFormatter, NullLocator
@@ -96,9 +99,17 @@ def safety_rates(data, *, estimate="rate", ci_low="rate_low", ci_high="rate_high
 def describe_safety_rates(data, *, estimate="rate", label="label", unit="per 10,000 patients") -> str:
     """Alt text for one panel of :func:`safety_rates`.
 
+    Parameters
+    ----------
+    data, estimate, label
+        As in :func:`safety_rates`.
+    unit : str
+        The panel's unit in words (``"per 10,000 patients"``).
+
     Returns
     -------
     str
+        Every rate when there are at most 8, else the range and the three highest.
     """
     if len(data) == 0:
         return f"No rates {unit} in the data yet."

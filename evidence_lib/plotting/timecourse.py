@@ -48,10 +48,12 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
     color_index : int
         First colour and marker of the Okabe-Ito cycle.
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     import numpy as np
 
@@ -102,9 +104,16 @@ def describe_effect_over_time(data, *, weeks="timepoint_weeks", estimate="estima
                               threshold=None, threshold_label=None, null=0.0) -> str:
     """Alt text for :func:`effect_over_time` (counts and ranges of what is drawn).
 
+    Parameters
+    ----------
+    data, weeks, estimate, group, threshold, threshold_label, null
+        As in :func:`effect_over_time`.
+
     Returns
     -------
     str
+        Comparisons, timepoints by term, the range of estimates and, with a threshold, how
+        many estimates lie inside the band.
     """
     from evidence_lib.terms import term_for_weeks
 
@@ -140,11 +149,14 @@ def rates_by_timepoint(data, *, timepoint="timepoint", estimate="estimate", ci_l
     order : list, optional
         Timepoint labels in order.
     ylabel : str, optional
+        Label of the vertical axis; None for none.
     ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     import numpy as np
 

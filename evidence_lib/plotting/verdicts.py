@@ -22,11 +22,14 @@ def verdict_overview(data, *, category: str = "category", verdict: str = "verdic
     category, verdict : str
         Column names.
     ax : matplotlib Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
     title : str or None
+        Title above the plot; None for no title.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on.
     """
     import pandas as pd
 
@@ -62,7 +65,18 @@ def verdict_overview(data, *, category: str = "category", verdict: str = "verdic
 
 
 def describe_verdict_overview(data, *, category: str = "category", verdict: str = "verdict") -> str:
-    """Alt text for :func:`verdict_overview`, generated from the same data."""
+    """Alt text for :func:`verdict_overview`, generated from the same data.
+
+    Parameters
+    ----------
+    data, category, verdict
+        As in :func:`verdict_overview`.
+
+    Returns
+    -------
+    str
+        Claims per category, then claims per verdict.
+    """
     claims = getattr(data, "claims", data)
     n = len(claims)
     if n == 0:

@@ -148,6 +148,12 @@ def benefit_probabilities(yi, vi, *, threshold: float, favours: str = "negative"
 def pain_mcid(ds):
     """The between-group MCID for a 0-100 pain scale, as a ``thresholds.csv`` row.
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package; its ``thresholds`` table is searched for an ``MD``
+        threshold of the instrument ``PAIN_0_100_INSTRUMENT``.
+
     Returns
     -------
     pandas.Series
@@ -166,15 +172,17 @@ def pain_mcid(ds):
 
 
 def analysis_sets(ds):
-    """The trial sets re-analysed: the reproduced published analysis and the own pooling set by comparator.
+    """The trial sets re-analysed: the reproduced Cochrane analysis and the own pooling set by comparator.
 
-    The published analysis is :func:`evidence_lib.review.reproduce.main_analysis` (the one the
-    forest plot shows); it is left out when the data has none.
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
 
     Returns
     -------
     list of (str, str, pandas.DataFrame)
-        (analysis label, comparator label, trials with label, yi, vi), yi negative = intervention better.
+        (analysis label, comparator label, trials with label, yi, vi), yi negative = acupuncture better.
     """
     from evidence_lib.review.labels import comparator_label
     from evidence_lib.review.reproduce import main_analysis, reproduce
@@ -196,10 +204,25 @@ def analysis_sets(ds):
 def reanalyses(ds):
     """:func:`benefit_probabilities` for every set of :func:`analysis_sets`, under the three priors.
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package (trials, effects and the pain MCID).
+
     Returns
     -------
     pandas.DataFrame
         analysis, comparator, trials, the columns of :func:`benefit_probabilities`, threshold_id.
+
+    Raises
+    ------
+    ValueError
+        If the package has no pain MCID (:func:`pain_mcid`).
+
+    References
+    ----------
+    Röver C (2020). Bayesian random-effects meta-analysis using the bayesmeta R package.
+    J Stat Softw 93(6) (the model); the priors: module docstring.
     """
     import pandas as pd
 
@@ -218,10 +241,35 @@ def reanalyses(ds):
 def posterior_curves(yi, vi, *, threshold: float, favours: str = "negative", priors=None) -> dict:
     """Posterior densities of the mean benefit under each prior, for plotting.
 
+    Parameters
+    ----------
+    yi, vi : array_like
+        Per-trial effects as reported and their variances (same length).
+    threshold : float
+        The MCID, a positive number on the scale of ``yi``.
+    favours : {'negative', 'positive'}
+        Which sign of ``yi`` favours acupuncture (``negative`` for pain-score differences).
+        Any value other than ``'negative'`` is read as ``'positive'``.
+    priors : sequence of NamedPrior, optional
+        Default :func:`default_priors` of ``threshold``.
+
     Returns
     -------
     dict
-        prior name -> (grid, density, P(mu > threshold)).
+        prior name -> (grid, density, P(mu > threshold)): the grid of mean benefits (positive =
+        acupuncture better, units of ``yi``), the posterior density on that grid, and the
+        posterior probability that the mean benefit exceeds ``threshold``.
+
+    Raises
+    ------
+    ValueError
+        For a non-positive threshold (:func:`default_priors`), and as
+        :func:`evidence_lib.meta.bayes.bayes_meta`.
+
+    References
+    ----------
+    Röver C (2020). Bayesian random-effects meta-analysis using the bayesmeta R package.
+    J Stat Softw 93(6) (the model); the priors: module docstring.
     """
     import numpy as np
 

@@ -123,11 +123,13 @@ class ClaimCheck:
     Attributes
     ----------
     claim_id : str
+        The claim checked.
     frames : pandas.DataFrame
         The claim's rows of ``claim_frames.csv``.
     evidence : pandas.DataFrame
         The linked evidence rows (:func:`evidence_rows`).
     findings : tuple of Finding
+        Every finding, in the order the checks ran.
     relevance : tuple of (str, Relevance)
         Clinical-relevance reading per effect or pooled-result row (``table:row_id``).
     """
@@ -180,6 +182,20 @@ def population_fit(claimed: str, subjects: str | None, *, condition: str = "", p
     -------
     str
         ``ok``, ``info``, ``warning`` or ``mismatch``.
+
+    Parameters
+    ----------
+    claimed : str
+        The population the claim is about, a population code of ``vocab.py``
+        (``"chronic low back pain"``, ``"general population"``, ...).
+    subjects : str or None
+        The population the evidence was gathered in, same codes; None when unknown.
+
+    Returns
+    -------
+    str
+        One of ``'ok'``, ``'info'``, ``'warning'``, ``'mismatch'`` (from fitting to not
+        fitting); ``'info'`` when ``subjects`` is None.
 
     Examples
     --------
@@ -412,12 +428,15 @@ def check(ds, claim_id: str) -> ClaimCheck:
 
     Parameters
     ----------
-    ds : Dataset
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
     claim_id : str
+        A ``claims.claim_id``.
 
     Returns
     -------
     ClaimCheck
+        The claim's frames, linked evidence, findings and relevance readings.
 
     Raises
     ------
@@ -449,6 +468,12 @@ def check(ds, claim_id: str) -> ClaimCheck:
 
 def check_all(ds) -> "pd.DataFrame":
     """Every finding for every claim, one row each.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package; every row of its ``claims`` table is checked with
+        :func:`check`.
 
     Returns
     -------

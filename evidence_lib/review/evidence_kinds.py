@@ -70,12 +70,46 @@ def evidence_kind_words(ds) -> tuple[dict, dict]:
 
 
 def is_animal(design, subjects) -> bool:
-    """True for evidence from animals (design ``animal`` or subjects ``animals``)."""
+    """Tell whether evidence comes from animals (design ``animal`` or subjects ``animals``).
+
+    Parameters
+    ----------
+    design : str or None
+        ``sources.design``.
+    subjects : str or None
+        The row's subjects (``sources.subjects``, or ``findings.subjects`` for a finding).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_animal("animal", None), is_animal("rct", "chronic low back pain")
+    (True, False)
+    """
     return design in NONHUMAN_DESIGNS or subjects == "animals"
 
 
 def is_healthy_volunteer(design, subjects) -> bool:
-    """True for evidence from healthy volunteers (design ``healthy_volunteer`` or those subjects)."""
+    """Tell whether evidence comes from healthy volunteers (by design or by subjects).
+
+    Parameters
+    ----------
+    design : str or None
+        ``sources.design``.
+    subjects : str or None
+        The row's subjects; ``"healthy volunteers"`` counts whatever the design.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_healthy_volunteer("rct", "healthy volunteers")
+    True
+    """
     return design in HEALTHY_DESIGNS or subjects == "healthy volunteers"
 
 
@@ -138,10 +172,22 @@ def _effect_subjects(source_subjects, population_text, *, condition: str = "", s
 def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
     """The evidence rows linked to a claim, one per ``claim_evidence`` link, in one frame.
 
-    Columns: ``key`` (``table:row_id``), ``table``, ``row_id``, ``role``, ``source_id``,
-    ``design``, ``subjects`` (effective, see the module docstring), ``comparator_class``,
-    ``outcome``, ``term``, ``measure``, ``estimate``, ``ci_low``, ``ci_high``, ``favours``,
-    ``instrument``, ``description``, ``i2``, ``k``, ``analysis_id``, ``population``.
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    claim_id : str
+        A ``claims.claim_id``. An id without links gives an empty frame; a link to a
+        row that does not exist is skipped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``key`` (``table:row_id``), ``table``, ``row_id``, ``role``, ``source_id``,
+        ``design``, ``subjects`` (effective, see the module docstring), ``comparator_class``,
+        ``outcome``, ``term``, ``measure``, ``estimate``, ``ci_low``, ``ci_high``, ``favours``,
+        ``instrument``, ``description``, ``i2``, ``k``, ``analysis_id``, ``population``, in
+        the order of ``claim_evidence``.
     """
     import pandas as pd
 
@@ -184,7 +230,18 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
 
 
 def basis_rows(evidence: "pd.DataFrame") -> "pd.DataFrame":
-    """The rows a verdict rests on: ``supports`` rows, else all but ``context`` rows."""
+    """The rows a verdict rests on: ``supports`` rows, else all but ``context`` rows.
+
+    Parameters
+    ----------
+    evidence : pandas.DataFrame
+        Rows of :func:`evidence_rows` (a ``role`` column is needed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The selected rows of ``evidence``, index kept.
+    """
     sup = evidence[evidence["role"] == "supports"]
     return sup if len(sup) else evidence[evidence["role"] != "context"]
 
@@ -196,6 +253,11 @@ def claim_evidence_kinds(ds):
     the checks read them), each classified by :func:`evidence_kind` from its design and
     subjects, so a claim the checks flag for animal or healthy-volunteer evidence has that
     kind here.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
 
     Returns
     -------

@@ -91,6 +91,26 @@ def _trials(ds, analysis_id):
 def dersimonian_laird_tau2(yi, vi) -> float:
     """DerSimonian-Laird between-study variance (0 when fewer than 2 studies).
 
+    The method-of-moments estimate from Cochran's Q with inverse-variance weights,
+    truncated at zero.
+
+    Parameters
+    ----------
+    yi : sequence of float
+        Per-study effects, on an additive scale (log for ratios).
+    vi : sequence of float
+        Their sampling variances (> 0), same length and order as ``yi``.
+
+    Returns
+    -------
+    float
+        tau2, in squared units of ``yi``; 0.0 for fewer than 2 studies.
+
+    References
+    ----------
+    DerSimonian R, Laird N (1986) Meta-analysis in clinical trials. Control Clin Trials
+    7:177-188.
+
     Examples
     --------
     >>> dersimonian_laird_tau2([0.0, 0.0, 0.0], [1.0, 1.0, 1.0])
@@ -110,10 +130,30 @@ def dersimonian_laird_tau2(yi, vi) -> float:
 def prediction_interval(ds, pooled) -> tuple[float, float] | None:
     """95% prediction interval of a pooled result, on its analysis scale (log for ratios).
 
-    Uses the pooled estimate and CI as published, tau2 as published (else
-    DerSimonian-Laird from the trials in ``trial_data.csv``) and a t distribution with
-    k - 2 degrees of freedom (Higgins, Thompson and Spiegelhalter 2009). None when there
-    are fewer than 3 trials or no CI.
+    Uses the pooled estimate and CI as published (its standard error taken as the CI
+    width over 2 x 1.96), tau2 as published (else DerSimonian-Laird from the trials in
+    ``trial_data.csv``) and a t distribution with k - 2 degrees of freedom, k being the
+    trials in ``trial_data.csv`` that print an estimate and a CI.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package (its ``trial_data`` table supplies the trials).
+    pooled : pandas.Series or mapping
+        One ``pooled_results`` row: ``analysis_id``, ``measure``, ``estimate``, ``ci_low``,
+        ``ci_high`` and ``tau2`` (may be missing).
+
+    Returns
+    -------
+    tuple of float or None
+        (low, high) on the analysis scale (log for ratio measures, else the units of the
+        estimate); None when there are fewer than 3 trials or the row has no CI.
+
+    References
+    ----------
+    Higgins JPT, Thompson SG, Spiegelhalter DJ (2009) A re-evaluation of random-effects
+    meta-analysis. J R Stat Soc Ser A 172:137-159 (the prediction interval with k - 2
+    degrees of freedom).
     """
     from scipy.special import stdtrit
 
@@ -256,8 +296,10 @@ def suggest_grade(ds, claim_id: str, *, _check=None):
 
     Parameters
     ----------
-    ds : Dataset
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
     claim_id : str
+        A ``claims.claim_id``.
 
     Returns
     -------
@@ -266,6 +308,13 @@ def suggest_grade(ds, claim_id: str, *, _check=None):
         or not_assessed), ``reason``, ``stored`` (judgment in ``grade.csv`` or None),
         ``stored_reason``, ``override_reason``, ``agrees`` (True/False; None when either
         side is missing or not assessed). Rules in the module docstring.
+
+    References
+    ----------
+    Guyatt GH, Oxman AD, Vist GE, et al. GRADE: an emerging consensus on rating quality of
+    evidence and strength of recommendations. BMJ 2008;336:924-926 (the five domains).
+    Egger M, Davey Smith G, Schneider M, Minder C (1997) BMJ 315:629-634 (the
+    publication-bias test).
     """
     import pandas as pd
 
@@ -302,6 +351,13 @@ def _lower(start: str, n: int) -> str:
 def computed_certainty(ds, claim_id: str, *, _check=None, _grade=None) -> dict:
     """Certainty implied by the start level minus the suggested (and the stored) downgrades.
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    claim_id : str
+        A ``claims.claim_id``.
+
     Returns
     -------
     dict
@@ -309,6 +365,12 @@ def computed_certainty(ds, claim_id: str, *, _check=None, _grade=None) -> dict:
         ``certainty`` (None when no evidence is linked; ``none`` when the claim cannot be
         checked), ``stored_certainty`` (start minus the downgrades in ``grade.csv``, None
         if it holds no row for the claim) and ``explanation``.
+
+    References
+    ----------
+    Guyatt GH, Oxman AD, Vist GE, et al. GRADE: an emerging consensus on rating quality of
+    evidence and strength of recommendations. BMJ 2008;336:924-926 (start level from the
+    study design, lowered one level per serious concern).
     """
     chk = _check or check(ds, claim_id)
     frames = chk.frames
@@ -335,7 +397,20 @@ _SUPPORTING = ("supported", "supported_with_caveats")
 
 
 def coherence_for(ds, claim_id: str):
-    """:func:`coherence` for one claim."""
+    """:func:`coherence` for one claim.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    claim_id : str
+        A ``claims.claim_id``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The claim's issues, columns as :func:`coherence` (empty when there are none).
+    """
     import pandas as pd
 
     claim = ds.claim(claim_id)
@@ -410,6 +485,11 @@ def coherence(ds):
     frame. A written ``override_reason`` (claims.csv for claim-level issues, grade.csv
     for a domain) sets ``overridden`` instead of leaving the issue open.
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package; every row of ``claims`` is checked.
+
     Returns
     -------
     pandas.DataFrame
@@ -426,6 +506,18 @@ def coherence(ds):
 
 
 def open_issues(coh):
-    """The coherence issues that are warnings or mismatches and not overridden."""
+    """The coherence issues that are warnings or mismatches and not overridden.
+
+    Parameters
+    ----------
+    coh : pandas.DataFrame
+        A frame of :func:`coherence` (``severity`` and ``overridden`` columns are needed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``coh`` with severity ``warning`` or ``mismatch`` and ``overridden``
+        false, index kept.
+    """
     keep = coh["severity"].isin(SEVERITIES[2:]) & ~coh["overridden"].astype(bool)
     return coh[keep]

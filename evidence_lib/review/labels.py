@@ -42,7 +42,19 @@ def review_labels(ds) -> dict:
 
 
 def comparator_label(ds, code: str) -> str:
-    """A comparator code as readers see it (from the descriptor's ``review.comparators``)."""
+    """A comparator code as readers see it (from the descriptor's ``review.comparators``).
+
+    Parameters
+    ----------
+    ds : Dataset
+    code : str
+        A comparator class code (``sham``, ``usual_care``, ...).
+
+    Returns
+    -------
+    str
+        The review's name for it; a code the descriptor does not name, with spaces for underscores.
+    """
     return review_labels(ds)["comparators"].get(code, str(code).replace("_", " "))
 
 

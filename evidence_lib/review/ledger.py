@@ -18,12 +18,42 @@ from evidence_lib.vocab import (  # noqa: F401  (re-exported: the ledger views s
 
 
 def ledger_table(ds, *, columns=("claim_id", "category", "verdict", "certainty", "quote")):
-    """The claims as a compact table (a DataFrame indexed by claim_id)."""
+    """The claims as a compact table.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    columns : sequence of str
+        Columns of ``claims.csv`` to show; must include ``claim_id``, which becomes the index.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per claim, in file order, indexed by ``claim_id``.
+
+    Raises
+    ------
+    KeyError
+        If a name in ``columns`` is not a column of ``claims.csv``.
+    """
     return ds.claims.loc[:, list(columns)].set_index("claim_id")
 
 
 def verdict_counts(ds):
-    """Claims per category and verdict (categories and verdicts in canonical order)."""
+    """Claims per category and verdict (categories and verdicts in canonical order).
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Counts of claims, one row per category that has claims (``CATEGORY_ORDER``) and one
+        column per verdict (``VERDICT_ORDER``, zero columns kept).
+    """
     import pandas as pd
 
     claims = ds.claims
@@ -36,7 +66,19 @@ def verdict_counts(ds):
 
 
 def style_ledger(ds):
-    """The ledger as a pandas Styler with verdict colours (for notebooks)."""
+    """The ledger as a pandas Styler with verdict colours (for notebooks).
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        :func:`ledger_table` with the verdict cells coloured by ``VERDICT_COLORS`` and the
+        quotes left-aligned and wrapped.
+    """
     table = ledger_table(ds)
 
     def colour(v):
@@ -53,6 +95,18 @@ def highlight_article_html(ds, *, link_prefix: str = "#claim-") -> str:
 
     Paragraph breaks become ``<p>``; headings become ``<h3>``/``<h4>``; everything else is
     escaped. Claims are assumed not to overlap (the loader enforces it).
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package (its article and claims with character offsets).
+    link_prefix : str
+        Prefix of each mark's link target; the claim id is appended (``"#claim-C1"``).
+
+    Returns
+    -------
+    str
+        An HTML fragment (no ``<html>`` or ``<body>``).
     """
     text = ds.article.text
     heads = {h.start: h for h in ds.article.headings}
@@ -94,7 +148,27 @@ def highlight_article_html(ds, *, link_prefix: str = "#claim-") -> str:
 
 
 def format_claim(ds, claim_id: str, *, width: int = 100) -> str:
-    """One claim for the terminal: quote in context, verdict, certainty, rationale, sources."""
+    """One claim for the terminal: quote in context, verdict, certainty, rationale, sources.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    claim_id : str
+        A ``claims.claim_id``.
+    width : int
+        Line width in characters for wrapped text.
+
+    Returns
+    -------
+    str
+        Several lines joined by ``\\n``.
+
+    Raises
+    ------
+    KeyError
+        If ``claim_id`` is not in the claims table (raised by ``Dataset.claim``).
+    """
     c = ds.claim(claim_id)
     before, quote, after = ds.article.context(int(c.start), int(c.end), width=90)
     before = " ".join(before.split())
@@ -125,7 +199,21 @@ def format_claim(ds, claim_id: str, *, width: int = 100) -> str:
 
 
 def format_ledger(ds, *, width: int = 100) -> str:
-    """The whole ledger as a fixed-width table for the terminal."""
+    """The whole ledger as a fixed-width table for the terminal.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    width : int
+        Line width in characters; quotes are cut with an ellipsis to fit (at least 20
+        characters of quote are kept).
+
+    Returns
+    -------
+    str
+        A header, one line per claim and a closing line of counts per verdict.
+    """
     head = f"{'id':<4} {'category':<11} {'verdict':<24} {'certainty':<9} quote"
     qw = max(20, width - len(head) + len("quote"))
     rows = [head, "-" * min(width, len(head) + qw - 5)]

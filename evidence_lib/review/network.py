@@ -81,12 +81,22 @@ def _derived_variance(ds, sid, weeks, arm_code, rows):
 def pain_network_inclusion(ds):
     """Which trial enters the pain network, with which arms, and why not.
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package (selection rules in the module docstring).
+
     Returns
     -------
     DataFrame
         One row per randomised trial with arm-level rows: source_id, label, pain_weeks
         (the visits with pain arms), visit (the short-term visit used, NaN if none),
         arms_entered, arms_left_out, reason.
+
+    Raises
+    ------
+    ValueError
+        If ``arms.csv`` holds an arm code outside ``vocab.ARMS``.
     """
     return _select(ds)[1]
 
@@ -94,12 +104,22 @@ def pain_network_inclusion(ds):
 def pain_network_arms(ds):
     """The arms of the pain network: one row per trial arm, values oriented lower = less pain.
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package (selection rules in the module docstring).
+
     Returns
     -------
     DataFrame
         study (source id), study_label, treatment (arm code), arm_label, instrument,
         timepoint_weeks, n, mean (oriented), sd, se (NaN unless derived), mean_as_reported,
         negated (bool), origin.
+
+    Raises
+    ------
+    ValueError
+        If ``arms.csv`` holds an arm code outside ``vocab.ARMS``.
     """
     return _select(ds)[0]
 
@@ -160,7 +180,24 @@ def _select(ds):
 
 
 def pain_measure(arms) -> str:
-    """``"MD"`` when every instrument states a 0-100 range, else ``"SMD"``."""
+    """``"MD"`` when every instrument states a 0-100 range, else ``"SMD"``.
+
+    Parameters
+    ----------
+    arms : pandas.DataFrame
+        Arms as :func:`pain_network_arms` gives them (an ``instrument`` column is needed).
+
+    Returns
+    -------
+    str
+        ``"MD"`` when every instrument's text contains ``0-100``, else ``"SMD"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pain_measure(pd.DataFrame({"instrument": ["VAS 0-100", "NRS 0-10"]}))
+    'SMD'
+    """
     return "MD" if all("0-100" in str(i) for i in arms["instrument"]) else "SMD"
 
 

@@ -288,7 +288,27 @@ def threshold_for(thresholds, measure: str, instrument: str | None):
 
 
 def threshold_on_benefit_scale(value: float, measure: str) -> float:
-    """A (positive, absolute) threshold on the benefit scale: log for ratio measures."""
+    """A (positive, absolute) threshold on the benefit scale: log for ratio measures.
+
+    Parameters
+    ----------
+    value : float
+        The threshold as tabulated in ``thresholds.csv`` (a ratio on its natural scale for
+        ratio measures, else in the measure's units).
+    measure : str
+        Effect measure; ratio measures (``vocab.RATIO_MEASURES``) are logged.
+
+    Returns
+    -------
+    float
+        ``abs(log(value))`` for a ratio measure (NaN when ``value`` is not positive), else
+        ``abs(value)``.
+
+    Examples
+    --------
+    >>> threshold_on_benefit_scale(-10, "MD")
+    10.0
+    """
     if measure in RATIO_MEASURES:
         return abs(math.log(value)) if value > 0 else math.nan
     return abs(float(value))
@@ -363,6 +383,21 @@ def classify_row(row, thresholds, *, reference_sd: float | None = None) -> Relev
     scales score worse pain higher, and reviews report intervention minus control), and
     unknown otherwise (relevance not judged); without ``instrument``, the instrument is the
     longest tabulated threshold instrument named in the row's ``description``, if any.
+
+    Parameters
+    ----------
+    row : pandas.Series or mapping
+        One row of ``effects`` or ``pooled_results`` (``estimate``, ``ci_low``, ``ci_high``,
+        ``measure``; ``favours``, ``instrument``, ``outcome``, ``description`` if present).
+    thresholds : pandas.DataFrame or None
+        The ``thresholds`` table.
+    reference_sd : float, optional
+        For an SMD: a typical SD of the instrument, passed to :func:`assess`.
+
+    Returns
+    -------
+    Relevance
+        As :func:`assess`.
     """
     get = row.get
     favours = get("favours")

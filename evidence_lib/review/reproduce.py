@@ -124,6 +124,13 @@ def trial_rows(ds, analysis_id: str):
     :func:`evidence_lib.meta.effect_sizes.from_ci` (log scale for ratios). Rows with neither are
     left out.
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    analysis_id : str
+        A ``trial_data.analysis_id``; an id without rows gives an empty frame.
+
     Returns
     -------
     DataFrame
@@ -167,18 +174,31 @@ def reproduce(ds, analysis_id: str, *, method: str = "DL", ci: str = "wald"):
         The loaded data package.
     analysis_id : str
         A ``pooled_results`` row with ``trial_data`` rows (see :func:`trial_rows`).
-    method, ci : str
-        Passed to :func:`evidence_lib.meta.pool`; the default (DL, Wald) is Review
-        Manager's random-effects model.
+    method : str
+        Between-study variance estimator, passed to :func:`evidence_lib.meta.pool`
+        (``"DL"``, ``"REML"``, ... as that function allows).
+    ci : str
+        Confidence-interval method, passed to :func:`evidence_lib.meta.pool` (``"wald"`` or
+        ``"hksj"``, ...). The default (DL, Wald) is Review Manager's random-effects model.
 
     Returns
     -------
     Reproduction
+        Our pooled result, the published statistics and the trial rows (ratios back on
+        their natural scale) with our weights.
 
     Raises
     ------
     KeyError
-        If the analysis is unknown; ValueError if it has fewer than two usable trials.
+        If the analysis is unknown.
+    ValueError
+        If it has fewer than two usable trials, and as :func:`evidence_lib.meta.pool`
+        for an unknown ``method`` or ``ci``.
+
+    References
+    ----------
+    DerSimonian R, Laird N (1986) Meta-analysis in clinical trials. Control Clin Trials
+    7:177-188 (the default random-effects model).
     """
     import numpy as np
 
@@ -204,7 +224,18 @@ def reproduce(ds, analysis_id: str, *, method: str = "DL", ci: str = "wald"):
 
 
 def reproducible_analyses(ds) -> list[str]:
-    """Published analyses with at least two trial rows, by id."""
+    """Published analyses with at least two trial rows, by id.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
+    Returns
+    -------
+    list of str
+        ``analysis_id`` values with two or more ``trial_data`` rows, sorted.
+    """
     counts = ds.trial_data.groupby("analysis_id").size()
     return sorted(a for a, n in counts.items() if n >= 2)
 

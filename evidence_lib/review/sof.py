@@ -267,7 +267,28 @@ def summary_of_findings(ds):
 
 
 def certainty_text(level) -> str:
-    """'Low ⊕⊕◯◯' style text for a certainty level (or 'Not rated')."""
+    """'Low ⊕⊕◯◯' style text for a certainty level (or 'Not rated').
+
+    Parameters
+    ----------
+    level : {'high', 'moderate', 'low', 'very_low'} or None
+        A GRADE certainty level; None or NaN for an unrated row.
+
+    Returns
+    -------
+    str
+        The level's label and its symbols, or ``'Not rated'``.
+
+    Raises
+    ------
+    KeyError
+        For a value that is not a certainty level.
+
+    Examples
+    --------
+    >>> certainty_text(None)
+    'Not rated'
+    """
     from evidence_lib.vocab import CERTAINTY_SYMBOLS
 
     if is_missing(level) or level is None:

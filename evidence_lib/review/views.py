@@ -23,7 +23,19 @@ def _versus(ds, codes):
 
 
 def source_labels(ds) -> dict:
-    """source_id -> 'Smith 2010' from the sources table (first author's surname, year)."""
+    """source_id -> 'Haake 2007' from the sources table (first author's surname, year).
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
+    Returns
+    -------
+    dict of str to str
+        One label per ``sources`` row: the first word of ``first_author`` (else the id),
+        then the year when recorded.
+    """
     out = {}
     for r in ds.sources.itertuples(index=False):
         name = ("" if is_missing(r.first_author) else str(r.first_author)).split(" ")[0].rstrip(",") or r.source_id
@@ -38,9 +50,19 @@ def _label(ds, source_id: str) -> str:
 def review_effects(ds, *, comparator_classes=None):
     """Pooled results from reviews and meta-analyses (the systematic-review evidence).
 
-    Returns the effects rows whose source is a review or meta-analysis, with a
-    ``label`` ("Smith 2010") and ``comparator_label`` column, sorted by comparator
-    and source.
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    comparator_classes : sequence of str, optional
+        Keep only these ``comparator_class`` codes; None keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``effects`` rows with an estimate whose source is a review or meta-analysis,
+        plus ``design``, ``label`` ("Manheimer 2005") and ``comparator_label``, sorted by
+        comparator, measure and source.
     """
     e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
     e = e[e["design"].isin(REVIEW_DESIGNS) & e["estimate"].notna()].copy()
@@ -55,8 +77,19 @@ def trial_effects_over_time(ds, *, comparator_classes=("sham", "no_treatment", "
                             measures=("MD", "pp_difference")):
     """Between-group effects from trials with a timepoint in weeks, for effect-over-time plots.
 
-    Differences are re-signed so that positive always means "better with the intervention"
-    (using the row's ``favours``); ``series`` names trial, comparison and instrument.
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    comparator_classes, measures : sequence of str
+        Keep RCT ``effects`` rows with these comparator codes and measures.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows plus ``benefit``, ``benefit_low``, ``benefit_high`` (re-signed with the
+        row's ``favours`` so that positive means better with acupuncture; units of the
+        estimate) and ``series`` (trial, comparison and instrument), sorted by series and week.
     """
     e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
     e = e[(e["design"] == "rct") & e["estimate"].notna() & e["timepoint_weeks"].notna()
@@ -72,16 +105,35 @@ def trial_effects_over_time(ds, *, comparator_classes=("sham", "no_treatment", "
 
 
 def arm_smd_set(ds, *, control_arm: str = "sham", instruments=None, max_weeks: float = 13):
-    """Per-trial SMDs (Hedges' g) computed from arm data, the intervention versus ``control_arm``.
+    """Per-trial SMDs (Hedges' g) computed from arm data, acupuncture versus ``control_arm``.
 
     Takes, per trial, the earliest timepoint after baseline up to ``max_weeks`` at which
     both arms report n, mean and SD, and computes g with metafor's escalc definition
     (:func:`evidence_lib.meta.effect_sizes.smd`). Signs are set so that negative favours
-    the intervention: scores where higher is better are flipped, using the instrument text
+    acupuncture: scores where higher is better are flipped, using the instrument text
     ("higher = better") or an arm note that the values are improvements ("CHANGE from
     baseline ..., positive = improvement"). A note saying "not change" does not flip.
 
-    Returns a DataFrame: label, source_id, instrument, timepoint_weeks, n_i, n_c, yi, vi.
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    control_arm : str
+        Arm code of the control (``vocab.ARMS``, e.g. ``"sham"``).
+    instruments : sequence of str, optional
+        Keep instruments whose text contains one of these; None keeps every pain instrument.
+    max_weeks : float
+        Latest visit considered, in weeks after randomisation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        label, source_id, instrument, timepoint_weeks, n_i, n_c, yi (g), vi, direction.
+
+    References
+    ----------
+    Hedges LV (1981) Distribution theory for Glass's estimator of effect size and related
+    estimators. J Educ Stat 6:107-128.
     """
     import pandas as pd
 
@@ -121,6 +173,17 @@ def safety_table(ds):
     Rates on a per-patient or per-treatment scale are proportions; the ``per_10000``
     column re-expresses every row per 10,000 for comparison. Rows without an estimate but
     with events and a denominator get the rate computed from the counts.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``adverse_events`` rows with a rate, plus ``rate``, ``rate_source``, ``per_10000``,
+        ``per_10000_low``, ``per_10000_high``, ``denominator_kind`` and ``label``.
     """
     ae = ds.adverse_events.copy()
     scale = ae["unit"].map({"per_patient": 1.0, "per_treatment": 1.0, "per_10000_patients": 10000.0,
@@ -138,7 +201,18 @@ def safety_table(ds):
 
 
 def protocol_table(ds):
-    """The trials' protocols of the intervention (its arms), with a readable label."""
+    """Acupuncture protocols of the trials (acupuncture arms), with a readable label.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``protocols`` rows of acupuncture arms plus ``label``.
+    """
     p = ds.protocols[ds.protocols["arm"] == INTERVENTION].copy()
     p["label"] = [_label(ds, s) for s in p["source_id"]]
     return p.reset_index(drop=True)
@@ -147,9 +221,19 @@ def protocol_table(ds):
 def claims_by_evidence_kind(ds, *, category=None):
     """For each claim, the kinds of subjects its linked sources studied.
 
-    Returns one row per claim with counts of linked sources by subject kind
-    (patients with the reviewed condition, other people, healthy volunteers, animals) and its
-    verdict; the first column is named after the descriptor's ``review.condition_label``.
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    category : str, optional
+        Keep only claims of this category (``vocab.CATEGORY_ORDER``); None keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by claim_id: category, verdict, certainty and counts of linked sources
+        (context links left out) in back-pain patients, other people, healthy volunteers
+        and animals.
     """
     from evidence_lib.review.evidence_kinds import condition_subjects
     from evidence_lib.review.labels import review_labels
@@ -257,9 +341,20 @@ def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, ar
     For each timepoint after baseline at which both arms report n, mean and SD on the
     instrument (matched by substring), the difference ``arm - control_arm`` and its
     95% CI come from :func:`evidence_lib.meta.effect_sizes.md` (metafor's ``escalc(measure="MD")``).
-    ``favours`` says which sign favours the intervention (from the instrument: "higher = better"
+    ``favours`` says which sign favours acupuncture (from the instrument: "higher = better"
     scales favour it when positive); ``benefit`` re-expresses the difference so that
-    positive always means better with the intervention.
+    positive always means better with acupuncture.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    source_id : str
+        The trial.
+    instrument : str
+        Text the arm rows' instrument must contain.
+    control_arm, arm : str
+        Arm codes (``vocab.ARMS``) of the control and the compared arm.
 
     Returns
     -------
@@ -287,8 +382,19 @@ def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, ar
 def responder_rates(ds, source_id: str):
     """Per-arm responder percentages of one trial over time (the ``percent`` rows of effects).
 
-    The arm is read from the row's comparison ("verum arm response rate": the words before " arm").
-    Returns label, arm, timepoint_weeks, term, estimate, ci_low, ci_high, n, location.
+    The arm is read from the row's comparison ("verum acupuncture arm response rate").
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    source_id : str
+        The trial.
+
+    Returns
+    -------
+    pandas.DataFrame
+        label, arm, timepoint_weeks, term, estimate, ci_low, ci_high (percent), n, location.
     """
     e = ds.effects[(ds.effects["source_id"] == source_id) & (ds.effects["outcome"] == "response")
                    & (ds.effects["measure"] == "percent") & ds.effects["estimate"].notna()].copy()
@@ -303,10 +409,24 @@ def pooled_summary(ds, *, measure: str | None = None, outcome: str | None = None
     """Published pooled estimates (``pooled_results``) with signs harmonised.
 
     ``benefit_estimate`` (and its CI) puts every row on one convention: negative favours
-    the intervention (the convention of most rows; rows whose ``favours`` is ``positive`` are
-    flipped). With ``intervention_only`` (default) rows that do not test the intervention
-    (a placebo-versus-nothing contrast, whose comparison starts with "placebo" or "sham") are left out. Adds ``label`` ("Smith 2010, k=7"), ``comparator_label`` and a
-    ``summary`` string; filters by measure and outcome if given.
+    acupuncture (the convention of most rows; rows whose ``favours`` is ``positive`` are
+    flipped). With ``acupuncture_only`` (default) rows that do not test acupuncture
+    (Madsen's placebo-versus-no-acupuncture contrast) are left out. Adds ``label`` ("Manheimer 2005, k=7"), ``comparator_label`` and a
+    ``summary`` string.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    measure, outcome : str, optional
+        Keep only rows of this measure / outcome code; None keeps all.
+    acupuncture_only : bool
+        Leave out rows whose comparison starts with "placebo" or "sham".
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``pooled_results`` rows plus the columns above, sorted by comparator and outcome.
     """
     p = ds.pooled_results.copy()
     if intervention_only and "comparison" in p.columns:
@@ -330,12 +450,17 @@ def pooled_summary(ds, *, measure: str | None = None, outcome: str | None = None
 
 
 def pain_differences(ds):
-    """Every trial's pain mean differences on one 0-100 scale, at every visit, negative favouring the intervention.
+    """Every trial's pain mean differences on one 0-100 scale, at every visit, negative favouring acupuncture.
 
     From the RCT rows of ``effects`` (MD on a pain instrument with a stated 0-100 or 0-10
     range; 0-10 values are multiplied by 10; re-signed with ``favours``), and, for a trial
     and comparator that no such row covers, from the trial's arm data on a 0-100 scale
-    (:func:`arm_differences`, e.g. a trial's pain score at several visits).
+    (:func:`arm_differences`, e.g. GERAC's CPGS pain score at 6, 13 and 26 weeks).
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
 
     Returns
     -------
@@ -392,6 +517,15 @@ def pain_md_set(ds, *, max_weeks: float = 13, comparator_classes=("sham", "no_tr
     the package's own pooling (not a published analysis). ``vi`` is recovered from the CI
     (normal approximation).
 
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+    max_weeks : float
+        Latest visit taken, in weeks after randomisation.
+    comparator_classes : sequence of str
+        Comparator codes kept.
+
     Returns
     -------
     DataFrame
@@ -407,7 +541,18 @@ def pain_md_set(ds, *, max_weeks: float = 13, comparator_classes=("sham", "no_tr
 
 
 def claim_evidence_kinds(ds):
-    """The kinds of evidence each claim rests on: :func:`evidence_lib.review.evidence_kinds.claim_evidence_kinds`."""
+    """The kinds of evidence each claim rests on: :func:`evidence_lib.review.evidence_kinds.claim_evidence_kinds`.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`evidence_lib.review.evidence_kinds.claim_evidence_kinds`.
+    """
     from evidence_lib.review.evidence_kinds import claim_evidence_kinds as kinds
 
     return kinds(ds)
