@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core as core
+from . import _loo
 from ._validate import _check_1d, _default_labels, _norm_method
 from .results import BatchMetaResult, GoshResult, _batch_result
 
@@ -37,32 +38,26 @@ def leave_one_out(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None
 
     Notes
     -----
-    The k fits are computed with the batched core in blocks of rows, so the
-    work space is about 4 million cells whatever k (the result still holds
-    the k x k design of omitted studies, NaN on the diagonal).
+    The k fits are computed with the batched core in blocks of rows (about 4
+    million cells at a time) and only per-row results are kept, so memory is
+    linear in k; the result's ``Y``/``V``/``weights`` (k x k) are built only
+    if asked for.  REML/ML: see :func:`evidence_lib.meta._loo.tau2_loo`.
+
+    References
+    ----------
+    Viechtbauer W, Cheung MW-L (2010) Outlier and influence diagnostics for
+    meta-analysis. Res Synth Methods 1:112-125 (sec. 3).
     """
     y, v, lab = _check_1d(yi, vi, labels)
     k = y.shape[0]
     if k < 2:
         raise ValueError("leave_one_out needs at least 2 studies")
     method = _norm_method(method)
-    rows = max(1, (1 << 22) // k)
-    outs = []
-    for s in range(0, k, rows):
-        idx = np.arange(s, min(k, s + rows))
-        Y = np.broadcast_to(y, (idx.size, k)).copy()
-        V = np.broadcast_to(v, (idx.size, k)).copy()
-        Y[np.arange(idx.size), idx] = 0.0
-        V[np.arange(idx.size), idx] = np.inf
-        outs.append(core.fit(Y, V, np.full(idx.size, k - 1), method, ci, level, pi, i2, hksj_truncate, tol))
-    out = {f: np.concatenate([o[f] for o in outs]) for f in outs[0]} if len(outs) > 1 else outs[0]
-    Yn = np.broadcast_to(y, (k, k)).copy()
-    Vn = np.broadcast_to(v, (k, k)).copy()
-    np.fill_diagonal(Yn, np.nan)
-    np.fill_diagonal(Vn, np.nan)
+    out = _loo.fit_loo(y, v, method, ci, level, pi, i2, hksj_truncate, tol)
     lab = _default_labels(k) if lab is None else lab
-    return _batch_result(out, method, ci, Yn, Vn, tuple(np.char.add("omitting ", np.array(lab, dtype=str)).tolist()),
-                         level, pi, i2)
+    return _batch_result(out, method, ci, None, None,
+                         tuple(np.char.add("omitting ", np.array(lab, dtype=str)).tolist()),
+                         level, pi, i2, omit=(y, v))
 
 
 def cumulative(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, order=None,
