@@ -267,11 +267,12 @@ def _batch_result(out, method, ci, Y, V, labels=(), level=0.95, pi="z", i2="mode
 
 @dataclass(frozen=True, eq=False)
 class GoshResult:
-    """GOSH (Olkin, Dahabreh & Trikalinos 2012): a fit for every non-empty subset.
+    """GOSH (Olkin, Dahabreh & Trikalinos 2012): a fit for every non-empty subset
+    (``exhaustive``) or for distinct random subsets (drawn with ``seed``).
 
     ``mask[j]`` is the subset as a bit mask (bit i = study i included);
-    ``include`` is the boolean (n_subsets, k) matrix.  Subsets are ordered as
-    metafor's ``gosh`` (mask = 1, 2, ..., 2^k - 1)."""
+    ``include`` is the boolean (n_subsets, k) matrix.  Subsets are ordered by
+    mask (all subsets: 1, 2, ..., 2^k - 1, metafor's order before it sorts by k)."""
 
     mask: np.ndarray
     k_subset: np.ndarray
@@ -282,6 +283,8 @@ class GoshResult:
     h2: np.ndarray
     method: str
     k: int
+    exhaustive: bool = True
+    seed: int | None = None
 
     @property
     def include(self) -> np.ndarray:
