@@ -22,13 +22,30 @@ def _bits(masks, k):
 
 def _sample_masks(k, n, rng):
     """n distinct non-empty subsets of k studies, uniformly at random (as bit masks, sorted)."""
+    total = (1 << k) - 1
+    if 4 * n >= total:  # dense: a random part of all masks
+        return np.sort(rng.choice(total, size=n, replace=False).astype(np.int64) + 1)
     got = np.empty(0, dtype=np.int64)
     while got.size < n:
         draw = rng.integers(1, 1 << k, size=int((n - got.size) * 1.05) + 16, dtype=np.int64)
-        got = np.unique(np.concatenate([got, draw]))
+        got = np.sort(np.concatenate([got, draw]))
+        got = got[np.concatenate([[True], got[1:] != got[:-1]])]  # (np.unique is slower here)
     if got.size > n:  # drop a random surplus (keeps the sample uniform)
         got = np.sort(rng.choice(got, size=n, replace=False))
     return got
+
+
+def _all_subset_sums(a):
+    """Column sums over every subset: row m = sum of the rows of ``a`` (k, c) whose bit is set in m.
+
+    Built by doubling (the subsets containing study j are those without it plus row j), so all
+    2^k rows cost 2^k additions per column instead of 2^k k.
+    """
+    k, c = a.shape
+    S = np.zeros((1 << k, c))
+    for j in range(k):
+        np.add(S[:1 << j], a[j], out=S[1 << j:2 << j])
+    return S
 
 
 def _het(kk, Q, tau2, trP, qbased):
@@ -46,10 +63,14 @@ def _het(kk, Q, tau2, trP, qbased):
     return np.where(one, 0.0, i2), np.where(one, 1.0, h2)
 
 
-def _fit_fast(inc, y, v, method):
-    """FE / DL for a chunk of subsets by matrix products (inc: (n, k) 0/1)."""
+def _fe_columns(y, v):
     w = 1.0 / v
-    A = inc @ np.column_stack([np.ones_like(w), w, w * w, w * y, w * y * y])
+    return np.column_stack([np.ones_like(w), w, w * w, w * y, w * y * y])
+
+
+def _fit_fast(inc, y, v, method, A):
+    """FE / DL for a chunk of subsets (inc: (n, k) 0/1; A: the subsets' sums of
+    1, w, w^2, w y, w y^2)."""
     kk = np.rint(A[:, 0]).astype(np.int64)
     S1, S2, Swy, Swy2 = A[:, 1], A[:, 2], A[:, 3], A[:, 4]
     one = kk == 1
@@ -59,9 +80,9 @@ def _fit_fast(inc, y, v, method):
         return kk, Swy / S1, np.zeros(kk.shape[0]), Q, trP
     with np.errstate(divide="ignore", invalid="ignore"):
         tau2 = np.where(one, 0.0, np.maximum(0.0, (Q - (kk - 1)) / trP))
-    W = inc / (v[None, :] + tau2[:, None])
-    B = W @ np.column_stack([np.ones_like(y), y])
-    return kk, B[:, 1] / B[:, 0], tau2, Q, trP
+    W = v[None, :] + tau2[:, None]
+    np.divide(inc, W, out=W)
+    return kk, (W @ y) / (W @ np.ones_like(y)), tau2, Q, trP
 
 
 def _fit_core(inc, y, v, method, tol):
@@ -76,7 +97,7 @@ def _fit_core(inc, y, v, method, tol):
     return kk, est, tau2, np.where(kk == 1, 0.0, fe["Q"]), fe["trP"]
 
 
-def gosh(yi, vi, method: str = "DL", *, subsets: int = 1_000_000, seed=None, chunk: int = 1 << 16,
+def gosh(yi, vi, method: str = "DL", *, subsets: int = 1_000_000, seed=None, chunk: int = 4096,
          tol: float = 1e-12) -> GoshResult:
     """GOSH analysis: fit every non-empty subset, or ``subsets`` random ones.
 
@@ -140,11 +161,17 @@ def gosh(yi, vi, method: str = "DL", *, subsets: int = 1_000_000, seed=None, chu
     yc = y - np.sum(y / v) / np.sum(1 / v)  # centred: sums of squares lose no digits
     res = {f: np.empty(n) for f in ("estimate", "tau2", "q", "i2", "h2")}
     ks = np.empty(n, dtype=np.int64)
+    if fast:
+        M = _fe_columns(yc, v)
+        # all subsets: every subset's sums by doubling (row = mask); sampled: per chunk
+        S_all = _all_subset_sums(M)[1:] if exhaustive else None
     for s in range(0, n, chunk):
         sl = slice(s, min(n, s + chunk))
         inc = _bits(masks[sl], k)
         if fast:
-            kk, est, tau2, Q, trP = _fit_fast(inc.astype(float), yc, v, method)
+            incf = inc.astype(float)
+            # (small matrix products: a large one may be split over threads that stall on a busy machine)
+            kk, est, tau2, Q, trP = _fit_fast(incf, yc, v, method, S_all[sl] if exhaustive else incf @ M)
         else:
             kk, est, tau2, Q, trP = _fit_core(inc.astype(bool), yc, v, method, tol)
         i2, h2 = _het(kk, Q, tau2, trP, fast)
