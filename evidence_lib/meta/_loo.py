@@ -5,7 +5,7 @@ computed in blocks of padded rows (about 4 million cells at a time) and only
 per-row results are kept.  For REML/ML the search for the global maximum
 (:mod:`evidence_lib.meta._likelihood`) evaluates the likelihood of all k rows
 on one common grid by down-dating sums (O(k G) instead of O(k^2 G)), and
-Fisher scoring starts at each row's best grid point.
+Fisher scoring starts at the full data's estimate.
 
 References
 ----------
@@ -52,7 +52,7 @@ def _drop_one_extremes(x):
 
 
 def tau2_loo(y, v, method, tol=1e-12):
-    """tau2 and its SE for every leave-one-out row (REML/ML: the global maximum).
+    """tau2 (and its SE, None for REML/ML) for every leave-one-out row (REML/ML: the global maximum).
 
     For REML/ML each row's likelihood is evaluated on the grid of the full
     data (it covers every row's grid: without a study min v is not smaller,
@@ -79,25 +79,22 @@ def tau2_loo(y, v, method, tol=1e-12):
     T1 = np.concatenate([[0.0], lik.log_grid(lo, hi)[0]])
     LL = lik.loglik_loo_grid(y, v, T1, reml)
     T = np.broadcast_to(T1, LL.shape)
-    start = lik.start_from_grid(T, LL, np.full(k, lo[0]), np.full(k, hi[0]))
+    # Fisher scoring starts at the full data's estimate: a study moves tau2 by O(1/k), so
+    # this is a few steps from each row's nearby peak; refine() below checks the grid's
+    # other peaks as for any fit
+    t_full = core.tau2_fisher(y[None], v[None], np.array([k]), method, tol=tol)[0][0]
     tau2 = np.empty(k)
     ll_fit = np.empty(k)
     for s in range(0, k, rows):
         idx = np.arange(s, min(k, s + rows))
         Y, V, kb = padded_rows(y, v, idx)
-        init = np.where(multi[idx], start[idx], core._he_init(Y, V, kb))
-        tau2[idx] = core._fisher_root(Y, V, kb, reml, tol, tau2_init=init)
+        tau2[idx] = core._fisher_root(Y, V, kb, reml, tol, tau2_init=np.full(idx.size, t_full))
         ll_fit[idx] = lik.loglik(Y, V, kb, tau2[idx], reml)
     im = np.flatnonzero(multi)
     if im.size:
         tau2[im] = lik.refine(tau2[im], ll_fit[im], LL[im, 0], T[im, 1:], LL[im, 1:], kk[im], reml, tol,
                               lambda j: padded_rows(y, v, im[j] if not isinstance(j, slice) else im), core._fisher_root, core._score, t_uni[im])
-    se = np.empty(k)
-    for s in range(0, k, rows):
-        idx = np.arange(s, min(k, s + rows))
-        Y, V, kb = padded_rows(y, v, idx)
-        se[idx] = core.fisher_se(Y, V, kb, tau2[idx], reml)
-    return tau2, se
+    return tau2, None
 
 
 def fit_loo(y, v, method, ci, level, pi, i2, hksj_truncate, tol):
@@ -110,7 +107,8 @@ def fit_loo(y, v, method, ci, level, pi, i2, hksj_truncate, tol):
     for s in range(0, k, rows):
         idx = np.arange(s, min(k, s + rows))
         Y, V, kb = padded_rows(y, v, idx)
-        o = core.fit(Y, V, kb, method, ci, level, pi, i2, hksj_truncate, tol, tau2=(t[idx], se[idx]))
+        se_i = core.fisher_se(Y, V, kb, t[idx], method == "REML") if se is None else se[idx]
+        o = core.fit(Y, V, kb, method, ci, level, pi, i2, hksj_truncate, tol, tau2=(t[idx], se_i))
         o.pop("weights")
         outs.append(o)
     return {f: np.concatenate([o[f] for o in outs]) for f in outs[0]} if len(outs) > 1 else outs[0]

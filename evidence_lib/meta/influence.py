@@ -140,8 +140,12 @@ def influence(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, le
     tau2_del = np.asarray(loo.tau2, float)
     mu_del = np.asarray(loo.estimate, float)
     vb_del = np.asarray(loo.se, float) ** 2
-    T = _sum_w_all(v, tau2_del)
-    s1_del = T - 1.0 / (v + tau2_del)
+    if ci == "hksj":
+        T = _sum_w_all(v, tau2_del)
+        s1_del = T - 1.0 / (v + tau2_del)
+    else:  # Var(mu_(-i)) = 1 / sum_{j != i} w_j
+        s1_del = 1.0 / vb_del
+        T = s1_del + 1.0 / (v + tau2_del)
     s2w = vb_del * s1_del if ci == "hksj" else np.ones(k)
     hat = full.weights / 100
     vb = full.se**2
