@@ -19,7 +19,8 @@ mu = sum w_i y_i / S_1, P = W - w w' / S_1:
   with the fixed-effect weights.  Clamped at 0.
 * ``REML`` / ``ML``: Fisher scoring as in Viechtbauer (2005, eqs. 9-12) and
   metafor's ``rma.uni``: tau2 <- tau2 + (y'PPy - tr P) / tr(PP) (REML) or
-  (y'PPy - S_1) / S_2 (ML), starting from the Hedges (HE) estimate,
+  (y'PPy - S_1) / S_2 (ML), starting from the Hedges (HE) estimate or the
+  best point of a likelihood grid (see :func:`tau2_fisher`),
   step-halving when a step would go below 0.  Closed forms for the
   intercept-only model: y'PPy = sum w_i^2 (y_i - mu)^2,
   tr P = S_1 - S_2/S_1, tr(PP) = S_2 - 2 S_3/S_1 + S_2^2/S_1^2.
@@ -288,11 +289,14 @@ def _fisher_root(Y, V, k, reml, tol=1e-12, maxiter=1000, tau2_init=None, fisher_
 def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100):
     """REML or ML estimate: the global maximum of the (restricted) likelihood, vectorised over rows.
 
-    Fisher scoring (Viechtbauer 2005, eqs. 9-12) from metafor's starting value
-    (Hedges), kept inside a bracket of the score's root and finished by
-    bisection where it oscillates; then :func:`_global_max` makes sure the
-    root found is the highest peak (metafor checks only tau2 = 0); see
-    :func:`evidence_lib.meta._likelihood.global_max`.
+    Fisher scoring (Viechtbauer 2005, eqs. 9-12), kept inside a bracket of the
+    score's root and finished by bisection where it oscillates.  Rows whose
+    likelihood may have several peaks (:func:`evidence_lib.meta._likelihood.needs_grid`)
+    start at the best point of a likelihood grid (which the search for the
+    global maximum needs anyway); the others (and rows of 2,048+ studies) at
+    metafor's starting value (Hedges).  Then
+    :func:`evidence_lib.meta._likelihood.global_max` makes sure the root found
+    is the highest peak (metafor checks only tau2 = 0).
     Returns ``(tau2, se_tau2, iterations)``; rows with k = 1 get tau2 = 0.
     """
     reml = method == "REML"

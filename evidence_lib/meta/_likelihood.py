@@ -297,13 +297,16 @@ def global_max(Y, V, k, tau2, reml, tol, fisher_root, score, grid=None):
     0, 2 with v = 1, 18, 1, 1, 1, 1 has REML peaks at 0.12 and 19 and a
     lower boundary value).  Here the likelihood is also evaluated (in one
     vectorised pass) at tau2 = 0 and on a log-spaced grid from min(v)/100 to
-    4 range(y)^2 (beyond range(y)^2 the ML score is negative); the core
-    starts Fisher scoring at the grid's best point (:func:`grid_start`), and
-    where a grid point beats the fitted value or a grid peak lies outside the
-    fitted value's cell, Fisher scoring restarts there; the best of the
-    fitted root, the restarted root and 0 is kept.  Rows whose studies all
-    have the same variance have a unimodal likelihood (see
-    :func:`needs_grid`) and skip the search.
+    min(4 range(y)^2, T) (beyond range(y)^2 the ML score is negative; above
+    T of :func:`unimodal_from` there is at most one peak, climbed to from T
+    when the score at T is positive); the core starts Fisher scoring at the
+    grid's best point (:func:`grid_start`), and where a grid point beats the
+    fitted value or a grid peak lies outside the fitted value's cell, Fisher
+    scoring restarts there; the best of the fitted root, the restarted roots
+    and 0 is kept.  Rows with max(v)/min(v) < 1.387 (equal variances
+    included) have a single peak (proof in :func:`unimodal_from`) and skip
+    the search.  The grid part is a search, not a proof: a peak narrower
+    than a grid cell below T can still be missed.
 
     ``grid`` is ``(rows, T, LL, t_uni)`` from an earlier :func:`grid_start` on the
     rows ``rows`` (indices); computed here if None.
