@@ -14,6 +14,11 @@ Tasks
   (b) leave-one-out at k = 1000 with REML                     target < 0.3 s
   (c) GOSH: all 32,767 subsets of a k = 15 set with DL        target < 0.1 s
   (d) one REML fit at k = 10,000                              target < 0.5 ms
+  (e) GOSH: 1,000,000 random subsets of a k = 30 set with DL  target < 0.5 s
+  (f) GOSH: all 1,048,575 subsets of a k = 20 set with DL     target < 1 s
+  (g) influence diagnostics at k = 1000 with REML             target < 0.1 s
+metafor's times for (e)-(g) come from benchmarks/bench_meta_metafor_new.R (extrapolated from
+part of the fits; see that script).  statsmodels and PyMARE have no GOSH or influence function.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evidence_lib.meta import gosh, leave_one_out, pool, pool_many  # noqa: E402
+from evidence_lib.meta import gosh, influence, leave_one_out, pool, pool_many  # noqa: E402
 
 SEED = 20240611
 
@@ -51,7 +56,9 @@ def make_data():
     b = tuple(x[0] for x in simulate(rng, 1, 1000))
     c = tuple(x[0] for x in simulate(rng, 1, 15))
     d = tuple(x[0] for x in simulate(rng, 1, 10000))
-    return dict(a=a, b=b, c=c, d=d)
+    e = tuple(x[0] for x in simulate(rng, 1, 30))
+    f = tuple(x[0] for x in simulate(rng, 1, 20))
+    return dict(a=a, b=b, c=c, d=d, e=e, f=f)
 
 
 def timeit(fn, min_time=0.5, max_reps=200, min_reps=3):
@@ -81,6 +88,9 @@ def bench_ours(D, quick=False):
         "b": timeit(lambda: leave_one_out(yb, vb, "REML"), mt, max_reps=20),
         "c": timeit(lambda: gosh(yc, vc, "DL"), mt, max_reps=50),
         "d": timeit(lambda: pool(yd, vd, "REML"), mt, max_reps=2000),
+        "e": timeit(lambda: gosh(*D["e"], "DL", subsets=1_000_000, seed=SEED), mt, max_reps=10),
+        "f": timeit(lambda: gosh(*D["f"], "DL", subsets=2 ** 20), mt, max_reps=10),
+        "g": timeit(lambda: influence(yb, vb, "REML"), mt, max_reps=20),
     }
 
 
@@ -215,7 +225,8 @@ def bench_metafor(D, quick=False, timeout=900):
         return {"_note": "metafor run failed: " + res.stderr[-300:]}
     r = json.loads(res.stdout.strip().splitlines()[-1])
     k = yb.shape[0]
-    return {
+    new = _metafor_new_rows(rs, D, quick, timeout)
+    return new | {
         "_note": (f"metafor {r['version']} rma()/gosh() with default settings, one rma() per analysis; "
                   f"(b) extrapolated: mean of {loo_fits} leave-one-out fits x {k}; "
                   "(d) not run: rma.uni forms k x k matrices (800 MB each at k = 10,000); "
@@ -227,12 +238,37 @@ def bench_metafor(D, quick=False, timeout=900):
     }
 
 
+def _metafor_new_rows(rs, D, quick, timeout):
+    """metafor times for (e)-(g) from benchmarks/bench_meta_metafor_new.R (extrapolated)."""
+    n_gosh, n_loo = (2000, 2) if quick else (20000, 5)
+    payload = dict(ye=D["e"][0].tolist(), ve=D["e"][1].tolist(), yf=D["f"][0].tolist(), vf=D["f"][1].tolist(),
+                   yb=D["b"][0].tolist(), vb=D["b"][1].tolist(), n_gosh=n_gosh, n_loo=n_loo)
+    with tempfile.TemporaryDirectory() as td:
+        dj = Path(td) / "data.json"
+        dj.write_text(json.dumps(payload))
+        try:
+            res = subprocess.run([rs, str(ROOT / "benchmarks" / "bench_meta_metafor_new.R"), str(dj)],
+                                 capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return {"_note_new": f"metafor (e)-(g) exceeded {timeout} s; skipped"}
+    if res.returncode != 0:
+        return {"_note_new": "metafor (e)-(g) failed: " + res.stderr[-300:]}
+    r = json.loads(res.stdout.strip().splitlines()[-1])
+    return {"e": (r["e"], 1), "f": (r["f"], 1), "g": (r["g"], 1),
+            "_note_new": (f"(e), (f) extrapolated from gosh(..., subsets={r['n_gosh']}) (one rma() per subset); "
+                          f"(g) extrapolated: mean of {r['n_loo']} fits without one study x 1000 "
+                          "(influence(rma) at k = 1000 refits the model 1000 times)")}
+
+
 # --------------------------------------------------------------------------- report
 TASKS = {
     "a": ("(a) 1000 REML meta-analyses, k = 20", 3e-3),
     "b": ("(b) leave-one-out, k = 1000, REML", 0.3),
     "c": ("(c) GOSH, k = 15 (32,767 subsets), DL", 0.1),
     "d": ("(d) one REML fit, k = 10,000", 0.5e-3),
+    "e": ("(e) GOSH, k = 30, 10^6 random subsets, DL", 0.5),
+    "f": ("(f) GOSH, k = 20 (all 1,048,575 subsets), DL", 1.0),
+    "g": ("(g) influence diagnostics, k = 1000, REML", 0.1),
 }
 
 
@@ -307,7 +343,7 @@ def main(argv=None):
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", "Notes:", ""]
     for p in peers:
-        for nk in ("_note", "_note_c", "_check"):
+        for nk in ("_note", "_note_c", "_note_new", "_check"):
             if nk in results[p]:
                 lines.append(f"- {p}: {results[p][nk]}")
     lines.append("")

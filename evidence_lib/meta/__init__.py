@@ -46,7 +46,10 @@ metafor (R)                                            evidence_lib
 ``rma(yi, vi, mods=~factor(g))`` (QM)                  ``subgroups(yi, vi, g).qm`` (+ ``.q_between``, Cochrane)
 ``regtest(res)`` / ``regtest(res, model="lm")``        ``egger_test(yi, vi, model="rma"|"lm")``
 ``trimfill(res)``                                      ``trim_and_fill(yi, vi, method=...)``
-``gosh(res)``                                          ``gosh(yi, vi, method=...)``
+``gosh(res)`` / ``gosh(res, subsets=N)``              ``gosh(yi, vi, method=..., subsets=N, seed=S)`` (random: no repeats)
+``profile(res)``, ``logLik(rma(..., tau2=t))``         ``profile(yi, vi, method=..., tau2=grid)``
+``baujat(res)``                                        ``baujat(yi, vi, method=...)`` (values; plot: ``plotting.influence``)
+``permutest(res, exact=, iter=)``                      ``permutation_test(yi, vi, mods, exact=, iterations=, seed=)``
 ``control=list(threshold=, tol=)``                     ``tol=`` (default 1e-12, tighter than metafor's 1e-5)
 =====================================================  ==========================================================
 
@@ -62,12 +65,15 @@ from __future__ import annotations
 from .bayes import BayesMetaResult, bayes_meta, bayes_meta_many
 from .bias import EggerResult, TrimFillResult, egger_test, trim_and_fill
 from .binary import pool_mh, pool_peto
-from .influence import influence
+from .gosh import gosh
+from .influence import BaujatResult, baujat, influence
 from .network import NetworkResult, network_meta
 from .pooling import NarrowHartungKnappWarning, meta_frame, pool, pool_many
 from .regression import regression, subgroups
+from .permutation import PermutationResult, permutation_test
+from .profile import ProfileResult, profile
 from .results import BatchMetaResult, GoshResult, MetaResult, MHResult, RegressionResult, SubgroupResult
-from .sensitivity import cumulative, gosh, leave_one_out
+from .sensitivity import cumulative, leave_one_out
 
 __all__ = [
     "MetaResult",
@@ -81,6 +87,12 @@ __all__ = [
     "pool_mh",
     "pool_peto",
     "influence",
+    "baujat",
+    "BaujatResult",
+    "profile",
+    "ProfileResult",
+    "permutation_test",
+    "PermutationResult",
     "NarrowHartungKnappWarning",
     "leave_one_out",
     "cumulative",

@@ -19,7 +19,8 @@ mu = sum w_i y_i / S_1, P = W - w w' / S_1:
   with the fixed-effect weights.  Clamped at 0.
 * ``REML`` / ``ML``: Fisher scoring as in Viechtbauer (2005, eqs. 9-12) and
   metafor's ``rma.uni``: tau2 <- tau2 + (y'PPy - tr P) / tr(PP) (REML) or
-  (y'PPy - S_1) / S_2 (ML), starting from the Hedges (HE) estimate,
+  (y'PPy - S_1) / S_2 (ML), starting from the Hedges (HE) estimate or the
+  best point of a likelihood grid (see :func:`tau2_fisher`),
   step-halving when a step would go below 0.  Closed forms for the
   intercept-only model: y'PPy = sum w_i^2 (y_i - mu)^2,
   tr P = S_1 - S_2/S_1, tr(PP) = S_2 - 2 S_3/S_1 + S_2^2/S_1^2.
@@ -48,6 +49,12 @@ _EPS = np.finfo(float).eps
 
 def _rowdot(a, b):
     return np.einsum("ij,ij->i", a, b)
+
+
+def _rowsum(a):
+    """Row sums: a matrix-vector product for short rows (numpy's reductions along a short
+    axis are slow), np.sum for long ones (a large BLAS call can stall on a busy machine)."""
+    return a @ np.ones(a.shape[1]) if a.shape[1] < 64 else a.sum(axis=1)
 
 
 def as_batch(Y, V, name_y="Y", name_v="V"):
@@ -198,6 +205,7 @@ def _fisher_root(Y, V, k, reml, tol=1e-12, maxiter=1000, tau2_init=None, fisher_
     n = Y.shape[0]
     tau2 = _he_init(Y, V, k) if tau2_init is None else np.array(tau2_init, dtype=float)
     active = k > 1
+    bufs = np.empty((3,) + Y.shape)
     # bracket of the root of the score: lo has score > 0, hi has score < 0
     lo = np.zeros(n)
     lo_seen = np.zeros(n, bool)  # lo is a point already evaluated (score > 0 there)
@@ -214,17 +222,19 @@ def _fisher_root(Y, V, k, reml, tol=1e-12, maxiter=1000, tau2_init=None, fisher_
             break
         idx = np.flatnonzero(active) if active.sum() < n else slice(None)
         Ya, Va, t = Y[idx], V[idx], tau2[idx].copy()
-        W = Va + t[:, None]
+        m = Va.shape[0]
+        # work arrays reused across iterations (fresh large arrays cost page faults)
+        W, WR, W2 = bufs[0][:m], bufs[1][:m], bufs[2][:m]
+        np.add(Va, t[:, None], out=W)
         np.reciprocal(W, out=W)
-        ones = np.ones(W.shape[1])
-        S1 = W @ ones
+        S1 = _rowsum(W)
         mu = _rowdot(W, Ya) / S1
-        WR = Ya - mu[:, None]
+        np.subtract(Ya, mu[:, None], out=WR)
         WR *= W                      # w_i r_i = (P y)_i
         yPPy = _rowdot(WR, WR)       # y'PPy = sum w^2 r^2
         w2r = _rowdot(W, WR)         # sum w^2 r
-        W2 = W * W
-        S2 = W2 @ ones
+        np.multiply(W, W, out=W2)
+        S2 = _rowsum(W2)
         S3 = _rowdot(W2, W)
         WR *= WR
         # y'PPPy = sum w^3 r^2 - (sum w^2 r)^2 / S1 (observed information term)
@@ -279,18 +289,42 @@ def _fisher_root(Y, V, k, reml, tol=1e-12, maxiter=1000, tau2_init=None, fisher_
 def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100):
     """REML or ML estimate: the global maximum of the (restricted) likelihood, vectorised over rows.
 
-    Fisher scoring (Viechtbauer 2005, eqs. 9-12) from metafor's starting value
-    (Hedges), kept inside a bracket of the score's root and finished by
-    bisection where it oscillates; then :func:`_global_max` makes sure the
-    root found is the highest peak (metafor checks only tau2 = 0); see
-    :func:`evidence_lib.meta._likelihood.global_max`.
+    Fisher scoring (Viechtbauer 2005, eqs. 9-12), kept inside a bracket of the
+    score's root and finished by bisection where it oscillates.  Rows whose
+    likelihood may have several peaks (:func:`evidence_lib.meta._likelihood.needs_grid`)
+    start at the best point of a likelihood grid (which the search for the
+    global maximum needs anyway); the others (and rows of 2,048+ studies) at
+    metafor's starting value (Hedges).  Then
+    :func:`evidence_lib.meta._likelihood.global_max` makes sure the root found
+    is the highest peak (metafor checks only tau2 = 0).
     Returns ``(tau2, se_tau2, iterations)``; rows with k = 1 get tau2 = 0.
     """
     reml = method == "REML"
+    grid = None
+    if tau2_init is None:
+        # start at the best point of the likelihood grid that the global
+        # search needs anyway (fewer Fisher steps than from Hedges' estimate)
+        multi = _lik.needs_grid(V, k)
+        im = np.flatnonzero(multi)
+        if im.size < Y.shape[0]:
+            tau2_init = np.zeros(Y.shape[0])
+            rest = np.flatnonzero(~multi)
+            tau2_init[rest] = _he_init(Y[rest], V[rest], k[rest])
+        else:
+            tau2_init = np.empty(Y.shape[0])
+        if im.size:
+            sub = im.size < Y.shape[0]
+            T, LL, start, t_uni = _lik.grid_start(Y[im] if sub else Y, V[im] if sub else V,
+                                                  k[im] if sub else k, reml)
+            tau2_init[im] = start if start is not None else _he_init(Y[im], V[im], k[im])
+            grid = (im, T, LL, t_uni)
     tau2 = _fisher_root(Y, V, k, reml, tol, maxiter, tau2_init, fisher_maxiter)
-    tau2 = _lik.global_max(Y, V, k, tau2, reml, tol, _fisher_root, _score)
-    it = 0
-    # SE from the expected information at the estimate
+    tau2 = _lik.global_max(Y, V, k, tau2, reml, tol, _fisher_root, _score, grid)
+    return tau2, fisher_se(Y, V, k, tau2, reml), 0
+
+
+def fisher_se(Y, V, k, tau2, reml):
+    """SE of the REML/ML tau2 from the expected information, sqrt(2 / tr PP) or sqrt(2 / S2)."""
     W = 1.0 / (V + tau2[:, None])
     S1 = W.sum(axis=1)
     W2 = W * W
@@ -302,8 +336,7 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
             se = np.sqrt(2 / trPP)
         else:
             se = np.sqrt(2 / S2)
-    se = np.where(k > 1, se, np.nan)
-    return tau2, se, it
+    return np.where(k > 1, se, np.nan)
 
 
 def solve_q(Y, V, target, lo0=None, hi_cap=None, tol=1e-12, maxiter=500):
@@ -422,8 +455,10 @@ def qprofile_ci(Y, V, k, tau2, level=0.95, tol=1e-12):
 
 
 def fit(Y, V, k, method="REML", ci="wald", level=0.95, pi="z", i2="model",
-        hksj_truncate=False, tol=1e-12):
-    """Fit a batch; returns a dict of per-row arrays (see MetaResult fields)."""
+        hksj_truncate=False, tol=1e-12, tau2=None):
+    """Fit a batch; returns a dict of per-row arrays (see MetaResult fields).
+
+    ``tau2``: optional ``(tau2, se_tau2)`` already estimated (by ``method``)."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}")
     if ci not in CI_METHODS:
@@ -435,7 +470,7 @@ def fit(Y, V, k, method="REML", ci="wald", level=0.95, pi="z", i2="model",
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1); got {level}")
     fe = fe_stats(Y, V, k)
-    tau2, se_tau2 = estimate_tau2(Y, V, k, method, fe, tol=tol)
+    tau2, se_tau2 = estimate_tau2(Y, V, k, method, fe, tol=tol) if tau2 is None else tau2
     W = 1.0 / (V + tau2[:, None])
     S1 = W.sum(axis=1)
     mu = _rowdot(W, Y) / S1

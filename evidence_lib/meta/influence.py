@@ -5,11 +5,76 @@ from __future__ import annotations
 import numpy as np
 from scipy import special as sp
 
+from dataclasses import dataclass
+
 from ._validate import _check_1d, _default_labels, _norm_method
 from .pooling import pool
 from .sensitivity import leave_one_out
 
-__all__ = ["influence"]
+__all__ = ["influence", "baujat", "BaujatResult"]
+
+
+@dataclass(frozen=True, eq=False)
+class BaujatResult:
+    """Baujat diagnostics (metafor ``baujat``): per study, ``x`` (contribution to
+    heterogeneity, (y_i - mu)^2 / (v_i + tau2)) and ``y`` (influence on the pooled
+    estimate, (mu_(-i) - mu)^2 / Var(mu_(-i))), with ``labels``."""
+
+    x: np.ndarray
+    y: np.ndarray
+    labels: tuple
+    method: str
+
+    def to_frame(self):
+        """One row per study: label, x, y."""
+        import pandas as pd
+
+        return pd.DataFrame({"label": list(self.labels), "x": self.x, "y": self.y})
+
+
+def baujat(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None) -> BaujatResult:
+    """Values of the Baujat plot: each study's contribution to heterogeneity and influence.
+
+    ``x_i = (y_i - mu)^2 / (v_i + tau2)`` with the full fit's mu and tau2 (for
+    FE: the study's contribution to Cochran's Q, which sums to Q), and
+    ``y_i = (mu_(-i) - mu)^2 / Var(mu_(-i))`` with the fit without study i
+    (tau2 re-estimated by ``method``; ``Var`` includes the Hartung-Knapp factor
+    with ``ci="hksj"``), as metafor's ``baujat(rma(yi, vi, method=...))``.
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        Estimates and sampling variances.
+    method, ci : str
+        As :func:`evidence_lib.meta.pool`.
+    labels : sequence of str, optional
+        Study labels (default "study 1", ...).
+
+    Returns
+    -------
+    BaujatResult
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 studies, bad input.
+
+    References
+    ----------
+    Baujat B, Mahe C, Pignon J-P, Hill C (2002) A graphical method for exploring
+    heterogeneity in meta-analyses: application to a meta-analysis of 65 trials.
+    Stat Med 21:2641-2652 (the x and y coordinates, sec. 2).
+    """
+    y, v, lab = _check_1d(yi, vi, labels)
+    k = y.shape[0]
+    if k < 2:
+        raise ValueError(f"baujat needs at least 2 studies (got k = {k}); each fit without one study needs one")
+    method = _norm_method(method)
+    full = _quiet_pool(y, v, method, ci, 0.95)
+    loo = leave_one_out(y, v, method, ci)
+    xs = (y - full.estimate) ** 2 / (v + full.tau2)
+    ys = (np.asarray(loo.estimate) - full.estimate) ** 2 / np.asarray(loo.se) ** 2
+    return BaujatResult(x=xs, y=ys, labels=tuple(_default_labels(k) if lab is None else lab), method=method)
 
 
 def _sum_w_all(v, tau2_del, chunk=4096):
@@ -75,8 +140,12 @@ def influence(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, le
     tau2_del = np.asarray(loo.tau2, float)
     mu_del = np.asarray(loo.estimate, float)
     vb_del = np.asarray(loo.se, float) ** 2
-    T = _sum_w_all(v, tau2_del)
-    s1_del = T - 1.0 / (v + tau2_del)
+    if ci == "hksj":
+        T = _sum_w_all(v, tau2_del)
+        s1_del = T - 1.0 / (v + tau2_del)
+    else:  # Var(mu_(-i)) = 1 / sum_{j != i} w_j
+        s1_del = 1.0 / vb_del
+        T = s1_del + 1.0 / (v + tau2_del)
     s2w = vb_del * s1_del if ci == "hksj" else np.ones(k)
     hat = full.weights / 100
     vb = full.se**2

@@ -38,8 +38,10 @@ def pool(yi, vi, method: str = "REML", ci: str = "wald", *, level: float = 0.95,
     method : {"FE", "DL", "REML", "PM", "ML"}
         ``FE``: fixed (common) effect, tau2 = 0.  ``DL``: DerSimonian & Laird
         (1986) moment estimator, clamped at 0.  ``REML`` / ``ML``: restricted /
-        full maximum likelihood by Fisher scoring (Viechtbauer 2005), with
-        metafor's starting value (Hedges) and step-halving; never below 0.
+        full maximum likelihood by Fisher scoring (Viechtbauer 2005), never
+        below 0, started at the best point of a likelihood grid (or Hedges'
+        estimate, metafor's start) and checked for a higher peak elsewhere
+        (the global maximum; metafor checks only tau2 = 0).
         ``PM``: Paule & Mandel (1982), the tau2 with generalised Q = k - 1 (0
         if Q(0) < k - 1).
     ci : {"wald", "hksj"}

@@ -148,8 +148,11 @@ class MetaResult:
 class BatchMetaResult:
     """Many meta-analyses: every field is an array with one entry per analysis (row).
 
-    ``weights`` is (n, K) in percent (0 where padded).  ``row(i)`` gives a
-    :class:`MetaResult`.  ``tau2_ci`` is computed on first access.
+    ``Y``, ``V`` (NaN-padded inputs) and ``weights`` ((n, K) in percent, 0
+    where padded) are arrays; a leave-one-out result keeps only ``yi``/``vi``
+    once (``omit``) and builds them on first access, so that its memory is
+    linear in k.  ``row(i)`` gives a :class:`MetaResult`.  ``tau2_ci`` is
+    computed on first access.
     """
 
     estimate: np.ndarray
@@ -169,18 +172,51 @@ class BatchMetaResult:
     q_pvalue: np.ndarray
     k: np.ndarray
     df: np.ndarray
-    weights: np.ndarray
     method: str
     ci_method: str
-    Y: np.ndarray = field(repr=False)
-    V: np.ndarray = field(repr=False)
     labels: tuple = ()
     level: float = 0.95
     pi_method: str = "z"
     i2_method: str = "model"
+    data: tuple = field(default=(None, None, None), repr=False)  # (Y, V, weights) when stored
+    omit: tuple | None = field(default=None, repr=False)  # (yi, vi): row i omits study i
 
     def __len__(self) -> int:
         return self.estimate.shape[0]
+
+    def _row_yv(self, i: int):
+        """Row i's studies (no padding)."""
+        if self.omit is not None:
+            y, v = self.omit
+            keep = np.arange(y.shape[0]) != i
+            return y[keep], v[keep], keep
+        ok = ~np.isnan(self.data[0][i])
+        return self.data[0][i][ok], self.data[1][i][ok], ok
+
+    def _omit_matrix(self, x):
+        M = np.broadcast_to(x, (x.shape[0], x.shape[0])).copy()
+        np.fill_diagonal(M, np.nan)
+        return M
+
+    @cached_property
+    def Y(self) -> np.ndarray:
+        """(n, K) estimates, NaN where padded (built on first access for leave-one-out)."""
+        return self.data[0] if self.omit is None else self._omit_matrix(self.omit[0])
+
+    @cached_property
+    def V(self) -> np.ndarray:
+        """(n, K) variances, NaN where padded."""
+        return self.data[1] if self.omit is None else self._omit_matrix(self.omit[1])
+
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """(n, K) weights in percent, 0 where padded."""
+        if self.omit is None:
+            return self.data[2]
+        v = self.omit[1]
+        W = 1.0 / (v[None, :] + self.tau2[:, None])
+        np.fill_diagonal(W, 0.0)
+        return 100 * W / W.sum(axis=1, keepdims=True)
 
     @cached_property
     def tau2_ci(self) -> tuple:
@@ -194,12 +230,16 @@ class BatchMetaResult:
         return lb, ub
 
     def row(self, i: int) -> MetaResult:
-        ok = ~np.isnan(self.Y[i])
+        yi, vi, ok = self._row_yv(i)
         vals = {f: getattr(self, f)[i] for f in _FIELDS}
         vals = {f: (int(x) if f == "k" else float(x)) for f, x in vals.items()}
-        yi, vi = self.Y[i][ok], self.V[i][ok]
+        if self.omit is None:
+            w = self.data[2][i][ok]
+        else:
+            wi = 1.0 / (vi + self.tau2[i])
+            w = 100 * wi / wi.sum()
         return MetaResult(
-            **vals, method=self.method, ci_method=self.ci_method, weights=self.weights[i][ok],
+            **vals, method=self.method, ci_method=self.ci_method, weights=w,
             yi=yi, vi=vi, labels=None,
             level=self.level, pi_method=self.pi_method, i2_method=self.i2_method,
             note=K1_NOTE if vals["k"] == 1 else "",
@@ -216,21 +256,23 @@ class BatchMetaResult:
         return df
 
 
-def _batch_result(out, method, ci, Y, V, labels=(), level=0.95, pi="z", i2="model"):
+def _batch_result(out, method, ci, Y, V, labels=(), level=0.95, pi="z", i2="model", omit=None):
     return BatchMetaResult(
-        **{f: out[f] for f in _FIELDS}, weights=out["weights"], method=method, ci_method=ci,
-        Y=Y, V=V, labels=tuple(labels), level=level, pi_method=pi, i2_method=i2,
+        **{f: out[f] for f in _FIELDS}, method=method, ci_method=ci,
+        labels=tuple(labels), level=level, pi_method=pi, i2_method=i2,
+        data=(Y, V, out.get("weights")), omit=omit,
     )
 
 
 
 @dataclass(frozen=True, eq=False)
 class GoshResult:
-    """GOSH (Olkin, Dahabreh & Trikalinos 2012): a fit for every non-empty subset.
+    """GOSH (Olkin, Dahabreh & Trikalinos 2012): a fit for every non-empty subset
+    (``exhaustive``) or for distinct random subsets (drawn with ``seed``).
 
     ``mask[j]`` is the subset as a bit mask (bit i = study i included);
-    ``include`` is the boolean (n_subsets, k) matrix.  Subsets are ordered as
-    metafor's ``gosh`` (mask = 1, 2, ..., 2^k - 1)."""
+    ``include`` is the boolean (n_subsets, k) matrix.  Subsets are ordered by
+    mask (all subsets: 1, 2, ..., 2^k - 1, metafor's order before it sorts by k)."""
 
     mask: np.ndarray
     k_subset: np.ndarray
@@ -241,6 +283,8 @@ class GoshResult:
     h2: np.ndarray
     method: str
     k: int
+    exhaustive: bool = True
+    seed: int | None = None
 
     @property
     def include(self) -> np.ndarray:

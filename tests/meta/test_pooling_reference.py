@@ -359,8 +359,10 @@ def test_other_bad_input():
         regression([0.1, 0.2, 0.3], [0.1, 0.1, 0.1], {"a": [1, 2, 3], "b": [0, 1, 5]})
     with pytest.raises(ValueError, match="moderator 'a' has 2 values"):
         regression([0.1, 0.2, 0.3], [0.1, 0.1, 0.1], {"a": [1, 2]})
-    with pytest.raises(ValueError, match="k = 21 > 20"):
-        gosh(np.zeros(21), np.ones(21))
+    with pytest.raises(ValueError, match="at most 62 studies"):  # k > 20: random subsets (issue #14)
+        gosh(np.zeros(63), np.ones(63))
+    with pytest.raises(ValueError, match="subsets must be a positive"):
+        gosh(np.zeros(5), np.ones(5), subsets=0)
     with pytest.raises(ValueError, match="bi has"):
         pool_mh([1, 2], [3], [1, 2], [3, 4])
     from evidence_lib.meta import pool_many
