@@ -182,7 +182,7 @@ def loglik_loo_grid(y, v, T, reml):
     return ll + _const(np.full(k, k - 1), reml)[:, None]
 
 
-_GRID = 6  # points of the log-spaced tau2 grid searched for a higher peak
+_GRID = 24  # points of the log-spaced tau2 grid searched for a higher peak
 
 
 def _row_ranges(Y, V):

@@ -14,6 +14,8 @@ from evidence_lib.plotting.evidence import (
 )
 from evidence_lib.plotting.forest import describe_forest, forest_plot
 from evidence_lib.plotting.funnel import describe_funnel, funnel_plot
+from evidence_lib.plotting.influence import baujat_plot
+from evidence_lib.plotting.profile import profile_plot
 from evidence_lib.plotting.safety import describe_safety_rates, safety_rates
 from evidence_lib.plotting.timecourse import describe_effect_over_time, effect_over_time, rates_by_timepoint
 from evidence_lib.plotting.verdicts import describe_verdict_overview, verdict_overview

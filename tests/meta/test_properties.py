@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import warnings
@@ -190,7 +192,10 @@ def wide_data(draw):
             np.array(draw(st.lists(wide_v, min_size=k, max_size=k))))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=bool(os.environ.get("CI")))  # CI replays a fixed sample; locally every run searches anew
+@example(data=(np.array([0., 0., 11., 10., 0., 0., 0., 1.]), np.array([1., 0.03125, 8., 12., 1., 1., 2., 1.])),
+         method="REML")  # found by this test: a 6-point search grid missed the peak at 8.71 (fitted 0.118)
 @given(wide_data(), st.sampled_from(["REML", "ML"]))
 def test_tau2_is_the_global_maximum_of_the_profile_likelihood(data, method):
     """The returned tau2 beats every point of a fine grid (0 and 2,000 log-spaced points)."""
