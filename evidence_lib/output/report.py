@@ -213,6 +213,55 @@ def scorecard(ds) -> dict | None:
             "rows": [[cell_text(r.get(c)) for c in cols] for r in records(sc)]}
 
 
+def network(ds) -> dict | None:
+    """The network meta-analysis section: plain words, tables as text cells, notes.
+
+    Parameters
+    ----------
+    ds : Dataset
+
+    Returns
+    -------
+    dict or None
+        ``title``, ``summary``, ``tables`` (each ``caption``, ``columns``, ``rows`` of text)
+        and ``notes``; None when the data hold no connected network of at least two trials
+        (the page then says so).
+    """
+    import math
+
+    from evidence_lib.review.labels import review_labels
+    from evidence_lib.review.network import network_section, treatment_label
+
+    if len(ds.arms) == 0:
+        return None
+    try:
+        sec = network_section(ds)
+    except ValueError:  # the data hold no connected network (e.g. a review without arm-level data)
+        return None
+
+    intervention = review_labels(ds)["intervention"]
+    codes = set(ds.arms["arm"]) if "arm" in ds.arms.columns else set()
+
+    def text(v):
+        if isinstance(v, float):
+            return "" if math.isnan(v) else f"{v:.2f}"
+        if isinstance(v, str) and v in codes:  # a treatment code: readers see its name
+            return treatment_label(v, intervention=intervention)
+        return cell_text(v)
+
+    tables = []
+    for caption, df in sec.tables.items():
+        import pandas as pd
+
+        frame = df if isinstance(df.index, pd.RangeIndex) else df.rename_axis(df.index.name or "").reset_index()
+        hidden = {"arm", "study", "negated", "origin"} | ({"treatment"} if "arm_label" in frame.columns else set())
+        frame = frame[[c for c in frame.columns if not str(c).endswith("_id") and str(c) not in hidden]]
+        cols = [str(c).replace("_", " ") for c in frame.columns]
+        rows = [[text(v) for v in r] for r in frame.itertuples(index=False, name=None)]
+        tables.append({"caption": caption, "columns": cols, "rows": rows})
+    return {"title": sec.title, "summary": sec.summary, "tables": tables, "notes": list(sec.notes)}
+
+
 def reproductions(ds) -> list[dict]:
     """Each published analysis re-pooled from its trial rows: published vs ours.
 
@@ -303,7 +352,7 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
         counts[c["verdict"]] = counts.get(c["verdict"], 0) + 1
     card = scorecard(ds)
     toc = [("summary", "Summary"), ("findings", "Summary of findings"), ("figures", "Figures"),
-           ("reproduction", "Reproduction"), ("article", "The article"), ("claims", "Claims")]
+           ("reproduction", "Reproduction"), ("network", "Network"), ("article", "The article"), ("claims", "Claims")]
     if card:
         toc.append(("scorecard", "Scorecard"))
     toc.append(("about", "About this review"))
@@ -317,7 +366,7 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
         "reviews": claim_reviews(ds) if reviews is None else reviews,
         "toc": toc, "counts": [(v, counts[v]) for v in VERDICT_ORDER if v in counts],
         "sof": summary_of_findings(ds), "figures": figures(ds, alt_text), "reproductions": reproductions(ds),
-        "article": article_blocks(ds), "filters": filter_groups(claims),
+        "network": network(ds), "article": article_blocks(ds), "filters": filter_groups(claims),
         "cards": [claim_card(ds, c, sources, check=check) for c in claims],
         "scorecard": card, "rating_doc": rating_doc,
         "empty_tables": [name.replace("_", " ") for name, t in ds.tables.items() if len(t) == 0],

@@ -502,3 +502,16 @@ def test_every_displayed_effect_says_which_way_is_better(ds):
                 assert r["direction"] == "direction of benefit not recorded", (cid, r["row_id"])
             seen += 1
     assert seen > 30
+
+
+def test_the_report_shows_the_network(ds):
+    from evidence_lib.output.report import network
+
+    sec = network(ds)
+    assert sec is not None and sec["title"].startswith("Network meta-analysis")
+    captions = [t["caption"] for t in sec["tables"]]
+    assert any(c.startswith("League table") for c in captions) and any(c.startswith("Ranking") for c in captions)
+    cells = " ".join(" ".join(r) for t in sec["tables"] for r in t["rows"])
+    assert "brinkhaus2006" not in cells and "haake2007" not in cells  # readers see labels, not ids
+    html_out = report.render("network.html.j2", network=sec)
+    assert "League table" in html_out and "<table" in html_out
