@@ -8,9 +8,10 @@ byte-identical files), each through a temporary file moved into place.
 
 from __future__ import annotations
 
+import contextlib
 import io
-import re
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -49,14 +50,56 @@ def _stable_svg_ids(svg: str, prefix: str = "") -> str:
     return re.sub(r"\b(" + "|".join(map(re.escape, ids)) + r")\b", lambda m: table[m.group(1)], svg)
 
 
+#: Axes positions are rounded to this many decimals of the figure's width and height
+#: (1e-6 of a 6-inch figure is 0.0004 pt: nothing a reader can see).
+_POSITION_DECIMALS = 6
+
+
+@contextlib.contextmanager
+def _frozen_layout(fig):
+    """Lay ``fig`` out once, round its axes positions and save with the layout engine off.
+
+    The constrained-layout solver (kiwisolver) can return positions that differ in the
+    last bits between two runs of one process, depending on where its objects sit in
+    memory; printed to six decimals in an SVG, such a difference flips a digit now and
+    then. Rounding the solved positions to :data:`_POSITION_DECIMALS` and switching the
+    engine off while saving makes every format depend only on what is drawn (and gives
+    the PNG and the SVG one layout). The engine and each axes' ``in_layout`` flag are
+    restored afterwards.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None:
+        yield
+        return
+    fig.draw_without_rendering()
+    in_layout = [(ax, ax.get_in_layout()) for ax in fig.axes]
+    for ax, _ in in_layout:
+        bounds = ax.get_position(original=True).bounds
+        ax.set_position([round(float(v), _POSITION_DECIMALS) for v in bounds])
+    fig.set_layout_engine("none")
+    try:
+        yield
+    finally:
+        fig.set_layout_engine(engine)
+        for ax, flag in in_layout:
+            ax.set_in_layout(flag)
+
+
 def save_figure(fig, stem: str | Path, *, formats=("png", "svg")) -> list[Path]:
     """Save ``fig`` as ``stem.png`` and ``stem.svg`` deterministically and atomically.
 
     Every format is rendered to memory first and only then written (each file through a
     temporary file renamed into place), so a failure while rendering leaves no file of
     this figure half-written and no temporary file behind. PNG: no ``Software`` text
-    chunk (Agg writes no date); SVG: no ``Date``, fixed ``svg.hashsalt`` for the ids.
+    chunk (Agg writes no date); SVG: no ``Date``, fixed ``svg.hashsalt`` for the ids. Both
+    formats share one frozen layout (see :func:`_frozen_layout`).
     """
+    with _frozen_layout(fig):
+        blobs = _render_all(fig, stem, formats)
+    return [atomic_write_bytes(path, data) for path, data in blobs]
+
+
+def _render_all(fig, stem, formats):
     import matplotlib as mpl
 
     blobs = []
@@ -71,7 +114,7 @@ def save_figure(fig, stem: str | Path, *, formats=("png", "svg")) -> list[Path]:
         if fmt == "svg":
             data = _stable_svg_ids(data.decode("utf-8")).encode("utf-8")
         blobs.append((Path(f"{stem}.{fmt}"), data))
-    return [atomic_write_bytes(path, data) for path, data in blobs]
+    return blobs
 
 
 def svg_string(fig, *, id_prefix: str = "") -> str:
@@ -90,7 +133,7 @@ def svg_string(fig, *, id_prefix: str = "") -> str:
     import matplotlib as mpl
 
     buf = io.StringIO()
-    with mpl.rc_context({"svg.hashsalt": "evidence_lib", "svg.fonttype": "path"}):
+    with _frozen_layout(fig), mpl.rc_context({"svg.hashsalt": "evidence_lib", "svg.fonttype": "path"}):
         fig.savefig(buf, format="svg", metadata={"Date": None})
     return _stable_svg_ids(buf.getvalue(), re.sub(r"[^a-zA-Z0-9]", "", id_prefix))
 

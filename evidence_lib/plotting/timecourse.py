@@ -90,9 +90,12 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
         ok = ~(np.isnan(lo) | np.isnan(hi))
         ax.vlines(x[ok], lo[ok], hi[ok], color=col, lw=1.0, zorder=2)
         if point_label:
-            for xi, yi, s in zip(x, yv, sub[point_label]):
-                ax.annotate(str(s), (xi, yi), xytext=(5, 3), textcoords="offset points", fontsize=FONT,
-                            color="0.25", ha="left", va="bottom")
+            # neighbouring labels alternate above and below their points so that close
+            # timepoints (6 and 13 weeks on a two-year axis) do not write over each other
+            for n, (xi, yi, s) in enumerate(zip(x, yv, sub[point_label])):
+                above = n % 2 == 0
+                ax.annotate(str(s), (xi, yi), xytext=(5, 3 if above else -4), textcoords="offset points",
+                            fontsize=FONT, color="0.25", ha="left", va="bottom" if above else "top")
     ax.set_xlim(0, xmax)
     if ylabel:
         ax.set_ylabel(ylabel, fontsize=FONT)

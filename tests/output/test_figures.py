@@ -433,3 +433,19 @@ def test_effects_over_time_keeps_each_point_at_its_week(ds):
     xs = sorted(x for ax in fig.axes for line in ax.lines if line.get_marker() not in (None, "None", "")
                 for x in line.get_xdata())
     assert xs == sorted(e["timepoint_weeks"].astype(float))
+
+
+def test_saving_freezes_one_rounded_layout_and_restores_the_engine(tmp_path, ds):
+    """The constrained-layout solver's last bits vary with memory layout; saving rounds them away."""
+    from evidence_lib.output.figures import registry, save_figure
+
+    spec = next(s for s in registry() if s.name == "effects-over-time")
+    fig = spec.draw(fx.filled_dataset(ds))
+    engine = fig.get_layout_engine()
+    save_figure(fig, tmp_path / "x")
+    for ax in fig.axes:
+        for v in ax.get_position(original=True).bounds:
+            assert abs(v * 1e6 - round(v * 1e6)) < 1e-6
+        assert ax.get_in_layout()
+    assert fig.get_layout_engine() is engine
+    plt.close(fig)
