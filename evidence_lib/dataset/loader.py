@@ -205,7 +205,7 @@ def _empty(res: dp.Resource):
     import pandas as pd
 
     df = pd.DataFrame({f.name: pd.Series(dtype="object") for f in res.fields})
-    df.attrs["lines"] = []
+    df.attrs["lines"] = dp.LineNumbers()
     df.attrs["file"] = res.path
     return df
 

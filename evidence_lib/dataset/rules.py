@@ -355,6 +355,7 @@ def _check_verification_current(tables, problems, warnings, broken):
         else:
             keys = t[t.columns[0]].astype(str)
         index[name] = (t, dict(zip(keys, range(len(t)))))
+    columns = {}  # (table, column) -> the column as a list (one pandas lookup per column, not per row)
     for i, row in enumerate(ver.itertuples(index=False)):
         if row.table not in index or is_missing(row.first_value):
             continue
@@ -362,7 +363,10 @@ def _check_verification_current(tables, problems, warnings, broken):
         j = pos.get(str(row.row_id))
         if j is None or row.column not in t.columns:
             continue
-        current = t[row.column].iloc[j]
+        key = (row.table, row.column)
+        if key not in columns:
+            columns[key] = t[row.column].tolist()
+        current = columns[key][j]
         if not _same_value(row.first_value, current):
             warnings.append(Problem("verification.csv", _line(ver, i), "first_value",
                                     f"{row.table} {row.row_id} [{row.column}] is now {current!r}, but the second "
