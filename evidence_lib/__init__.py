@@ -26,6 +26,8 @@ _LAZY = {
     "summary_of_findings": ("evidence_lib.review.sof", "summary_of_findings"),
     "network_meta": ("evidence_lib.meta.network", "network_meta"),
     "bayes_meta": ("evidence_lib.meta.bayes", "bayes_meta"),
+    "tau2_prior_preset": ("evidence_lib.meta.bayes_priors", "tau2_prior_preset"),
+    "heterogeneity_presets": ("evidence_lib.meta.bayes_priors", "heterogeneity_presets"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -63,6 +63,7 @@ construction.
 from __future__ import annotations
 
 from .bayes import BayesMetaResult, bayes_meta, bayes_meta_many
+from .bayes_priors import heterogeneity_presets, tau2_prior_preset
 from .bias import EggerResult, TrimFillResult, egger_test, trim_and_fill
 from .binary import pool_mh, pool_peto
 from .gosh import gosh
@@ -109,4 +110,6 @@ __all__ = [
     "bayes_meta",
     "bayes_meta_many",
     "BayesMetaResult",
+    "tau2_prior_preset",
+    "heterogeneity_presets",
 ]

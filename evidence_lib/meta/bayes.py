@@ -29,16 +29,21 @@ Method (every formula written out here, since the equation numbers of the stored
    and their quantiles are found by a safeguarded Newton iteration.  Quantiles of tau come
    from a cubic spline of the density on the grid, integrated exactly.
 
+5. Under a log-t prior on tau^2 (Rhodes et al. 2015) the prior's tails in x are polynomial, not
+   exponential, so the grid starts deep in the prior's lower tail (z = -40, and below where
+   tau^2 < 1e-12 * min(v_i)); there the likelihood equals its value at tau = 0, and the mass
+   below the grid, L(0) * P_prior(x < start), enters in closed form as one more mixture node at
+   tau = 0.  With few studies (p(tau|y) ~ tau^-k, flat mu prior, or tau^-(k+1), normal, with that
+   power <= 3) E[tau] or E[tau^2] gather mass far up, so the grid reaches z = 60 and is not trimmed.
+
 The values are checked against an independent numerical integration in R (base R's
 ``integrate`` on the marginal posterior of tau, ``tests/reference/bayes_reference.R``).
 
-Heterogeneity-prior presets.  Turner et al. (2015, Stat Med) give log-normal predictive
-distributions for tau^2, but for log odds ratios of binary outcomes; Rhodes et al. (2015,
-J Clin Epidemiol) give log-t (5 df) distributions for SMDs, not log-normal ones (as read on
-https://rdocumentation.org/packages/bayesmeta/versions/3.4/topics/RhodesEtAlPrior and
-https://loukiaspin.github.io/rnmamod/reference/table_tau2_prior.html).  No stored page showed
-the tables of (meanlog, sdlog) themselves, so no named preset is provided: pass
-``("lognormal_tau2", meanlog, sdlog)`` with values read from the papers' tables.
+Heterogeneity priors and the named presets of Turner et al. (2015, log-normal on tau^2, log odds
+ratios) and Rhodes et al. (2015, log-t(5) on tau^2, SMDs) live in
+:mod:`evidence_lib.meta.bayes_priors`, whose docstring says where every value was read (two
+secondary tabulations, the R packages bayesmeta and rnmamod; no stored page showed the papers'
+tables) and which cell is left out.
 """
 
 from __future__ import annotations
@@ -50,80 +55,14 @@ import numpy as np
 from scipy import special
 
 from ._validate import _check_1d
+from .bayes_priors import check_mu_prior, check_tau_prior, log_prior_tau, log_prior_x
+from .bayes_priors import logt_cdf_x, logt_quantile_x
 
-TAU_PRIORS = ("half_normal", "half_cauchy", "lognormal_tau2")
-_LOG2 = math.log(2.0)
-_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 #: Pass 2 keeps the part of the coarse grid within this many log-units of the posterior peak.
 _KEEP_LOG = 30.0
-
-
-# ---------------------------------------------------------------------------- priors, checked
-def _check_tau_prior(tau_prior):
-    fix = ('pass ("half_normal", scale), ("half_cauchy", scale) or ("lognormal_tau2", meanlog, sdlog), '
-           'e.g. tau_prior=("half_normal", 15.0)')
-    if isinstance(tau_prior, str) or not isinstance(tau_prior, (tuple, list)) or not tau_prior:
-        raise ValueError(f"tau_prior must be a tuple naming a prior and its parameters; got {tau_prior!r}; {fix}")
-    name, *params = tau_prior
-    if name not in TAU_PRIORS:
-        raise ValueError(f"tau_prior name {name!r} is not one of {TAU_PRIORS}; {fix}")
-    want = 2 if name == "lognormal_tau2" else 1
-    if len(params) != want:
-        raise ValueError(f"tau_prior {name!r} takes {want} parameter(s), got {len(params)}; {fix}")
-    try:
-        params = [float(p) for p in params]
-    except (TypeError, ValueError):
-        raise ValueError(f"tau_prior parameters must be numbers; got {params!r}; {fix}") from None
-    if not all(math.isfinite(p) for p in params):
-        raise ValueError(f"tau_prior parameters must be finite; got {params!r}; {fix}")
-    if name != "lognormal_tau2" and params[0] <= 0:
-        raise ValueError(f"tau_prior scale must be positive; got {params[0]!r}. Pass a scale > 0 on the "
-                         f"scale of the effects, e.g. ('{name}', 10.0)")
-    if name == "lognormal_tau2" and params[1] <= 0:
-        raise ValueError(f"tau_prior sdlog must be positive; got {params[1]!r}. Pass ('lognormal_tau2', meanlog, "
-                         "sdlog) with sdlog > 0")
-    return (name, *params)
-
-
-def _check_mu_prior(mu_prior, k):
-    if mu_prior is None:
-        if k < 2:
-            raise ValueError("mu_prior=None (a flat prior on mu) with k = 1 study gives an improper posterior; "
-                             "pass a proper prior, e.g. mu_prior=('normal', 0.0, 100.0), or pool at least 2 studies")
-        return None
-    fix = "pass mu_prior=None (flat) or ('normal', mean, sd) with sd > 0"
-    if not isinstance(mu_prior, (tuple, list)) or len(mu_prior) != 3 or mu_prior[0] != "normal":
-        raise ValueError(f"mu_prior must be None or ('normal', mean, sd); got {mu_prior!r}; {fix}")
-    mean, sd = float(mu_prior[1]), float(mu_prior[2])
-    if not (math.isfinite(mean) and math.isfinite(sd)) or sd <= 0:
-        raise ValueError(f"mu_prior sd must be positive and both numbers finite; got {mu_prior!r}; {fix}")
-    return ("normal", mean, sd)
-
-
-def _log_prior_x(x, prior):
-    """log p(x) for x = log(tau) (Jacobian tau included)."""
-    name = prior[0]
-    if name == "lognormal_tau2":       # log tau^2 ~ N(m, s^2)  <=>  x ~ N(m/2, (s/2)^2)
-        c, s = prior[1] / 2.0, prior[2] / 2.0
-        return -0.5 * ((x - c) / s) ** 2 - math.log(s) - _LOG_SQRT_2PI
-    scale = prior[1]
-    tau = np.exp(x)
-    if name == "half_normal":
-        return _LOG2 - 0.5 * (tau / scale) ** 2 - math.log(scale) - _LOG_SQRT_2PI + x
-    return _LOG2 - math.log(math.pi * scale) - np.log1p((tau / scale) ** 2) + x     # half_cauchy
-
-
-def _log_prior_tau(tau, prior):
-    """log p(tau) on the tau scale (tau >= 0), for densities to plot."""
-    tau = np.asarray(tau, dtype=float)
-    with np.errstate(divide="ignore"):
-        if prior[0] == "lognormal_tau2":
-            x = np.log(tau)
-            return np.where(tau > 0, _log_prior_x(x, prior) - x, -np.inf)
-        scale = prior[1]
-        if prior[0] == "half_normal":
-            return _LOG2 - 0.5 * (tau / scale) ** 2 - math.log(scale) - _LOG_SQRT_2PI
-        return _LOG2 - math.log(math.pi * scale) - np.log1p((tau / scale) ** 2)
+#: Under a log-t prior the grid starts where tau^2 = exp(-2 * _TAIL_CUT) * min(v); below, the likelihood
+#: equals its value at tau = 0 to ~1e-12 relative and the tail is added in closed form (module docstring).
+_TAIL_CUT = 14.0
 
 
 # ---------------------------------------------------------------------------- the integrand
@@ -156,10 +95,15 @@ def _conditional(y, v, tau, mu_prior):
 
 def _log_post_x(y, v, x, tau_prior, mu_prior):
     m, s2, ll = _conditional(y, v, np.exp(x), mu_prior)
-    return m, s2, ll + _log_prior_x(x, tau_prior)
+    return m, s2, ll + log_prior_x(x, tau_prior)
 
 
-def _coarse_range(y, v, tau_prior):
+def _heavy_logt(tau_prior, mu_prior, k) -> bool:
+    """Log-t prior and p(tau|y) ~ tau^-power with power <= 3: E[tau] or E[tau^2] gather mass far out."""
+    return tau_prior[0] == "logt_tau2" and (k if mu_prior is None else k + 1) <= 3
+
+
+def _coarse_range(y, v, tau_prior, mu_prior=None):
     """Per analysis: a range of x = log(tau) sure to hold the posterior, and a scan step."""
     k = y.shape[1]
     sd_lo, sd_hi = np.sqrt(v.min(axis=1)), np.sqrt(v.max(axis=1))
@@ -173,6 +117,16 @@ def _coarse_range(y, v, tau_prior):
         lo = np.minimum(np.log(sd_lo) - 30, c - 40 * s)
         hi = np.maximum(np.log(np.maximum(sd_hi, spread)) + 16, c + 40 * s)
         return lo, hi, step
+    if tau_prior[0] == "logt_tau2":
+        # deep enough that the likelihood is flat below (tail in closed form) and the prior's
+        # polynomial tail makes the trapezoid's end-point error negligible (~1e-8 of the peak density)
+        c, s = tau_prior[1] / 2.0, tau_prior[2] / 2.0
+        lo = np.minimum(0.5 * np.log(v.min(axis=1)) - _TAIL_CUT, c - 40 * s)
+        # with few studies the moments' integrands fall only like |log tau|^-(df+1): reach z = 60
+        # (the part beyond is ~3e-8 of the mean of tau), and the grid is not trimmed at the top
+        reach = 60 if _heavy_logt(tau_prior, mu_prior, k) else 16
+        hi = np.maximum(np.log(np.maximum(sd_hi, spread)) + 16, c + reach * s)
+        return lo, hi, min(step, s / 4)
     scale = tau_prior[1]
     lo = np.log(np.minimum(scale, sd_lo)) - 30          # below: mass ~ exp(-30) relative (density ∝ tau there)
     hi = np.log(np.maximum(np.maximum(scale, sd_hi), spread)) + 16    # above: tails at worst ~ tau^-2
@@ -190,10 +144,23 @@ class _Nodes:
     log_z: np.ndarray      # (B,)  log normalising constant of p(x|y) on the scale of log_dens
     log_dens: np.ndarray   # (B, J) unnormalised log density of x at the nodes
     h: np.ndarray          # (B,)  grid step
+    tail: np.ndarray       # (B,)  posterior mass below the grid (log-t priors; else 0), at tau ~ 0
+    tail_m: np.ndarray     # (B,)  (C1) at tau = 0: the tail's mu | tau, y
+    tail_s2: np.ndarray    # (B,)
+
+
+def _mixture(nodes):
+    """Weights, conditional means and variances of mu, and tau, with the tail as one more node (tau = 0)."""
+    w, m, s2, tau = nodes.weight, nodes.m, nodes.s2, np.exp(nodes.x)
+    if not np.any(nodes.tail > 0):
+        return w, m, s2, tau
+    col = lambda a: np.concatenate([a[0], a[1][:, None]], axis=1)        # noqa: E731
+    return (col((w, nodes.tail)), col((m, nodes.tail_m)), col((s2, nodes.tail_s2)),
+            col((tau, np.zeros(len(tau)))))
 
 
 def _integrate(y, v, tau_prior, mu_prior, n_nodes):
-    lo, hi, step = _coarse_range(y, v, tau_prior)
+    lo, hi, step = _coarse_range(y, v, tau_prior, mu_prior)
     n1 = int(math.ceil(float(np.max(hi - lo)) / step)) + 1
     grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, n1)[None, :]
     _, _, lp = _log_post_x(y, v, grid, tau_prior, mu_prior)
@@ -201,9 +168,14 @@ def _integrate(y, v, tau_prior, mu_prior, n_nodes):
     h1 = (hi - lo) / (n1 - 1)
     first = np.argmax(keep, axis=1)
     last = n1 - 1 - np.argmax(keep[:, ::-1], axis=1)
+    if _heavy_logt(tau_prior, mu_prior, y.shape[1]):
+        last = np.full_like(last, n1 - 2)
     rows = np.arange(len(y))
     a = grid[rows, first] - h1
     b = grid[rows, last] + h1
+    logt = tau_prior[0] == "logt_tau2"
+    if logt:
+        a = np.maximum(a, lo)
     x = a[:, None] + (b - a)[:, None] * np.linspace(0.0, 1.0, n_nodes)[None, :]
     m, s2, lp = _log_post_x(y, v, x, tau_prior, mu_prior)
     h = (b - a) / (n_nodes - 1)
@@ -212,8 +184,17 @@ def _integrate(y, v, tau_prior, mu_prior, n_nodes):
     top = lp.max(axis=1, keepdims=True)
     u = np.exp(lp - top) * trap[None, :]
     total = u.sum(axis=1, keepdims=True)
+    tail_u = np.zeros((len(y), 1))
+    tail_m, tail_s2 = np.zeros(len(y)), np.zeros(len(y))
+    if logt:        # below a the likelihood is its value at tau = 0: mass L(0) * P_prior(x < a)
+        m0, s20, ll0 = _conditional(y, v, np.zeros((len(y), 1)), mu_prior)
+        with np.errstate(divide="ignore"):
+            tail_u = np.exp(ll0 + np.log(logt_cdf_x(a, tau_prior))[:, None] - top) / h[:, None]
+        tail_m, tail_s2 = m0[:, 0], s20[:, 0]
+    total = total + tail_u
     log_z = (top + np.log(total * h[:, None]))[:, 0]
-    return _Nodes(x=x, weight=u / total, m=m, s2=s2, log_z=log_z, log_dens=lp, h=h)
+    return _Nodes(x=x, weight=u / total, m=m, s2=s2, log_z=log_z, log_dens=lp, h=h,
+                  tail=(tail_u / total)[:, 0], tail_m=tail_m, tail_s2=tail_s2)
 
 
 # ---------------------------------------------------------------------------- normal mixtures
@@ -354,7 +335,10 @@ def bayes_meta(yi, vi, *, tau_prior, mu_prior=None, n_nodes: int = 512) -> Bayes
         Prior of the heterogeneity tau (the between-study SD, on the scale of ``yi``):
         ``("half_normal", scale)``, ``("half_cauchy", scale)`` or
         ``("lognormal_tau2", meanlog, sdlog)`` (log tau^2 ~ Normal(meanlog, sdlog^2), the form of
-        Turner et al. 2015; see the module docstring for why no named presets are provided).
+        Turner et al. 2015), ``("logt_tau2", location, scale, df)`` (log tau^2 = location +
+        scale * t_df, the form of Rhodes et al. 2015) or ``("preset", name)``, a row of their
+        tables (:func:`evidence_lib.meta.bayes_priors.tau2_prior_preset`; on the log odds ratio or
+        SMD scale only).
     mu_prior : None or tuple, optional
         ``None`` for a flat (improper) prior on mu, which needs k >= 2, or ``("normal", mean, sd)``.
     n_nodes : int, optional
@@ -384,13 +368,12 @@ def bayes_meta(yi, vi, *, tau_prior, mu_prior=None, n_nodes: int = 512) -> Bayes
     (-10.2, True)
     """
     y, v, _ = _check_1d(yi, vi)
-    tau_prior = _check_tau_prior(tau_prior)
-    mu_prior = _check_mu_prior(mu_prior, len(y))
+    tau_prior = check_tau_prior(tau_prior)
+    mu_prior = check_mu_prior(mu_prior, len(y))
     if int(n_nodes) < 16:
         raise ValueError(f"n_nodes must be at least 16; got {n_nodes!r}")
     nodes = _integrate(y[None, :], v[None, :], tau_prior, mu_prior, int(n_nodes))
-    w, m, s2, x = nodes.weight[0], nodes.m[0], nodes.s2[0], nodes.x[0]
-    tau = np.exp(x)
+    w, m, s2, tau = (a[0] for a in _mixture(nodes))
     tau2 = tau ** 2
     W, M = w[None, :], m[None, :]
     mu_mean, mu_sd, mu_q = _mix_summary(W, M, s2[None, :])
@@ -400,7 +383,7 @@ def bayes_meta(yi, vi, *, tau_prior, mu_prior=None, n_nodes: int = 512) -> Bayes
                             float(pr_q[2][0]))
     yy, vv = y[None, :], v[None, :]
     tau_summary, tau_hi = _tau_summary(
-        nodes, w, tau, lambda xs: _log_post_x(yy, vv, xs[None, :], tau_prior, mu_prior)[2][0])
+        nodes, w, tau, tau_prior, lambda xs: _log_post_x(yy, vv, xs[None, :], tau_prior, mu_prior)[2][0])
     if not _second_moment_finite(tau_prior, mu_prior, len(y)):
         inf = math.inf
         tau_summary = PosteriorSummary(tau_summary.mean, tau_summary.median, inf, tau_summary.ci_low,
@@ -413,7 +396,7 @@ def bayes_meta(yi, vi, *, tau_prior, mu_prior=None, n_nodes: int = 512) -> Bayes
     tau_grid = np.linspace(0.0, tau_hi, 401)
     _, _, ll = _conditional(y[None, :], v[None, :], tau_grid[None, :], mu_prior)
     with np.errstate(invalid="ignore"):
-        tau_density = np.exp(ll[0] + _log_prior_tau(tau_grid, tau_prior) - nodes.log_z[0])
+        tau_density = np.exp(ll[0] + log_prior_tau(tau_grid, tau_prior) - nodes.log_z[0])
     return BayesMetaResult(
         mu=mu, tau=tau_summary, pred=pred, k=len(y), tau_prior=tau_prior, mu_prior=mu_prior,
         mu_grid=mu_grid, mu_density=_mix_pdf(mu_grid, w, m, np.sqrt(s2)),
@@ -428,10 +411,15 @@ def _second_moment_finite(tau_prior, mu_prior, k) -> bool:
 
     For large tau, (M1) falls like tau^-(k-1) with a flat mu prior and like tau^-k with a normal
     one; a half-Cauchy prior falls like tau^-2, so p(tau|y) ~ tau^-(k+1) or tau^-(k+2), whose
-    second moment is finite only when that power exceeds 3. Half-normal and log-normal priors
-    have light tails: every moment is finite. Var(mu | tau, y) = 1/W grows like tau^2 / k under
-    a flat prior and is bounded by the prior variance under a normal one.
+    second moment is finite only when that power exceeds 3. A log-t prior on tau^2 falls like
+    tau^-1 |log tau|^-(df+1), so p(tau|y) ~ tau^-k or tau^-(k+1) times that log factor, and the
+    second moment is finite when the power is 3 or more (the log factor settles power 3).
+    Half-normal and log-normal priors have light tails: every moment is finite. Var(mu | tau, y)
+    = 1/W grows like tau^2 / k under a flat prior and is bounded by the prior variance under a
+    normal one.
     """
+    if tau_prior[0] == "logt_tau2":
+        return (k if mu_prior is None else k + 1) >= 3
     if tau_prior[0] != "half_cauchy":
         return True
     power = k + 1 if mu_prior is None else k + 2
@@ -450,7 +438,7 @@ def _mix_pdf(grid, w, m, s):
     return (w[None, :] * np.exp(-0.5 * z * z) / (s[None, :] * math.sqrt(2 * math.pi))).sum(axis=1)
 
 
-def _tau_summary(nodes, w, tau, log_post_x):
+def _tau_summary(nodes, w, tau, tau_prior, log_post_x):
     """Moments from the nodes; quantiles of tau by Newton steps on the exact CDF of x = log(tau).
 
     The CDF at x* is integrated from the lower end of the grid (where the density is negligible)
@@ -478,12 +466,15 @@ def _tau_summary(nodes, w, tau, log_post_x):
         return float((density(pts.ravel()).reshape(pts.shape) * gl_w[None, :] * half[:, None]).sum())
 
     spline = CubicSpline(x, np.exp(nodes.log_dens[0] - log_z)).antiderivative()
+    tail = float(nodes.tail[0])
     total = float(spline(x[-1]))
 
     def q(p):
-        xs = brentq(lambda t: float(spline(t)) / total - p, x[0], x[-1], xtol=1e-12)
+        if p <= tail:       # in the closed-form tail, where the posterior is the prior times L(0)
+            return float(math.exp(logt_quantile_x(p / tail * float(logt_cdf_x(a, tau_prior)), tau_prior)))
+        xs = brentq(lambda t: tail + float(spline(t)) * (1 - tail) / total - p, x[0], x[-1], xtol=1e-12)
         for _ in range(8):
-            step = (cdf(xs) - p) / float(density(xs)[0])
+            step = (tail + cdf(xs) - p) / float(density(xs)[0])
             xs -= step
             if abs(step) < 1e-13:
                 break
@@ -577,11 +568,10 @@ def bayes_meta_many(yi, vi, *, tau_prior, mu_prior=None, thresholds=(), n_nodes:
         raise ValueError("yi has a non-finite value; remove the study or fix the value")
     if not np.all(np.isfinite(v) & (v > 0)):
         raise ValueError("vi must be positive and finite everywhere; pass sampling variances (se**2)")
-    tau_prior = _check_tau_prior(tau_prior)
-    mu_prior = _check_mu_prior(mu_prior, y.shape[1])
+    tau_prior = check_tau_prior(tau_prior)
+    mu_prior = check_mu_prior(mu_prior, y.shape[1])
     nodes = _integrate(y, v, tau_prior, mu_prior, int(n_nodes))
-    w, m, s2 = nodes.weight, nodes.m, nodes.s2
-    tau = np.exp(nodes.x)
+    w, m, s2, tau = _mixture(nodes)
     mu_mean, mu_sd, mu_q = _mix_summary(w, m, s2)
     pr_mean, pr_sd, pr_q = _mix_summary(w, m, s2 + tau ** 2)
     tau_mean = (w * tau).sum(axis=1)

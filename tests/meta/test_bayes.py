@@ -24,7 +24,12 @@ RTOL = 1e-6
 
 def _priors(inp):
     tp = inp["tau_prior"]
-    tau_prior = (tp["name"], tp["scale"]) if "scale" in tp else (tp["name"], tp["meanlog"], tp["sdlog"])
+    if tp["name"] == "logt_tau2":
+        tau_prior = (tp["name"], tp["location"], tp["scale"], tp["df"])
+    elif tp["name"] == "lognormal_tau2":
+        tau_prior = (tp["name"], tp["meanlog"], tp["sdlog"])
+    else:
+        tau_prior = (tp["name"], tp["scale"])
     mp = inp.get("mu_prior")
     return tau_prior, (None if mp is None else ("normal", mp["mean"], mp["sd"]))
 

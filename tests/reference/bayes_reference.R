@@ -50,6 +50,11 @@ log_prior_tau <- function(tau, prior) {
     half_cauchy = log(2) + dcauchy(tau, 0, prior$scale, log = TRUE),
     # tau^2 ~ LogNormal(meanlog, sdlog); density of tau by change of variables, d(tau^2)/d(tau) = 2 tau
     lognormal_tau2 = dlnorm(tau^2, prior$meanlog, prior$sdlog, log = TRUE) + log(2 * tau),
+    # log(tau^2) = location + scale * T, T ~ t(df): density of tau^2 is dt((log(tau^2) - location) / scale, df)
+    # / (scale * tau^2), and of tau that times d(tau^2)/d(tau) = 2 tau
+    # (log(tau^2) written 2 log(tau): tau^2 underflows far out in the tail where tau does not)
+    logt_tau2 = dt((2 * log(tau) - prior$location) / prior$scale, prior$df, log = TRUE) - log(prior$scale) -
+      2 * log(tau) + log(2 * tau),
     stop("unknown prior"))
 }
 conditional <- function(tau, y, v, mu_prior) {
@@ -75,6 +80,16 @@ fit <- function(y, v, tau_prior, mu_prior, thresholds) {
       # a tiny tail probability can stop integrate() with "roundoff error" at rel.tol 1e-11;
       # it is then recomputed at rel.tol 1e-8 without stopping (only probabilities below about 1e-9
       # are affected, far below the absolute 1e-4 the tests ask for)
+      if (b[i] == 0 && tau_prior$name == "logt_tau2") {
+        # a log-t prior's density of tau behaves like 1 / (tau |log tau|^(df+1)) at 0: the first piece is
+        # integrated over x = log(tau) from -Inf instead (integrand g(e^x) e^x, polynomial tail in x)
+        gx <- function(x) g(exp(x)) * exp(x)
+        piece <- tryCatch(integrate(gx, -Inf, log(b[i + 1]), rel.tol = 1e-11, abs.tol = 1e-14, subdivisions = 5000L)$value,
+                          error = function(e) integrate(gx, -Inf, log(b[i + 1]), rel.tol = 1e-8, abs.tol = 1e-14,
+                                                        subdivisions = 5000L, stop.on.error = FALSE)$value)
+        tot <- tot + piece
+        next
+      }
       piece <- tryCatch(integrate(g, b[i], b[i + 1], rel.tol = 1e-11, abs.tol = 1e-14, subdivisions = 5000L)$value,
                         error = function(e) integrate(g, b[i], b[i + 1], rel.tol = 1e-8, abs.tol = 1e-14,
                                                       subdivisions = 5000L, stop.on.error = FALSE)$value)
@@ -86,12 +101,12 @@ fit <- function(y, v, tau_prior, mu_prior, thresholds) {
   Z <- integ(f)
   cm <- function(t) conditional(t, y, v, mu_prior)
   mix_cdf <- function(x, pred) integ(vec(function(t) {
-    if (t <= 0 && tau_prior$name == "lognormal_tau2") return(0)
+    if (t <= 0 && tau_prior$name %in% c("lognormal_tau2", "logt_tau2")) return(0)
     c <- cm(t); s <- sqrt(c$s2 + if (pred) t^2 else 0)
     f(t) * pnorm(x, c$m, s)
   })) / Z
   mix_sf <- function(x, pred) integ(vec(function(t) {
-    if (t <= 0 && tau_prior$name == "lognormal_tau2") return(0)
+    if (t <= 0 && tau_prior$name %in% c("lognormal_tau2", "logt_tau2")) return(0)
     c <- cm(t); s <- sqrt(c$s2 + if (pred) t^2 else 0)
     f(t) * pnorm(x, c$m, s, lower.tail = FALSE)
   })) / Z
@@ -124,13 +139,24 @@ fit <- function(y, v, tau_prior, mu_prior, thresholds) {
       if (is.null(mu_prior)) out$mu$sd <- Inf
     }
   }
+  # A log-t prior on tau^2 falls like tau^-1 |log tau|^-(df+1): p(tau | y) ~ tau^-k (flat) or tau^-(k+1)
+  # (normal) times that log factor, so E[tau^2 | y] is infinite when that power is below 3.
+  if (tau_prior$name == "logt_tau2") {
+    power <- if (is.null(mu_prior)) length(y) else length(y) + 1
+    if (power < 3) {
+      out$tau$sd <- Inf; out$pred$sd <- Inf
+      if (is.null(mu_prior)) out$mu$sd <- Inf
+    }
+  }
   out
 }
 
 prior_call <- function(p) switch(p$name,
   half_normal = sprintf("tau ~ HalfNormal(scale=%g)", p$scale),
   half_cauchy = sprintf("tau ~ HalfCauchy(scale=%g)", p$scale),
-  lognormal_tau2 = sprintf("tau^2 ~ LogNormal(meanlog=%g, sdlog=%g)", p$meanlog, p$sdlog))
+  lognormal_tau2 = sprintf("tau^2 ~ LogNormal(meanlog=%g, sdlog=%g)%s", p$meanlog, p$sdlog,
+                           if (is.null(p$preset)) "" else sprintf(" [preset %s]", p$preset)),
+  logt_tau2 = sprintf("log(tau^2) ~ %g + %g * t(df=%g) [preset %s]", p$location, p$scale, p$df, p$preset))
 
 cases <- list()
 add_case <- function(name, y, v, tau_prior, mu_prior, thresholds) {
@@ -171,6 +197,25 @@ add_case("synthetic20_hn10_flat", syn_y, syn_v, hn(10), NULL, thr)
 add_case("synthetic20_hc2_normal", syn_y, syn_v, hc(2), nm(-15, 9), thr)
 add_case("two_hc10_flat", two_y, two_v, hc(10), NULL, thr)
 add_case("single_hn15_normal", -21.7, 16.869242395859043, hn(15), nm(0, 150), thr)
+
+## ---------------------------------------------------------------- heterogeneity presets
+# The parameters are those of the named presets of evidence_lib.meta.bayes_priors (Rhodes et al. 2015
+# log-t(5) priors for SMDs, Turner et al. 2015 log-normal priors for log odds ratios); the Python test
+# checks that the preset still holds these numbers.  Data are synthetic (fixed by set.seed).
+lt <- function(loc, sc, preset) list(name = "logt_tau2", location = loc, scale = sc, df = 5, preset = preset)
+lnp <- function(m, s, preset) list(name = "lognormal_tau2", meanlog = m, sdlog = s, preset = preset)
+set.seed(20260101)
+smd_v <- round(runif(5, 0.02, 0.12), 4)
+smd_y <- round(rnorm(5, 0.45, sqrt(smd_v + 0.03)), 3)
+lor_v <- round(runif(6, 0.03, 0.3), 4)
+lor_y <- round(rnorm(6, -0.3, sqrt(lor_v + 0.05)), 3)
+thr_smd <- c(0, 0.2, 0.5)
+add_case("smd5_rhodes_painqol_nonpharma_flat", smd_y, smd_v,
+         lt(-3.02, 2.27, "rhodes2015-physical-health-adverse-pain-qol-nonpharma-any"), NULL, thr_smd)
+add_case("smd5_rhodes_general_normal", smd_y, smd_v, lt(-3.44, 2.59, "rhodes2015-general"), nm(0, 1), thr_smd)
+add_case("smd2_rhodes_general_flat", smd_y[1:2], smd_v[1:2], lt(-3.44, 2.59, "rhodes2015-general"), NULL, thr_smd)
+add_case("lor6_turner_pain_nonpharma_placebo_flat", lor_y, lor_v,
+         lnp(-2.05, 1.71, "turner2015-pain-nonpharma-vs-placebo"), NULL, c(-0.5, 0, 0.2))
 
 out <- list(r_version = R.version.string, generated = format(Sys.time(), "%Y-%m-%d"), cases = cases)
 writeLines(to_json(out), "tests/reference/bayes_reference.json")
