@@ -77,6 +77,9 @@ class HeterogeneityPreset:
     read_from, checked_against : str
         URL (with line range) of the secondary source the value was read from, and of the second
         one it agrees with.
+    status : str
+        How far the value is verified (:data:`SECONDARY`: two secondary tabulations agree; the
+        paper's own table was not seen).
     """
 
     name: str
@@ -87,13 +90,19 @@ class HeterogeneityPreset:
     tau_prior: tuple
     read_from: str
     checked_against: str
+    status: str = ""
+
+
+#: The verification status of every preset (shown with each, so that users see it).
+SECONDARY = ("secondary: read from bayesmeta 3.4, agrees with rnmamod; the paper's table itself was not seen, "
+             "so the value is unverified against the primary source")
 
 
 def _build_presets():
     out = []
-    turner = dict(paper="Turner et al. 2015", effect_measure="log odds ratio",
+    turner = dict(paper="Turner et al. 2015", effect_measure="log odds ratio", status=SECONDARY,
                   read_from=tables.TURNER_READ_FROM, checked_against=tables.TURNER_CHECKED_AGAINST)
-    rhodes = dict(paper="Rhodes et al. 2015", effect_measure="standardized mean difference",
+    rhodes = dict(paper="Rhodes et al. 2015", effect_measure="standardized mean difference", status=SECONDARY,
                   read_from=tables.RHODES_READ_FROM, checked_against=tables.RHODES_CHECKED_AGAINST)
     out.append(HeterogeneityPreset("turner2015-general", outcome_type="any", comparison_type="any",
                                    tau_prior=("lognormal_tau2", *tables.TURNER_GENERAL), **turner))
@@ -157,7 +166,7 @@ def heterogeneity_presets():
     -------
     pandas.DataFrame
         Columns name, paper, effect_measure, outcome_type, comparison_type, distribution,
-        param1, param2, df, read_from, checked_against.
+        param1, param2, df, read_from, checked_against, status.
 
     References
     ----------
@@ -170,7 +179,8 @@ def heterogeneity_presets():
         dist, a, b, *df = p.tau_prior
         rows.append(dict(name=p.name, paper=p.paper, effect_measure=p.effect_measure, outcome_type=p.outcome_type,
                          comparison_type=p.comparison_type, distribution=dist, param1=a, param2=b,
-                         df=df[0] if df else math.nan, read_from=p.read_from, checked_against=p.checked_against))
+                         df=df[0] if df else math.nan, read_from=p.read_from, checked_against=p.checked_against,
+                         status=p.status))
     return pd.DataFrame(rows)
 
 

@@ -149,3 +149,11 @@ def test_bad_priors_name_the_argument_and_the_fix(tau_prior, words):
         bayes_meta([0.1, 0.3], [0.04, 0.05], tau_prior=tau_prior)
     for w in words:
         assert w in str(err.value)
+
+
+def test_every_preset_says_it_is_unverified_against_the_paper():
+    """No page showed the papers' tables: each preset must carry that status, in the table users browse."""
+    from evidence_lib.meta.bayes_priors import PRESETS, heterogeneity_presets
+
+    assert all("not seen" in p.status and "unverified" in p.status for p in PRESETS)
+    assert set(heterogeneity_presets()["status"]) == {PRESETS[0].status}
