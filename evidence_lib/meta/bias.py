@@ -40,7 +40,7 @@ class EggerResult:
     k: int
 
 
-def egger_test(yi, vi, model: str = "rma", method: str = "REML", ci: str = "wald",
+def egger_test(yi, vi, *, model: str = "rma", method: str = "REML", ci: str = "wald",
                level: float = 0.95) -> EggerResult:
     """Egger's regression test (metafor ``regtest``, predictor ``sei``).
 
@@ -119,7 +119,7 @@ class TrimFillResult:
         return self.adjusted.estimate
 
 
-def trim_and_fill(yi, vi, estimator: str = "L0", side: str | None = None, method: str = "REML",
+def trim_and_fill(yi, vi, *, estimator: str = "L0", side: str | None = None, method: str = "REML",
                   maxiter: int = 100) -> TrimFillResult:
     """Trim-and-fill (Duval & Tweedie 2000a, 2000b) as metafor's ``trimfill``.
 
@@ -166,7 +166,7 @@ def trim_and_fill(yi, vi, estimator: str = "L0", side: str | None = None, method
         it += 1
         if it > maxiter:
             raise RuntimeError("trim_and_fill did not converge")
-        beta = pool(ys[: k - k0], vs[: k - k0], m).estimate
+        beta = pool(ys[: k - k0], vs[: k - k0], method=m).estimate
         yc = ys - beta
         ranks = np.empty(k)
         ranks[np.argsort(np.abs(yc), kind="stable")] = np.arange(1, k + 1)
@@ -183,7 +183,7 @@ def trim_and_fill(yi, vi, estimator: str = "L0", side: str | None = None, method
             se_k0 = np.sqrt(2 * max(0, k0f) + 2)
         k0 = int(max(0, np.round(k0f)))
         se_k0 = max(0.0, se_k0) if np.isfinite(se_k0) else se_k0
-    original = pool(y, v, m, labels=lab)
+    original = pool(y, v, method=m, labels=lab)
     if k0 > 0:
         fy = 2 * beta - ys[k - k0:]
         fv = vs[k - k0:]
@@ -191,7 +191,7 @@ def trim_and_fill(yi, vi, estimator: str = "L0", side: str | None = None, method
             fy = -fy
 
         base = _default_labels(k) if lab is None else lab
-        adjusted = pool(np.concatenate([y, fy]), np.concatenate([v, fv]), m,
+        adjusted = pool(np.concatenate([y, fy]), np.concatenate([v, fv]), method=m,
                         labels=base + _default_labels(k0, "filled "))
     else:
         fy, fv = np.empty(0), np.empty(0)

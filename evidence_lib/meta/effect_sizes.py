@@ -216,41 +216,104 @@ _BINARY = {"RR": log_rr, "OR": log_or, "RD": rd}
 _CONT = {"MD": md, "SMD": smd}
 
 
-def escalc(measure: str, **kw) -> EffectSizes:
-    """Dispatch like metafor's ``escalc(measure, ...)``.
+_ARM_ARGS = ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")
+_TABLE_ARGS = ("ai", "bi", "ci", "di")
 
-    ``measure`` in ``"MD", "SMD"`` takes ``m1i, sd1i, n1i, m2i, sd2i, n2i``;
-    ``"RR", "OR", "RD"`` take ``ai, bi, ci, di`` (or ``ai, n1i, ci, n2i``) and
-    optional ``add``, ``to``.
+
+def escalc(measure: str, *, m1i=None, sd1i=None, n1i=None, m2i=None, sd2i=None, n2i=None,
+           ai=None, bi=None, ci=None, di=None, add: float | None = None, to: str = "only0") -> EffectSizes:
+    """Effect sizes for one measure, dispatched like metafor's ``escalc(measure, ...)``.
+
+    Parameters
+    ----------
+    measure : {"MD", "SMD", "RR", "OR", "RD"}
+        The effect measure (case-insensitive).
+    m1i, sd1i, n1i, m2i, sd2i, n2i : array_like, optional
+        Means, standard deviations and sizes of groups 1 and 2; all six are needed for
+        ``"MD"`` and ``"SMD"`` (see :func:`md`, :func:`smd`).
+    ai, bi, ci, di : array_like, optional
+        Events and non-events of group 1 (``ai``, ``bi``) and group 2 (``ci``, ``di``), for
+        ``"RR"``, ``"OR"`` and ``"RD"``. ``n1i`` may replace ``bi`` (then ``bi = n1i - ai``)
+        and ``n2i`` may replace ``di``.
+    add : float, optional
+        Continuity correction for the 2x2 measures; none unless given.
+    to : {"only0", "all", "if0all", "none"}
+        Which studies ``add`` goes to (as escalc's ``to``).
+
+    Returns
+    -------
+    EffectSizes
+        ``yi``, ``vi`` and the measure.
+
+    Raises
+    ------
+    ValueError
+        If ``measure`` is unknown, if an argument the measure needs is missing, if an
+        argument of the other family is given (e.g. ``ai`` with ``"SMD"``), or if the
+        data are invalid (see the measure's own function).
+
+    References
+    ----------
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+    Journal of Statistical Software.
     """
     m = str(measure).upper()
+    given = {name: value for name, value in (("m1i", m1i), ("sd1i", sd1i), ("n1i", n1i), ("m2i", m2i),
+                                             ("sd2i", sd2i), ("n2i", n2i), ("ai", ai), ("bi", bi),
+                                             ("ci", ci), ("di", di)) if value is not None}
     if m in _CONT:
-        need = ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")
-        missing = [x for x in need if x not in kw]
+        missing = [x for x in _ARM_ARGS if x not in given]
         if missing:
-            raise ValueError(f"measure {m!r} needs arguments {missing}")
-        return _CONT[m](*(kw[x] for x in need))
+            raise ValueError(f"measure {m!r} needs arguments {missing}; pass them as keywords")
+        stray = [x for x in _TABLE_ARGS if x in given] + (["add"] if add is not None else [])
+        if stray:
+            raise ValueError(f"measure {m!r} takes group means, SDs and sizes, not {stray}; drop them")
+        return _CONT[m](*(given[x] for x in _ARM_ARGS))
     if m in _BINARY:
-        kw = dict(kw)
-        if "bi" not in kw and "n1i" in kw:
-            kw["bi"] = np.asarray(kw.pop("n1i"), float) - np.asarray(kw["ai"], float)
-        if "di" not in kw and "n2i" in kw:
-            kw["di"] = np.asarray(kw.pop("n2i"), float) - np.asarray(kw["ci"], float)
-        need = ("ai", "bi", "ci", "di")
-        missing = [x for x in need if x not in kw]
+        if "bi" not in given and "n1i" in given and "ai" in given:
+            given["bi"] = np.asarray(given.pop("n1i"), float) - np.asarray(given["ai"], float)
+        if "di" not in given and "n2i" in given and "ci" in given:
+            given["di"] = np.asarray(given.pop("n2i"), float) - np.asarray(given["ci"], float)
+        missing = [x for x in _TABLE_ARGS if x not in given]
         if missing:
             raise ValueError(f"measure {m!r} needs arguments {missing} (or n1i/n2i)")
-        extra = {x: kw[x] for x in ("add", "to") if x in kw}
-        return _BINARY[m](*(kw[x] for x in need), **extra)
+        stray = [x for x in _ARM_ARGS if x in given]
+        if stray:
+            raise ValueError(f"measure {m!r} takes the 2x2 cells ai, bi, ci, di, not {stray}; drop them")
+        return _BINARY[m](*(given[x] for x in _TABLE_ARGS), add=add, to=to)
     raise ValueError(f"unknown measure {measure!r}; use one of MD, SMD, RR, OR, RD")
 
 
 def escalc_frame(df, measure: str, *, add: float | None = None, to: str = "only0", **columns):
-    """Compute effect sizes from DataFrame columns; returns a copy with ``yi``, ``vi``.
+    """Effect sizes from DataFrame columns: a copy of ``df`` with ``yi`` and ``vi`` added.
 
-    ``columns`` maps escalc argument names to column names, e.g.
-    ``escalc_frame(df, "RR", ai="tpos", bi="tneg", ci="cpos", di="cneg")``.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per study.
+    measure : {"MD", "SMD", "RR", "OR", "RD"}
+        The effect measure, as in :func:`escalc`.
+    add, to
+        Continuity correction for the 2x2 measures, as in :func:`escalc`.
+    **columns : str
+        Maps :func:`escalc`'s data arguments (``m1i`` ... ``n2i``, ``ai`` ... ``di``) to
+        column names of ``df``, e.g. ``ai="tpos"``. Any other name raises.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``df`` with the columns ``yi`` and ``vi``.
+
+    Raises
+    ------
+    ValueError
+        If a keyword is not one of escalc's data arguments, if a named column is not in
+        ``df``, or as :func:`escalc`.
     """
+    unknown = sorted(set(columns) - set(_ARM_ARGS) - set(_TABLE_ARGS))
+    if unknown:
+        raise ValueError(f"escalc_frame got unknown argument(s) {unknown}; map one of "
+                         f"{list(_ARM_ARGS + _TABLE_ARGS)} to a column name")
     for arg, col in columns.items():
         if col not in df.columns:
             raise ValueError(f"{arg}={col!r} is not a column of the DataFrame; columns: {list(df.columns)}")
@@ -267,7 +330,7 @@ def escalc_frame(df, measure: str, *, add: float | None = None, to: str = "only0
 _RATIO = ENGINE_RATIO_MEASURES
 
 
-def from_ci(estimate, ci_low, ci_high, measure: str = "MD", level: float = 0.95) -> EffectSizes:
+def from_ci(estimate, ci_low, ci_high, *, measure: str = "MD", level: float = 0.95) -> EffectSizes:
     """(yi, vi) from a reported estimate and its confidence interval.
 
     For ratio measures (``RR``, ``OR``, ``HR``, ``IRR``, ``ROM`` / ``ratio_of_means``) everything is

@@ -26,7 +26,7 @@ def _warn_narrow_hk(k, q_scale, method):
         NarrowHartungKnappWarning, stacklevel=3)
 
 
-def pool(yi, vi, method: str = "REML", ci: str = "wald", *, level: float = 0.95, pi: str = "z",
+def pool(yi, vi, *, method: str = "REML", ci: str = "wald", level: float = 0.95, pi: str = "z",
          i2: str = "model", labels: Sequence | None = None, hksj_truncate: bool = False,
          tol: float = 1e-12) -> MetaResult:
     """Inverse-variance meta-analysis of estimates ``yi`` with sampling variances ``vi``.
@@ -122,7 +122,7 @@ def pool(yi, vi, method: str = "REML", ci: str = "wald", *, level: float = 0.95,
                       note=K1_NOTE if k == 1 else "")
 
 
-def pool_many(Y, V, method: str = "REML", ci: str = "wald", *, level: float = 0.95, pi: str = "z",
+def pool_many(Y, V, *, method: str = "REML", ci: str = "wald", level: float = 0.95, pi: str = "z",
               i2: str = "model", labels: Sequence | None = None, hksj_truncate: bool = False,
               tol: float = 1e-12) -> BatchMetaResult:
     """Many meta-analyses at once (vectorised over rows).
@@ -144,8 +144,8 @@ def pool_many(Y, V, method: str = "REML", ci: str = "wald", *, level: float = 0.
 
 
 
-def meta_frame(df, yi: str = "yi", vi: str = "vi", label: str | None = None, method: str = "REML",
-               ci: str = "wald", *, level: float = 0.95, pi: str = "z", i2: str = "model",
+def meta_frame(df, *, yi: str = "yi", vi: str = "vi", label: str | None = None, method: str = "REML",
+               ci: str = "wald", level: float = 0.95, pi: str = "z", i2: str = "model",
                hksj_truncate: bool = False, tol: float = 1e-12) -> MetaResult:
     """:func:`pool` on DataFrame columns ``yi``, ``vi`` (and ``label`` for study labels).
 
@@ -170,5 +170,5 @@ def meta_frame(df, yi: str = "yi", vi: str = "vi", label: str | None = None, met
         if col not in df.columns:
             raise ValueError(f"{arg}={col!r} is not a column of the DataFrame; columns: {list(df.columns)}")
     labels = df[label].astype(str).tolist() if label else None
-    return pool(df[yi].to_numpy(dtype=float), df[vi].to_numpy(dtype=float), method, ci,
+    return pool(df[yi].to_numpy(dtype=float), df[vi].to_numpy(dtype=float), method=method, ci=ci,
                 labels=labels, level=level, pi=pi, i2=i2, hksj_truncate=hksj_truncate, tol=tol)

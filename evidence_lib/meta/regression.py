@@ -47,7 +47,7 @@ def _design(moderators, k, intercept=True):
     return np.column_stack(cols), names
 
 
-def regression(yi, vi, moderators=None, method: str = "REML", ci: str = "wald", *,
+def regression(yi, vi, *, moderators=None, method: str = "REML", ci: str = "wald",
                intercept: bool = True, level: float = 0.95, hksj_truncate: bool = False,
                X=None) -> RegressionResult:
     """Meta-regression (mixed-effects model; metafor ``rma(yi, vi, mods=...)``).
@@ -85,7 +85,7 @@ def regression(yi, vi, moderators=None, method: str = "REML", ci: str = "wald", 
 
 
 
-def subgroups(yi, vi, groups, method: str = "REML", ci: str = "wald", *, level: float = 0.95,
+def subgroups(yi, vi, groups, *, method: str = "REML", ci: str = "wald", level: float = 0.95,
               pi: str = "z", i2: str = "model", hksj_truncate: bool = False) -> SubgroupResult:
     """Subgroup analysis: pooled result per group and tests for subgroup differences.
 
@@ -110,7 +110,7 @@ def subgroups(yi, vi, groups, method: str = "REML", ci: str = "wald", *, level: 
     results = {}
     for lv in levels:
         sel = g == lv
-        results[lv] = pool(y[sel], v[sel], method, ci if sel.sum() > 1 else "wald", level=level, pi=pi,
+        results[lv] = pool(y[sel], v[sel], method=method, ci=ci if sel.sum() > 1 else "wald", level=level, pi=pi,
                            i2=i2, hksj_truncate=hksj_truncate)
     X = np.column_stack([(g == lv).astype(float) for lv in levels[1:]])
     names = ["intercept"] + [f"group[{lv}]" for lv in levels[1:]]

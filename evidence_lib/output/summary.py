@@ -91,7 +91,7 @@ def select_harms_rows(ds, *, types=("serious", "any")) -> list[dict]:
     """
     sources = sources_by_id(ds)
     out = []
-    recs = records(ds.adverse_events, ("ae_id",))
+    recs = records(ds.adverse_events, sort_by=("ae_id",))
     for t in types:
         cands = [r for r in recs if r["ae_type"] == t]
         if not cands:
