@@ -46,6 +46,8 @@ def egger_test(yi, vi, *, model: str = "rma", method: str = "REML", ci: str = "w
 
     Parameters
     ----------
+    yi, vi : array_like
+        Estimates and sampling variances, one per study (k >= 3).
     model : {"rma", "lm"}
         ``rma`` (metafor's default): mixed-effects meta-regression
         y_i = b0 + b1 se_i + u_i + e_i fitted with ``method`` (as the
@@ -56,16 +58,29 @@ def egger_test(yi, vi, *, model: str = "rma", method: str = "REML", ci: str = "w
         the intercept of the regression of y/se on 1/se.
     method : str
         tau2 estimator for ``model="rma"``.
+    ci : {"wald", "hksj"}
+        For ``model="rma"``: z test, or Knapp-Hartung t test.
+    level : float
+        Confidence level of the interval for the intercept.
+
+    Returns
+    -------
+    EggerResult
+        The test statistic and p-value for the slope on the standard error, its degrees of
+        freedom, the slope and its SE, and the intercept (the limit estimate as se -> 0)
+        with its interval.
 
     Raises
     ------
     ValueError
-        k < 3 (the test needs a residual degree of freedom), bad input.
+        k < 3 (the test needs a residual degree of freedom), an unknown ``model``, bad input.
 
     References
     ----------
-    Egger M, Davey Smith G, Schneider M, Minder C (1997) BMJ 315:629-634.
-    Sterne JAC, Egger M (2005) in Publication Bias in Meta-Analysis, ch. 6.
+    Egger M, Davey Smith G, Schneider M, Minder C (1997). Bias in meta-analysis detected by a
+    simple, graphical test. British Medical Journal 315(7109), 629-634.
+    Sterne JAC, Egger M (2005). Regression methods to detect publication and other bias in
+    meta-analysis. In: Publication Bias in Meta-Analysis, pp. 99-110. Wiley.
     """
 
     y, v, _ = _check_1d(yi, vi)
@@ -116,6 +131,7 @@ class TrimFillResult:
 
     @property
     def estimate(self) -> float:
+        """The pooled estimate after filling (``adjusted.estimate``)."""
         return self.adjusted.estimate
 
 
@@ -134,13 +150,37 @@ def trim_and_fill(yi, vi, *, estimator: str = "L0", side: str | None = None, met
     unchanged.  The k0 most extreme studies are reflected around the last
     estimate and the observed + filled set is pooled with ``method``.
 
+    Parameters
+    ----------
+    yi, vi : array_like
+        Estimates and sampling variances, one per study (k >= 3).
+    estimator : {"L0", "R0"}
+        Estimator of the number of missing studies.
+    side : {"left", "right"}, optional
+        Side on which studies are missing; default chosen as described above.
+    method : str
+        tau2 estimator for every pooling step (as :func:`evidence_lib.meta.pool`).
+    maxiter : int
+        Most iterations of the trim step.
+
     Returns
     -------
     TrimFillResult
+        The original and the adjusted (observed + filled) fits, k0 and its side, and the
+        filled studies.
+
+    Raises
+    ------
+    ValueError
+        If k < 3, or ``estimator`` or ``side`` is not one of the allowed values.
 
     References
     ----------
-    Duval S, Tweedie R (2000) Biometrics 56:455-463; JASA 95:89-98.
+    Duval SJ, Tweedie RL (2000a). Trim and fill: a simple funnel-plot-based method of testing
+    and adjusting for publication bias in meta-analysis. Biometrics 56(2), 455-463.
+    Duval SJ, Tweedie RL (2000b). A nonparametric "trim and fill" method of accounting for
+    publication bias in meta-analysis. Journal of the American Statistical Association 95(449),
+    89-98.
     """
 
     y, v, lab = _check_1d(yi, vi)

@@ -74,6 +74,15 @@ def regression(yi, vi, *, moderators=None, method: str = "REML", ci: str = "wald
     ------
     ValueError
         More coefficients than studies - 1, collinear moderators, bad input.
+
+    References
+    ----------
+    Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators in the
+    random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
+    Knapp G, Hartung J (2003). Improved tests for a random effects meta-regression with a
+    single covariate. Statistics in Medicine 22(17), 2693-2710.
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
     """
     y, v, _ = _check_1d(yi, vi)
     if X is not None:
@@ -94,6 +103,35 @@ def subgroups(yi, vi, groups, *, method: str = "REML", ci: str = "wald", level: 
     as :func:`evidence_lib.meta.pool` (keyword-only).  Both the metafor moderator test (QM) and the
     Cochrane Q-between (separate tau2 per group) are returned; they differ
     because the first assumes one tau2 common to all groups.
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        Estimates and sampling variances, one per study.
+    groups : array_like
+        Group label of each study (no missing labels).
+    method : str
+        tau2 estimator, as in :func:`evidence_lib.meta.pool`.
+    ci : {"wald", "hksj"}
+        Interval within each group; a group of one study uses ``"wald"``.
+
+    Returns
+    -------
+    SubgroupResult
+        Per-group :class:`MetaResult`, the moderator test QM and Cochran's Q-between.
+
+    Raises
+    ------
+    ValueError
+        If ``groups`` has the wrong length or a missing label, or there are fewer than two
+        groups; as :func:`evidence_lib.meta.pool` for the data and options.
+
+    References
+    ----------
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
+    Higgins JPT, Thomas J, Chandler J, et al. (eds) (2019). Cochrane Handbook for Systematic
+    Reviews of Interventions, 2nd ed. Wiley.
     """
     y, v, _ = _check_1d(yi, vi)
     g = np.asarray(groups, dtype=object)

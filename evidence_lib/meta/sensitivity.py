@@ -88,6 +88,11 @@ def cumulative(yi, vi, *, method: str = "REML", ci: str = "wald", labels=None, o
     ------
     ValueError
         ``order`` is not a permutation of 0..k-1, bad input.
+
+    References
+    ----------
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
     """
     y, v, lab = _check_1d(yi, vi, labels)
     k0 = y.shape[0]
