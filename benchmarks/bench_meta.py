@@ -84,13 +84,13 @@ def bench_ours(D, quick=False):
     yd, vd = D["d"]
     mt = 0.2 if quick else 1.0
     return {
-        "a": timeit(lambda: pool_many(Ya, Va, "REML"), mt),
-        "b": timeit(lambda: leave_one_out(yb, vb, "REML"), mt, max_reps=20),
-        "c": timeit(lambda: gosh(yc, vc, "DL"), mt, max_reps=50),
-        "d": timeit(lambda: pool(yd, vd, "REML"), mt, max_reps=2000),
-        "e": timeit(lambda: gosh(*D["e"], "DL", subsets=1_000_000, seed=SEED), mt, max_reps=10),
-        "f": timeit(lambda: gosh(*D["f"], "DL", subsets=2 ** 20), mt, max_reps=10),
-        "g": timeit(lambda: influence(yb, vb, "REML"), mt, max_reps=20),
+        "a": timeit(lambda: pool_many(Ya, Va, method="REML"), mt),
+        "b": timeit(lambda: leave_one_out(yb, vb, method="REML"), mt, max_reps=20),
+        "c": timeit(lambda: gosh(yc, vc, method="DL"), mt, max_reps=50),
+        "d": timeit(lambda: pool(yd, vd, method="REML"), mt, max_reps=2000),
+        "e": timeit(lambda: gosh(*D["e"], method="DL", subsets=1_000_000, seed=SEED), mt, max_reps=10),
+        "f": timeit(lambda: gosh(*D["f"], method="DL", subsets=2 ** 20), mt, max_reps=10),
+        "g": timeit(lambda: influence(yb, vb, method="REML"), mt, max_reps=20),
     }
 
 
@@ -139,7 +139,7 @@ def bench_statsmodels(D, quick=False):
     out["d"] = timeit(lambda: combine_effects(yd, vd, method_re="iterated"), 0.3, max_reps=50)
     # agreement check for (d): PM vs ours
     r = combine_effects(yd, vd, method_re="iterated")
-    ours = pool(yd, vd, "PM")
+    ours = pool(yd, vd, method="PM")
     out["_check"] = f"PM at k=10,000: statsmodels tau2 {r.tau2:.8g} vs ours {ours.tau2:.8g}"
     return out
 
@@ -169,7 +169,7 @@ def bench_pymare(D, quick=False):
     out["b"] = timeit(lambda: fit(Yb, Vb), 0.1, max_reps=3, min_reps=1)
     out["d"] = timeit(lambda: fit(yd[:, None], vd[:, None]), 0.3, max_reps=50)
     est = fit(Ya.T, Va.T)
-    ours = pool_many(Ya, Va, "REML")
+    ours = pool_many(Ya, Va, method="REML")
     out["_check"] = ("max |tau2 difference| to ours over the 1000 analyses of (a): "
                      f"{np.max(np.abs(est.params_['tau2'].ravel() - ours.tau2)):.2g}")
     return out

@@ -48,7 +48,25 @@ class Article:
 
     @classmethod
     def from_file(cls, path: str | Path, title: str) -> "Article":
-        """Read the article as UTF-8 without newline translation and find its headings."""
+        """Read the article as UTF-8 without newline translation and find its headings.
+
+        Parameters
+        ----------
+        path : str or Path
+            The article's text file.
+        title : str
+            The article's title.
+
+        Returns
+        -------
+        Article
+            The text, its headings and its path.
+
+        Raises
+        ------
+        UnicodeDecodeError
+            If the file is not UTF-8.
+        """
         raw = Path(path).read_bytes()
         return cls.from_text(raw.decode("utf-8"), title=title, path=str(path))
 
@@ -72,7 +90,18 @@ class Article:
         return cls(text=text, title=title, path=path, headings=tuple(find_headings(text)))
 
     def section_at(self, offset: int) -> str:
-        """Return the level-1 heading under which ``offset`` lies ('' before the first)."""
+        """Return the level-1 heading under which ``offset`` lies ('' before the first).
+
+        Parameters
+        ----------
+        offset : int
+            Character offset into the text.
+
+        Returns
+        -------
+        str
+            The heading's text.
+        """
         current = ""
         for h in self.headings:
             if h.start > offset:
@@ -82,7 +111,18 @@ class Article:
         return current
 
     def subsection_at(self, offset: int) -> str:
-        """Return the numbered subheading under which ``offset`` lies, if any."""
+        """Return the numbered subheading under which ``offset`` lies, if any.
+
+        Parameters
+        ----------
+        offset : int
+            Character offset into the text.
+
+        Returns
+        -------
+        str
+            The subheading's text, or "".
+        """
         current = ""
         for h in self.headings:
             if h.start > offset:
@@ -91,7 +131,20 @@ class Article:
         return current
 
     def context(self, start: int, end: int, width: int = 120) -> tuple[str, str, str]:
-        """Return (before, quote, after) with up to ``width`` characters of context each side."""
+        """Return (before, quote, after) with up to ``width`` characters of context each side.
+
+        Parameters
+        ----------
+        start, end : int
+            Character offsets of the quote.
+        width : int
+            Characters of context on each side.
+
+        Returns
+        -------
+        tuple of str
+            ``(before, quote, after)``.
+        """
         before = self.text[max(0, start - width):start]
         after = self.text[end:end + width]
         return before, self.text[start:end], after

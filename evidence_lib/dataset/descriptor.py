@@ -62,6 +62,7 @@ class Field:
 
     @property
     def required(self) -> bool:
+        """Whether the field's constraints mark it required."""
         return bool(self.constraints.get("required"))
 
 
@@ -96,6 +97,18 @@ class Resource:
     descriptor: dict
 
     def field(self, name: str) -> Field | None:
+        """The field called ``name``, or None.
+
+        Parameters
+        ----------
+        name : str
+            A field name of the resource's schema.
+
+        Returns
+        -------
+        Field or None
+            The field, or None when the schema has no field of that name.
+        """
         for f in self.fields:
             if f.name == name:
                 return f

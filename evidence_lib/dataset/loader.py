@@ -102,7 +102,23 @@ class Dataset:
     absent_tables: tuple[str, ...] = field(default=())
 
     def table(self, name: str) -> "pd.DataFrame":
-        """A table by name (``ds.table('effects')``)."""
+        """A table by name (``ds.table('effects')``).
+
+        Parameters
+        ----------
+        name : str
+            One of the package's table names.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The table.
+
+        Raises
+        ------
+        KeyError
+            If ``name`` is not a table; the message lists the tables.
+        """
         if name not in TABLES:
             raise KeyError(f"unknown table {name!r}; tables are: {', '.join(TABLES)}")
         return getattr(self, name)
@@ -113,7 +129,23 @@ class Dataset:
         return {name: getattr(self, name) for name in TABLES}
 
     def claim(self, claim_id: str):
-        """One claim as a pandas Series; KeyError naming the known ids if absent."""
+        """One claim as a pandas Series; KeyError naming the known ids if absent.
+
+        Parameters
+        ----------
+        claim_id : str
+            The claim's id (``claims.claim_id``).
+
+        Returns
+        -------
+        pandas.Series
+            The claim's row.
+
+        Raises
+        ------
+        KeyError
+            If there is no such claim.
+        """
         hit = self.claims[self.claims["claim_id"] == claim_id]
         if hit.empty:
             raise KeyError(f"no claim {claim_id!r}; claims run from {self.claims['claim_id'].iloc[0]} "
@@ -121,16 +153,49 @@ class Dataset:
         return hit.iloc[0]
 
     def sources_for(self, claim_id: str) -> "pd.DataFrame":
-        """The sources linked to a claim, with their role and note."""
+        """The sources linked to a claim, with their role and note.
+
+        Parameters
+        ----------
+        claim_id : str
+            The claim's id (``claims.claim_id``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per linked source: the ``claim_sources`` link merged with ``sources``.
+        """
         links = self.claim_sources[self.claim_sources["claim_id"] == claim_id]
         return links.merge(self.sources, on="source_id", how="left")
 
     def frames_for(self, claim_id: str) -> "pd.DataFrame":
-        """The frames (propositions) of one claim, from ``claim_frames.csv``."""
+        """The frames (propositions) of one claim, from ``claim_frames.csv``.
+
+        Parameters
+        ----------
+        claim_id : str
+            The claim's id (``claims.claim_id``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The claim's rows of ``claim_frames``.
+        """
         return self.claim_frames[self.claim_frames["claim_id"] == claim_id]
 
     def evidence_for(self, claim_id: str) -> dict[str, "pd.DataFrame"]:
-        """Evidence rows a claim's verdict rests on, per table (only non-empty tables)."""
+        """Evidence rows a claim's verdict rests on, per table (only non-empty tables).
+
+        Parameters
+        ----------
+        claim_id : str
+            The claim's id (``claims.claim_id``).
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            Table name -> its linked rows, with the link's ``role`` and ``link_note``.
+        """
         links = self.claim_evidence[self.claim_evidence["claim_id"] == claim_id]
         out = {}
         for tname, grp in links.groupby("table", sort=False):

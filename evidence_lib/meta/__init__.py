@@ -42,14 +42,14 @@ metafor (R)                                            evidence_lib
 ``rma(yi, vi, method="EB"|"SJ"|"HE"|"HS")``            ``pool(yi, vi, method="EB"|"SJ"|"HE"|"HS")``
 ``leave1out(res)``                                     ``leave_one_out(yi, vi, method=..., ci=...)``
 ``cumul(res)``                                         ``cumulative(yi, vi, ...)`` (in the given order)
-``rma(yi, vi, mods=~x)``                               ``regression(yi, vi, {"x": x})``
+``rma(yi, vi, mods=~x)``                               ``regression(yi, vi, moderators={"x": x})``
 ``rma(yi, vi, mods=~factor(g))`` (QM)                  ``subgroups(yi, vi, g).qm`` (+ ``.q_between``, Cochrane)
 ``regtest(res)`` / ``regtest(res, model="lm")``        ``egger_test(yi, vi, model="rma"|"lm")``
 ``trimfill(res)``                                      ``trim_and_fill(yi, vi, method=...)``
 ``gosh(res)`` / ``gosh(res, subsets=N)``              ``gosh(yi, vi, method=..., subsets=N, seed=S)`` (random: no repeats)
 ``profile(res)``, ``logLik(rma(..., tau2=t))``         ``profile(yi, vi, method=..., tau2=grid)``
 ``baujat(res)``                                        ``baujat(yi, vi, method=...)`` (values; plot: ``plotting.influence``)
-``permutest(res, exact=, iter=)``                      ``permutation_test(yi, vi, mods, exact=, iterations=, seed=)``
+``permutest(res, exact=, iter=)``                      ``permutation_test(yi, vi, moderators=mods, exact=, iterations=, seed=)``
 ``control=list(threshold=, tol=)``                     ``tol=`` (default 1e-12, tighter than metafor's 1e-5)
 =====================================================  ==========================================================
 

@@ -46,7 +46,26 @@ def _mean_dev(Y, V, k):
 
 
 def tau2_he(Y, V, k):
-    """Hedges' estimator and metafor's SE."""
+    """Hedges' estimator and metafor's SE.
+
+    Parameters
+    ----------
+    Y, V : ndarray, shape (n, K)
+        Padded estimates and variances (y = 0, v = inf in padding).
+    k : ndarray of int, shape (n,)
+        Number of studies per row.
+
+    Returns
+    -------
+    tau2, se : ndarray, shape (n,)
+        The estimate and its standard error.
+
+    References
+    ----------
+    Hedges LV (1983). A random effects model for effect sizes. Psychological Bulletin 93(2),
+    388-395.
+    Hedges LV, Olkin I (1985). Statistical Methods for Meta-Analysis. Academic Press.
+    """
     R, kf = _mean_dev(Y, V, k)
     fin = _finite(V)
     v0 = np.where(fin, V, 0.0)
@@ -63,7 +82,24 @@ def tau2_he(Y, V, k):
 
 
 def tau2_hs(Y, V, k):
-    """Hunter-Schmidt estimator and metafor's SE."""
+    """Hunter-Schmidt estimator and metafor's SE.
+
+    Parameters
+    ----------
+    Y, V : ndarray, shape (n, K)
+        Padded estimates and variances (y = 0, v = inf in padding).
+    k : ndarray of int, shape (n,)
+        Number of studies per row.
+
+    Returns
+    -------
+    tau2, se : ndarray, shape (n,)
+        The estimate (0 for k < 2) and its standard error (NaN for k < 2).
+
+    References
+    ----------
+    Hunter JE, Schmidt FL (2004). Methods of Meta-Analysis. Sage.
+    """
     W = 1.0 / V
     S1 = W.sum(axis=1)
     mu = _rowdot(W, Y) / S1
@@ -81,7 +117,25 @@ def tau2_hs(Y, V, k):
 
 
 def tau2_sj(Y, V, k):
-    """Sidik-Jonkman estimator and metafor's SE."""
+    """Sidik-Jonkman estimator and metafor's SE.
+
+    Parameters
+    ----------
+    Y, V : ndarray, shape (n, K)
+        Padded estimates and variances (y = 0, v = inf in padding).
+    k : ndarray of int, shape (n,)
+        Number of studies per row.
+
+    Returns
+    -------
+    tau2, se : ndarray, shape (n,)
+        The estimate and its standard error.
+
+    References
+    ----------
+    Sidik K, Jonkman JN (2005). Simple heterogeneity variance estimation for meta-analysis.
+    Journal of the Royal Statistical Society, Series C 54(2), 367-384.
+    """
     R0, kf = _mean_dev(Y, V, k)
     t0 = _rowdot(R0, R0) / kf
     W = 1.0 / (V + t0[:, None])

@@ -37,6 +37,27 @@ def loglik(Y, V, k, tau2, reml):
     REML: -(k-1)/2 log(2 pi) + 1/2 log k - 1/2 sum log(v_i + tau2)
     - 1/2 log(sum w_i) - 1/2 sum w_i (y_i - mu)^2 (Viechtbauer 2005, eqs. 5, 7).
     Padded cells (v = inf) contribute nothing.
+
+    Parameters
+    ----------
+    Y, V : ndarray, shape (n, K)
+        Padded estimates and variances (y = 0, v = inf in padding).
+    k : ndarray of int, shape (n,)
+        Number of studies per row.
+    tau2 : ndarray, shape (n,)
+        The heterogeneity variance per row.
+    reml : bool
+        Restricted (True) or full (False) likelihood.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The log-likelihood per row.
+
+    References
+    ----------
+    Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators in the
+    random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
     """
     tau2 = np.asarray(tau2, dtype=float)
     ones = np.ones(Y.shape[1])
@@ -61,6 +82,22 @@ def loglik_grid(Y, V, k, T, reml):
     One vectorised pass over an (n, G, K) array (in blocks of rows); the
     estimates are centred per row first so that Q = sum w y^2 - (sum w y)^2 / S1
     loses no digits.
+
+    Parameters
+    ----------
+    Y, V : ndarray, shape (n, K)
+        Padded estimates and variances (y = 0, v = inf in padding).
+    k : ndarray of int, shape (n,)
+        Number of studies per row.
+    T : ndarray, shape (n, G)
+        tau2 values per row.
+    reml : bool
+        Restricted (True) or full (False) likelihood.
+
+    Returns
+    -------
+    ndarray, shape (n, G)
+        The log-likelihood of row i at ``T[i, g]``.
     """
     T = np.asarray(T, dtype=float)
     n, K = Y.shape
@@ -112,6 +149,24 @@ def loglik_grid_binned(Y, V, k, T, reml, bins=_BINS):
     to look for other peaks of the likelihood of a large meta-analysis, whose
     peaks are far apart relative to this error; every value that decides the
     result (at the estimate, at 0, after a restart) is exact.
+
+    Parameters
+    ----------
+    Y, V : ndarray, shape (n, K)
+        Padded estimates and variances (y = 0, v = inf in padding).
+    k : ndarray of int, shape (n,)
+        Number of studies per row.
+    T : ndarray, shape (n, G)
+        tau2 values per row.
+    reml : bool
+        Restricted (True) or full (False) likelihood.
+    bins : int
+        Number of bins in log v.
+
+    Returns
+    -------
+    ndarray, shape (n, G)
+        Approximate log-likelihoods.
     """
     n, K = Y.shape
     fin = np.isfinite(V)
@@ -165,6 +220,20 @@ def loglik_loo_grid(y, v, T, reml):
     Row i is the model without study i: every sum over studies at tau2 = t is
     the full sum minus study i's term, so all k rows cost one pass per grid
     point instead of k.  ``y`` is centred first (cancellation in Q).
+
+    Parameters
+    ----------
+    y, v : ndarray, shape (k,)
+        Estimates and sampling variances of one meta-analysis.
+    T : ndarray, shape (G,)
+        The common grid of tau2 values.
+    reml : bool
+        Restricted (True) or full (False) likelihood.
+
+    Returns
+    -------
+    ndarray, shape (k, G)
+        Row i: the log-likelihood without study i at each grid point.
     """
     y = np.asarray(y, float)
     y = y - y.mean()
@@ -216,6 +285,16 @@ def unimodal_from(vmin, vmax):
     would enclose a minimum).  rho(tau2) = (v_max + tau2) / (v_min + tau2)
     falls with tau2, so this holds on [T, inf) with
     T = max(0, (v_max - 1.387 v_min) / 0.387).
+
+    Parameters
+    ----------
+    vmin, vmax : ndarray, shape (n,)
+        Smallest and largest sampling variance per row.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        T per row (0 when max(v)/min(v) < 1.387).
     """
     return np.maximum(0.0, (vmax - RHO * vmin) / (RHO - 1))
 
@@ -226,6 +305,16 @@ def grid_bounds(Y, V):
     The grid runs from min(v)/100 to min(4 range(y)^2, T) (at least 10 times
     its lower end): beyond range(y)^2 the ML score is negative, and beyond T
     the likelihood has at most one peak, found from the score at T.
+
+    Parameters
+    ----------
+    Y, V : ndarray, shape (n, K)
+        Padded estimates and variances (y = 0, v = inf in padding).
+
+    Returns
+    -------
+    lo, hi, T : ndarray, shape (n,)
+        Lower and upper ends of the grid and the bound of :func:`unimodal_from`.
     """
     vmin, vmax, ymin, ymax = _row_ranges(Y, V)
     lo = vmin / 100
@@ -234,7 +323,20 @@ def grid_bounds(Y, V):
 
 
 def log_grid(lo, hi, n=_GRID):
-    """(rows, n) log-spaced points from lo to hi per row."""
+    """(rows, n) log-spaced points from lo to hi per row.
+
+    Parameters
+    ----------
+    lo, hi : ndarray, shape (rows,)
+        Ends of each row's grid (positive).
+    n : int
+        Points per row.
+
+    Returns
+    -------
+    ndarray, shape (rows, n)
+        The grid.
+    """
     f = np.linspace(0.0, 1.0, n)
     return lo[:, None] * (hi / lo)[:, None] ** f[None, :]
 
@@ -246,6 +348,18 @@ def needs_grid(V, k):
     stationary point on [0, inf) (:func:`unimodal_from` with T = 0), so Fisher
     scoring (with its boundary step to 0) finds the maximum and the grid can
     be skipped.
+
+    Parameters
+    ----------
+    V : ndarray, shape (n, K)
+        Padded sampling variances (v = inf in padding).
+    k : ndarray of int, shape (n,)
+        Number of studies per row.
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+        True where the grid search is needed.
     """
     vmin, vmax, _, _ = _row_ranges(V, V)
     return (k > 1) & (unimodal_from(vmin, vmax) > 0)
@@ -260,6 +374,20 @@ def grid_start(Y, V, k, reml):
     neighbours in log tau2 (0 where tau2 = 0 is best; None from
     ``BINNED_FROM`` studies on, where the grid is binned and Hedges' start
     is better), ``t_uni`` the T of :func:`unimodal_from`.
+
+    Parameters
+    ----------
+    Y, V : ndarray, shape (n, K)
+        Padded estimates and variances (y = 0, v = inf in padding).
+    k : ndarray of int, shape (n,)
+        Number of studies per row.
+    reml : bool
+        Restricted (True) or full (False) likelihood.
+
+    Returns
+    -------
+    tuple
+        ``(T, LL, start, t_uni)`` as described above.
     """
     lo, hi, t_uni = grid_bounds(Y, V)
     n = Y.shape[0]
@@ -274,7 +402,22 @@ def grid_start(Y, V, k, reml):
 
 
 def start_from_grid(T, LL, lo, hi):
-    """The best point of each row's grid (column 0 is tau2 = 0), refined by a parabola in log tau2."""
+    """The best point of each row's grid (column 0 is tau2 = 0), refined by a parabola in log tau2.
+
+    Parameters
+    ----------
+    T : ndarray, shape (n, 1 + G)
+        tau2 = 0 and the grid, per row.
+    LL : ndarray, shape (n, 1 + G)
+        The log-likelihood at ``T``.
+    lo, hi : ndarray, shape (n,)
+        Ends of each row's grid.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The starting value per row.
+    """
     n, G = T.shape
     j = np.argmax(LL, axis=1)
     ar = np.arange(n)
@@ -313,6 +456,33 @@ def global_max(Y, V, k, tau2, reml, tol, fisher_root, score, grid=None):
     ``fisher_root(Y, V, k, reml, tol, tau2_init=...)`` and ``score(Y, V, t, reml)``
     are the core's Fisher-scoring root finder and (RE)ML score (passed in to
     keep this module free of imports from the core).
+
+    Parameters
+    ----------
+    Y, V : ndarray, shape (n, K)
+        Padded estimates and variances (y = 0, v = inf in padding).
+    k : ndarray of int, shape (n,)
+        Number of studies per row.
+    tau2 : ndarray, shape (n,)
+        The roots found by Fisher scoring.
+    reml : bool
+        Restricted (True) or full (False) likelihood.
+    tol : float
+        Convergence tolerance passed to ``fisher_root``.
+    fisher_root, score : callable
+        As described above.
+    grid : tuple, optional
+        As described above.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        tau2 at the highest likelihood found per row.
+
+    References
+    ----------
+    Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators in the
+    random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
     """
     if grid is None:
         im = np.flatnonzero(needs_grid(V, k))
@@ -341,6 +511,32 @@ def refine(tau2, ll_fit, ll_0, T, LL, k, reml, tol, rows, fisher_root, score, t_
     is each row's T of :func:`unimodal_from`: where the best value so far is
     below T and the score at T is positive, the one peak above T is climbed
     to from T (the grid ends at T).
+
+    Parameters
+    ----------
+    tau2 : ndarray, shape (n,)
+        The fitted roots.
+    ll_fit, ll_0 : ndarray, shape (n,)
+        The log-likelihood at ``tau2`` and at 0.
+    T, LL : ndarray, shape (n, G)
+        The grid and the log-likelihood on it.
+    k : ndarray of int, shape (n,)
+        Number of studies per row.
+    reml : bool
+        Restricted (True) or full (False) likelihood.
+    tol : float
+        Convergence tolerance passed to ``fisher_root``.
+    rows : callable
+        ``rows(idx)`` gives the padded ``(Y, V, k)`` of rows ``idx``.
+    fisher_root, score : callable
+        As in :func:`global_max`.
+    t_uni : ndarray, shape (n,)
+        The bound of :func:`unimodal_from` per row.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        tau2 at the highest likelihood found per row.
     """
     n_m = tau2.shape[0]
     slack = 1e-12 * np.maximum(1.0, np.abs(ll_fit))

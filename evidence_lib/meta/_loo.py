@@ -24,12 +24,36 @@ _CELLS = 1 << 22
 
 
 def block_rows(k):
-    """Rows per block so that a block has about 4 million cells."""
+    """Rows per block so that a block has about 4 million cells.
+
+    Parameters
+    ----------
+    k : int
+        Number of studies (columns per row).
+
+    Returns
+    -------
+    int
+        Rows per block, at least 1.
+    """
     return max(1, _CELLS // k)
 
 
 def padded_rows(y, v, idx):
-    """The padded (Y, V, k) rows that omit the studies ``idx`` (one row per omitted study)."""
+    """The padded (Y, V, k) rows that omit the studies ``idx`` (one row per omitted study).
+
+    Parameters
+    ----------
+    y, v : ndarray, shape (k,)
+        Estimates and sampling variances of one meta-analysis.
+    idx : ndarray of int
+        The studies to omit, one per row.
+
+    Returns
+    -------
+    tuple
+        ``(Y, V, k)`` with ``Y``, ``V`` of shape (len(idx), k - 1) and k - 1 per row.
+    """
     idx = np.asarray(idx)
     kk = y.shape[0]
     Y = np.broadcast_to(y, (idx.size, kk)).copy()
@@ -59,6 +83,27 @@ def tau2_loo(y, v, method, tol=1e-12):
     max v and range(y) are not larger) by down-dating, Fisher scoring starts
     at the row's best grid point, and :func:`evidence_lib.meta._likelihood.refine`
     finishes the search exactly as for :func:`evidence_lib.meta.pool`.
+
+    Parameters
+    ----------
+    y, v : ndarray, shape (k,)
+        Estimates and sampling variances of one meta-analysis.
+    method : str
+        tau2 estimator (see :func:`evidence_lib.meta._core.estimate_tau2`).
+    tol : float
+        Convergence tolerance.
+
+    Returns
+    -------
+    tau2 : ndarray, shape (k,)
+        Row i: the estimate without study i.
+    se : ndarray or None
+        Its standard error; None for REML/ML (computed later from tau2).
+
+    References
+    ----------
+    Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators in the
+    random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
     """
     k = y.shape[0]
     rows = block_rows(k)
@@ -99,7 +144,20 @@ def tau2_loo(y, v, method, tol=1e-12):
 
 def fit_loo(y, v, method, ci, level, pi, i2, hksj_truncate, tol):
     """All leave-one-out fits; a dict of per-row arrays as :func:`evidence_lib.meta._core.fit`
-    without the (k, k) ``weights`` (derived on demand by the result)."""
+    without the (k, k) ``weights`` (derived on demand by the result).
+
+    Parameters
+    ----------
+    y, v : ndarray, shape (k,)
+        Estimates and sampling variances of one meta-analysis.
+    method, ci, level, pi, i2, hksj_truncate, tol
+        As in :func:`evidence_lib.meta._core.fit`.
+
+    Returns
+    -------
+    dict of ndarray
+        Per-row arrays, row i without study i.
+    """
     k = y.shape[0]
     t, se = tau2_loo(y, v, method, tol)
     rows = block_rows(k)

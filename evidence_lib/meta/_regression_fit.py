@@ -66,6 +66,14 @@ class RegressionResult:
     note: str = ""
 
     def to_frame(self):
+        """The coefficient table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per coefficient (index: its name): ``coef``, ``se``, ``statistic``,
+            ``pvalue``, ``ci_low``, ``ci_high``.
+        """
         import pandas as pd
 
         return pd.DataFrame(
@@ -220,7 +228,48 @@ def _tau2(y, v, X, method, tol=1e-12, maxiter=1000):
 
 def fit_regression(yi, vi, X, names, method="REML", ci="wald", level=0.95,
                    hksj_truncate=False, intercept=True, btt=None) -> RegressionResult:
-    """Fit y = X beta with the given (already built) design matrix X (k x p)."""
+    """Fit the mixed-effects meta-regression y = X beta + u + e with a design already built.
+
+    Parameters
+    ----------
+    yi, vi : array_like, shape (k,)
+        Estimates and sampling variances.
+    X : array_like, shape (k, p)
+        Design matrix (full column rank, p < k).
+    names : sequence of str
+        Name of each column of ``X``.
+    method : str
+        Residual heterogeneity estimator (one of :data:`evidence_lib.meta._core.METHODS`).
+    ci : {"wald", "hksj"}
+        z tests and intervals, or the Knapp-Hartung t and F tests.
+    level : float
+        Confidence level.
+    hksj_truncate : bool
+        Truncate the Knapp-Hartung factor at 1.
+    intercept : bool
+        Whether the first column is an intercept (excluded from the omnibus test).
+    btt : sequence of int, optional
+        Coefficients in the omnibus test QM (default: all but the intercept).
+
+    Returns
+    -------
+    RegressionResult
+        Coefficients, standard errors, tests, intervals, tau2, QE, QM and R^2.
+
+    Raises
+    ------
+    ValueError
+        If ``method`` or ``ci`` is unknown, p >= k, or ``X`` is not of full rank.
+
+    References
+    ----------
+    Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators in the
+    random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
+    Knapp G, Hartung J (2003). Improved tests for a random effects meta-regression with a
+    single covariate. Statistics in Medicine 22(17), 2693-2710.
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
+    """
     y = np.asarray(yi, float)
     v = np.asarray(vi, float)
     X = np.asarray(X, float)

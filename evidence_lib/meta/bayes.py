@@ -52,8 +52,8 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special
 
+from ._mixture import _mix_cdf, _mix_pdf, _mix_sf, _mix_summary, _plot_grid
 from ._validate import _check_1d
 from .bayes_priors import check_mu_prior, check_tau_prior, log_prior_tau, log_prior_x
 from .bayes_priors import logt_cdf_x, logt_quantile_x
@@ -197,57 +197,6 @@ def _integrate(y, v, tau_prior, mu_prior, n_nodes):
                   tail=(tail_u / total)[:, 0], tail_m=tail_m, tail_s2=tail_s2)
 
 
-# ---------------------------------------------------------------------------- normal mixtures
-def _mix_cdf(q, w, m, s):
-    return (w * special.ndtr((q[:, None] - m) / s)).sum(axis=1)
-
-
-def _mix_sf(q, w, m, s):
-    return (w * special.ndtr((m - q[:, None]) / s)).sum(axis=1)
-
-
-def _mix_quantile(p, w, m, s, mean, sd):
-    """Quantile p of each row's normal mixture: Newton steps kept inside a shrinking bracket.
-
-    Rows are dropped from the iteration once converged (step below 1e-12 relative).
-    """
-    q = mean + sd * special.ndtri(p)
-    lo = np.full_like(q, -np.inf)
-    hi = np.full_like(q, np.inf)
-    active = np.arange(len(q))
-    root2pi = math.sqrt(2 * math.pi)
-    for _ in range(200):
-        qa, wa, ma, sa = q[active], w[active], m[active], s[active]
-        z = (qa[:, None] - ma) / sa
-        f = (wa * special.ndtr(z)).sum(axis=1) - p[active]
-        dens = (wa * np.exp(-0.5 * z * z) / (sa * root2pi)).sum(axis=1)
-        la = np.where(f < 0, qa, lo[active])
-        ha = np.where(f > 0, qa, hi[active])
-        lo[active], hi[active] = la, ha
-        with np.errstate(divide="ignore", invalid="ignore"):
-            nq = qa - f / dens
-        outside = ~np.isfinite(nq) | (nq <= la) | (nq >= ha)
-        # outside the bracket: halve towards the bracket's far end (or step by sd if still open)
-        with np.errstate(invalid="ignore"):
-            fallback = np.where(np.isfinite(la) & np.isfinite(ha), 0.5 * (la + ha),
-                                np.where(f < 0, qa + sd[active], qa - sd[active]))
-        nq = np.where(outside, fallback, nq)
-        done = (np.abs(nq - qa) <= 1e-12 * (1 + np.abs(qa))) | (f == 0)
-        q[active] = nq
-        active = active[~done]
-        if active.size == 0:
-            break
-    return q
-
-
-def _mix_summary(w, m, var):
-    s = np.sqrt(var)
-    mean = (w * m).sum(axis=1)
-    sd = np.sqrt(np.maximum((w * (var + m * m)).sum(axis=1) - mean ** 2, 0.0))
-    qs = [_mix_quantile(np.full(len(w), p), w, m, s, mean, sd) for p in (0.5, 0.025, 0.975)]
-    return mean, sd, qs
-
-
 # ---------------------------------------------------------------------------- results
 @dataclass(frozen=True)
 class PosteriorSummary:
@@ -301,19 +250,63 @@ class BayesMetaResult:
     _tau2: np.ndarray = field(repr=False)
 
     def prob_below(self, x: float) -> float:
-        """Posterior probability that mu < x."""
+        """Posterior probability that mu < x.
+
+        Parameters
+        ----------
+        x : float
+            The threshold, on the scale of the estimates.
+
+        Returns
+        -------
+        float
+            P(mu < x | data), from the mixture over the tau nodes.
+        """
         return float(_mix_cdf(np.array([float(x)]), self._w, self._m, np.sqrt(self._s2))[0])
 
     def prob_above(self, x: float) -> float:
-        """Posterior probability that mu > x (computed from the upper tail, accurate when small)."""
+        """Posterior probability that mu > x (computed from the upper tail, accurate when small).
+
+        Parameters
+        ----------
+        x : float
+            The threshold, on the scale of the estimates.
+
+        Returns
+        -------
+        float
+            P(mu > x | data).
+        """
         return float(_mix_sf(np.array([float(x)]), self._w, self._m, np.sqrt(self._s2))[0])
 
     def pred_prob_below(self, x: float) -> float:
-        """Posterior predictive probability that the effect in a new study is < x."""
+        """Posterior predictive probability that the effect in a new study is < x.
+
+        Parameters
+        ----------
+        x : float
+            The threshold, on the scale of the estimates.
+
+        Returns
+        -------
+        float
+            P(theta_new < x | data), theta_new ~ N(mu, tau2).
+        """
         return float(_mix_cdf(np.array([float(x)]), self._w, self._m, np.sqrt(self._s2 + self._tau2))[0])
 
     def pred_prob_above(self, x: float) -> float:
-        """Posterior predictive probability that the effect in a new study is > x."""
+        """Posterior predictive probability that the effect in a new study is > x.
+
+        Parameters
+        ----------
+        x : float
+            The threshold, on the scale of the estimates.
+
+        Returns
+        -------
+        float
+            P(theta_new > x | data).
+        """
         return float(_mix_sf(np.array([float(x)]), self._w, self._m, np.sqrt(self._s2 + self._tau2))[0])
 
     def to_frame(self):
@@ -424,18 +417,6 @@ def _second_moment_finite(tau_prior, mu_prior, k) -> bool:
         return True
     power = k + 1 if mu_prior is None else k + 2
     return power > 3
-
-
-def _plot_grid(w, m, var, mean, sd, n=401):
-    """An equally spaced grid from the 0.05% to the 99.95% quantile of a normal mixture."""
-    s = np.sqrt(var)
-    lo, hi = (_mix_quantile(np.array([p]), w, m, s, mean, sd)[0] for p in (0.0005, 0.9995))
-    return np.linspace(lo, hi, n)
-
-
-def _mix_pdf(grid, w, m, s):
-    z = (grid[:, None] - m[None, :]) / s[None, :]
-    return (w[None, :] * np.exp(-0.5 * z * z) / (s[None, :] * math.sqrt(2 * math.pi))).sum(axis=1)
 
 
 def _tau_summary(nodes, w, tau, tau_prior, log_post_x):

@@ -186,7 +186,25 @@ def heterogeneity_presets():
 
 # ---------------------------------------------------------------------------- checks
 def check_tau_prior(tau_prior):
-    """Validate ``tau_prior`` and return it as a tuple of floats (a preset resolved to its law)."""
+    """Validate ``tau_prior`` and return it as a tuple of floats (a preset resolved to its law).
+
+    Parameters
+    ----------
+    tau_prior : tuple
+        One of the forms in the module docstring, e.g. ``("half_normal", 15.0)`` or
+        ``("preset", "rhodes2015-general")``.
+
+    Returns
+    -------
+    tuple
+        ``(name, *parameters)`` with float parameters; a preset replaced by its law.
+
+    Raises
+    ------
+    ValueError
+        An unknown law or preset, the wrong number of parameters, or a parameter that is not
+        a finite number of the allowed sign; the message says what to pass instead.
+    """
     if isinstance(tau_prior, str) or not isinstance(tau_prior, (tuple, list)) or not tau_prior:
         raise ValueError(f"tau_prior must be a tuple naming a prior and its parameters; got {tau_prior!r}; {_FIX}")
     name, *params = tau_prior
@@ -218,7 +236,25 @@ def check_tau_prior(tau_prior):
 
 
 def check_mu_prior(mu_prior, k):
-    """Validate ``mu_prior`` (None = flat, needs k >= 2; or ('normal', mean, sd))."""
+    """Validate ``mu_prior`` (None = flat, needs k >= 2; or ('normal', mean, sd)).
+
+    Parameters
+    ----------
+    mu_prior : None or tuple
+        None for a flat prior on mu, or ``("normal", mean, sd)``.
+    k : int
+        Number of studies (a flat prior with one study gives an improper posterior).
+
+    Returns
+    -------
+    None or tuple
+        None, or ``("normal", mean, sd)`` with floats.
+
+    Raises
+    ------
+    ValueError
+        A malformed prior, a non-positive or non-finite sd, or a flat prior with k = 1.
+    """
     if mu_prior is None:
         if k < 2:
             raise ValueError("mu_prior=None (a flat prior on mu) with k = 1 study gives an improper posterior; "
@@ -235,7 +271,20 @@ def check_mu_prior(mu_prior, k):
 
 # ---------------------------------------------------------------------------- densities
 def log_prior_x(x, prior):
-    """log p(x) for x = log(tau) (Jacobian tau included)."""
+    """The log prior density of x = log(tau) (the Jacobian tau included).
+
+    Parameters
+    ----------
+    x : float or ndarray
+        Values of log(tau).
+    prior : tuple
+        A checked ``tau_prior`` (:func:`check_tau_prior`).
+
+    Returns
+    -------
+    float or ndarray
+        log p(x), same shape as ``x``.
+    """
     name = prior[0]
     if name == "lognormal_tau2":       # log tau^2 ~ N(m, s^2)  <=>  x ~ N(m/2, (s/2)^2)
         c, s = prior[1] / 2.0, prior[2] / 2.0
@@ -254,7 +303,20 @@ def log_prior_x(x, prior):
 
 
 def log_prior_tau(tau, prior):
-    """log p(tau) on the tau scale (tau >= 0), for densities to plot."""
+    """The log prior density on the tau scale (tau >= 0), for densities to plot.
+
+    Parameters
+    ----------
+    tau : float or ndarray
+        Values of tau (between-study standard deviation), >= 0.
+    prior : tuple
+        A checked ``tau_prior`` (:func:`check_tau_prior`).
+
+    Returns
+    -------
+    ndarray
+        log p(tau); -inf at tau = 0 for the priors on log tau^2.
+    """
     tau = np.asarray(tau, dtype=float)
     with np.errstate(divide="ignore"):
         if prior[0] in ("lognormal_tau2", "logt_tau2"):
@@ -267,12 +329,38 @@ def log_prior_tau(tau, prior):
 
 
 def logt_cdf_x(x, prior):
-    """P(log(tau) <= x) under a ``logt_tau2`` prior."""
+    """The prior probability P(log(tau) <= x) under a ``logt_tau2`` prior.
+
+    Parameters
+    ----------
+    x : float or ndarray
+        Values of log(tau).
+    prior : tuple
+        ``("logt_tau2", location, scale, df)``.
+
+    Returns
+    -------
+    float or ndarray
+        The distribution function at ``x``.
+    """
     loc, scale, df = prior[1:]
     return special.stdtr(df, (2.0 * np.asarray(x, dtype=float) - loc) / scale)
 
 
 def logt_quantile_x(p, prior):
-    """The x = log(tau) with P(log(tau) <= x) = p under a ``logt_tau2`` prior."""
+    """The x = log(tau) with P(log(tau) <= x) = p under a ``logt_tau2`` prior.
+
+    Parameters
+    ----------
+    p : float or ndarray
+        Probabilities in (0, 1).
+    prior : tuple
+        ``("logt_tau2", location, scale, df)``.
+
+    Returns
+    -------
+    float or ndarray
+        The quantiles of log(tau).
+    """
     loc, scale, df = prior[1:]
     return (loc + scale * special.stdtrit(df, p)) / 2.0

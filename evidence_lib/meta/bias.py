@@ -40,12 +40,14 @@ class EggerResult:
     k: int
 
 
-def egger_test(yi, vi, model: str = "rma", method: str = "REML", ci: str = "wald",
+def egger_test(yi, vi, *, model: str = "rma", method: str = "REML", ci: str = "wald",
                level: float = 0.95) -> EggerResult:
     """Egger's regression test (metafor ``regtest``, predictor ``sei``).
 
     Parameters
     ----------
+    yi, vi : array_like
+        Estimates and sampling variances, one per study (k >= 3).
     model : {"rma", "lm"}
         ``rma`` (metafor's default): mixed-effects meta-regression
         y_i = b0 + b1 se_i + u_i + e_i fitted with ``method`` (as the
@@ -56,16 +58,29 @@ def egger_test(yi, vi, model: str = "rma", method: str = "REML", ci: str = "wald
         the intercept of the regression of y/se on 1/se.
     method : str
         tau2 estimator for ``model="rma"``.
+    ci : {"wald", "hksj"}
+        For ``model="rma"``: z test, or Knapp-Hartung t test.
+    level : float
+        Confidence level of the interval for the intercept.
+
+    Returns
+    -------
+    EggerResult
+        The test statistic and p-value for the slope on the standard error, its degrees of
+        freedom, the slope and its SE, and the intercept (the limit estimate as se -> 0)
+        with its interval.
 
     Raises
     ------
     ValueError
-        k < 3 (the test needs a residual degree of freedom), bad input.
+        k < 3 (the test needs a residual degree of freedom), an unknown ``model``, bad input.
 
     References
     ----------
-    Egger M, Davey Smith G, Schneider M, Minder C (1997) BMJ 315:629-634.
-    Sterne JAC, Egger M (2005) in Publication Bias in Meta-Analysis, ch. 6.
+    Egger M, Davey Smith G, Schneider M, Minder C (1997). Bias in meta-analysis detected by a
+    simple, graphical test. British Medical Journal 315(7109), 629-634.
+    Sterne JAC, Egger M (2005). Regression methods to detect publication and other bias in
+    meta-analysis. In: Publication Bias in Meta-Analysis, pp. 99-110. Wiley.
     """
 
     y, v, _ = _check_1d(yi, vi)
@@ -116,10 +131,11 @@ class TrimFillResult:
 
     @property
     def estimate(self) -> float:
+        """The pooled estimate after filling (``adjusted.estimate``)."""
         return self.adjusted.estimate
 
 
-def trim_and_fill(yi, vi, estimator: str = "L0", side: str | None = None, method: str = "REML",
+def trim_and_fill(yi, vi, *, estimator: str = "L0", side: str | None = None, method: str = "REML",
                   maxiter: int = 100) -> TrimFillResult:
     """Trim-and-fill (Duval & Tweedie 2000a, 2000b) as metafor's ``trimfill``.
 
@@ -134,13 +150,37 @@ def trim_and_fill(yi, vi, estimator: str = "L0", side: str | None = None, method
     unchanged.  The k0 most extreme studies are reflected around the last
     estimate and the observed + filled set is pooled with ``method``.
 
+    Parameters
+    ----------
+    yi, vi : array_like
+        Estimates and sampling variances, one per study (k >= 3).
+    estimator : {"L0", "R0"}
+        Estimator of the number of missing studies.
+    side : {"left", "right"}, optional
+        Side on which studies are missing; default chosen as described above.
+    method : str
+        tau2 estimator for every pooling step (as :func:`evidence_lib.meta.pool`).
+    maxiter : int
+        Most iterations of the trim step.
+
     Returns
     -------
     TrimFillResult
+        The original and the adjusted (observed + filled) fits, k0 and its side, and the
+        filled studies.
+
+    Raises
+    ------
+    ValueError
+        If k < 3, or ``estimator`` or ``side`` is not one of the allowed values.
 
     References
     ----------
-    Duval S, Tweedie R (2000) Biometrics 56:455-463; JASA 95:89-98.
+    Duval SJ, Tweedie RL (2000a). Trim and fill: a simple funnel-plot-based method of testing
+    and adjusting for publication bias in meta-analysis. Biometrics 56(2), 455-463.
+    Duval SJ, Tweedie RL (2000b). A nonparametric "trim and fill" method of accounting for
+    publication bias in meta-analysis. Journal of the American Statistical Association 95(449),
+    89-98.
     """
 
     y, v, lab = _check_1d(yi, vi)
@@ -166,7 +206,7 @@ def trim_and_fill(yi, vi, estimator: str = "L0", side: str | None = None, method
         it += 1
         if it > maxiter:
             raise RuntimeError("trim_and_fill did not converge")
-        beta = pool(ys[: k - k0], vs[: k - k0], m).estimate
+        beta = pool(ys[: k - k0], vs[: k - k0], method=m).estimate
         yc = ys - beta
         ranks = np.empty(k)
         ranks[np.argsort(np.abs(yc), kind="stable")] = np.arange(1, k + 1)
@@ -183,7 +223,7 @@ def trim_and_fill(yi, vi, estimator: str = "L0", side: str | None = None, method
             se_k0 = np.sqrt(2 * max(0, k0f) + 2)
         k0 = int(max(0, np.round(k0f)))
         se_k0 = max(0.0, se_k0) if np.isfinite(se_k0) else se_k0
-    original = pool(y, v, m, labels=lab)
+    original = pool(y, v, method=m, labels=lab)
     if k0 > 0:
         fy = 2 * beta - ys[k - k0:]
         fv = vs[k - k0:]
@@ -191,7 +231,7 @@ def trim_and_fill(yi, vi, estimator: str = "L0", side: str | None = None, method
             fy = -fy
 
         base = _default_labels(k) if lab is None else lab
-        adjusted = pool(np.concatenate([y, fy]), np.concatenate([v, fv]), m,
+        adjusted = pool(np.concatenate([y, fy]), np.concatenate([v, fv]), method=m,
                         labels=base + _default_labels(k0, "filled "))
     else:
         fy, fv = np.empty(0), np.empty(0)

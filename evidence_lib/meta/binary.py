@@ -30,7 +30,7 @@ def _counts(ai, bi, ci, di):
     return out
 
 
-def pool_mh(ai, bi, ci, di, measure: str = "OR", *, level: float = 0.95, add_q: float = 0.5,
+def pool_mh(ai, bi, ci, di, *, measure: str = "OR", level: float = 0.95, add_q: float = 0.5,
             drop00: bool = True) -> MHResult:
     """Mantel-Haenszel fixed-effect pooling of 2x2 tables (metafor ``rma.mh``).
 

@@ -98,8 +98,20 @@ def _check_positive(a: np.ndarray, name: str, strict: bool = True) -> None:
 def hedges_correction(m: Any) -> np.ndarray:
     """Exact small-sample correction c(m) = Gamma(m/2) / (sqrt(m/2) Gamma((m-1)/2)).
 
-    Hedges (1981), eq. 6e; metafor's ``.cmicalc``.  ``m`` = n1 + n2 - 2.
-    NaN for m <= 1.
+    Parameters
+    ----------
+    m : array_like
+        Degrees of freedom, n1 + n2 - 2.
+
+    Returns
+    -------
+    ndarray
+        c(m), elementwise; NaN for m <= 1.
+
+    References
+    ----------
+    Hedges LV (1981). Distribution theory for Glass's estimator of effect size and related
+    estimators. Journal of Educational Statistics 6(2), 107-128. (eq. 6e; metafor's ``.cmicalc``)
     """
     m = np.asarray(m, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -111,6 +123,29 @@ def md(m1i, sd1i, n1i, m2i, sd2i, n2i) -> EffectSizes:
     """Raw mean difference (escalc ``measure="MD"``, default ``vtype="LS"``).
 
     yi = m1i - m2i, vi = sd1i^2/n1i + sd2i^2/n2i (heteroscedastic variance).
+
+    Parameters
+    ----------
+    m1i, sd1i, n1i : array_like
+        Mean, standard deviation and size of group 1, one per study.
+    m2i, sd2i, n2i : array_like
+        The same for group 2.
+
+    Returns
+    -------
+    EffectSizes
+        ``yi``, ``vi`` (float arrays, one per study) and the measure; unpacks as ``yi, vi``.
+
+    Raises
+    ------
+    ValueError
+        If the inputs differ in length, a value is not finite, a size is not positive or an
+        SD is negative.
+
+    References
+    ----------
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
     """
     m1 = _arr(m1i, "m1i")
     k = m1.shape[0]
@@ -129,9 +164,33 @@ def smd(m1i, sd1i, n1i, m2i, sd2i, n2i) -> EffectSizes:
     """Standardised mean difference, Hedges' g (escalc ``measure="SMD"``).
 
     g = c(m) (m1 - m2) / s_p with s_p^2 = ((n1-1) sd1^2 + (n2-1) sd2^2) / m,
-    m = n1 + n2 - 2 and the exact correction c(m) of :func:`hedges_correction`
-    (Hedges 1981).  Variance: escalc's default ``vtype="LS"`` (large-sample),
+    m = n1 + n2 - 2 and the exact correction c(m) of :func:`hedges_correction`.
+    Variance: escalc's default ``vtype="LS"`` (large-sample),
     vi = 1/n1 + 1/n2 + g^2 / (2 (n1 + n2)).
+
+    Parameters
+    ----------
+    m1i, sd1i, n1i : array_like
+        Mean, standard deviation and size of group 1, one per study.
+    m2i, sd2i, n2i : array_like
+        The same for group 2.
+
+    Returns
+    -------
+    EffectSizes
+        ``yi``, ``vi`` (float arrays, one per study) and the measure; unpacks as ``yi, vi``.
+
+    Raises
+    ------
+    ValueError
+        If the inputs differ in length, a value is not finite, a size is not positive,
+        n1 + n2 <= 3, or the pooled SD is 0.
+
+    References
+    ----------
+    Hedges LV (1981). Distribution theory for Glass's estimator of effect size and related
+    estimators. Journal of Educational Statistics 6(2), 107-128.
+    Hedges LV, Olkin I (1985). Statistical Methods for Meta-Analysis. Academic Press.
     """
     m1 = _arr(m1i, "m1i")
     k = m1.shape[0]
@@ -189,24 +248,110 @@ def _tables(ai, bi, ci, di, add, to, measure):
 
 
 def log_rr(ai, bi, ci, di, *, add: float | None = None, to: str = "only0") -> EffectSizes:
-    """Log risk ratio (escalc ``measure="RR"``): yi = log(a/n1) - log(c/n2),
-    vi = 1/a - 1/n1 + 1/c - 1/n2.  ``ai, bi``: events / non-events, treatment;
-    ``ci, di``: control.  No continuity correction unless ``add`` is given."""
+    """Log risk ratio (escalc ``measure="RR"``).
+
+    yi = log(a/n1) - log(c/n2), vi = 1/a - 1/n1 + 1/c - 1/n2.
+
+    Parameters
+    ----------
+    ai, bi : array_like
+        Events and non-events in group 1 (treatment), one per study.
+    ci, di : array_like
+        Events and non-events in group 2 (control).
+    add : float, optional
+        Continuity correction added to the cells; none unless given.
+    to : {"only0", "all", "if0all", "none"}
+        Which studies get ``add`` (as escalc's ``to``).
+
+    Returns
+    -------
+    EffectSizes
+        ``yi``, ``vi`` (float arrays, one per study) and the measure; unpacks as ``yi, vi``.
+
+    Raises
+    ------
+    ValueError
+        If the inputs differ in length, a value is negative or not finite, a group is empty,
+        ``to`` is unknown, or ``ai`` or ``ci`` is 0 with no correction (pass ``add=0.5``).
+
+    References
+    ----------
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
+    """
     a, b, c, d, n1, n2 = _tables(ai, bi, ci, di, add, to, "RR")
     return EffectSizes(np.log(a / n1) - np.log(c / n2), 1 / a - 1 / n1 + 1 / c - 1 / n2, "RR")
 
 
 def log_or(ai, bi, ci, di, *, add: float | None = None, to: str = "only0") -> EffectSizes:
-    """Log odds ratio (escalc ``measure="OR"``): yi = log(a d / (b c)),
-    vi = 1/a + 1/b + 1/c + 1/d (Woolf).  No continuity correction unless asked."""
+    """Log odds ratio (escalc ``measure="OR"``).
+
+    yi = log(a d / (b c)), vi = 1/a + 1/b + 1/c + 1/d (Woolf).
+
+    Parameters
+    ----------
+    ai, bi : array_like
+        Events and non-events in group 1 (treatment), one per study.
+    ci, di : array_like
+        Events and non-events in group 2 (control).
+    add : float, optional
+        Continuity correction added to the cells; none unless given.
+    to : {"only0", "all", "if0all", "none"}
+        Which studies get ``add`` (as escalc's ``to``).
+
+    Returns
+    -------
+    EffectSizes
+        ``yi``, ``vi`` (float arrays, one per study) and the measure; unpacks as ``yi, vi``.
+
+    Raises
+    ------
+    ValueError
+        If the inputs differ in length, a value is negative or not finite, a group is empty,
+        ``to`` is unknown, or a cell is 0 with no correction (pass ``add=0.5``).
+
+    References
+    ----------
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
+    """
     a, b, c, d, _, _ = _tables(ai, bi, ci, di, add, to, "OR")
     return EffectSizes(np.log(a * d / (b * c)), 1 / a + 1 / b + 1 / c + 1 / d, "OR")
 
 
 def rd(ai, bi, ci, di, *, add: float | None = None, to: str = "only0") -> EffectSizes:
-    """Risk difference (escalc ``measure="RD"``, ``vtype="LS"``):
+    """Risk difference (escalc ``measure="RD"``, ``vtype="LS"``).
+
     yi = a/n1 - c/n2, vi = p1(1-p1)/n1 + p2(1-p2)/n2.  Zero cells are allowed;
-    a correction is applied only if ``add`` is given (as escalc with ``add``)."""
+    a correction is applied only if ``add`` is given (as escalc with ``add``).
+
+    Parameters
+    ----------
+    ai, bi : array_like
+        Events and non-events in group 1 (treatment), one per study.
+    ci, di : array_like
+        Events and non-events in group 2 (control).
+    add : float, optional
+        Continuity correction added to the cells; none unless given.
+    to : {"only0", "all", "if0all", "none"}
+        Which studies get ``add`` (as escalc's ``to``).
+
+    Returns
+    -------
+    EffectSizes
+        ``yi``, ``vi`` (float arrays, one per study) and the measure; unpacks as ``yi, vi``.
+
+    Raises
+    ------
+    ValueError
+        If the inputs differ in length, a value is negative or not finite, a group is empty,
+        ``to`` is unknown.
+
+    References
+    ----------
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
+    """
     a, b, c, d, n1, n2 = _tables(ai, bi, ci, di, add, to, "RD")
     p1, p2 = a / n1, c / n2
     return EffectSizes(p1 - p2, p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2, "RD")
@@ -216,41 +361,104 @@ _BINARY = {"RR": log_rr, "OR": log_or, "RD": rd}
 _CONT = {"MD": md, "SMD": smd}
 
 
-def escalc(measure: str, **kw) -> EffectSizes:
-    """Dispatch like metafor's ``escalc(measure, ...)``.
+_ARM_ARGS = ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")
+_TABLE_ARGS = ("ai", "bi", "ci", "di")
 
-    ``measure`` in ``"MD", "SMD"`` takes ``m1i, sd1i, n1i, m2i, sd2i, n2i``;
-    ``"RR", "OR", "RD"`` take ``ai, bi, ci, di`` (or ``ai, n1i, ci, n2i``) and
-    optional ``add``, ``to``.
+
+def escalc(measure: str, *, m1i=None, sd1i=None, n1i=None, m2i=None, sd2i=None, n2i=None,
+           ai=None, bi=None, ci=None, di=None, add: float | None = None, to: str = "only0") -> EffectSizes:
+    """Effect sizes for one measure, dispatched like metafor's ``escalc(measure, ...)``.
+
+    Parameters
+    ----------
+    measure : {"MD", "SMD", "RR", "OR", "RD"}
+        The effect measure (case-insensitive).
+    m1i, sd1i, n1i, m2i, sd2i, n2i : array_like, optional
+        Means, standard deviations and sizes of groups 1 and 2; all six are needed for
+        ``"MD"`` and ``"SMD"`` (see :func:`md`, :func:`smd`).
+    ai, bi, ci, di : array_like, optional
+        Events and non-events of group 1 (``ai``, ``bi``) and group 2 (``ci``, ``di``), for
+        ``"RR"``, ``"OR"`` and ``"RD"``. ``n1i`` may replace ``bi`` (then ``bi = n1i - ai``)
+        and ``n2i`` may replace ``di``.
+    add : float, optional
+        Continuity correction for the 2x2 measures; none unless given.
+    to : {"only0", "all", "if0all", "none"}
+        Which studies ``add`` goes to (as escalc's ``to``).
+
+    Returns
+    -------
+    EffectSizes
+        ``yi``, ``vi`` and the measure.
+
+    Raises
+    ------
+    ValueError
+        If ``measure`` is unknown, if an argument the measure needs is missing, if an
+        argument of the other family is given (e.g. ``ai`` with ``"SMD"``), or if the
+        data are invalid (see the measure's own function).
+
+    References
+    ----------
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package.
+    Journal of Statistical Software.
     """
     m = str(measure).upper()
+    given = {name: value for name, value in (("m1i", m1i), ("sd1i", sd1i), ("n1i", n1i), ("m2i", m2i),
+                                             ("sd2i", sd2i), ("n2i", n2i), ("ai", ai), ("bi", bi),
+                                             ("ci", ci), ("di", di)) if value is not None}
     if m in _CONT:
-        need = ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")
-        missing = [x for x in need if x not in kw]
+        missing = [x for x in _ARM_ARGS if x not in given]
         if missing:
-            raise ValueError(f"measure {m!r} needs arguments {missing}")
-        return _CONT[m](*(kw[x] for x in need))
+            raise ValueError(f"measure {m!r} needs arguments {missing}; pass them as keywords")
+        stray = [x for x in _TABLE_ARGS if x in given] + (["add"] if add is not None else [])
+        if stray:
+            raise ValueError(f"measure {m!r} takes group means, SDs and sizes, not {stray}; drop them")
+        return _CONT[m](*(given[x] for x in _ARM_ARGS))
     if m in _BINARY:
-        kw = dict(kw)
-        if "bi" not in kw and "n1i" in kw:
-            kw["bi"] = np.asarray(kw.pop("n1i"), float) - np.asarray(kw["ai"], float)
-        if "di" not in kw and "n2i" in kw:
-            kw["di"] = np.asarray(kw.pop("n2i"), float) - np.asarray(kw["ci"], float)
-        need = ("ai", "bi", "ci", "di")
-        missing = [x for x in need if x not in kw]
+        if "bi" not in given and "n1i" in given and "ai" in given:
+            given["bi"] = np.asarray(given.pop("n1i"), float) - np.asarray(given["ai"], float)
+        if "di" not in given and "n2i" in given and "ci" in given:
+            given["di"] = np.asarray(given.pop("n2i"), float) - np.asarray(given["ci"], float)
+        missing = [x for x in _TABLE_ARGS if x not in given]
         if missing:
             raise ValueError(f"measure {m!r} needs arguments {missing} (or n1i/n2i)")
-        extra = {x: kw[x] for x in ("add", "to") if x in kw}
-        return _BINARY[m](*(kw[x] for x in need), **extra)
+        stray = [x for x in _ARM_ARGS if x in given]
+        if stray:
+            raise ValueError(f"measure {m!r} takes the 2x2 cells ai, bi, ci, di, not {stray}; drop them")
+        return _BINARY[m](*(given[x] for x in _TABLE_ARGS), add=add, to=to)
     raise ValueError(f"unknown measure {measure!r}; use one of MD, SMD, RR, OR, RD")
 
 
 def escalc_frame(df, measure: str, *, add: float | None = None, to: str = "only0", **columns):
-    """Compute effect sizes from DataFrame columns; returns a copy with ``yi``, ``vi``.
+    """Effect sizes from DataFrame columns: a copy of ``df`` with ``yi`` and ``vi`` added.
 
-    ``columns`` maps escalc argument names to column names, e.g.
-    ``escalc_frame(df, "RR", ai="tpos", bi="tneg", ci="cpos", di="cneg")``.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per study.
+    measure : {"MD", "SMD", "RR", "OR", "RD"}
+        The effect measure, as in :func:`escalc`.
+    add, to
+        Continuity correction for the 2x2 measures, as in :func:`escalc`.
+    **columns : str
+        Maps :func:`escalc`'s data arguments (``m1i`` ... ``n2i``, ``ai`` ... ``di``) to
+        column names of ``df``, e.g. ``ai="tpos"``. Any other name raises.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``df`` with the columns ``yi`` and ``vi``.
+
+    Raises
+    ------
+    ValueError
+        If a keyword is not one of escalc's data arguments, if a named column is not in
+        ``df``, or as :func:`escalc`.
     """
+    unknown = sorted(set(columns) - set(_ARM_ARGS) - set(_TABLE_ARGS))
+    if unknown:
+        raise ValueError(f"escalc_frame got unknown argument(s) {unknown}; map one of "
+                         f"{list(_ARM_ARGS + _TABLE_ARGS)} to a column name")
     for arg, col in columns.items():
         if col not in df.columns:
             raise ValueError(f"{arg}={col!r} is not a column of the DataFrame; columns: {list(df.columns)}")
@@ -267,13 +475,38 @@ def escalc_frame(df, measure: str, *, add: float | None = None, to: str = "only0
 _RATIO = ENGINE_RATIO_MEASURES
 
 
-def from_ci(estimate, ci_low, ci_high, measure: str = "MD", level: float = 0.95) -> EffectSizes:
+def from_ci(estimate, ci_low, ci_high, *, measure: str = "MD", level: float = 0.95) -> EffectSizes:
     """(yi, vi) from a reported estimate and its confidence interval.
 
     For ratio measures (``RR``, ``OR``, ``HR``, ``IRR``, ``ROM`` / ``ratio_of_means``) everything is
-    put on the log scale first.  se = (high - low) / (2 z_{1-(1-level)/2})
-    (Cochrane Handbook 6.3.1 / 6.5.2.2); vi = se^2.  The estimate is not
-    required to lie at the interval's centre (a rounded report rarely does).
+    put on the log scale first.  se = (high - low) / (2 z_{1-(1-level)/2}); vi = se^2.  The
+    estimate is not required to lie at the interval's centre (a rounded report rarely does).
+
+    Parameters
+    ----------
+    estimate, ci_low, ci_high : array_like
+        Reported estimates and interval limits, one per study (on the natural scale for
+        ratio measures).
+    measure : str
+        The measure; ratio measures are log-transformed.
+    level : float
+        Confidence level of the reported interval, in (0, 1).
+
+    Returns
+    -------
+    EffectSizes
+        ``yi`` (log scale for ratio measures) and ``vi``.
+
+    Raises
+    ------
+    ValueError
+        If the inputs differ in length or are not finite, a ratio value is not positive,
+        ``ci_high <= ci_low``, or ``level`` is not in (0, 1).
+
+    References
+    ----------
+    Higgins JPT, Thomas J, Chandler J, et al. (eds) (2019). Cochrane Handbook for Systematic
+    Reviews of Interventions, 2nd ed. Wiley. Sections 6.3.1 and 6.5.2.2.
     """
     est = _arr(estimate, "estimate")
     k = est.shape[0]
@@ -296,9 +529,28 @@ def from_ci(estimate, ci_low, ci_high, measure: str = "MD", level: float = 0.95)
 def smd_to_points(smd_value, reference_sd):
     """Re-express a standardised mean difference in scale points: smd * reference_sd.
 
-    Use the SD of the outcome scale in a representative population (Cochrane
-    Handbook 15.5.3.2).  Works elementwise on arrays (e.g. an estimate and its
-    CI limits)."""
+    Parameters
+    ----------
+    smd_value : array_like
+        SMD values (e.g. an estimate and its CI limits).
+    reference_sd : float or array_like
+        The SD of the outcome scale in a representative population.
+
+    Returns
+    -------
+    ndarray
+        The values in points, elementwise.
+
+    Raises
+    ------
+    ValueError
+        If ``reference_sd`` is not positive and finite.
+
+    References
+    ----------
+    Higgins JPT, Thomas J, Chandler J, et al. (eds) (2019). Cochrane Handbook for Systematic
+    Reviews of Interventions, 2nd ed. Wiley. Section 15.5.3.2.
+    """
     sd = np.asarray(reference_sd, dtype=float)
     if np.any(~np.isfinite(sd)) or np.any(sd <= 0):
         raise ValueError(f"reference_sd must be positive and finite; got {reference_sd}")

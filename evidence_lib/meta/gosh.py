@@ -97,7 +97,7 @@ def _fit_core(inc, y, v, method, tol):
     return kk, est, tau2, np.where(kk == 1, 0.0, fe["Q"]), fe["trP"]
 
 
-def gosh(yi, vi, method: str = "DL", *, subsets: int = 1_000_000, seed=None, chunk: int = 4096,
+def gosh(yi, vi, *, method: str = "DL", subsets: int = 1_000_000, seed=None, chunk: int = 4096,
          tol: float = 1e-12) -> GoshResult:
     """GOSH analysis: fit every non-empty subset, or ``subsets`` random ones.
 

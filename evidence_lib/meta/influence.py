@@ -32,7 +32,7 @@ class BaujatResult:
         return pd.DataFrame({"label": list(self.labels), "x": self.x, "y": self.y})
 
 
-def baujat(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None) -> BaujatResult:
+def baujat(yi, vi, *, method: str = "REML", ci: str = "wald", labels=None) -> BaujatResult:
     """Values of the Baujat plot: each study's contribution to heterogeneity and influence.
 
     ``x_i = (y_i - mu)^2 / (v_i + tau2)`` with the full fit's mu and tau2 (for
@@ -71,7 +71,7 @@ def baujat(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None) -> Ba
         raise ValueError(f"baujat needs at least 2 studies (got k = {k}); each fit without one study needs one")
     method = _norm_method(method)
     full = _quiet_pool(y, v, method, ci, 0.95)
-    loo = leave_one_out(y, v, method, ci)
+    loo = leave_one_out(y, v, method=method, ci=ci)
     xs = (y - full.estimate) ** 2 / (v + full.tau2)
     ys = (np.asarray(loo.estimate) - full.estimate) ** 2 / np.asarray(loo.se) ** 2
     return BaujatResult(x=xs, y=ys, labels=tuple(_default_labels(k) if lab is None else lab), method=method)
@@ -86,7 +86,7 @@ def _sum_w_all(v, tau2_del, chunk=4096):
     return out
 
 
-def influence(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, level: float = 0.95):
+def influence(yi, vi, *, method: str = "REML", ci: str = "wald", labels=None, level: float = 0.95):
     """Influence diagnostics for every study (metafor ``influence(rma(yi, vi, method=...))``).
 
     With the full fit (mu, tau2, Var(mu) = vb, weights w_i = 1/(v_i + tau2)) and
@@ -135,8 +135,11 @@ def influence(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, le
     if k < 3:
         raise ValueError(f"influence needs at least 3 studies (got k = {k}); each fit without one study needs 2")
     method = _norm_method(method)
-    full = pool(y, v, method, ci, level=level, hksj_truncate=False) if ci == "wald" else _quiet_pool(y, v, method, ci, level)
-    loo = leave_one_out(y, v, method, ci, level=level)
+    if ci == "wald":
+        full = pool(y, v, method=method, ci=ci, level=level, hksj_truncate=False)
+    else:
+        full = _quiet_pool(y, v, method, ci, level)
+    loo = leave_one_out(y, v, method=method, ci=ci, level=level)
     tau2_del = np.asarray(loo.tau2, float)
     mu_del = np.asarray(loo.estimate, float)
     vb_del = np.asarray(loo.se, float) ** 2
@@ -172,4 +175,4 @@ def _quiet_pool(y, v, method, ci, level):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NarrowHartungKnappWarning)
-        return pool(y, v, method, ci, level=level)
+        return pool(y, v, method=method, ci=ci, level=level)

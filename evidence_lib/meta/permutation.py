@@ -75,7 +75,7 @@ def _pvalues(stat_perm, stat_obs, qm_perm, qm_obs, tol):
     return np.minimum(p, 1.0), float(np.mean(qm_perm >= qm_obs - tol))
 
 
-def permutation_test(yi, vi, moderators=None, method: str = "REML", ci: str = "wald", *,
+def permutation_test(yi, vi, *, moderators=None, method: str = "REML", ci: str = "wald",
                      intercept: bool = True, exact: bool | None = None, iterations: int = 1000,
                      seed=None, tol: float = COMPTOL) -> PermutationResult:
     """Permutation test of the pooled effect or of meta-regression coefficients.

@@ -26,7 +26,7 @@ def _warn_narrow_hk(k, q_scale, method):
         NarrowHartungKnappWarning, stacklevel=3)
 
 
-def pool(yi, vi, method: str = "REML", ci: str = "wald", *, level: float = 0.95, pi: str = "z",
+def pool(yi, vi, *, method: str = "REML", ci: str = "wald", level: float = 0.95, pi: str = "z",
          i2: str = "model", labels: Sequence | None = None, hksj_truncate: bool = False,
          tol: float = 1e-12) -> MetaResult:
     """Inverse-variance meta-analysis of estimates ``yi`` with sampling variances ``vi``.
@@ -102,6 +102,26 @@ def pool(yi, vi, method: str = "REML", ci: str = "wald", *, level: float = 0.95,
     Hartung J, Knapp G (2001) Stat Med 20:3875-3889.
     Higgins JPT, Thompson SG (2002) Stat Med 21:1539-1558.
     Viechtbauer W (2007) Stat Med 26:37-52 (Q-profile CI, ``tau2_ci``).
+
+    References
+    ----------
+    DerSimonian R, Laird N (1986). Meta-analysis in clinical trials. Controlled Clinical Trials 7(3), 177-188.
+    Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators in the
+    random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293. (eqs. 9-12)
+    Paule RC, Mandel J (1982). Consensus values and weighting factors. Journal of Research of
+    the National Bureau of Standards 87(5), 377-385.
+    Morris CN (1983). Parametric empirical Bayes inference: theory and applications. Journal of
+    the American Statistical Association 78(381), 47-55.
+    Sidik K, Jonkman JN (2005). Simple heterogeneity variance estimation for meta-analysis.
+    Journal of the Royal Statistical Society, Series C 54(2), 367-384.
+    Hedges LV, Olkin I (1985). Statistical Methods for Meta-Analysis. Academic Press.
+    Hartung J, Knapp G (2001). Statistics in Medicine.
+    Sidik K, Jonkman JN (2002). A simple confidence interval for meta-analysis. Statistics in
+    Medicine 21(21), 3153-3159.
+    Higgins JPT, Thompson SG, Spiegelhalter DJ (2009). Journal of the Royal Statistical Society,
+    Series A.
+    Viechtbauer W (2007). Confidence intervals for the amount of heterogeneity in
+    meta-analysis. Statistics in Medicine 26(1), 37-52.
     """
     y, v, lab = _check_1d(yi, vi, labels)
     k = y.shape[0]
@@ -122,7 +142,7 @@ def pool(yi, vi, method: str = "REML", ci: str = "wald", *, level: float = 0.95,
                       note=K1_NOTE if k == 1 else "")
 
 
-def pool_many(Y, V, method: str = "REML", ci: str = "wald", *, level: float = 0.95, pi: str = "z",
+def pool_many(Y, V, *, method: str = "REML", ci: str = "wald", level: float = 0.95, pi: str = "z",
               i2: str = "model", labels: Sequence | None = None, hksj_truncate: bool = False,
               tol: float = 1e-12) -> BatchMetaResult:
     """Many meta-analyses at once (vectorised over rows).
@@ -132,6 +152,33 @@ def pool_many(Y, V, method: str = "REML", ci: str = "wald", *, level: float = 0.
     (every row gives the same result as ``pool`` on that row, to ~1e-12).
     Rows with k = 1 are the single study (with ``ci="hksj"`` they fall back to
     the z test, as metafor does).
+
+    Parameters
+    ----------
+    Y, V : array_like, shape (n_analyses, max_k)
+        Estimates and sampling variances, NaN-padded.
+    method, ci, level, pi, i2, hksj_truncate, tol
+        As in :func:`pool`.
+    labels : sequence, optional
+        One label per analysis (row).
+
+    Returns
+    -------
+    BatchMetaResult
+        One row per analysis.
+
+    Raises
+    ------
+    ValueError
+        As :func:`pool`, and if ``labels`` does not have one entry per row or ``Y`` and ``V``
+        differ in shape or NaN pattern.
+
+    References
+    ----------
+    DerSimonian R, Laird N (1986). Meta-analysis in clinical trials. Controlled Clinical Trials 7(3), 177-188.
+    Hartung J, Knapp G (2001). Statistics in Medicine.
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
     """
     Yp, Vp, k = core.as_batch(Y, V)
     method = _norm_method(method)
@@ -144,8 +191,8 @@ def pool_many(Y, V, method: str = "REML", ci: str = "wald", *, level: float = 0.
 
 
 
-def meta_frame(df, yi: str = "yi", vi: str = "vi", label: str | None = None, method: str = "REML",
-               ci: str = "wald", *, level: float = 0.95, pi: str = "z", i2: str = "model",
+def meta_frame(df, *, yi: str = "yi", vi: str = "vi", label: str | None = None, method: str = "REML",
+               ci: str = "wald", level: float = 0.95, pi: str = "z", i2: str = "model",
                hksj_truncate: bool = False, tol: float = 1e-12) -> MetaResult:
     """:func:`pool` on DataFrame columns ``yi``, ``vi`` (and ``label`` for study labels).
 
@@ -165,10 +212,15 @@ def meta_frame(df, yi: str = "yi", vi: str = "vi", label: str | None = None, met
     ------
     ValueError
         A named column is missing, bad input.
+
+    References
+    ----------
+    As :func:`pool`; Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
     """
     for arg, col in (("yi", yi), ("vi", vi)) + ((("label", label),) if label else ()):
         if col not in df.columns:
             raise ValueError(f"{arg}={col!r} is not a column of the DataFrame; columns: {list(df.columns)}")
     labels = df[label].astype(str).tolist() if label else None
-    return pool(df[yi].to_numpy(dtype=float), df[vi].to_numpy(dtype=float), method, ci,
+    return pool(df[yi].to_numpy(dtype=float), df[vi].to_numpy(dtype=float), method=method, ci=ci,
                 labels=labels, level=level, pi=pi, i2=i2, hksj_truncate=hksj_truncate, tol=tol)

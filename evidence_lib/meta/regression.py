@@ -47,7 +47,7 @@ def _design(moderators, k, intercept=True):
     return np.column_stack(cols), names
 
 
-def regression(yi, vi, moderators=None, method: str = "REML", ci: str = "wald", *,
+def regression(yi, vi, *, moderators=None, method: str = "REML", ci: str = "wald",
                intercept: bool = True, level: float = 0.95, hksj_truncate: bool = False,
                X=None) -> RegressionResult:
     """Meta-regression (mixed-effects model; metafor ``rma(yi, vi, mods=...)``).
@@ -74,6 +74,15 @@ def regression(yi, vi, moderators=None, method: str = "REML", ci: str = "wald", 
     ------
     ValueError
         More coefficients than studies - 1, collinear moderators, bad input.
+
+    References
+    ----------
+    Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators in the
+    random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
+    Knapp G, Hartung J (2003). Improved tests for a random effects meta-regression with a
+    single covariate. Statistics in Medicine 22(17), 2693-2710.
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
     """
     y, v, _ = _check_1d(yi, vi)
     if X is not None:
@@ -85,7 +94,7 @@ def regression(yi, vi, moderators=None, method: str = "REML", ci: str = "wald", 
 
 
 
-def subgroups(yi, vi, groups, method: str = "REML", ci: str = "wald", *, level: float = 0.95,
+def subgroups(yi, vi, groups, *, method: str = "REML", ci: str = "wald", level: float = 0.95,
               pi: str = "z", i2: str = "model", hksj_truncate: bool = False) -> SubgroupResult:
     """Subgroup analysis: pooled result per group and tests for subgroup differences.
 
@@ -94,6 +103,35 @@ def subgroups(yi, vi, groups, method: str = "REML", ci: str = "wald", *, level: 
     as :func:`evidence_lib.meta.pool` (keyword-only).  Both the metafor moderator test (QM) and the
     Cochrane Q-between (separate tau2 per group) are returned; they differ
     because the first assumes one tau2 common to all groups.
+
+    Parameters
+    ----------
+    yi, vi : array_like
+        Estimates and sampling variances, one per study.
+    groups : array_like
+        Group label of each study (no missing labels).
+    method : str
+        tau2 estimator, as in :func:`evidence_lib.meta.pool`.
+    ci : {"wald", "hksj"}
+        Interval within each group; a group of one study uses ``"wald"``.
+
+    Returns
+    -------
+    SubgroupResult
+        Per-group :class:`MetaResult`, the moderator test QM and Cochran's Q-between.
+
+    Raises
+    ------
+    ValueError
+        If ``groups`` has the wrong length or a missing label, or there are fewer than two
+        groups; as :func:`evidence_lib.meta.pool` for the data and options.
+
+    References
+    ----------
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
+    Higgins JPT, Thomas J, Chandler J, et al. (eds) (2019). Cochrane Handbook for Systematic
+    Reviews of Interventions, 2nd ed. Wiley.
     """
     y, v, _ = _check_1d(yi, vi)
     g = np.asarray(groups, dtype=object)
@@ -110,7 +148,7 @@ def subgroups(yi, vi, groups, method: str = "REML", ci: str = "wald", *, level: 
     results = {}
     for lv in levels:
         sel = g == lv
-        results[lv] = pool(y[sel], v[sel], method, ci if sel.sum() > 1 else "wald", level=level, pi=pi,
+        results[lv] = pool(y[sel], v[sel], method=method, ci=ci if sel.sum() > 1 else "wald", level=level, pi=pi,
                            i2=i2, hksj_truncate=hksj_truncate)
     X = np.column_stack([(g == lv).astype(float) for lv in levels[1:]])
     names = ["intercept"] + [f"group[{lv}]" for lv in levels[1:]]

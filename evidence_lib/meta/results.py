@@ -70,10 +70,12 @@ class MetaResult:
 
     @property
     def study_labels(self) -> tuple:
+        """The study labels given, or ``study 1``, ``study 2``, ... when none were."""
         return self.labels if self.labels is not None else _default_labels(self.k)
 
     @property
     def tau(self) -> float:
+        """The heterogeneity standard deviation, sqrt(tau2)."""
         return float(np.sqrt(self.tau2))
 
     @cached_property
@@ -137,6 +139,13 @@ class MetaResult:
         return pd.concat([df, pooled], ignore_index=True)
 
     def summary(self) -> str:
+        """One line of text: estimate, interval, p-value, tau2, I2 and Q (and the note, if any).
+
+        Returns
+        -------
+        str
+            The line.
+        """
         lv = int(round(self.level * 100))
         s = (f"{self.method} (k={self.k}): {self.estimate:.4f} [{lv}% CI {self.ci_low:.4f}, "
              f"{self.ci_high:.4f}], p={self.pvalue:.3g}; tau2={self.tau2:.4f}, I2={self.i2:.1f}%, "
@@ -230,6 +239,18 @@ class BatchMetaResult:
         return lb, ub
 
     def row(self, i: int) -> MetaResult:
+        """One analysis of the batch as a :class:`MetaResult`.
+
+        Parameters
+        ----------
+        i : int
+            Row index.
+
+        Returns
+        -------
+        MetaResult
+            The fit of row ``i``, with its weights and data (padding dropped).
+        """
         yi, vi, ok = self._row_yv(i)
         vals = {f: getattr(self, f)[i] for f in _FIELDS}
         vals = {f: (int(x) if f == "k" else float(x)) for f, x in vals.items()}
@@ -288,9 +309,17 @@ class GoshResult:
 
     @property
     def include(self) -> np.ndarray:
+        """Boolean matrix (subsets x k): which studies each subset contains (bit i of ``mask``)."""
         return ((self.mask[:, None] >> np.arange(self.k)) & 1).astype(bool)
 
     def to_frame(self):
+        """One row per fitted subset.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``mask``, ``k``, ``estimate``, ``tau2``, ``q``, ``i2``, ``h2``.
+        """
         import pandas as pd
 
         return pd.DataFrame({"mask": self.mask, "k": self.k_subset, "estimate": self.estimate,
@@ -324,6 +353,13 @@ class SubgroupResult:
     regression: RegressionResult
 
     def to_frame(self):
+        """One row per group.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``group``, ``k``, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``tau2``, ``i2``, ``note``.
+        """
         import pandas as pd
 
         rows = [{"group": g, "k": r.k, "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low,

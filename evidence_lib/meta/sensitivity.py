@@ -10,7 +10,7 @@ from ._validate import _check_1d, _default_labels, _norm_method
 from .results import BatchMetaResult, _batch_result
 
 
-def leave_one_out(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, level: float = 0.95,
+def leave_one_out(yi, vi, *, method: str = "REML", ci: str = "wald", labels=None, level: float = 0.95,
                   pi: str = "z", i2: str = "model", hksj_truncate: bool = False,
                   tol: float = 1e-12) -> BatchMetaResult:
     """Leave-one-out analysis (metafor ``leave1out``): row i omits study i.
@@ -60,7 +60,7 @@ def leave_one_out(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None
                          level, pi, i2, omit=(y, v))
 
 
-def cumulative(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, order=None,
+def cumulative(yi, vi, *, method: str = "REML", ci: str = "wald", labels=None, order=None,
                level: float = 0.95, pi: str = "z", i2: str = "model", hksj_truncate: bool = False,
                tol: float = 1e-12) -> BatchMetaResult:
     """Cumulative meta-analysis (metafor ``cumul``): row j pools studies 1..j.
@@ -88,6 +88,11 @@ def cumulative(yi, vi, method: str = "REML", ci: str = "wald", *, labels=None, o
     ------
     ValueError
         ``order`` is not a permutation of 0..k-1, bad input.
+
+    References
+    ----------
+    Viechtbauer W (2010). Conducting meta-analyses in R with the metafor package. Journal of
+    Statistical Software 36(3), 1-48.
     """
     y, v, lab = _check_1d(yi, vi, labels)
     k0 = y.shape[0]

@@ -195,7 +195,7 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
     out = []
     for table in sorted(ev, key=lambda t: (order.index(t) if t in order else 99, t)):
         key = ds.table(table).columns[0]
-        for r in records(ev[table], (key,)):
+        for r in records(ev[table], sort_by=(key,)):
             what, measure, est, tp, comp, n = _row_columns(table, r, words)
             out.append({
                 "role": cell_text(r.get("role")), "what": cell_text(what), "link_note": cell_text(r.get("link_note")),
@@ -257,7 +257,7 @@ def claim_sources(ds, claim_id: str) -> list[dict]:
         Keys ``role``, ``citation`` (:func:`citation`), ``design`` (readable), ``note``;
         ordered cited, supports, qualifies, contradicts, context, then by ``source_id``.
     """
-    rows = records(ds.sources_for(claim_id), ("source_id",))
+    rows = records(ds.sources_for(claim_id), sort_by=("source_id",))
     rows.sort(key=lambda r: (_ROLE_ORDER.get(r.get("role"), 9), r["source_id"]))
     return [{"role": cell_text(r.get("role")), "citation": citation(r),
              "design": cell_text(DESIGN_NAMES.get(r.get("design"), r.get("design"))), "note": cell_text(r.get("note"))}

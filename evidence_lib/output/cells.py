@@ -63,7 +63,7 @@ def _sortable(v):
     return (0, math.inf, str(v))
 
 
-def records(df, sort_by: Iterable[str] = ()) -> list[dict]:
+def records(df, *, sort_by: Iterable[str] = ()) -> list[dict]:
     """Rows of a DataFrame as dicts, missing values as None, optionally sorted.
 
     Parameters
@@ -115,4 +115,4 @@ def sources_by_id(ds) -> dict[str, dict]:
     -------
     dict of str to dict
     """
-    return {r["source_id"]: r for r in records(ds.sources, ("source_id",))}
+    return {r["source_id"]: r for r in records(ds.sources, sort_by=("source_id",))}

@@ -108,7 +108,7 @@ def claim_reviews(ds, *, page: str = "claim-review.html") -> list[dict]:
     if article_url:
         appearance["url"] = article_url
     out = []
-    for c in records(ds.claims, ("start", "claim_id")):
+    for c in records(ds.claims, sort_by=("start", "claim_id")):
         rating = {"@type": "Rating", "alternateName": VERDICT_LABELS.get(c["verdict"], c["verdict"]),
                   "bestRating": BEST_RATING, "worstRating": WORST_RATING}
         value = RATING_VALUES.get(c["verdict"])
@@ -191,7 +191,7 @@ def csl_items(ds) -> list[dict]:
         :func:`source_url` (left out when there is none).
     """
     items = []
-    for r in records(ds.sources, ("source_id",)):
+    for r in records(ds.sources, sort_by=("source_id",)):
         guideline = r.get("design") == "guideline"
         it = {"id": r["source_id"], "type": "report" if guideline else "article-journal",
               "title": cell_text(r["title"]), "author": [_author_parts(r)]}
@@ -252,7 +252,7 @@ def bibtex(ds) -> str:
         Guidelines are ``@techreport`` (journal -> ``institution``), the rest ``@article``.
     """
     out = []
-    for r in records(ds.sources, ("source_id",)):
+    for r in records(ds.sources, sort_by=("source_id",)):
         guideline = r.get("design") == "guideline"
         a = _author_parts(r)
         if "literal" in a:

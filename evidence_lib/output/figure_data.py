@@ -43,7 +43,19 @@ MODEL_LABEL = "IV, Random, 95% CI"
 # --------------------------------------------------------------------------- names and directions
 
 def names(ds) -> dict:
-    """The review's words: ``intervention`` (e.g. "yoga"), ``Intervention`` and ``comparator(code)``."""
+    """The review's words: ``intervention`` (e.g. "yoga"), ``Intervention`` and ``comparator(code)``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+
+    Returns
+    -------
+    dict
+        ``intervention`` and ``Intervention`` (str) and ``comparator`` (a function of a
+        comparator code giving its readers' name).
+    """
     from evidence_lib.review.sof import comparator_label, review_labels
 
     lab = review_labels(ds)
@@ -52,7 +64,23 @@ def names(ds) -> dict:
 
 
 def favour_labels(ds, favours: str, comparator: str | None) -> tuple[str, str]:
-    """("Favours yoga", "Favours usual care"), say, in the order of the axis (left, right)."""
+    """("Favours yoga", "Favours usual care"), say, in the order of the axis (left, right).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+    favours : str
+        The sign convention of the rows (``"negative"``, ``"ratio_lt1"``, ...: which side
+        favours the intervention).
+    comparator : str or None
+        Comparator code; None for "the comparator".
+
+    Returns
+    -------
+    tuple of str
+        The left and the right label.
+    """
     n = names(ds)
     other = f"Favours {n['comparator'](comparator)}" if comparator else "Favours the comparator"
     mine = f"Favours {n['intervention']}"
@@ -60,7 +88,22 @@ def favour_labels(ds, favours: str, comparator: str | None) -> tuple[str, str]:
 
 
 def axis_words(ds, favours: str, outcomes) -> str:
-    """"negative values: lower pain or better function with <intervention>" for rows on one sign convention."""
+    """"negative values: lower pain or better function with <intervention>" for rows on one sign convention.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+    favours : str
+        The rows' sign convention.
+    outcomes : sequence of str
+        The rows' outcome domains (the first decides the words).
+
+    Returns
+    -------
+    str
+        The words, or "" when there are no outcomes.
+    """
     from evidence_lib.review.direction import direction
 
     n = names(ds)
@@ -128,7 +171,20 @@ def band_for(ds, measure: str, instruments, *, labels=None, factor: float = 1.0)
 
 
 def term_text(term, timepoint) -> str:
-    """A timepoint as readers see it: the term's name, else the source's timepoint (before any aside)."""
+    """A timepoint as readers see it: the term's name, else the source's timepoint (before any aside).
+
+    Parameters
+    ----------
+    term : str or None
+        The term code (``"short"``, ...), or missing.
+    timepoint : str or None
+        The source's own timepoint text.
+
+    Returns
+    -------
+    str
+        The label; "timepoint not stated" when both are missing.
+    """
     if isinstance(term, str) and term in TERM_LABELS:
         return TERM_LABELS[term]
     if isinstance(timepoint, str) and timepoint.strip():
@@ -140,7 +196,18 @@ def term_text(term, timepoint) -> str:
 
 def pick_analysis(ds):
     """The pooled analysis the forest and funnel figures show, or None
-    (:func:`evidence_lib.review.reproduce.main_analysis`)."""
+    (:func:`evidence_lib.review.reproduce.main_analysis`).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+
+    Returns
+    -------
+    object or None
+        The analysis row (as :func:`evidence_lib.review.reproduce.main_analysis` gives it).
+    """
     from evidence_lib.review.reproduce import main_analysis
 
     return main_analysis(ds)
@@ -149,7 +216,23 @@ def pick_analysis(ds):
 def trial_effects(ds, analysis_id):
     """The trials of one analysis (:func:`evidence_lib.review.reproduce.trial_rows`) with each arm's
     mean and SD from ``trial_data``, ``y_pool`` on the pooling scale and the plotted values on
-    the natural scale; and the measure."""
+    the natural scale; and the measure.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+    analysis_id : str
+        The analysis whose trials are wanted.
+
+    Returns
+    -------
+    rows : pandas.DataFrame
+        One row per trial (``label``, ``yi``, ``vi``, ``ci_low``, ``ci_high``, arm means and
+        SDs, ``y_pool``, ``source_id``).
+    measure : str
+        The analysis' measure.
+    """
     import numpy as np
 
     from evidence_lib.review.reproduce import trial_rows
@@ -176,6 +259,13 @@ def pool_trials(y_pool, vi, *, ratio=False):
     Spiegelhalter 2009, eq. 12; Cochrane Handbook 10.10.4.3). Ratios come back
     exponentiated (natural scale) for plotting.
 
+    Parameters
+    ----------
+    y_pool, vi : sequence of float
+        Effects on the pooling scale (log scale for ratios) and their variances.
+    ratio : bool
+        Whether the measure is a ratio (results are exponentiated).
+
     Returns
     -------
     types.SimpleNamespace
@@ -200,6 +290,15 @@ def risk_of_bias_table(ds, labels, source_ids):
 
     A study is matched by its label (``risk_of_bias.study``) or its ``source_id``; a row
     with domain ``all`` fills every domain; a study with no row is ``not_seen``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+    labels : sequence of str
+        Study labels, one row each.
+    source_ids : sequence of str
+        The source id of each label.
 
     Returns
     -------
@@ -233,7 +332,19 @@ def risk_of_bias_table(ds, labels, source_ids):
 
 
 def forest_inputs(ds):
-    """Everything the forest figure of the reproduced analysis draws, or None."""
+    """Everything the forest figure of the reproduced analysis draws, or None.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+
+    Returns
+    -------
+    dict or None
+        The analysis id, trials, measure, pooled result, analysis row, importance band and
+        risk-of-bias table; None when the package has no analysis to draw.
+    """
     aid = pick_analysis(ds)
     if aid is None:
         return None
@@ -271,6 +382,17 @@ def own_inputs(ds):
     for k >= 3 (t on k - 2 df). A trial in two comparisons shares an arm between them
     (here, its intervention arm), so the comparisons are not independent: no test for
     subgroup differences is shown then (Cochrane Handbook 23.3.4), and the figure says so.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+
+    Returns
+    -------
+    dict or None
+        The trials, one pooled result per comparator, the subgroup test (or why none), notes
+        and the importance band; None when no trial has a usable pain MD.
     """
     import pandas as pd
 
@@ -324,6 +446,11 @@ def own_inputs(ds):
 
 def reviews_inputs(ds):
     """Published pooled SMDs on one sign convention (negative: benefit), with readable row labels.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
 
     Returns
     -------

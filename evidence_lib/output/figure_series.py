@@ -10,7 +10,18 @@ from evidence_lib.output.figure_data import axis_words, band_for, names
 
 
 def reference_plan(ds) -> dict | None:
-    """The article's own session plan, from the descriptor's ``review.article_plan`` (None when it has none)."""
+    """The article's own session plan, from the descriptor's ``review.article_plan`` (None when it has none).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+
+    Returns
+    -------
+    dict or None
+        ``label`` and the plan's ``minutes``, ``sessions_per_week`` and ``weeks``.
+    """
     plan = (ds.descriptor.get("review", {}) or {}).get("article_plan")
     if not plan:
         return None
@@ -23,6 +34,11 @@ def reference_plan(ds) -> dict | None:
 
 def time_inputs(ds):
     """Pain mean differences on 0-100, negative favouring the intervention, one panel per trial and comparator.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
 
     Returns
     -------
@@ -52,6 +68,11 @@ def time_inputs(ds):
 
 def responder_inputs(ds):
     """Per-arm responder rates of the trial with the most arms reporting them, on a categorical timepoint axis.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
 
     Returns
     -------
@@ -94,6 +115,11 @@ def ae_inputs(ds):
 
     The printed rate is used, else events/denominator with an exact (Clopper-Pearson) 95%
     interval. Labelled by the row's ``event`` (else its type) and source.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
 
     Returns
     -------
@@ -156,6 +182,11 @@ def ae_inputs(ds):
 def map_inputs(ds):
     """Claims by the kinds of evidence they rest on (the checks' rule) and certainty.
 
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+
     Returns
     -------
     (DataFrame, dict)
@@ -173,7 +204,20 @@ def map_inputs(ds):
 
 
 def protocol_rows(ds):
-    """The trials' protocols, sorted, with readable labels (source_id -> 'Smith 2010')."""
+    """The trials' protocols, sorted, with readable labels (source_id -> 'Smith 2010').
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+
+    Returns
+    -------
+    protocols : pandas.DataFrame
+        The ``protocols`` table, sorted.
+    labels : dict
+        Source id -> readable label.
+    """
     from evidence_lib.review.views import source_labels
 
     p = ds.protocols.sort_values(["source_id", "protocol_id"]) if len(ds.protocols) else ds.protocols
@@ -181,5 +225,16 @@ def protocol_rows(ds):
 
 
 def missing_text(v) -> str:
-    """'n/a' for a missing value, else the value as text."""
+    """'n/a' for a missing value, else the value as text.
+
+    Parameters
+    ----------
+    v : object
+        Any cell value.
+
+    Returns
+    -------
+    str
+        The text.
+    """
     return "n/a" if is_missing(v) else str(v)

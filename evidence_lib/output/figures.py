@@ -93,6 +93,20 @@ def save_figure(fig, stem: str | Path, *, formats=("png", "svg")) -> list[Path]:
     this figure half-written and no temporary file behind. PNG: no ``Software`` text
     chunk (Agg writes no date); SVG: no ``Date``, fixed ``svg.hashsalt`` for the ids. Both
     formats share one frozen layout (see :func:`_frozen_layout`).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    stem : str or Path
+        Path without suffix; one file per format is written as ``stem.<format>``.
+    formats : sequence of str
+        Formats to write.
+
+    Returns
+    -------
+    list of Path
+        The files written.
     """
     with _frozen_layout(fig):
         blobs = _render_all(fig, stem, formats)
@@ -474,7 +488,23 @@ def _map_describe(ds):
 
 
 def spec(name: str) -> FigureSpec:
-    """The registered figure called ``name`` (KeyError listing the names otherwise)."""
+    """The registered figure called ``name`` (KeyError listing the names otherwise).
+
+    Parameters
+    ----------
+    name : str
+        The figure's registry name (e.g. ``"forest"``).
+
+    Returns
+    -------
+    FigureSpec
+        Its name, title, and drawing and describing functions.
+
+    Raises
+    ------
+    KeyError
+        If no figure has that name; the message lists the names.
+    """
     specs = {s.name: s for s in registry()}
     if name not in specs:
         raise KeyError(f"no figure {name!r}; the figures are: {', '.join(specs)}")
@@ -486,6 +516,23 @@ def show(ds, name: str) -> str:
 
     For notebooks: ``print(figures.show(ds, "forest"))`` displays the figure and prints the
     text summary that nbval compares (nbval does not compare images).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+    name : str
+        The figure's registry name.
+
+    Returns
+    -------
+    str
+        The figure's alt text.
+
+    Raises
+    ------
+    KeyError
+        If no figure has that name.
     """
     import matplotlib.pyplot as plt
 

@@ -45,7 +45,20 @@ def notebook_paths(folder: str | Path | None = None) -> list[Path]:
 
 
 def execute_notebook(path: str | Path, *, timeout: int = 600) -> None:
-    """Execute one notebook in its own folder and write it back with outputs."""
+    """Execute one notebook in its own folder and write it back with outputs.
+
+    Parameters
+    ----------
+    path : str or Path
+        The notebook.
+    timeout : int
+        Seconds allowed per cell.
+
+    Returns
+    -------
+    None
+        The notebook file is rewritten in place (atomically).
+    """
     import nbformat
     from nbclient import NotebookClient
 
@@ -65,7 +78,25 @@ def execute_notebook(path: str | Path, *, timeout: int = 600) -> None:
 
 
 def execute_all(folder=None, *, stream=None) -> list[Path]:
-    """Execute every notebook in order, printing one line each."""
+    """Execute every notebook in order, printing one line each.
+
+    Parameters
+    ----------
+    folder : str or Path, optional
+        Folder of the numbered notebooks (default: as :func:`notebook_paths`).
+    stream : file-like, optional
+        Where the progress lines go (default: standard error).
+
+    Returns
+    -------
+    list of Path
+        The notebooks executed, in order.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder holds no numbered notebooks.
+    """
     stream = stream or sys.stderr
     done = []
     paths = notebook_paths(folder)

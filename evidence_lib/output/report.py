@@ -113,7 +113,7 @@ def article_blocks(ds) -> list[dict]:
     """
     text = ds.article.text
     heads = {h.start: h for h in ds.article.headings}
-    marks = {int(r["start"]): r for r in records(ds.claims, ("start",))}
+    marks = {int(r["start"]): r for r in records(ds.claims, sort_by=("start",))}
     out, pos = [], 0
     for line in text.split("\n"):
         start, end = pos, pos + len(line)
@@ -149,7 +149,7 @@ def _inline_svg(svg: str, name: str) -> tuple[str, str]:
     return open_tag, svg[end:].strip()
 
 
-def figures(ds, alt_text: Mapping | None = None) -> list[dict]:
+def figures(ds, *, alt_text: Mapping | None = None) -> list[dict]:
     """Every figure of :func:`evidence_lib.output.figures.registry`, drawn as SVG.
 
     Parameters
@@ -345,7 +345,7 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
     -------
     dict
     """
-    claims = records(ds.claims, ("start", "claim_id"))
+    claims = records(ds.claims, sort_by=("start", "claim_id"))
     sources = sources_by_id(ds)
     counts = {}
     for c in claims:
@@ -365,7 +365,7 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
         "verdict_colours": [(v, VERDICT_COLORS[v]) for v in VERDICT_ORDER],
         "reviews": claim_reviews(ds) if reviews is None else reviews,
         "toc": toc, "counts": [(v, counts[v]) for v in VERDICT_ORDER if v in counts],
-        "sof": summary_of_findings(ds), "figures": figures(ds, alt_text), "reproductions": reproductions(ds),
+        "sof": summary_of_findings(ds), "figures": figures(ds, alt_text=alt_text), "reproductions": reproductions(ds),
         "network": network(ds), "article": article_blocks(ds), "filters": filter_groups(claims),
         "cards": [claim_card(ds, c, sources, check=check) for c in claims],
         "scorecard": card, "rating_doc": rating_doc,

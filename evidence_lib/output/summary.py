@@ -91,7 +91,7 @@ def select_harms_rows(ds, *, types=("serious", "any")) -> list[dict]:
     """
     sources = sources_by_id(ds)
     out = []
-    recs = records(ds.adverse_events, ("ae_id",))
+    recs = records(ds.adverse_events, sort_by=("ae_id",))
     for t in types:
         cands = [r for r in recs if r["ae_type"] == t]
         if not cands:
@@ -120,7 +120,18 @@ def _harms_row(cell: dict, labels: dict | None = None) -> dict:
 
 
 def harms_rows(ds) -> list[dict]:
-    """The harms table: the best adverse-event rate per type (:func:`select_harms_rows`) as row dicts."""
+    """The harms table: the best adverse-event rate per type (:func:`select_harms_rows`) as row dicts.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+
+    Returns
+    -------
+    list of dict
+        One row per adverse-event type, ready for the report's template.
+    """
     from evidence_lib.review.labels import review_labels
 
     labels = review_labels(ds)["adverse_event_labels"]

@@ -102,6 +102,20 @@ def format_checks(ds, claim_id: str, *, width: int = 100) -> str:
     """A claim's frames, findings, relevance readings, GRADE domains and coherence, as text.
 
     Used by ``evidence review CLAIM_ID``; every line fits in ``width`` columns.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+    claim_id : str
+        The claim.
+    width : int
+        Line width in columns.
+
+    Returns
+    -------
+    str
+        The text, lines joined by newlines.
     """
     width = max(60, width)
     c = check(ds, claim_id)

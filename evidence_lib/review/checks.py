@@ -146,7 +146,18 @@ class ClaimCheck:
         return max((f.severity for f in self.findings), key=SEVERITIES.index, default="ok")
 
     def of_kind(self, kind: str) -> tuple[Finding, ...]:
-        """The findings of one kind."""
+        """The findings of one kind.
+
+        Parameters
+        ----------
+        kind : str
+            A finding kind.
+
+        Returns
+        -------
+        tuple of Finding
+            The findings of that kind, in order.
+        """
         return tuple(f for f in self.findings if f.kind == kind)
 
 

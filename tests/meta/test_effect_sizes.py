@@ -67,15 +67,15 @@ def test_zero_cell_without_correction_raises():
 
 
 def test_from_ci_and_smd_to_points():
-    e = es.from_ci([2.0], [1.0], [4.0], "RR")
+    e = es.from_ci([2.0], [1.0], [4.0], measure="RR")
     assert e.yi[0] == pytest.approx(np.log(2))
     se = (np.log(4) - np.log(1)) / (2 * 1.959963984540054)
     assert e.vi[0] == pytest.approx(se**2, rel=1e-12)
-    e = es.from_ci([0.5], [0.1], [0.9], "MD")
+    e = es.from_ci([0.5], [0.1], [0.9], measure="MD")
     assert e.vi[0] == pytest.approx((0.8 / (2 * 1.959963984540054)) ** 2, rel=1e-12)
     np.testing.assert_allclose(es.smd_to_points([-0.5, -0.8], 2.0), [-1.0, -1.6])
     with pytest.raises(ValueError, match="ci_high must exceed ci_low"):
-        es.from_ci([1.0], [2.0], [1.5], "MD")
+        es.from_ci([1.0], [2.0], [1.5], measure="MD")
     with pytest.raises(ValueError, match="reference_sd"):
         es.smd_to_points(0.5, 0)
 

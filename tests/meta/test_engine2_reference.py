@@ -57,7 +57,7 @@ def test_reference_covers_every_estimator_and_function():
 def test_estimators(name):
     c = CASES[name]
     *_, m, t = name.split("_")
-    res = _pool(c["input"]["yi"], c["input"]["vi"], m, "hksj" if t == "knha" else "wald")
+    res = _pool(c["input"]["yi"], c["input"]["vi"], method=m, ci="hksj" if t == "knha" else "wald")
     v = c["values"]
     rtol = 1e-5 if m == "EB" else 1e-6  # EB is iterated in metafor
     for rk, ok in dict(estimate="estimate", se="se", zval="statistic", pval="pvalue", ci_lb="ci_low",
@@ -69,7 +69,7 @@ def test_estimators(name):
 def test_estimators_in_regression(name):
     c = CASES[name]
     m = name.split("_")[-1]
-    res = regression(c["input"]["yi"], c["input"]["vi"], {"ablat": c["input"]["ablat"]}, m)
+    res = regression(c["input"]["yi"], c["input"]["vi"], moderators={"ablat": c["input"]["ablat"]}, method=m)
     v = c["values"]
     rtol = 1e-5 if m == "EB" else 1e-6
     close(res.coef, v["beta"], rtol=rtol, what=name)
@@ -81,7 +81,7 @@ def test_estimators_in_regression(name):
 def test_ml_peak_regression_issue_14():
     """Issue #14: we stopped at tau2 182.45 (estimate -0.897); metafor: tau2 0, estimate 11.354."""
     c = CASES["peak_ml_k2"]
-    res = pool(c["input"]["yi"], c["input"]["vi"], "ML")
+    res = pool(c["input"]["yi"], c["input"]["vi"], method="ML")
     close(res.tau2, c["values"]["tau2"], atol=1e-12)
     close(res.estimate, c["values"]["estimate"])
 
@@ -90,7 +90,7 @@ def test_ml_peak_regression_issue_14():
 def test_mh_double_zero(name):
     c = CASES[name]
     i = c["input"]
-    res = pool_mh(i["ai"], i["bi"], i["ci"], i["di"], i["measure"], drop00=i["drop00"])
+    res = pool_mh(i["ai"], i["bi"], i["ci"], i["di"], measure=i["measure"], drop00=i["drop00"])
     v = c["values"]
     for rk, ok in dict(estimate="estimate", se="se", QE="q", QEp="q_pvalue", I2="i2", H2="h2").items():
         close(getattr(res, ok), v[rk], what=f"{name}: {rk}")
@@ -99,7 +99,7 @@ def test_mh_double_zero(name):
 
 def test_mh_double_zero_regression_issue_14():
     """Issue #14: RD Q was 62.3 on 4 df with the double-zero study kept; metafor: 3.21 on 3 df."""
-    res = pool_mh([27, 0, 5, 61, 31], [35, 385, 13, 164, 136], [43, 0, 1, 80, 35], [47, 388, 9, 158, 145], "RD")
+    res = pool_mh([27, 0, 5, 61, 31], [35, 385, 13, 164, 136], [43, 0, 1, 80, 35], [47, 388, 9, 158, 145], measure="RD")
     assert res.q_df == 3 and abs(res.q - 3.2066279) < 1e-6
 
 
@@ -120,7 +120,7 @@ def test_influence(name):
     *_, m, t = name.split("_")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NarrowHartungKnappWarning)
-        df = influence(c["input"]["yi"], c["input"]["vi"], m, "hksj" if t == "knha" else "wald")
+        df = influence(c["input"]["yi"], c["input"]["vi"], method=m, ci="hksj" if t == "knha" else "wald")
     v = c["values"]
     rtol = 1e-5 if m == "REML" else 1e-6
     for col in ("rstudent", "dffits", "cook_d", "cov_r", "qe_del", "hat", "weight", "dfbetas"):
@@ -134,7 +134,7 @@ def test_influence(name):
 def test_i2_h2_ci(name):
     c = CASES[name]
     m = name.split("_")[-1]
-    res = pool(c["input"]["yi"], c["input"]["vi"], m)
+    res = pool(c["input"]["yi"], c["input"]["vi"], method=m)
     v = c["values"]
     close(res.i2_ci, [v["I2_lb"], v["I2_ub"]], rtol=1e-5, what=name)
     close(res.h2_ci, [v["H2_lb"], v["H2_ub"]], rtol=1e-5, what=name)
@@ -144,18 +144,18 @@ def test_narrow_hartung_knapp_warns_and_truncation_silences_it():
     """Four trials with tau2 = 0 (the reproduced Cochrane analysis's shape): HK q << 1."""
     y, v = [-10.0, -10.5, -9.8, -10.2], [40.0, 15.0, 13.0, 8.0]
     with pytest.warns(NarrowHartungKnappWarning, match="hksj_truncate=True"):
-        r = pool(y, v, "REML", "hksj")
-    w = pool(y, v, "REML", "wald")
+        r = pool(y, v, method="REML", ci="hksj")
+    w = pool(y, v, method="REML", ci="wald")
     assert (r.ci_high - r.ci_low) < (w.ci_high - w.ci_low)
     with warnings.catch_warnings():
         warnings.simplefilter("error", NarrowHartungKnappWarning)
-        t = pool(y, v, "REML", "hksj", hksj_truncate=True)
+        t = pool(y, v, method="REML", ci="hksj", hksj_truncate=True)
     assert (t.ci_high - t.ci_low) >= (w.ci_high - w.ci_low)
 
 
 def test_refusals_issue_13():
     with pytest.raises(ValueError, match="no study has an event"):
-        pool_mh([0, 0], [10, 12], [0, 0], [9, 11], "RD")
+        pool_mh([0, 0], [10, 12], [0, 0], [9, 11], measure="RD")
     with pytest.raises(ValueError, match="identical estimates"):
         pool([0.3, 0.3, 0.3], [0.1, 0.2, 0.3], ci="hksj")
 
@@ -164,8 +164,8 @@ def test_series_with_different_indexes_are_aligned_or_refused():
     pd = pytest.importorskip("pandas")
     y = pd.Series([0.1, 0.5, 0.9], index=["a", "b", "c"])
     v = pd.Series([0.3, 0.1, 0.2], index=["c", "a", "b"])
-    aligned = pool(y, v, "DL")
-    by_label = pool([0.1, 0.5, 0.9], [0.1, 0.2, 0.3], "DL")
+    aligned = pool(y, v, method="DL")
+    by_label = pool([0.1, 0.5, 0.9], [0.1, 0.2, 0.3], method="DL")
     assert aligned.estimate == pytest.approx(by_label.estimate, rel=1e-12)
     with pytest.raises(ValueError, match="different indexes"):
         pool(y, pd.Series([0.1, 0.2, 0.3], index=["x", "y", "z"]))

@@ -62,7 +62,7 @@ def test_profile_loglik_matches_metafor(name):
     # the estimate is on the grid, marked, and no grid value beats it
     assert fr["is_max"].sum() == 1
     assert res.loglik_max >= res.loglik.max() - 1e-12 * abs(res.loglik_max)
-    assert res.tau2_hat == pytest.approx(pool(i["yi"], i["vi"], i["method"]).tau2, rel=1e-12, abs=1e-15)
+    assert res.tau2_hat == pytest.approx(pool(i["yi"], i["vi"], method=i["method"]).tau2, rel=1e-12, abs=1e-15)
 
 
 def test_profile_default_grid_and_errors():
@@ -81,19 +81,19 @@ def test_baujat_matches_metafor(name):
     i, v = c["input"], c["values"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NarrowHartungKnappWarning)
-        res = baujat(i["yi"], i["vi"], i["method"], "hksj" if i["test"] == "knha" else "wald")
+        res = baujat(i["yi"], i["vi"], method=i["method"], ci="hksj" if i["test"] == "knha" else "wald")
     rtol = 1e-5 if i["method"] == "REML" else 1e-6
     close(res.x, v["x"], rtol=rtol, what=f"{name}: x")
     close(res.y, v["y"], rtol=rtol, what=f"{name}: y")
     if i["method"] == "FE":  # contributions to Q add up to Q
-        assert res.x.sum() == pytest.approx(pool(i["yi"], i["vi"], "FE").q, rel=1e-10)
+        assert res.x.sum() == pytest.approx(pool(i["yi"], i["vi"], method="FE").q, rel=1e-10)
 
 
 @pytest.mark.parametrize("name", cases_of("gosh"))
 def test_gosh_all_subsets_match_metafor(name):
     c = CASES[name]
     i, v = c["input"], c["values"]
-    g = gosh(i["yi"], i["vi"], i["method"])
+    g = gosh(i["yi"], i["vi"], method=i["method"])
     assert g.exhaustive and g.mask.size == 2 ** len(i["yi"]) - 1
     pos = np.searchsorted(g.mask, np.asarray(v["mask"], dtype=np.int64))
     rtol = 1e-5 if i["method"] in ("REML", "PM") else 1e-6
@@ -109,9 +109,9 @@ def test_gosh_all_subsets_match_metafor(name):
 def test_gosh_random_subsets_properties():
     c = CASES["gosh_bcg12_DL"]["input"]
     y, v = np.asarray(c["yi"]), np.asarray(c["vi"])
-    a = gosh(y, v, "DL", subsets=1000, seed=7)
-    b = gosh(y, v, "DL", subsets=1000, seed=7)
-    d = gosh(y, v, "DL", subsets=1000, seed=8)
+    a = gosh(y, v, method="DL", subsets=1000, seed=7)
+    b = gosh(y, v, method="DL", subsets=1000, seed=7)
+    d = gosh(y, v, method="DL", subsets=1000, seed=8)
     assert not a.exhaustive and a.mask.size == 1000
     np.testing.assert_array_equal(a.mask, b.mask)                # reproducible with a seed
     np.testing.assert_array_equal(a.estimate, b.estimate)
@@ -121,15 +121,15 @@ def test_gosh_random_subsets_properties():
     np.testing.assert_array_equal(inc.sum(axis=1), a.k_subset)  # sizes
     assert 4 < a.k_subset.mean() < 8                             # uniform subsets: mean size about k/2
     for j in (0, 17, 500, 999):                                  # each row is pool() on its subset
-        r = pool(y[inc[j]], v[inc[j]], "DL")
+        r = pool(y[inc[j]], v[inc[j]], method="DL")
         assert a.estimate[j] == pytest.approx(r.estimate, rel=1e-9, abs=1e-12)
         assert a.tau2[j] == pytest.approx(r.tau2, rel=1e-9, abs=1e-12)
         assert a.q[j] == pytest.approx(r.q, rel=1e-9, abs=1e-9)
     # the exhaustive switch: all 2^k - 1 subsets once subsets >= 2^k - 1
     assert gosh(y[:5], v[:5], subsets=31).exhaustive and not gosh(y[:5], v[:5], subsets=30, seed=1).exhaustive
-    r = gosh(y[:8], v[:8], "REML", subsets=50, seed=3)
+    r = gosh(y[:8], v[:8], method="REML", subsets=50, seed=3)
     j = 11
-    assert r.tau2[j] == pytest.approx(pool(y[:8][r.include[j]], v[:8][r.include[j]], "REML").tau2, rel=1e-9, abs=1e-12)
+    assert r.tau2[j] == pytest.approx(pool(y[:8][r.include[j]], v[:8][r.include[j]], method="REML").tau2, rel=1e-9, abs=1e-12)
 
 
 @pytest.mark.parametrize("name", cases_of("permutest") + cases_of("permutest_reg"))
@@ -140,7 +140,7 @@ def test_exact_permutation_tests_match_metafor(name):
     ci = "hksj" if i["test"] == "knha" else "wald"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NarrowHartungKnappWarning)
-        r = permutation_test(i["yi"], i["vi"], mods, i["method"], ci, exact=True)
+        r = permutation_test(i["yi"], i["vi"], moderators=mods, method=i["method"], ci=ci, exact=True)
     assert r.exact and r.n_perm == v["n_perm"]
     rtol = 1e-5 if i["method"] == "REML" else 1e-6
     close(r.statistic, v["zval"], rtol=rtol, what=name)
@@ -212,11 +212,11 @@ def test_likelihood_has_one_peak_when_variances_differ_by_less_than_1387(data, r
 def test_leave_one_out_keeps_memory_linear_in_k():
     rng = np.random.default_rng(2)
     y, v = rng.normal(size=300), rng.uniform(0.01, 0.3, 300)
-    r = leave_one_out(y, v, "REML")
+    r = leave_one_out(y, v, method="REML")
     assert r.data == (None, None, None) and r.omit is not None
     assert "Y" not in r.__dict__  # nothing k x k until asked for
     for i in (0, 123, 299):
-        p = pool(np.delete(y, i), np.delete(v, i), "REML")
+        p = pool(np.delete(y, i), np.delete(v, i), method="REML")
         assert r.tau2[i] == pytest.approx(p.tau2, rel=1e-9, abs=1e-13)
         assert r.estimate[i] == pytest.approx(p.estimate, rel=1e-9)
         np.testing.assert_allclose(r.row(i).weights, p.weights, rtol=1e-9)

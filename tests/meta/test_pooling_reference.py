@@ -120,7 +120,7 @@ METAFOR_WORSE_PEAK = {"extreme_ML_z", "extreme_ML_knha"}
 def test_where_metafor_stops_at_a_worse_peak_we_are_higher(name):
     c = CASES[name]
     m, ci = method_test(name)
-    res = pool(c["input"]["yi"], c["input"]["vi"], m, ci)
+    res = pool(c["input"]["yi"], c["input"]["vi"], method=m, ci=ci)
     y, v = c["input"]["yi"], c["input"]["vi"]
     assert _loglik(y, v, res.tau2, m == "REML") > _loglik(y, v, c["values"]["tau2"], m == "REML") + 100
 
@@ -132,17 +132,17 @@ def test_rma(name):
     if name.startswith("identical_") and ci == "hksj":
         # metafor returns a CI of zero width and p = 0 here; we refuse (issue #13)
         with pytest.raises(ValueError, match="identical estimates.*hksj_truncate=True"):
-            pool(c["input"]["yi"], c["input"]["vi"], m, ci)
+            pool(c["input"]["yi"], c["input"]["vi"], method=m, ci=ci)
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NarrowHartungKnappWarning)
-        res = pool(c["input"]["yi"], c["input"]["vi"], m, ci)
+        res = pool(c["input"]["yi"], c["input"]["vi"], method=m, ci=ci)
     v = c["values"]
     _check_rma(name, res, v)
     if "tau2_ci_lb" in v:
         close(res.tau2_ci, [v["tau2_ci_lb"], v["tau2_ci_ub"]], what=f"{name}: Q-profile CI")
     if "pi_lb_riley" in v:
-        r2 = pool(c["input"]["yi"], c["input"]["vi"], m, ci, pi="t_k2")
+        r2 = pool(c["input"]["yi"], c["input"]["vi"], method=m, ci=ci, pi="t_k2")
         close([r2.pi_low, r2.pi_high], [v["pi_lb_riley"], v["pi_ub_riley"]], what=f"{name}: riley PI")
 
 
@@ -151,11 +151,11 @@ def test_rma_other_level(name):
     c = CASES[name]
     m, ci = method_test(name)
     lv = c["input"]["level"]
-    res = pool(c["input"]["yi"], c["input"]["vi"], m, ci, level=lv)
+    res = pool(c["input"]["yi"], c["input"]["vi"], method=m, ci=ci, level=lv)
     v = c["values"]
     _check_rma(name, res, v)
     close(res.tau2_ci, [v["tau2_ci_lb"], v["tau2_ci_ub"]], what=f"{name}: Q-profile CI")
-    r2 = pool(c["input"]["yi"], c["input"]["vi"], m, ci, level=lv, pi="t_k2")
+    r2 = pool(c["input"]["yi"], c["input"]["vi"], method=m, ci=ci, level=lv, pi="t_k2")
     close([r2.pi_low, r2.pi_high], [v["pi_lb_riley"], v["pi_ub_riley"]], what=f"{name}: riley PI")
 
 
@@ -165,7 +165,7 @@ def test_q_based_i2_equals_metafor_fe_i2(prefix, method):
     """Cochrane's I2 = max(0, (Q - df)/Q) is what metafor reports for FE models (same Q)."""
     fe = CASES[f"{prefix}_FE_z"]["values"]
     c = CASES[f"{prefix}_{method}_z"]
-    res = pool(c["input"]["yi"], c["input"]["vi"], method, i2="q")
+    res = pool(c["input"]["yi"], c["input"]["vi"], method=method, i2="q")
     close(res.i2, fe["I2"], what="I2 (Q-based)")
     close(res.h2, fe["H2"], what="H2 (Q-based)")
 
@@ -174,7 +174,7 @@ def test_q_based_i2_equals_metafor_fe_i2(prefix, method):
 def test_rma_hksj_truncated(name):
     c = CASES[name]
     m = name.split("_")[1]
-    res = pool(c["input"]["yi"], c["input"]["vi"], m, "hksj", hksj_truncate=True)
+    res = pool(c["input"]["yi"], c["input"]["vi"], method=m, ci="hksj", hksj_truncate=True)
     _check_rma(name, res, c["values"])
 
 
@@ -198,7 +198,7 @@ def test_loo_and_cumulative(name):
     c = CASES[name]
     m, ci = method_test(name)
     fn = leave_one_out if c["kind"] == "loo" else cumulative
-    res = fn(c["input"]["yi"], c["input"]["vi"], m, ci)
+    res = fn(c["input"]["yi"], c["input"]["vi"], method=m, ci=ci)
     for rk, ok in SERIES_MAP.items():
         if c["values"][rk] is None:  # metafor omits tau2 for FE models
             assert rk == "tau2" and m == "FE" and np.all(res.tau2 == 0)
@@ -212,7 +212,7 @@ def test_regression(name):
     c = CASES[name]
     m, ci = method_test(name)
     X = {k: v for k, v in c["input"]["X"].items() if k != "intrcpt"}
-    res = regression(c["input"]["yi"], c["input"]["vi"], X, m, ci)
+    res = regression(c["input"]["yi"], c["input"]["vi"], moderators=X, method=m, ci=ci)
     v = c["values"]
     close(res.coef, v["beta"], what=name)
     close(res.se, v["se"], what=name)
@@ -238,7 +238,7 @@ def test_regression(name):
 def test_subgroups(name):
     c = CASES[name]
     m = name.split("_")[-1]
-    res = subgroups(c["input"]["yi"], c["input"]["vi"], c["input"]["groups"], m)
+    res = subgroups(c["input"]["yi"], c["input"]["vi"], c["input"]["groups"], method=m)
     v = c["values"]
     assert list(res.groups) == v["groups"]
     close(res.qm, v["QM"], what="QM")
@@ -257,7 +257,7 @@ def test_mantel_haenszel(name):
     c = CASES[name]
     measure = name.split("_")[-1]
     d = DATA["bcg"]
-    res = pool_mh(d["tpos"], d["tneg"], d["cpos"], d["cneg"], measure)
+    res = pool_mh(d["tpos"], d["tneg"], d["cpos"], d["cneg"], measure=measure)
     v = c["values"]
     for rk, ok in dict(estimate="estimate", se="se", zval="statistic", pval="pvalue", ci_lb="ci_low",
                        ci_ub="ci_high", QE="q", QEp="q_pvalue", I2="i2", H2="h2").items():
@@ -321,7 +321,7 @@ def test_trim_and_fill(name):
 def test_gosh(name):
     c = CASES[name]
     m = name.split("_")[-1]
-    res = gosh(c["input"]["yi"], c["input"]["vi"], m)
+    res = gosh(c["input"]["yi"], c["input"]["vi"], method=m)
     v = c["values"]
     ref_mask = np.array(v["mask"], dtype=np.int64)
     assert len(ref_mask) == len(res.mask) == 2 ** len(c["input"]["yi"]) - 1
@@ -356,9 +356,9 @@ def test_other_bad_input():
     with pytest.raises(ValueError, match="at least 3 studies"):
         egger_test([0.1, 0.2], [0.1, 0.1])
     with pytest.raises(ValueError, match="more studies than coefficients"):
-        regression([0.1, 0.2, 0.3], [0.1, 0.1, 0.1], {"a": [1, 2, 3], "b": [0, 1, 5]})
+        regression([0.1, 0.2, 0.3], [0.1, 0.1, 0.1], moderators={"a": [1, 2, 3], "b": [0, 1, 5]})
     with pytest.raises(ValueError, match="moderator 'a' has 2 values"):
-        regression([0.1, 0.2, 0.3], [0.1, 0.1, 0.1], {"a": [1, 2]})
+        regression([0.1, 0.2, 0.3], [0.1, 0.1, 0.1], moderators={"a": [1, 2]})
     with pytest.raises(ValueError, match="at most 62 studies"):  # k > 20: random subsets (issue #14)
         gosh(np.zeros(63), np.ones(63))
     with pytest.raises(ValueError, match="subsets must be a positive"):

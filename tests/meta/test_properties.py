@@ -36,11 +36,11 @@ def test_permutation_invariance(data, method, ci, rnd):
     y, v = data
     perm = np.array(rnd.sample(range(len(y)), len(y)))
     try:
-        a = pool(y, v, method, ci)
+        a = pool(y, v, method=method, ci=ci)
     except ValueError as e:  # pool() refuses a 0-width Hartung-Knapp interval (identical estimates)
         assert ci == "hksj" and "identical estimates" in str(e)
         return
-    b = pool(y[perm], v[perm], method, ci)
+    b = pool(y[perm], v[perm], method=method, ci=ci)
     scale = 1 + abs(a.estimate)
     assert abs(a.estimate - b.estimate) <= 1e-8 * scale
     assert abs(a.tau2 - b.tau2) <= 1e-8 * (1 + a.tau2)
@@ -52,7 +52,7 @@ def test_permutation_invariance(data, method, ci, rnd):
 @given(meta_data(min_k=1), st.sampled_from(METHODS), st.sampled_from(["model", "q"]))
 def test_tau2_nonnegative_i2_in_range_ci_contains_estimate(data, method, i2):
     y, v = data
-    r = pool(y, v, method, i2=i2)
+    r = pool(y, v, method=method, i2=i2)
     assert r.tau2 >= 0
     assert 0 <= r.i2 <= 100
     assert r.h2 >= 0
@@ -70,9 +70,9 @@ def test_fe_equals_re_when_tau2_zero(data, method):
     z, v = data
     # shrink the spread so that Q is (almost always) below k - 1: tau2 = 0
     y = 0.3 + 0.05 * np.tanh(z) * np.sqrt(v)
-    r = pool(y, v, method)
+    r = pool(y, v, method=method)
     assume(r.tau2 == 0)
-    f = pool(y, v, "FE")
+    f = pool(y, v, method="FE")
     assert r.estimate == pytest.approx(f.estimate, rel=1e-12, abs=1e-14)
     assert r.se == pytest.approx(f.se, rel=1e-12)
 
@@ -82,7 +82,7 @@ def test_fe_equals_re_when_tau2_zero(data, method):
 def test_homogeneous_data_gives_tau2_zero(data, method):
     _, v = data
     y = np.full(len(v), 0.42)
-    r = pool(y, v, method)
+    r = pool(y, v, method=method)
     assert r.tau2 == 0
     assert r.estimate == pytest.approx(0.42)
 
@@ -97,14 +97,14 @@ def test_pool_many_equals_pool(rows, method, ci):
     for i, (y, v) in enumerate(rows):
         Y[i, : len(y)] = y
         V[i, : len(v)] = v
-    b = pool_many(Y, V, method, ci)
+    b = pool_many(Y, V, method=method, ci=ci)
     for i, (y, v) in enumerate(rows):
         if ci == "hksj" and len(y) == 1:
             continue  # pool() refuses hksj with k = 1; the batch falls back to z as metafor
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NarrowHartungKnappWarning)
             try:
-                r = pool(y, v, method, ci)
+                r = pool(y, v, method=method, ci=ci)
             except ValueError as e:  # the batch keeps metafor's 0-width CI; pool() refuses
                 assert ci == "hksj" and "identical estimates" in str(e) and b.se[i] == 0
                 continue
@@ -126,11 +126,11 @@ def test_pool_many_tau2_ci_matches_pool():
     V = rng.uniform(0.01, 0.2, (20, 8))
     Y[3, 5:] = np.nan
     V[3, 5:] = np.nan
-    b = pool_many(Y, V, "REML")
+    b = pool_many(Y, V, method="REML")
     lo, hi = b.tau2_ci
     for i in (0, 3, 7):
         ok = ~np.isnan(Y[i])
-        r = pool(Y[i, ok], V[i, ok], "REML")
+        r = pool(Y[i, ok], V[i, ok], method="REML")
         assert lo[i] == pytest.approx(r.tau2_ci[0], rel=1e-9, abs=1e-12)
         assert hi[i] == pytest.approx(r.tau2_ci[1], rel=1e-9, abs=1e-12)
 
@@ -161,14 +161,14 @@ def test_simulation_coverage_hksj_vs_wald():
     n, mu = 2000, 0.3
     se_sim = np.sqrt(0.95 * 0.05 / n)
     Y, V = _simulate(rng, n, mu, 0.2, 0.02, 0.1)
-    hk = pool_many(Y, V, "REML", "hksj")
-    wald = pool_many(Y, V, "REML", "wald")
+    hk = pool_many(Y, V, method="REML", ci="hksj")
+    wald = pool_many(Y, V, method="REML", ci="wald")
     cov_hk = np.mean((hk.ci_low <= mu) & (mu <= hk.ci_high))
     cov_wald = np.mean((wald.ci_low <= mu) & (mu <= wald.ci_high))
     assert abs(cov_hk - 0.95) < 3 * se_sim, cov_hk
     assert cov_wald < 0.95 - 3 * se_sim, cov_wald
     Y, V = _simulate(rng, n, mu, 0.1, 0.01, 0.3)
-    hkt = pool_many(Y, V, "REML", "hksj", hksj_truncate=True)
+    hkt = pool_many(Y, V, method="REML", ci="hksj", hksj_truncate=True)
     cov_hkt = np.mean((hkt.ci_low <= mu) & (mu <= hkt.ci_high))
     assert cov_hkt > 0.95 - 3 * se_sim, cov_hkt
 
@@ -200,19 +200,19 @@ def wide_data(draw):
 def test_tau2_is_the_global_maximum_of_the_profile_likelihood(data, method):
     """The returned tau2 beats every point of a fine grid (0 and 2,000 log-spaced points)."""
     y, v = data
-    r = pool(y, v, method)
+    r = pool(y, v, method=method)
     grid = np.concatenate([[0.0], np.geomspace(1e-6, 4 * np.ptp(y) ** 2 + 4 * v.max() + 1, 2000)])
     best = max(_profile_ll(y, v, t, method == "REML") for t in grid)
     ours = _profile_ll(y, v, r.tau2, method == "REML")
     assert ours >= best - 1e-9 * max(1.0, abs(ours))
-    rm = pool_many(y[None], v[None], method)
+    rm = pool_many(y[None], v[None], method=method)
     assert abs(rm.tau2[0] - r.tau2) <= 1e-8 * (1 + r.tau2)
 
 
 def test_regression_ml_boundary_beats_fisher_peak():
     """Issue #14: ML stopped at tau2 182.45 (estimate -0.897); metafor 3.8.1 gives tau2 0 and
     estimate 11.354 (log-likelihood higher by 1.6)."""
-    r = pool([11.3569, -19.867], [0.01, 100], "ML")
+    r = pool([11.3569, -19.867], [0.01, 100], method="ML")
     assert r.tau2 == 0
     assert abs(r.estimate - 11.354) < 1e-3
     gain = _profile_ll(np.array([11.3569, -19.867]), np.array([0.01, 100]), 0.0, False) - \
@@ -224,7 +224,7 @@ def test_interior_peak_that_metafor_misses():
     """REML peaks at about 0.12 and 19 with tau2 = 0 lower than both: metafor's ll0check gives 0
     (logLik -16.06), Fisher scoring alone 19; the global maximum is the peak near 0.12."""
     y, v = np.array([0.0, 18, 0, 0, 0, 2]), np.array([1.0, 18, 1, 1, 1, 1])
-    r = pool(y, v, "REML")
+    r = pool(y, v, method="REML")
     assert 0.05 < r.tau2 < 0.3
     for t in (0.0, 19.0):
         assert _profile_ll(y, v, r.tau2, True) > _profile_ll(y, v, t, True)

@@ -52,6 +52,7 @@ class NetworkData:
 
     @property
     def reference(self) -> str:
+        """The reference treatment (the first of ``treatments``)."""
         return self.treatments[0]
 
     @property
@@ -105,11 +106,35 @@ def _connected_components(n_treat, arms):
 def prepare(arms, *, measure, reference=None, study="study", treatment="treatment") -> NetworkData:
     """Validate arm-level rows and turn them into contrasts with their covariance.
 
+    Parameters
+    ----------
+    arms : pandas.DataFrame
+        One row per study arm, with the study and treatment columns and, by measure,
+        ``events`` and ``n`` (OR, RR, RD) or ``mean``, ``sd``, ``n`` (MD, SMD; MD may give
+        ``mean`` and ``se``).
+    measure : str
+        One of :data:`MEASURES`.
+    reference : str, optional
+        Reference treatment; default the first treatment in sorted order.
+    study, treatment : str
+        Names of the study and treatment columns.
+
+    Returns
+    -------
+    NetworkData
+        Contrasts against each study's first arm, their block-diagonal covariance, the
+        treatments (reference first) and studies.
+
     Raises
     ------
     ValueError
         Unknown measure, missing columns or values, a study with one arm, a treatment
         twice in one study, a disconnected network, an unknown reference.
+
+    References
+    ----------
+    Gleser LJ, Olkin I (2009). Stochastically dependent effect sizes. In: The Handbook of
+    Research Synthesis and Meta-Analysis, 2nd ed.
     """
     m = str(measure).upper()
     if m not in MEASURES:

@@ -37,6 +37,19 @@ class Blocks:
 
     @classmethod
     def of(cls, study_of):
+        """The blocks of a list of contrast rows, each row labelled with its study.
+
+        Parameters
+        ----------
+        study_of : array_like of int, shape (K,)
+            The study of each row; a study's rows are adjacent.
+
+        Returns
+        -------
+        Blocks
+            The study index of each row, the first row of each study and, per block size, the
+            row indices of the studies of that size.
+        """
         study_of = np.asarray(study_of)
         starts = np.flatnonzero(np.r_[True, study_of[1:] != study_of[:-1]])
         sizes = np.diff(np.r_[starts, len(study_of)])
@@ -45,7 +58,25 @@ class Blocks:
         return cls(dense, starts, groups)
 
     def inverse(self, V):
-        """Inverse and log-determinant of a block-diagonal matrix."""
+        """Inverse and log-determinant of a block-diagonal matrix.
+
+        Parameters
+        ----------
+        V : ndarray, shape (K, K)
+            Block diagonal in the blocks of ``self``.
+
+        Returns
+        -------
+        W : ndarray, shape (K, K)
+            The inverse.
+        logdet : float
+            log det V.
+
+        Raises
+        ------
+        ValueError
+            If a block is not positive definite.
+        """
         W = np.zeros_like(V)
         logdet = 0.0
         for idx in self.groups:
@@ -59,11 +90,34 @@ class Blocks:
         return W, logdet
 
     def times_b(self, A):
-        """``A @ B`` for the heterogeneity structure B (1 on the diagonal, 1/2 within a study)."""
+        """``A @ B`` for the heterogeneity structure B (1 on the diagonal, 1/2 within a study).
+
+        Parameters
+        ----------
+        A : ndarray, shape (m, K)
+            Any matrix with K columns.
+
+        Returns
+        -------
+        ndarray, shape (m, K)
+            ``A @ B`` computed from row sums per study, without forming B.
+        """
         sums = np.add.reduceat(A, self.starts, axis=1)
         return 0.5 * A + 0.5 * sums[:, self.study_of]
 
     def b_matrix(self, K):
+        """The heterogeneity structure B itself: 1 on the diagonal, 1/2 between rows of one study.
+
+        Parameters
+        ----------
+        K : int
+            Number of rows.
+
+        Returns
+        -------
+        ndarray, shape (K, K)
+            B.
+        """
         same = self.study_of[:, None] == self.study_of[None, :]
         return 0.5 * same + 0.5 * np.eye(K)
 
@@ -97,12 +151,64 @@ def _state(y, S, X, blocks, tau2, B):
 
 
 def check_rank(X, what="the network"):
+    """Raise if a design matrix is not of full column rank.
+
+    Parameters
+    ----------
+    X : ndarray, shape (K, p)
+        Design matrix.
+    what : str
+        What the design belongs to, for the message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        If the rank of ``X`` is below its number of columns (a treatment is not linked to the
+        reference).
+    """
     if X.shape[1] and np.linalg.matrix_rank(X) < X.shape[1]:
         raise ValueError(f"the design of {what} is not of full rank; a treatment is not linked to the reference")
 
 
 def fit(y, S, X, study_of, *, method="REML", tau2=None, tol=TOL, maxiter=MAXITER) -> Fit:
-    """Fit the model by fixed effect (tau2 = 0), with a given tau2, or with tau2 by REML."""
+    """Fit the network model by fixed effect (tau2 = 0), with a given tau2, or with tau2 by REML.
+
+    Parameters
+    ----------
+    y : ndarray, shape (K,)
+        Contrasts (one row per non-reference arm of each study).
+    S : ndarray, shape (K, K)
+        Their within-study covariance (block diagonal).
+    X : ndarray, shape (K, p)
+        Design: the basic parameters each contrast measures.
+    study_of : array_like of int, shape (K,)
+        The study of each row.
+    method : {"REML", "FE"}
+        How tau2 is obtained when ``tau2`` is not given.
+    tau2 : float, optional
+        Use this heterogeneity variance instead of estimating it.
+    tol : float
+        Convergence: a Fisher-scoring step below ``tol * max(1, tau2)``.
+    maxiter : int
+        Most Fisher-scoring iterations.
+
+    Returns
+    -------
+    Fit
+        Coefficients, their covariance, tau2, the residual quadratic form, the restricted
+        log-likelihood, the number of iterations and whether REML converged.
+
+    References
+    ----------
+    Higgins JPT, Whitehead A (1996). Borrowing strength from external trials in a
+    meta-analysis. Statistics in Medicine 15, 2733-2749.
+    Salanti G (2012). Indirect and mixed-treatment comparison, network, or multiple-treatments
+    meta-analysis. Research Synthesis Methods 3, 80-97.
+    """
     blocks = Blocks.of(study_of)
     K, p = X.shape
     B = blocks.b_matrix(K)
@@ -141,11 +247,19 @@ def fit(y, S, X, study_of, *, method="REML", tau2=None, tol=TOL, maxiter=MAXITER
 
 
 def design_by_treatment_matrix(data) -> np.ndarray:
-    """The full design-by-treatment interaction model's design (Higgins et al. 2012).
+    """Parameters
+    ----------
+    data : NetworkData
+        The prepared network (:func:`evidence_lib.meta.network._arms.prepare`).
 
-    Every design (set of treatments compared in a study) has its own parameters, the
-    effects of its treatments against its first treatment; rows keep their signs as in
-    the consistency model. Its columns span those of the consistency design.
+    Returns
+    -------
+    ndarray, shape (K, n_params)
+        One column per (design, non-first treatment) pair.
+
+    References
+    ----------
+    Higgins JPT et al. (2012). Research Synthesis Methods.
     """
     designs = data.designs
     cols = {}
@@ -163,11 +277,21 @@ def design_by_treatment_matrix(data) -> np.ndarray:
 
 
 def split_column(data, a: int, b: int) -> np.ndarray:
-    """The node-splitting column for comparison (a, b): arm b moves by delta in studies with both.
+    """Parameters
+    ----------
+    data : NetworkData
+        The prepared network.
+    a, b : int
+        Treatment indices of the comparison to split.
 
-    In every study that has both treatments, arm ``b`` carries the extra parameter delta
-    (so the direct a-vs-b comparison is d_ab + delta, the indirect one d_ab). Because the
-    shift belongs to an arm, the column does not depend on a study's baseline.
+    Returns
+    -------
+    ndarray, shape (K,)
+        The extra column of the node-splitting model.
+
+    References
+    ----------
+    Dias S et al. (2010). Statistics in Medicine.
     """
     has = np.array([a in arms and b in arms for arms in data.arms])
     col = (data.t1 == b).astype(float) - (data.t0 == b).astype(float)

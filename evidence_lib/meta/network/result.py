@@ -61,18 +61,22 @@ class NetworkResult:
     # ------------------------------------------------------------------ basics
     @property
     def measure(self) -> str:
+        """The effect measure of the contrasts."""
         return self.data.measure
 
     @property
     def treatments(self) -> tuple:
+        """The treatments, reference first."""
         return self.data.treatments
 
     @property
     def reference(self) -> str:
+        """The reference treatment (effects are against it)."""
         return self.data.reference
 
     @property
     def studies(self) -> tuple:
+        """The study identifiers, in order of first appearance."""
         return self.data.studies
 
     def _full(self):
@@ -141,6 +145,11 @@ class NetworkResult:
             Decimals printed.
         order : sequence of str, optional
             Treatment order of rows and columns (default: the result's order).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows and columns are treatments; the diagonal holds the treatment's name.
         """
         import pandas as pd
 
