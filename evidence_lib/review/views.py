@@ -99,8 +99,9 @@ def trial_effects_over_time(ds, *, comparator_classes=("sham", "no_treatment", "
     lo, hi = e["ci_low"] * sign, e["ci_high"] * sign
     e["benefit_low"] = lo.where(sign > 0, hi)
     e["benefit_high"] = hi.where(sign > 0, lo)
-    e["series"] = [f"{_label(ds, s)} {COMPARATOR_LABELS.get(c, c)} ({i.split(' (')[0].split(':')[0]})"
-                   for s, c, i in zip(e["source_id"], e["comparator_class"], e["instrument"])]
+    versus = _versus(ds, e["comparator_class"])
+    e["series"] = [f"{_label(ds, s)} {v} ({i.split(' (')[0].split(':')[0]})"
+                   for s, v, i in zip(e["source_id"], versus, e["instrument"])]
     return e.sort_values(["series", "timepoint_weeks"]).reset_index(drop=True)
 
 

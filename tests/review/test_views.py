@@ -59,3 +59,17 @@ def test_arm_smd_set_respects_a_not_change_note(ds):
     s = analyses.arm_smd_set(ds).set_index("source_id")
     assert s.loc["haake2007", "yi"] < 0          # follow-up pain lower with verum: favours acupuncture
     assert s.loc["brinkhaus2006", "yi"] < 0      # larger improvement with verum: flipped to favour acupuncture
+
+
+def test_trial_effects_over_time_reads_as_benefit_with_readers_names(ds):
+    """It raised NameError (an undefined label table) on every call; now each row's sign follows its own
+    ``favours`` and the series name says 'vs' and the comparator in words, never a code."""
+    from evidence_lib.review.views import trial_effects_over_time
+
+    e = trial_effects_over_time(ds)
+    assert len(e) > 0
+    for row in e.itertuples():
+        sign = -1.0 if row.favours == "negative" else 1.0
+        assert row.benefit == row.estimate * sign
+        assert row.benefit_low <= row.benefit <= row.benefit_high
+        assert " vs " in row.series and "_" not in row.series, row.series
