@@ -31,7 +31,7 @@ from evidence_lib.vocab import ARMS
 from .views import _higher_is_better, _improvement_score, _Z975, source_labels
 
 __all__ = ["pain_network_arms", "pain_network_inclusion", "pain_network", "network_section", "NetworkSection",
-           "treatment_label"]
+           "treatment_label", "pain_network_basis"]
 
 
 def treatment_label(code: str, *, intervention: str | None = None) -> str:
@@ -201,6 +201,46 @@ def pain_measure(arms) -> str:
     return "MD" if all("0-100" in str(i) for i in arms["instrument"]) else "SMD"
 
 
+def pain_network_basis(ds) -> dict | None:
+    """What the pain network rests on, without fitting it: for the claim checks and the evidence map.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package (selection rules in the module docstring).
+
+    Returns
+    -------
+    dict or None
+        ``design`` (``"meta_analysis"``), ``subjects`` (the ``sources.subjects`` the entering
+        trials share; when they differ, the descriptor's ``review.condition`` if every one
+        counts as the condition, else None), ``outcome`` (``"pain"``), ``term``
+        (``"short"``), ``measure`` (:func:`pain_measure`) and ``studies`` (the entering
+        trials' labels); None when no trial enters.
+
+    Raises
+    ------
+    ValueError
+        If ``arms.csv`` holds an arm code outside ``vocab.ARMS``.
+    """
+    from evidence_lib.review.labels import condition_subjects, review_labels
+
+    arms = pain_network_arms(ds)
+    if arms.empty:
+        return None
+    ids = list(dict.fromkeys(arms["study"]))
+    src = ds.sources.set_index("source_id")
+    subjects = {src.at[i, "subjects"] for i in ids if i in src.index and isinstance(src.at[i, "subjects"], str)}
+    if len(subjects) == 1:
+        who = subjects.pop()
+    elif subjects and subjects <= condition_subjects(ds):
+        who = review_labels(ds)["condition"]
+    else:
+        who = None
+    return {"design": "meta_analysis", "subjects": who, "outcome": "pain", "term": "short",
+            "measure": pain_measure(arms), "studies": tuple(dict.fromkeys(arms["study_label"]))}
+
+
 def pain_network(ds, *, method: str = "REML"):
     """Fit the short-term pain network of the bundled trials.
 
@@ -284,7 +324,8 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
     between = dbt.set_index("component").loc["between designs (FE)"]
     summary = (
         f"{len(entered)} of {len(inclusion)} trials with arm-level data have short-term pain numbers that can "
-        f"enter one model ({', '.join(entered)}); {', '.join(out)} cannot. Against {ref}, at the first "
+        f"enter one model ({', '.join(entered)})" + (f"; {', '.join(out)} cannot" if out else "")
+        + f". Against {ref}, at the first "
         f"short-term visit: " + "; ".join(lines) + ". "
         + (f"Direct and indirect evidence could be compared for {len(split)} comparison(s). " if len(split)
            else "No comparison has both direct and indirect evidence outside a single multi-arm trial, so "
