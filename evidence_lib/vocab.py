@@ -86,6 +86,16 @@ THRESHOLD_KIND_LABELS = {
     "responder_definition": "responder definition",
     "smd_convention": "effect-size convention (not a clinically important difference)",
 }
+#: Analyses the package computes from a data package's tables. A claim rests on one through a
+#: ``claim_evidence.csv`` row with ``table`` = ``analyses`` and ``row_id`` = one of these ids.
+#: ``network-pain-short``: the network meta-analysis of pain at the first short-term visit of every
+#: randomised trial with arm-level pain data (``evidence_lib.review.network``).
+ANALYSES = ("network-pain-short",)
+ANALYSIS_LABELS = {"network-pain-short": "Network meta-analysis of short-term pain"}
+#: The id of the report section (``claim-review.html#...``) that shows each analysis.
+ANALYSIS_ANCHORS = {"network-pain-short": "network"}
+#: What a ``claim_evidence.csv`` row can point at: a row of one of these tables, or an analysis.
+EVIDENCE_TABLES = ("effects", "pooled_results", "adverse_events", "protocols", "thresholds", "findings", "analyses")
 SCORECARD_JUDGMENTS = ("satisfactory", "not_satisfactory", "not_applicable")
 SCORECARD_JUDGMENT_LABELS = {"satisfactory": "Satisfactory", "not_satisfactory": "Not satisfactory",
                              "not_applicable": "Not applicable"}

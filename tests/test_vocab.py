@@ -35,6 +35,7 @@ def _enum(table, field):
     ("grade", "domain", vocab.GRADE_DOMAINS),
     ("grade", "judgment", vocab.GRADE_JUDGMENTS),
     ("scorecard", "judgment", vocab.SCORECARD_JUDGMENTS),
+    ("claim_evidence", "table", vocab.EVIDENCE_TABLES),
 ])
 def test_vocabulary_matches_the_descriptor(table, field, ours):
     assert set(_enum(table, field)) == set(ours)
@@ -46,6 +47,7 @@ def test_vocabulary_matches_the_descriptor(table, field, ours):
     (vocab.MEASURES, vocab.MEASURE_LABELS), (vocab.OUTCOMES, vocab.OUTCOME_LABELS), (vocab.TERMS, vocab.TERM_LABELS),
     (vocab.THRESHOLD_KINDS, vocab.THRESHOLD_KIND_LABELS), (vocab.GRADE_DOMAINS, vocab.GRADE_DOMAIN_LABELS),
     (vocab.SCORECARD_JUDGMENTS, vocab.SCORECARD_JUDGMENT_LABELS),
+    (vocab.ANALYSES, vocab.ANALYSIS_LABELS), (vocab.ANALYSES, vocab.ANALYSIS_ANCHORS),
 ])
 def test_every_code_has_a_label(codes, labels):
     assert set(codes) <= set(labels)

@@ -30,6 +30,7 @@ from evidence_lib.dataset.csvfile import read_bytes
 from evidence_lib.dataset.rules import check_rules
 from evidence_lib.dataset.shape import check_descriptor, check_path
 from evidence_lib.errors import DataValidationError, Problem
+from evidence_lib.vocab import ANALYSIS_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -194,11 +195,21 @@ class Dataset:
         Returns
         -------
         dict of str to pandas.DataFrame
-            Table name -> its linked rows, with the link's ``role`` and ``link_note``.
+            Table name -> its linked rows with the link's ``role`` and ``link_note``. Links to
+            analyses (``table`` = ``analyses``) come under ``"analyses"`` with columns
+            ``analysis_id``, ``title`` (:data:`evidence_lib.vocab.ANALYSIS_LABELS`), ``role``
+            and ``link_note``: the analysis itself is computed by the review layer.
         """
+        import pandas as pd
+
         links = self.claim_evidence[self.claim_evidence["claim_id"] == claim_id]
         out = {}
         for tname, grp in links.groupby("table", sort=False):
+            if tname == "analyses":
+                out[tname] = pd.DataFrame({"analysis_id": list(grp["row_id"]),
+                                           "title": [ANALYSIS_LABELS.get(a, a) for a in grp["row_id"]],
+                                           "role": list(grp["role"]), "link_note": list(grp["note"])})
+                continue
             t = self.table(tname)
             key = t.columns[0]
             rows = t[t[key].isin(grp["row_id"])].merge(

@@ -16,7 +16,7 @@ from evidence_lib._values import is_missing, is_number
 from evidence_lib.dataset.article import Article
 from evidence_lib.errors import Problem
 from evidence_lib.terms import term_for_weeks
-from evidence_lib.vocab import RATIO_MEASURES
+from evidence_lib.vocab import ANALYSES, EVIDENCE_TABLES, RATIO_MEASURES
 
 #: Which tables each rule reads; a rule runs only when none of them is broken.
 _RULES = (
@@ -277,13 +277,21 @@ def _decimals(x: float) -> int:
 
 
 def _check_evidence_links(tables, problems, warnings, broken):
+    """Every link names a row that exists, or (``table`` = ``analyses``) an analysis the package computes."""
     links = tables["claim_evidence"]
     keys = {}
-    for name in ("effects", "pooled_results", "adverse_events", "protocols", "thresholds", "findings"):
+    for name in EVIDENCE_TABLES:
+        if name == "analyses":
+            continue
         df = tables[name]
         keys[name] = set(df[df.columns[0]])
     for i, row in enumerate(links.itertuples(index=False)):
-        if row.table in keys and row.table not in broken and row.row_id not in keys[row.table]:
+        if row.table == "analyses" and row.row_id not in ANALYSES:
+            problems.append(Problem("claim_evidence.csv", _line(links, i), "row_id",
+                                    f"unknown analysis '{row.row_id}'; with table 'analyses' the row_id names an "
+                                    f"analysis the package computes: {', '.join(ANALYSES)}. Use one of these, or "
+                                    "link a row of a data table instead"))
+        elif row.table in keys and row.table not in broken and row.row_id not in keys[row.table]:
             problems.append(Problem("claim_evidence.csv", _line(links, i), "row_id",
                                     f"unknown {row.table} row '{row.row_id}'"))
 

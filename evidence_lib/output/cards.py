@@ -15,7 +15,7 @@ from evidence_lib.output.summary import AE_LABELS, AE_UNITS
 from evidence_lib.review.direction import direction
 from evidence_lib.review.relevance import describe_threshold
 from evidence_lib.review.sof import review_labels
-from evidence_lib.vocab import MEASURE_LABELS, label_from_source_id
+from evidence_lib.vocab import ANALYSIS_ANCHORS, MEASURE_LABELS, label_from_source_id
 
 TABLE_TITLES = {"pooled_results": "Pooled results", "effects": "Effects", "adverse_events": "Adverse events",
                 "thresholds": "Thresholds", "protocols": "Protocols", "findings": "Findings"}
@@ -186,7 +186,9 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
         ``source``, ``location``, ``measure``, ``estimate``, ``timepoint``,
         ``comparator``, ``n``, ``status``, ``direction`` (which way is better, in words);
         ``source_url`` (http(s) or None), ``secondary`` (the link is a secondary copy) and
-        ``unverified`` (bool). Tables in :data:`TABLE_TITLES` order, rows by id.
+        ``unverified`` (bool), ``anchor`` (the report section of an analysis, else None).
+        Tables in :data:`TABLE_TITLES` order, rows by id; links to analyses last
+        (:func:`analysis_row`).
     """
     ev = ds.evidence_for(claim_id)
     words = dict(review_labels(ds))
@@ -194,6 +196,9 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
     order = list(TABLE_TITLES)
     out = []
     for table in sorted(ev, key=lambda t: (order.index(t) if t in order else 99, t)):
+        if table == "analyses":
+            out += [analysis_row(ds, r) for r in records(ev[table], sort_by=("analysis_id",))]
+            continue
         key = ds.table(table).columns[0]
         for r in records(ev[table], sort_by=(key,)):
             what, measure, est, tp, comp, n = _row_columns(table, r, words)
@@ -206,8 +211,53 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
                 "status": cell_text(r.get("status")), "unverified": r.get("status") == "unverified",
                 "direction": _direction(r, intervention) if table in ("effects", "pooled_results") else "",
                 "secondary": sources.get(r.get("source_id"), {}).get("url_kind") == "secondary",
+                "anchor": None, "anchor_text": "",
             })
     return out
+
+
+def analysis_row(ds, link: dict) -> dict:
+    """One evidence row of a claim card for a link to an analysis the package computes.
+
+    Parameters
+    ----------
+    ds : Dataset
+    link : dict
+        A row of ``ds.evidence_for(claim_id)["analyses"]``: ``analysis_id``, ``title``,
+        ``role``, ``link_note``.
+
+    Returns
+    -------
+    dict
+        The keys of :func:`evidence_rows`; ``anchor`` is the id of the report section that
+        shows the analysis (:data:`evidence_lib.vocab.ANALYSIS_ANCHORS`), ``table_title``
+        says it is computed here, and the estimate cell gives each treatment against the
+        network's reference in readers' names (empty when no network can be fitted).
+    """
+    from evidence_lib.output.figure_network import network_inputs
+    from evidence_lib.review.network import reference_against_each
+
+    aid = link["analysis_id"]
+    n = network_inputs(ds)
+    what, measure, est, n_text, direction, comparator = cell_text(link.get("title")), "", "", "", "", ""
+    if n is not None:
+        res, ref = n["result"], n["reference"]
+        k = len(n["studies"])
+        what += f" ({k} {'trial' if k == 1 else 'trials'}: {', '.join(n['studies'])})"
+        measure = MEASURE_LABELS.get(res.measure, res.measure) + (" (points on 0-100)" if res.measure == "MD" else "")
+        eff = reference_against_each(res, label=lambda t: n["labels"][t])
+        est = "; ".join(f"vs {r.treatment} {r.estimate:.1f} [{r.ci_low:.1f}, {r.ci_high:.1f}]"
+                        for r in eff.itertuples())
+        direction = f"{ref} against each; negative: less pain with {ref}"
+        comparator = f"{ref} against every other treatment"
+        total = n["nodes"]["participants"].sum(min_count=1)
+        n_text = (f"{int(total):,}" if total == total else "not reported") + f" ({k} {'study' if k == 1 else 'studies'})"
+    return {"role": cell_text(link.get("role")), "what": what, "link_note": cell_text(link.get("link_note")),
+            "table_title": "Analysis computed by this package", "row_id": aid, "source": "", "source_url": None,
+            "location": "", "measure": measure, "estimate": est, "timepoint": "first short-term visit (short term)",
+            "comparator": comparator, "n": n_text, "status": "computed", "unverified": False,
+            "direction": direction, "secondary": False, "anchor": ANALYSIS_ANCHORS.get(aid),
+            "anchor_text": f"see the {ANALYSIS_ANCHORS.get(aid, '')} section of this report"}
 
 
 # --------------------------------------------------------------------------- sources

@@ -12,7 +12,7 @@ the review layer's one rule for each question:
 - the intervention's and comparators' names: the descriptor's ``review`` block
   (:func:`evidence_lib.review.sof.review_labels`, :func:`~evidence_lib.review.sof.comparator_label`);
 - the kinds of evidence behind a claim: the claim checks' classification
-  (:func:`evidence_lib.review.views.claim_evidence_kinds`).
+  (:func:`evidence_lib.review.evidence_kinds.claim_evidence_kinds`).
 
 The plotting layer then draws what it is given and knows nothing of the review.
 """

@@ -190,11 +190,11 @@ def map_inputs(ds):
     Returns
     -------
     (DataFrame, dict)
-        :func:`evidence_lib.review.views.claim_evidence_kinds` and the map's words
+        :func:`evidence_lib.review.evidence_kinds.claim_evidence_kinds` and the map's words
         (``row_order``, ``row_labels``, ``row_text``).
     """
     from evidence_lib.review.evidence_kinds import EVIDENCE_KINDS, evidence_kind_words
-    from evidence_lib.review.views import claim_evidence_kinds
+    from evidence_lib.review.evidence_kinds import claim_evidence_kinds
 
     tab = claim_evidence_kinds(ds) if len(ds.claims) else None
     if tab is not None:

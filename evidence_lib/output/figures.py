@@ -18,18 +18,21 @@ from typing import Callable
 
 from evidence_lib._io import atomic_write_bytes
 from evidence_lib.output import figure_data as fd
+from evidence_lib.output import figure_network as fn
 from evidence_lib.output import figure_series as fs
 from evidence_lib.output.figure_data import pool_trials, trial_effects  # noqa: F401  (kept for callers)
 
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """One figure of the build: ``draw(ds) -> Figure`` and ``describe(ds) -> str``."""
+    """One figure of the build: ``draw(ds) -> Figure``, ``describe(ds) -> str`` and its report section."""
 
     name: str
     title: str
     draw: Callable
     describe: Callable
+    #: Where the report shows the figure: ``"figures"`` (the figures section) or ``"network"``.
+    section: str = "figures"
 
 
 _SVG_ID = re.compile(r'(?<=id=")[a-z]+[0-9a-f]{10}(?=")')
@@ -565,4 +568,8 @@ def registry() -> list[FigureSpec]:
         FigureSpec("safety-rates", "Adverse-event rates", _safety_figure, _safety_describe),
         FigureSpec("session-plans", "The article's session plan beside the trials' plans", _plans_figure,
                    _plans_describe),
+        FigureSpec("network-graph", "The network of trials for short-term pain", fn.graph_figure, fn.graph_describe,
+                   section="network"),
+        FigureSpec("network-forest", "Every treatment against the reference, short-term pain", fn.forest_figure,
+                   fn.forest_describe, section="network"),
     ]

@@ -149,14 +149,17 @@ def _inline_svg(svg: str, name: str) -> tuple[str, str]:
     return open_tag, svg[end:].strip()
 
 
-def figures(ds, *, alt_text: Mapping | None = None) -> list[dict]:
-    """Every figure of :func:`evidence_lib.output.figures.registry`, drawn as SVG.
+def figures(ds, *, alt_text: Mapping | None = None, section: str = "figures") -> list[dict]:
+    """The figures of :func:`evidence_lib.output.figures.registry` for one report section, drawn as SVG.
 
     Parameters
     ----------
     ds : Dataset
     alt_text : mapping, optional
         Figure name -> alt text; figures not in it get their registry ``describe(ds)``.
+    section : str
+        Only the figures whose ``FigureSpec.section`` is this (``"figures"``: the figures
+        section; ``"network"``: the network section).
 
     Returns
     -------
@@ -177,6 +180,8 @@ def figures(ds, *, alt_text: Mapping | None = None) -> list[dict]:
 
     out = []
     for spec in registry():
+        if spec.section != section:
+            continue
         with style():
             fig = spec.draw(ds)
             try:
@@ -213,19 +218,22 @@ def scorecard(ds) -> dict | None:
             "rows": [[cell_text(r.get(c)) for c in cols] for r in records(sc)]}
 
 
-def network(ds) -> dict | None:
-    """The network meta-analysis section: plain words, tables as text cells, notes.
+def network(ds, *, alt_text: Mapping | None = None) -> dict | None:
+    """The network meta-analysis section: plain words, its two figures, tables as text cells, notes.
 
     Parameters
     ----------
     ds : Dataset
+    alt_text : mapping, optional
+        Figure name -> alt text (see :func:`figures`).
 
     Returns
     -------
     dict or None
-        ``title``, ``summary``, ``tables`` (each ``caption``, ``columns``, ``rows`` of text)
-        and ``notes``; None when the data hold no connected network of at least two trials
-        (the page then says so).
+        ``title``, ``summary``, ``figures`` (:func:`figures` of the ``network`` section: the
+        network graph and the forest against the reference), ``tables`` (each ``caption``,
+        ``columns``, ``rows`` of text) and ``notes``; None when the data hold no connected
+        network (the page then says so).
     """
     import math
 
@@ -259,7 +267,8 @@ def network(ds) -> dict | None:
         cols = [str(c).replace("_", " ") for c in frame.columns]
         rows = [[text(v) for v in r] for r in frame.itertuples(index=False, name=None)]
         tables.append({"caption": caption, "columns": cols, "rows": rows})
-    return {"title": sec.title, "summary": sec.summary, "tables": tables, "notes": list(sec.notes)}
+    return {"title": sec.title, "summary": sec.summary, "figures": figures(ds, alt_text=alt_text, section="network"),
+            "tables": tables, "notes": list(sec.notes)}
 
 
 def reproductions(ds) -> list[dict]:
@@ -366,7 +375,7 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
         "reviews": claim_reviews(ds) if reviews is None else reviews,
         "toc": toc, "counts": [(v, counts[v]) for v in VERDICT_ORDER if v in counts],
         "sof": summary_of_findings(ds), "figures": figures(ds, alt_text=alt_text), "reproductions": reproductions(ds),
-        "network": network(ds), "article": article_blocks(ds), "filters": filter_groups(claims),
+        "network": network(ds, alt_text=alt_text), "article": article_blocks(ds), "filters": filter_groups(claims),
         "cards": [claim_card(ds, c, sources, check=check) for c in claims],
         "scorecard": card, "rating_doc": rating_doc,
         "empty_tables": [name.replace("_", " ") for name, t in ds.tables.items() if len(t) == 0],

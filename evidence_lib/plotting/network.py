@@ -122,7 +122,7 @@ def describe_network_graph(nodes, edges, *, treatment: str = "treatment", partic
 def network_forest(effects, *, reference: str, treatment: str = "treatment", estimate: str = "estimate",
                    ci_low: str = "ci_low", ci_high: str = "ci_high", labels: dict | None = None,
                    xlabel: str = "estimate", null: float = 0.0, log_scale: bool = False,
-                   title: str | None = None, ax=None):
+                   reference_first: bool = False, title: str | None = None, ax=None):
     """Forest plot of every treatment against one reference.
 
     Parameters
@@ -142,6 +142,10 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
         Value of no difference (a vertical line).
     log_scale : bool
         Logarithmic x axis (for ratios given on their natural scale).
+    reference_first : bool
+        Draw the reference against each treatment instead (``effects`` unchanged: each
+        estimate is negated, or inverted on a log scale, and the interval's ends swap), so
+        that a figure can keep the sign convention of the rest of a report.
     title : str, optional
         Title above the plot; None for no title.
     ax : matplotlib Axes, optional
@@ -157,7 +161,7 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
     if rows is None or len(rows) == 0:
         return no_data(ax, "No treatment to compare")
     ys = list(range(len(rows)))[::-1]
-    est, lo, hi = (rows[c].astype(float).to_numpy() for c in (estimate, ci_low, ci_high))
+    est, lo, hi = _oriented(rows, estimate, ci_low, ci_high, reference_first, log_scale)
     ax.hlines(ys, lo, hi, color="black", lw=1.4)
     ax.plot(est, ys, "s", color=OKABE_ITO[0], ms=7, zorder=3)
     ax.axvline(null, color="0.5", lw=1, ls="--", zorder=0)
@@ -168,7 +172,9 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
     for y, e, l, h in zip(ys, est, lo, hi):
         ax.annotate(f"{e:.1f} ({l:.1f} to {h:.1f})", xy=(1.0, y), xycoords=("axes fraction", "data"),
                     xytext=(6, 0), textcoords="offset points", va="center", fontsize=8.5)
-    ax.set_xlabel(f"{xlabel}\n(each treatment against {_label_of(labels, reference)})")
+    ref = _label_of(labels, reference)
+    ax.set_xlabel(f"{xlabel}\n({ref} against each treatment)" if reference_first
+                  else f"{xlabel}\n(each treatment against {ref})")
     ax.set_ylim(-0.7, len(rows) - 0.3)
     if title:
         ax.set_title(title)
@@ -177,12 +183,13 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
 
 def describe_network_forest(effects, *, reference: str, treatment: str = "treatment", estimate: str = "estimate",
                             ci_low: str = "ci_low", ci_high: str = "ci_high", labels: dict | None = None,
-                            xlabel: str = "estimate") -> str:
+                            xlabel: str = "estimate", log_scale: bool = False,
+                            reference_first: bool = False) -> str:
     """Alt text for :func:`network_forest` (same arguments, no drawing).
 
     Parameters
     ----------
-    effects, reference, treatment, estimate, ci_low, ci_high, labels, xlabel
+    effects, reference, treatment, estimate, ci_low, ci_high, labels, xlabel, log_scale, reference_first
         As in :func:`network_forest`.
 
     Returns
@@ -193,7 +200,22 @@ def describe_network_forest(effects, *, reference: str, treatment: str = "treatm
     rows = effects[effects[treatment].astype(str) != str(reference)] if len(effects) else effects
     if rows is None or len(rows) == 0:
         return "Forest plot: no treatment to compare."
-    parts = [f"{_label_of(labels, t)} {float(e):.1f} (95% CI {float(l):.1f} to {float(h):.1f})"
-             for t, e, l, h in zip(rows[treatment], rows[estimate], rows[ci_low], rows[ci_high])]
-    return (f"Forest plot of {len(parts)} treatments against {_label_of(labels, reference)}, {xlabel}: "
-            + "; ".join(parts) + ".")
+    est, lo, hi = _oriented(rows, estimate, ci_low, ci_high, reference_first, log_scale)
+    ref = _label_of(labels, reference)
+    if reference_first:
+        parts = [f"against {_label_of(labels, t)} {e:.1f} (95% CI {l:.1f} to {h:.1f})"
+                 for t, e, l, h in zip(rows[treatment], est, lo, hi)]
+        return f"Forest plot of {ref} against {len(parts)} treatments, {xlabel}: " + "; ".join(parts) + "."
+    parts = [f"{_label_of(labels, t)} {e:.1f} (95% CI {l:.1f} to {h:.1f})"
+             for t, e, l, h in zip(rows[treatment], est, lo, hi)]
+    return f"Forest plot of {len(parts)} treatments against {ref}, {xlabel}: " + "; ".join(parts) + "."
+
+
+def _oriented(rows, estimate, ci_low, ci_high, reference_first, log_scale):
+    """Estimates and CI ends as floats, turned to 'reference against treatment' when asked."""
+    est, lo, hi = (rows[c].astype(float).to_numpy() for c in (estimate, ci_low, ci_high))
+    if not reference_first:
+        return est, lo, hi
+    if log_scale:
+        return 1.0 / est, 1.0 / hi, 1.0 / lo
+    return -est, -hi, -lo

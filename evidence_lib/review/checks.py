@@ -68,7 +68,7 @@ KINDS = ("frame", "evidence", "comparator", "time_horizon", "population", "subje
          "clinical_relevance")
 CLINICAL_OUTCOMES = ("pain", "function", "response", "quality_of_life", "global_improvement", "medication_use",
                      "adverse_events", "psychological", "other")
-EVIDENCE_TABLES = ("effects", "pooled_results", "adverse_events", "protocols", "thresholds", "findings")
+from evidence_lib.vocab import EVIDENCE_TABLES  # noqa: E402,F401  (kept here for callers)
 
 _O, _I, _W, _M = SEVERITIES
 #: COMPARATOR_FIT[claimed][evidence] -> severity. Missing pairs are mismatches.

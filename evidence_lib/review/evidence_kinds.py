@@ -2,7 +2,7 @@
 
 The claim checks (:mod:`evidence_lib.review.checks`, "subjects") flag animal and
 healthy-volunteer evidence behind a claim about patients; the evidence map
-(:func:`evidence_lib.review.views.claim_evidence_kinds`) puts each claim in the rows of
+(:func:`claim_evidence_kinds`) puts each claim in the rows of
 the kinds of evidence it rests on. Both classify a row with :func:`evidence_kind`, so a
 claim the checks flag for animal evidence shows in the map's "Animals" row.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from evidence_lib.review.labels import condition_subjects
 from evidence_lib.terms import term_for_weeks
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,25 +24,6 @@ TRIAL_DESIGNS = frozenset({"rct", "meta_analysis", "ipd_meta_analysis", "systema
 
 #: Kinds, strongest first; "none": a claim with no evidence row.
 EVIDENCE_KINDS = ("condition_trials", "condition_other", "other_patients", "healthy_volunteers", "animals", "none")
-
-
-def condition_subjects(ds) -> frozenset:
-    """The subjects counted as the reviewed condition: the condition, its subtypes and near samples.
-
-    Parameters
-    ----------
-    ds : Dataset
-        Its descriptor's ``review.condition`` and ``review.populations`` (``subtypes``, ``near``).
-
-    Returns
-    -------
-    frozenset of str
-    """
-    from evidence_lib.review.labels import review_labels
-
-    lab = review_labels(ds)
-    pops = lab["populations"]
-    return frozenset({lab["condition"]} | set(pops.get("subtypes", ())) | set(pops.get("near", ()))) - {""}
 
 
 def evidence_kind_words(ds) -> tuple[dict, dict]:
@@ -178,7 +160,11 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
         The loaded data package.
     claim_id : str
         A ``claims.claim_id``. An id without links gives an empty frame; a link to a
-        row that does not exist is skipped.
+        row that does not exist, or to an analysis no trial enters, is skipped. A link to
+        an analysis (``table`` = ``analyses``) gives one row with the analysis's design,
+        subjects, outcome, term, measure and title (:func:`evidence_lib.review.analyses.
+        analysis_basis`), ``k`` its number of trials and no ``source_id`` or comparator
+        (it compares several).
 
     Returns
     -------
@@ -201,6 +187,11 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
     src = ds.sources.set_index("source_id") if len(ds.sources) else None
     out = []
     for link in links.itertuples(index=False):
+        if link.table == "analyses":
+            row = _analysis_row(ds, link, cols)
+            if row is not None:
+                out.append(row)
+            continue
         t = ds.table(link.table)
         hit = t[t[t.columns[0]] == link.row_id]
         if hit.empty:
@@ -227,6 +218,20 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
             "analysis_id": get("analysis_id"), "population": get("population"),
         })
     return pd.DataFrame(out, columns=cols)
+
+
+def _analysis_row(ds, link, cols):
+    """One evidence row for a link to an analysis (None when no trial enters it)."""
+    from evidence_lib.review.analyses import analysis_basis
+
+    b = analysis_basis(ds, link.row_id)
+    if b is None:
+        return None
+    row = dict.fromkeys(cols)
+    row.update(key=f"analyses:{link.row_id}", table="analyses", row_id=link.row_id, role=link.role,
+               design=b["design"], subjects=b["subjects"], outcome=b["outcome"], term=b["term"],
+               measure=b["measure"], description=b["description"], k=len(b["studies"]), analysis_id=link.row_id)
+    return row
 
 
 def basis_rows(evidence: "pd.DataFrame") -> "pd.DataFrame":

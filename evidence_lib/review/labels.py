@@ -7,7 +7,7 @@ else of the package, so every review module may use it.
 
 from __future__ import annotations
 
-__all__ = ["review_labels", "comparator_label", "arm_label", "versus_labels"]
+__all__ = ["review_labels", "comparator_label", "arm_label", "versus_labels", "condition_subjects"]
 
 
 def review_labels(ds) -> dict:
@@ -91,3 +91,20 @@ def versus_labels(ds) -> dict:
     """
     short = review_labels(ds)["comparators_short"]
     return {**{code: f"vs {name}" for code, name in short.items()}, "none": "single arm"}
+
+
+def condition_subjects(ds) -> frozenset:
+    """The subjects counted as the reviewed condition: the condition, its subtypes and near samples.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Its descriptor's ``review.condition`` and ``review.populations`` (``subtypes``, ``near``).
+
+    Returns
+    -------
+    frozenset of str
+    """
+    lab = review_labels(ds)
+    pops = lab["populations"]
+    return frozenset({lab["condition"]} | set(pops.get("subtypes", ())) | set(pops.get("near", ()))) - {""}

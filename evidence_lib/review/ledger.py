@@ -15,6 +15,7 @@ from evidence_lib._values import is_missing
 from evidence_lib.vocab import (  # noqa: F401  (re-exported: the ledger views speak this vocabulary)
     CATEGORY_ORDER, CERTAINTY_ORDER, CERTAINTY_SYMBOLS, VERDICT_COLORS, VERDICT_LABELS, VERDICT_ORDER,
 )
+from evidence_lib.vocab import ANALYSIS_ANCHORS
 
 
 def ledger_table(ds, *, columns=("claim_id", "category", "verdict", "certainty", "quote")):
@@ -195,6 +196,17 @@ def format_claim(ds, claim_id: str, *, width: int = 100) -> str:
             ref = f"{author} ({year}). {r.title}. {journal}".strip()
             link = f"https://doi.org/{r.doi}" if isinstance(r.doi, str) and r.doi else r.url
             lines.append(wrap(f"[{r.role}] {ref} {link}", "    "))
+    analyses = ds.evidence_for(claim_id).get("analyses")
+    if analyses is not None and len(analyses):
+        lines.append("")
+        lines.append("  Analyses computed by this package:")
+        for r in analyses.itertuples(index=False):
+            anchor = ANALYSIS_ANCHORS.get(r.analysis_id)
+            where = f"; shown in the report at claim-review.html#{anchor}" if anchor else ""
+            lines.append(textwrap.fill(f"[{r.role}] {r.title} ({r.analysis_id}){where}", width=width,
+                                       initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False))
+            if not is_missing(r.link_note):
+                lines.append(wrap(str(r.link_note), "      "))
     return "\n".join(lines)
 
 

@@ -31,7 +31,7 @@ from evidence_lib.vocab import ARMS
 from .views import _higher_is_better, _improvement_score, _Z975, source_labels
 
 __all__ = ["pain_network_arms", "pain_network_inclusion", "pain_network", "network_section", "NetworkSection",
-           "treatment_label"]
+           "treatment_label", "pain_network_basis"]
 
 
 def treatment_label(code: str, *, intervention: str | None = None) -> str:
@@ -201,6 +201,46 @@ def pain_measure(arms) -> str:
     return "MD" if all("0-100" in str(i) for i in arms["instrument"]) else "SMD"
 
 
+def pain_network_basis(ds) -> dict | None:
+    """What the pain network rests on, without fitting it: for the claim checks and the evidence map.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package (selection rules in the module docstring).
+
+    Returns
+    -------
+    dict or None
+        ``design`` (``"meta_analysis"``), ``subjects`` (the ``sources.subjects`` the entering
+        trials share; when they differ, the descriptor's ``review.condition`` if every one
+        counts as the condition, else None), ``outcome`` (``"pain"``), ``term``
+        (``"short"``), ``measure`` (:func:`pain_measure`) and ``studies`` (the entering
+        trials' labels); None when no trial enters.
+
+    Raises
+    ------
+    ValueError
+        If ``arms.csv`` holds an arm code outside ``vocab.ARMS``.
+    """
+    from evidence_lib.review.labels import condition_subjects, review_labels
+
+    arms = pain_network_arms(ds)
+    if arms.empty:
+        return None
+    ids = list(dict.fromkeys(arms["study"]))
+    src = ds.sources.set_index("source_id")
+    subjects = {src.at[i, "subjects"] for i in ids if i in src.index and isinstance(src.at[i, "subjects"], str)}
+    if len(subjects) == 1:
+        who = subjects.pop()
+    elif subjects and subjects <= condition_subjects(ds):
+        who = review_labels(ds)["condition"]
+    else:
+        who = None
+    return {"design": "meta_analysis", "subjects": who, "outcome": "pain", "term": "short",
+            "measure": pain_measure(arms), "studies": tuple(dict.fromkeys(arms["study_label"]))}
+
+
 def pain_network(ds, *, method: str = "REML"):
     """Fit the short-term pain network of the bundled trials.
 
@@ -242,6 +282,36 @@ def _fmt(x, d=1):
     return f"{x:.{d}f}"
 
 
+def reference_against_each(res, *, label=str):
+    """The reference treatment against every other one, in the report's sign convention.
+
+    A network result holds each treatment against the reference (treatment minus
+    reference); the report shows the intervention against each comparator (intervention
+    minus comparator, negative = less pain with the intervention), so the estimates are
+    negated and the interval's ends swapped; the standard errors are unchanged.
+
+    Parameters
+    ----------
+    res : evidence_lib.meta.network.result.NetworkResult
+        A fitted network on a difference scale (MD or SMD).
+    label : callable
+        Treatment code -> readers' name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per treatment other than the reference: ``comparison`` ("acupuncture vs
+        sham"), ``treatment``, ``estimate``, ``se``, ``ci_low``, ``ci_high``.
+    """
+    import pandas as pd
+
+    ref = label(res.reference)
+    rows = [{"comparison": f"{ref} vs {label(t)}", "treatment": label(t), "estimate": -r["estimate"],
+             "se": r["se"], "ci_low": -r["ci_high"], "ci_high": -r["ci_low"]}
+            for t, r in res.effects.iterrows() if t != res.reference]
+    return pd.DataFrame(rows, columns=["comparison", "treatment", "estimate", "se", "ci_low", "ci_high"])
+
+
 def network_section(ds, *, method: str = "REML") -> NetworkSection:
     """The pain network as a report section: tables as DataFrames and a short summary in plain words.
 
@@ -265,27 +335,25 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
     from evidence_lib.review.labels import review_labels
 
     label = partial(treatment_label, intervention=review_labels(ds)["intervention"])
-    eff = res.effects.reset_index()
-    eff["treatment"] = eff["treatment"].map(label)
+    eff = reference_against_each(res, label=label)
     ranking = res.ranking(small_values="good").reset_index()
     ranking["treatment"] = ranking["treatment"].map(label)
     dbt = res.design_by_treatment().reset_index()
     split = res.node_split()
     ref = label(res.reference)
     lines = []
-    for t, row in res.effects.iterrows():
-        if t == res.reference:
-            continue
-        direction = "more" if row["estimate"] > 0 else "less"
-        lines.append(f"{label(t)}: {_fmt(abs(row['estimate']))} {unit} {direction} pain than {ref} "
-                     f"(95% CI {_fmt(row['ci_low'])} to {_fmt(row['ci_high'])})")
+    for row in eff.itertuples():
+        direction = "less" if row.estimate < 0 else "more"
+        lines.append(f"against {row.treatment}: {_fmt(abs(row.estimate))} {unit} {direction} pain with {ref} "
+                     f"({_fmt(row.estimate)}, 95% CI {_fmt(row.ci_low)} to {_fmt(row.ci_high)})")
     entered = inclusion[inclusion["reason"].str.startswith("enters")]["label"].tolist()
     out = inclusion[~inclusion["reason"].str.startswith("enters")]["label"].tolist()
     between = dbt.set_index("component").loc["between designs (FE)"]
     summary = (
         f"{len(entered)} of {len(inclusion)} trials with arm-level data have short-term pain numbers that can "
-        f"enter one model ({', '.join(entered)}); {', '.join(out)} cannot. Against {ref}, at the first "
-        f"short-term visit: " + "; ".join(lines) + ". "
+        f"enter one model ({', '.join(entered)})" + (f"; {', '.join(out)} cannot" if out else "")
+        + f". {ref.capitalize()} at the first short-term visit (negative: less pain with {ref}), "
+        + "; ".join(lines) + ". "
         + (f"Direct and indirect evidence could be compared for {len(split)} comparison(s). " if len(split)
            else "No comparison has both direct and indirect evidence outside a single multi-arm trial, so "
                 "node-splitting is not possible. ")
@@ -302,7 +370,7 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
     tables = {
         "Trials and arms considered": inclusion,
         "Arms in the network": arms,
-        f"Each treatment against {ref}": eff,
+        f"{ref.capitalize()} against each treatment (negative: less pain with {ref})": eff,
         "League table (row against column)": res.league_table(decimals=1).rename(index=label,
                                                                                   columns=label),
         "Ranking (P-scores; less pain is better)": ranking,

@@ -236,8 +236,7 @@ def claims_by_evidence_kind(ds, *, category=None):
         (context links left out) in back-pain patients, other people, healthy volunteers
         and animals.
     """
-    from evidence_lib.review.evidence_kinds import condition_subjects
-    from evidence_lib.review.labels import review_labels
+    from evidence_lib.review.labels import condition_subjects, review_labels
     import pandas as pd
 
     links = ds.claim_sources[ds.claim_sources["role"] != "context"].merge(
@@ -539,21 +538,3 @@ def pain_md_set(ds, *, max_weeks: float = 13, comparator_classes=("sham", "no_tr
     out = p.sort_values("timepoint_weeks", kind="stable").groupby(["source_id", "comparator_class"], sort=True).head(1)
     out = out.assign(vi=((out["ci_high"] - out["ci_low"]) / (2 * _Z975)) ** 2)
     return out.sort_values(["comparator_class", "label"]).reset_index(drop=True)
-
-
-def claim_evidence_kinds(ds):
-    """The kinds of evidence each claim rests on: :func:`evidence_lib.review.evidence_kinds.claim_evidence_kinds`.
-
-    Parameters
-    ----------
-    ds : evidence_lib.dataset.loader.Dataset
-        The loaded data package.
-
-    Returns
-    -------
-    pandas.DataFrame
-        As :func:`evidence_lib.review.evidence_kinds.claim_evidence_kinds`.
-    """
-    from evidence_lib.review.evidence_kinds import claim_evidence_kinds as kinds
-
-    return kinds(ds)

@@ -65,6 +65,19 @@ def _folder_for_csv(copy):
     (copy.root / "arms.csv").mkdir()
 
 
+def _unknown_analysis(copy):
+    names, rows = copy.rows("claim_evidence")
+    i = next(i for i, r in enumerate(rows) if r["table"] == "analyses")
+    rows[i]["row_id"] = "network-pain-long"
+    copy.write("claim_evidence", names, rows)
+
+
+def _analysis_line() -> int:
+    """File line of the first link to an analysis in the bundled claim_evidence.csv (header is line 1)."""
+    with open(DATA / "claim_evidence.csv", newline="", encoding="utf-8") as fh:
+        return next(i for i, r in enumerate(csv.DictReader(fh)) if r["table"] == "analyses") + 2
+
+
 #: kind -> (how to break the copy, (file, line, column, words of the message)), one problem expected
 #: The bundled descriptor's resource count and the index of grade (faults below are located by index).
 _RESOURCES = [r["name"] for r in json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["resources"]]
@@ -148,6 +161,8 @@ CASES = {
     "a column added to the header only": (_bytes("arms", lambda b: b.replace(b"\n", b",extra\n", 1)),
                                           ("arms.csv", 2, None, "every row has 17 cells but the header has 18")),
     "duplicate column": (lambda c: _dup_column(c), ("scorecard.csv", 1, "criterion_id", "more than once")),
+    "claim evidence names an unknown analysis": (_unknown_analysis, ("claim_evidence.csv", _analysis_line(), "row_id",
+                                                                     "unknown analysis 'network-pain-long'")),
     "short row": (_bytes("protocols", lambda b: b.rstrip(b"\n").rsplit(b",", 1)[0] + b"\n"),
                   ("protocols.csv", None, None, "cells but the header has")),
 }
@@ -300,3 +315,23 @@ def test_validation_is_linear_in_verification_rows(data_copy):
     extra = time.perf_counter() - t0
     assert len(ds.verification) == _rows(DATA / "verification.csv") + 8000
     assert extra < max(15.0, 6 * base), (base, extra)
+
+
+def test_an_unknown_analysis_says_which_analyses_exist_and_what_to_do(data_copy):
+    """A link to an analysis the package does not compute: one problem naming file, row, column and the fix."""
+    _unknown_analysis(data_copy)
+    (p,) = problems_of(data_copy.root)
+    assert (p.file, p.line, p.column) == ("claim_evidence.csv", _analysis_line(), "row_id")
+    assert "unknown analysis 'network-pain-long'" in p.message
+    assert "network-pain-short" in p.message and "Use one of these" in p.message
+    out = cli("validate", data_copy.root)
+    assert_clean_error(out, says=(f"claim_evidence.csv:{_analysis_line()} [row_id]", "unknown analysis"))
+
+
+def test_a_known_analysis_link_is_valid_and_unchecked_against_tables(data_copy):
+    """table=analyses is not looked up in a data table (no data table is called analyses)."""
+    names, rows = data_copy.rows("claim_evidence")
+    rows.append(dict(claim_id="C16", table="analyses", row_id="network-pain-short", role="context", note=""))
+    data_copy.write("claim_evidence", names, rows)
+    ds = ev.load(data_copy.root)
+    assert list(ds.evidence_for("C16")["analyses"]["analysis_id"]) == ["network-pain-short"]

@@ -414,7 +414,7 @@ def test_own_pooling_shows_no_subgroup_test_with_a_shared_arm(ds):
 
 def test_evidence_map_rows_follow_the_checks(ds):
     from evidence_lib.review.checks import check_all
-    from evidence_lib.review.views import claim_evidence_kinds
+    from evidence_lib.review.evidence_kinds import claim_evidence_kinds
 
     checks = check_all(ds)
     flagged = set(checks[(checks["kind"] == "subjects") & (checks["severity"] != "ok")]["claim_id"])

@@ -192,6 +192,8 @@ def main():
         dict(claim_id="C03", table="findings", row_id="alder2031-follow-up", role="qualifies"),
         dict(claim_id="C04", table="adverse_events", row_id="elm2035-any", role="contradicts"),
         dict(claim_id="C05", table="protocols", row_id="alder2031-yoga", role="supports"),
+        dict(claim_id="C01", table="analyses", row_id="network-pain-short", role="context",
+             note="The network of the synthetic trial arms with short-term pain (one trial enters)."),
     ], fields["claim_evidence"])
     frame = dict(intervention="yoga", population="neck pain", evidence_needed="patients_with_condition")
     _write("claim_frames.csv", [

@@ -73,6 +73,24 @@ def test_fixture_is_valid_and_marked_synthetic():
         assert ds.article.text[c.start:c.end] == c.quote
 
 
+def test_a_second_review_can_rest_a_claim_on_the_network_analysis():
+    """The vocabulary value 'analyses' works in another review: its own network, its own words."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from evidence_lib.dataset.loader import load
+    from evidence_lib.output.report import report_html
+    from evidence_lib.review.ledger import format_claim
+
+    ds = load(FIXTURE)
+    html = report_html(ds)
+    card = html[html.index('id="claim-C01"'):]
+    card = card[:card.index("</article>")]
+    assert 'href="#network"' in card and "(1 trial: Alder 2031)" in card
+    assert "usual care" in card and "yoga" in card
+    assert "claim-review.html#network" in format_claim(ds, "C01")
+
+
 def test_fixture_build_has_every_output_and_nothing_of_the_bundled_review(tmp_path, monkeypatch):
     import matplotlib
 

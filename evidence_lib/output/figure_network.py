@@ -1,0 +1,186 @@
+"""The network meta-analysis's two figures: the network graph and every treatment against the reference.
+
+Both draw the pain network of :mod:`evidence_lib.review.network` (the analysis
+``network-pain-short`` of :data:`evidence_lib.vocab.ANALYSES`) with readers' names for the
+treatments (:func:`evidence_lib.review.network.treatment_label`) and study labels from the
+sources table. They are registry figures (``evidence build`` writes them as PNG and SVG) shown
+in the report's network section rather than among the other figures.
+"""
+
+from __future__ import annotations
+
+from evidence_lib.vocab import ANALYSIS_LABELS
+
+#: Figure width in inches, as the other figures of the build.
+WIDTH = 6.0
+_ANALYSIS = "network-pain-short"
+
+
+def network_inputs(ds) -> dict | None:
+    """What both network figures draw, or None when no network can be fitted from the data.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+        The loaded data package.
+
+    Returns
+    -------
+    dict or None
+        ``result`` (the fitted :class:`~evidence_lib.meta.network.result.NetworkResult`),
+        ``labels`` (treatment code -> readers' name), ``nodes`` (treatment, participants,
+        n_studies), ``edges`` (treatment_a, treatment_b, n_studies), ``effects`` (each
+        treatment against the reference, as columns), ``studies`` (the trials' labels),
+        ``unit`` (``"points on 0-100"`` or ``"standard deviations"``), ``xlabel`` (the forest
+        axis title, saying which way is better) and ``title``. None when the data hold no
+        arm-level pain rows or no connected network of them.
+    """
+    from evidence_lib.review.labels import review_labels
+    from evidence_lib.review.network import pain_network, pain_network_arms, treatment_label
+
+    if len(ds.arms) == 0:
+        return None
+    try:
+        arms = pain_network_arms(ds)
+        if arms.empty:
+            return None
+        res = pain_network(ds)
+    except ValueError:  # no connected network (e.g. one trial arm, or arms that share no treatment)
+        return None
+    intervention = review_labels(ds)["intervention"]
+    labels = {t: treatment_label(t, intervention=intervention) for t in res.treatments}
+    unit = "points on 0-100" if res.measure == "MD" else "standard deviations"
+    ref = labels[res.reference]
+    what = (f"Difference in pain with {ref}, "
+            + ("points on 0-100" if res.measure == "MD" else "standardised mean difference"))
+    # the report's one sign convention: the intervention against each comparator, negative = less pain
+    xlabel = f"{what}\nnegative values: less pain with {ref}"
+    return {"result": res, "labels": labels, "nodes": res.participants().reset_index(), "edges": res.edges(),
+            "effects": res.effects.reset_index(), "studies": tuple(dict.fromkeys(arms["study_label"])),
+            "unit": unit, "xlabel": xlabel, "reference": ref, "title": ANALYSIS_LABELS[_ANALYSIS]}
+
+
+def _count(n, word):
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _empty(message):
+    import matplotlib.pyplot as plt
+
+    from evidence_lib.plotting import no_data
+
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.2), layout="constrained")
+    no_data(ax, message, detail="It appears once arms.csv holds pain means of two or more arms of a trial.")
+    return fig
+
+
+def graph_figure(ds):
+    """Draw the network graph (nodes sized by participants, lines by number of trials).
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    from evidence_lib.plotting.network import network_graph
+
+    n = network_inputs(ds)
+    if n is None:
+        return _empty("No network of trial arms yet")
+    fig, ax = plt.subplots(figsize=(WIDTH, 5.0), layout="constrained")
+    network_graph(n["nodes"], n["edges"], labels=n["labels"], ax=ax)
+    ax.set_title(f"{_count(len(n['labels']), 'treatment')} compared in {_count(len(n['studies']), 'trial')} "
+                 f"({', '.join(n['studies'])})", fontsize=9, loc="left", fontweight="normal")
+    return fig
+
+
+def graph_describe(ds) -> str:
+    """Alt text of :func:`graph_figure`.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+
+    Returns
+    -------
+    str
+        One paragraph: how many treatments and trials, what node size and line width mean,
+        each treatment's participants and each direct comparison's number of trials.
+    """
+    from evidence_lib.plotting.network import describe_network_graph
+
+    n = network_inputs(ds)
+    if n is None:
+        return "Network graph: no network of trial arms in the data package yet."
+    k = len(n["studies"])
+    return (f"The network of short-term pain: {_count(len(n['labels']), 'treatment')} from "
+            f"{_count(k, 'randomised trial')} ({', '.join(n['studies'])}). Each circle is a treatment, its area "
+            "proportional to the participants given it (a dashed outline: a group size not in the data); a line "
+            "joins two treatments that a trial compared directly, its width and number giving how many trials "
+            "did. " + describe_network_graph(n["nodes"], n["edges"], labels=n["labels"]).replace(
+                "Network graph of", "Participants in the", 1))
+
+
+def forest_figure(ds):
+    """Draw every treatment of the network against its reference, with 95% CIs.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    from evidence_lib.plotting.network import network_forest
+
+    n = network_inputs(ds)
+    if n is None:
+        return _empty("No network of trial arms yet")
+    rows = max(len(n["labels"]) - 1, 1)
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.7 + 0.42 * rows), layout="constrained")
+    network_forest(n["effects"], reference=n["result"].reference, labels=n["labels"], xlabel=n["xlabel"],
+                   reference_first=True, ax=ax)
+    ax.annotate("Difference (95% CI)", xy=(1.0, 1.0), xycoords="axes fraction", xytext=(6, 2),
+                textcoords="offset points", ha="left", va="bottom", fontsize=8.5, color="0.3")
+    # a wider margin than the default: at 150 dpi hinted text runs a few pixels wider than at 100 dpi
+    fig.get_layout_engine().set(w_pad=0.12, h_pad=0.08)
+    return fig
+
+
+def forest_describe(ds) -> str:
+    """Alt text of :func:`forest_figure`.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+
+    Returns
+    -------
+    str
+        Which way is better, then each treatment's difference from the reference with its
+        95% CI in words.
+    """
+    n = network_inputs(ds)
+    if n is None:
+        return "Network forest plot: no network of trial arms in the data package yet."
+    res, ref = n["result"], n["reference"]
+    parts = []
+    for t, row in res.effects.iterrows():
+        if t == res.reference:
+            continue
+        d, lo, hi = -row["estimate"], -row["ci_high"], -row["ci_low"]  # the reference against t
+        word = "less" if d < 0 else "more"
+        parts.append(f"against {n['labels'][t]} {d:.1f} (95% CI {lo:.1f} to {hi:.1f}), {abs(d):.1f} {n['unit']} "
+                     f"{word} pain with {ref}")
+    return (f"{ref.capitalize()} against each of the other {_count(len(parts), 'treatment')} of the network, "
+            f"difference in pain at the first short-term visit ({n['unit']}; "
+            f"{_count(len(n['studies']), 'trial')}). Negative values (left of zero) mean less pain with {ref}: "
+            + "; ".join(parts) + ".")

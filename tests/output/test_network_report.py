@@ -1,0 +1,222 @@
+"""The report's network section shows its two figures, and claims resting on the network link to it.
+
+Expected words and counts come from the data as the notebook 08-network and arms.csv state them
+(GERAC = Haake 2007 and ART = Brinkhaus 2006 are the two trials with short-term arm-level pain
+numbers; between them they compare acupuncture, sham, conventional therapy and a waiting list),
+not from the report's own output.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape, unescape
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from evidence_lib.output import report  # noqa: E402
+from evidence_lib.output.figures import registry  # noqa: E402
+from evidence_lib.vocab import ANALYSES, ARMS  # noqa: E402
+
+NETWORK_FIGURES = ("network-graph", "network-forest")
+
+
+@pytest.fixture(scope="module")
+def html(ds):
+    return report.report_html(ds)
+
+
+def _section(html, sid):
+    start = html.index(f'<section id="{sid}"')
+    return html[start:html.index("</section>", start)]
+
+
+def _card(html, cid):
+    start = html.index(f'<article class="card" id="claim-{cid}"')
+    return html[start:html.index("</article>", start)]
+
+
+def _internal_words(ds):
+    """Source ids, arm codes with an underscore or the bare code 'intervention', analysis ids."""
+    ids = {str(s) for s in ds.sources["source_id"]} | set(ANALYSES)
+    codes = {a for a in ARMS if "_" in a or a == "intervention"}
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in sorted(ids | codes, key=len, reverse=True))
+                      + r")(?![\w-])")
+
+
+def test_the_network_figures_are_registry_figures_shown_in_the_network_section(ds, html):
+    specs = {s.name: s for s in registry()}
+    net, figs = _section(html, "network"), _section(html, "figures")
+    for name in NETWORK_FIGURES:
+        spec = specs[name]
+        assert spec.section == "network"
+        alt = spec.describe(ds)
+        assert f'<figure id="figure-{name}"' in net and f'<figure id="figure-{name}"' not in figs
+        assert f'<desc id="fig-{name}-desc">{escape(alt)}</desc>' in net
+        assert f"<figcaption><strong>{escape(spec.title)}.</strong> {escape(alt)}</figcaption>" in net
+        fig = net[net.index(f'<figure id="figure-{name}"'):]
+        assert "<svg" in fig[:fig.index("</figure>")] and 'role="img"' in fig[:fig.index("</figure>")]
+    # the figures come before the tables, after the plain-words summary
+    assert net.index("<figure") < net.index("<table")
+
+
+def test_network_alt_texts_say_what_is_drawn_in_words(ds):
+    specs = {s.name: s for s in registry()}
+    graph, forest = specs["network-graph"].describe(ds), specs["network-forest"].describe(ds)
+    assert "4 treatments from 2 randomised trials (Brinkhaus 2006, Haake 2007)" in graph
+    assert "area proportional to the participants" in graph and "how many trials" in graph
+    for name in ("acupuncture", "sham", "conventional therapy", "no treatment"):
+        assert name in graph and name in forest
+    assert "Negative values (left of zero) mean less pain with acupuncture" in forest and "95% CI" in forest
+
+
+def test_network_forest_keeps_the_reports_sign_convention(ds):
+    """Acupuncture against each comparator, negative = less pain with acupuncture, as every other figure.
+
+    The sign is checked against GERAC's own arm means (acupuncture lower than conventional
+    therapy on a scale where higher is worse), not against the engine's output.
+    """
+    import re
+
+    a = ds.arms
+    arms = a[(a["source_id"] == "haake2007") & (a["outcome"] == "pain") & (a["timepoint_weeks"] == 6)]
+    mean = dict(zip(arms["arm"], arms["mean"].astype(float)))
+    direct = mean["intervention"] - mean["conventional_therapy"]
+    assert direct < 0
+    forest = {s.name: s for s in registry()}["network-forest"].describe(ds)
+    m = re.search(r"against conventional therapy (-?\d+\.\d) \(95% CI (-?\d+\.\d) to (-?\d+\.\d)\)", forest)
+    assert m, forest
+    est, lo, hi = map(float, m.groups())
+    assert est < 0 and lo < est < hi
+    assert abs(est - direct) < 1.0  # one trial informs it directly; the network moves it little
+
+
+def test_no_internal_id_in_the_network_figures_or_their_text(ds, html):
+    bad = _internal_words(ds)
+    from matplotlib.text import Text
+
+    from evidence_lib.plotting import style
+
+    specs = {s.name: s for s in registry()}
+    texts = []
+    for name in NETWORK_FIGURES:
+        with style():
+            fig = specs[name].draw(ds)
+            fig.canvas.draw()
+        texts += [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+        plt.close(fig)
+        texts.append(specs[name].describe(ds))
+    assert len(texts) > 15
+    for text in texts:
+        assert not bad.search(text), (bad.search(text).group(0), text)
+    net = _section(html, "network")
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", net, flags=re.S)
+    assert len(captions) == 2
+    for text in captions:
+        assert not bad.search(unescape(text)), text
+
+
+def test_axis_says_which_way_is_better(ds):
+    from matplotlib.text import Text
+
+    from evidence_lib.plotting import style
+
+    spec = next(s for s in registry() if s.name == "network-forest")
+    with style():
+        fig = spec.draw(ds)
+        fig.canvas.draw()
+    xlabel = fig.axes[0].get_xlabel()
+    texts = " ".join(t.get_text() for t in fig.findobj(Text))
+    plt.close(fig)
+    assert "negative values: less pain with acupuncture" in xlabel and "acupuncture against each treatment" in xlabel
+    assert "Difference (95% CI)" in texts
+
+
+def test_svg_ids_are_unique_across_the_page(html):
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    assert not dup, dup[:10]
+    assert any(i.startswith("fig-network-graph-") for i in ids)
+    assert any(i.startswith("fig-network-forest-") for i in ids)
+
+
+def test_bundled_claims_linked_to_the_network(ds):
+    links = ds.claim_evidence[ds.claim_evidence["table"] == "analyses"]
+    assert set(links["claim_id"]) == {"C14", "C17"}  # the sham / conventional-care claims
+    assert set(links["row_id"]) == {"network-pain-short"}
+    assert links["note"].str.len().min() > 80  # each says why the network bears on the claim
+
+
+def test_a_claim_resting_on_the_network_links_to_its_section(html):
+    assert '<section id="network"' in html
+    for cid in ("C14", "C17"):
+        card = _card(html, cid)
+        assert 'href="#network"' in card, cid
+        assert "Network meta-analysis of short-term pain (2 trials: Brinkhaus 2006, Haake 2007)" in card
+        assert "negative: less pain with acupuncture" in card
+    assert 'href="#network"' not in _card(html, "C13")  # not linked to the network
+
+
+def test_evidence_review_names_the_analysis(ds):
+    from evidence_lib.review.ledger import format_claim
+
+    text = format_claim(ds, "C14")
+    assert "Analyses computed by this package:" in text
+    assert "[qualifies] Network meta-analysis of short-term pain (network-pain-short)" in text
+    assert "claim-review.html#network" in text
+    assert "Analyses computed" not in format_claim(ds, "C13")
+
+
+def test_the_analysis_is_one_evidence_row_of_randomised_trials_of_the_condition(ds):
+    from evidence_lib.review.evidence_kinds import evidence_rows
+
+    ev = evidence_rows(ds, "C14")
+    (row,) = ev[ev["table"] == "analyses"].to_dict("records")
+    assert row["key"] == "analyses:network-pain-short" and row["role"] == "qualifies"
+    assert (row["design"], row["subjects"], row["outcome"], row["term"]) == (
+        "meta_analysis", "chronic low back pain", "pain", "short")
+    assert row["k"] == 2 and row["measure"] == "MD"
+
+
+def test_evidence_map_and_checks_treat_a_network_only_claim_as_condition_trials(data_copy):
+    """A claim resting only on the analysis lands in the trials-of-the-condition row of the map."""
+    import evidence_lib as ev
+    from evidence_lib.review.checks import check
+    from evidence_lib.review.evidence_kinds import claim_evidence_kinds
+
+    names, rows = data_copy.rows("claim_evidence")
+    rows = [r for r in rows if r["claim_id"] != "C17"]
+    rows.append(dict(claim_id="C17", table="analyses", row_id="network-pain-short", role="supports", note="test"))
+    data_copy.write("claim_evidence", names, rows)
+    ds = ev.load(data_copy.root)
+    kinds = claim_evidence_kinds(ds)
+    assert list(kinds.loc[kinds["claim_id"] == "C17", "kind"]) == ["condition_trials"]
+    found = {f.kind: f for f in check(ds, "C17").findings}
+    assert found["subjects"].severity == "ok" and found["subjects"].rows == ("analyses:network-pain-short",)
+    assert found["comparator"].severity == "warning"  # the network compares several treatments, none named
+
+
+def test_unknown_analysis_id_in_code_is_a_clear_error(ds):
+    from evidence_lib.review.analyses import analysis_basis
+
+    with pytest.raises(ValueError, match=r"analysis_id: unknown analysis 'nope'.*network-pain-short"):
+        analysis_basis(ds, "nope")
+
+
+def test_build_writes_the_network_figures(tmp_path):
+    from evidence_lib.output.figures import save_figure, spec
+    from evidence_lib.plotting import style
+
+    import evidence_lib as ev
+
+    ds = ev.load()
+    for name in NETWORK_FIGURES:
+        with style():
+            fig = spec(name).draw(ds)
+        paths = save_figure(fig, tmp_path / name)
+        plt.close(fig)
+        assert [p.suffix for p in paths] == [".png", ".svg"] and all(p.stat().st_size > 5000 for p in paths)
