@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from evidence_lib._values import is_missing
 from evidence_lib._values import is_number as _isnum
@@ -378,10 +379,17 @@ def forest_inputs(ds):
 def own_inputs(ds):
     """The package's own pooling of trial pain MDs on 0-100 scales by comparator, or None.
 
-    DerSimonian-Laird within each comparator (as Review Manager), prediction intervals
-    for k >= 3 (t on k - 2 df). A trial in two comparisons shares an arm between them
-    (here, its intervention arm), so the comparisons are not independent: no test for
-    subgroup differences is shown then (Cochrane Handbook 23.3.4), and the figure says so.
+    One visit per trial and comparator: the first visit up to 13 weeks after randomisation
+    that has a confidence interval (:func:`evidence_lib.review.views.pain_md_set`); each row
+    says its instrument, that week and the visits it was chosen from. DerSimonian-Laird
+    within each comparator (as Review Manager), prediction intervals for k >= 3 (t on k - 2
+    df; the axis is set from the confidence intervals and a wider prediction interval is cut
+    at it, its limits printed). A comparator with one trial is not pooled: its result is the
+    trial's own printed estimate and CI (a variance recovered from a printed CI that is not
+    symmetric would give a re-derived interval that disagrees with the trial's row). A trial in
+    two comparisons shares an arm between them (here, its intervention arm), so the
+    comparisons are not independent: no test for subgroup differences is shown then
+    (Cochrane Handbook 23.3.4), and the figure says so.
 
     Parameters
     ----------
@@ -391,35 +399,56 @@ def own_inputs(ds):
     Returns
     -------
     dict or None
-        The trials, one pooled result per comparator, the subgroup test (or why none), notes
-        and the importance band; None when no trial has a usable pain MD.
+        The trials (with ``instrument_short``, ``visit`` and ``in_band`` columns), one result
+        per comparator, the subgroup test (or why none), notes, the importance band and its
+        words (``band_note``), the axis limits (``xlim``); None when no trial has a usable pain MD.
     """
     import pandas as pd
 
-    from evidence_lib.review.views import pain_md_set, source_labels
+    from evidence_lib.review.relevance import threshold_for
+    from evidence_lib.review.views import pain_differences, pain_md_set, source_labels
 
     t = pain_md_set(ds)
     if len(t) < 2 or t["comparator_class"].nunique() < 2:
         return None
     n = names(ds)
+    sl = source_labels(ds)
+    every = pain_differences(ds)
+    every = every[every["ci_low"].notna() & every["ci_high"].notna()]
+    visits = [sorted(set(every.loc[(every["source_id"] == s) & (every["comparator_class"] == c), "timepoint_weeks"]))
+              for s, c in zip(t["source_id"], t["comparator_class"])]
     t = t.assign(group=["vs " + n["comparator"](c) for c in t["comparator_class"]],
-                 label=[f"{lab} ({inst.split(' (')[0]}, week {w:g})"
-                        for lab, inst, w in zip(t["label"], t["instrument"], t["timepoint_weeks"])])
+                 instrument_short=[inst.split(" (")[0].replace(" 0-100", "") for inst in t["instrument"]],
+                 visit=[f"{w:g} (" + ("only visit" if len(v) == 1 else "first of " + ", ".join(f"{x:g}" for x in v))
+                        + ")" for w, v in zip(t["timepoint_weeks"], visits)],
+                 in_band=[threshold_for(ds.thresholds, "MD", inst)[0] is not None for inst in t["instrument"]])
     results, weights = {}, []
     for g, sub in t.groupby("group", sort=False):
+        if len(sub) == 1:                   # nothing to pool: the trial's printed estimate and CI stand
+            r = sub.iloc[0]
+            results[g] = SimpleNamespace(estimate=float(r["yi"]), ci_low=float(r["ci_low"]),
+                                         ci_high=float(r["ci_high"]), k=1, pooled=False)
+            weights.append((sub.index[0], 100.0))
+            continue
         res = pool_trials(sub["yi"], sub["vi"])
         results[g] = res
         weights += list(zip(sub.index, res.weights))
     t["weight"] = pd.Series(dict(weights))
     shared = sorted(s for s, k in t.groupby("source_id")["group"].nunique().items() if k > 1)
-    sl = source_labels(ds)
-    notes = []
+    notes = [_visit_note(t, visits, sl)]
     if shared:
         who = ", ".join(sl.get(s, s) for s in shared)
         test = (f"No test for subgroup differences: {who} {'is' if len(shared) == 1 else 'are'} in more than one "
                 f"comparison, sharing an arm, so the comparisons are not independent (Cochrane Handbook 23.3.4).")
     else:
         test = None
+    mixed = [g for g, sub in t.groupby("group", sort=False) if sub["instrument_short"].nunique() > 1]
+    if mixed:
+        insts = ", ".join(dict.fromkeys(t.loc[t["group"].isin(mixed), "instrument_short"]))
+        notes.append(f"One mean difference across different 0-100 instruments ({insts}) assumes that a point means "
+                     "the same on each, and worst pain is not average pain; the Cochrane Handbook (5.1, 9.2.3.2) "
+                     "uses the standardised mean difference when studies measure one outcome in different ways. "
+                     "Read " + " and ".join(f"the subtotal {g}" for g in mixed) + " as a rough guide.")
     missing = t[t["n_i"].isna() | t["n_c"].isna()]
     if len(missing):
         src = ds.sources.set_index("source_id")["n_participants"]
@@ -430,6 +459,8 @@ def own_inputs(ds):
         notes.append("n/a: the group size was not given on the pages read for " + ", ".join(parts) + ".")
     notes.append("Weights are within each comparison (DerSimonian-Laird); no total is pooled across comparisons.")
     band = band_for(ds, "MD", list(t["instrument"]), labels=[sl.get(s, s) for s in t["source_id"]])
+    xlim = _own_xlim(t, results, band.value)
+    notes += _cut_pi_notes(results, xlim)
     test_stats = None
     if not shared:
         from evidence_lib.meta import subgroups
@@ -437,9 +468,52 @@ def own_inputs(ds):
         sg = subgroups(t["yi"], t["vi"], t["group"], method="DL")
         test_stats = {"q": sg.q_between, "df": sg.q_between_df, "pvalue": sg.q_between_pvalue}
     return dict(trials=t.reset_index(drop=True), results=results, test=test or test_stats, shared=shared,
-                notes=notes, band=band, axis_note="Mean difference, points on 0-100 scales; "
-                + axis_words(ds, "negative", ["pain"]), favours=favour_labels(ds, "negative", None),
-                n_trials=t["source_id"].nunique())
+                notes=notes, band=band, band_note=_band_note(t, band, sl), xlim=xlim,
+                axis_note="Mean difference, points on 0-100 scales; " + axis_words(ds, "negative", ["pain"]),
+                favours=favour_labels(ds, "negative", None), n_trials=t["source_id"].nunique())
+
+
+def _visit_note(t, visits, sl) -> str:
+    """The timepoint rule in words, naming the later visits left out."""
+    later = [f"{sl.get(s, s)} {g}: weeks " + ", ".join(f"{x:g}" for x in v if x > w)
+             for s, g, w, v in zip(t["source_id"], t["group"], t["timepoint_weeks"], visits) if max(v) > w]
+    return ("Week: each trial's first visit up to 13 weeks after randomisation that has a confidence interval (its "
+            "first short-term visit), one visit per trial and comparison; in brackets, the weeks with data."
+            + (" Later visits not pooled here: " + "; ".join(later) + "." if later else ""))
+
+
+def _band_note(t, band, sl) -> str:
+    """What the shaded band is and which rows it is drawn on."""
+    if band.value is None:
+        return band.note()
+    out = t[~t["in_band"]]
+    if not len(out):
+        return band.text
+    who = ", ".join(dict.fromkeys(f"{i} ({sl.get(s, s)})" for i, s in zip(out["instrument_short"], out["source_id"])))
+    groups = [g for g, sub in t.groupby("group", sort=False) if len(sub) > 1 and not sub["in_band"].all()]
+    sub = " and ".join(f"the subtotal {g}" for g in groups)
+    return (f"{band.text}, drawn only on the rows it applies to: there is no threshold for {who}, so "
+            + ("that row is" if len(out) == 1 else "those rows are") + " not shaded"
+            + (f", nor {sub}, which includes {'it' if len(out) == 1 else 'them'}" if groups else ""))
+
+
+def _own_xlim(t, results, band) -> tuple:
+    """Axis limits from the trials' and pooled CIs, the null and the band, out to the next multiple of 10."""
+    vals = list(t["ci_low"]) + list(t["ci_high"]) + [0.0] + ([-band, band] if band else [])
+    vals += [v for r in results.values() for v in (r.ci_low, r.ci_high)]
+    return (10 * math.floor(min(vals) / 10 - 0.05), 10 * math.ceil(max(vals) / 10 + 0.05))
+
+
+def _cut_pi_notes(results, xlim) -> list:
+    """A sentence for each prediction interval that runs beyond the axis."""
+    out = []
+    for g, r in results.items():
+        lo, hi = getattr(r, "pi_low", None), getattr(r, "pi_high", None)
+        if getattr(r, "k", 0) >= 3 and _isnum(lo) and _isnum(hi) and (lo < xlim[0] or hi > xlim[1]):
+            out.append(f"Prediction interval {g}: with {r.k} trials it uses t on {r.k - 2} df and runs beyond "
+                       "the axis (arrow heads); its limits are printed on the right. So few trials say little "
+                       "about where a new trial's effect would fall.")
+    return out
 
 
 # --------------------------------------------------------------------------- published pooled estimates

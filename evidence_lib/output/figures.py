@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from evidence_lib._io import atomic_write_bytes
+from evidence_lib._values import is_number as _isnum
 from evidence_lib.output import figure_data as fd
 from evidence_lib.output import figure_network as fn
 from evidence_lib.output import figure_series as fs
@@ -239,7 +240,9 @@ def _own_figure(ds):
         return _empty_figure("Too few trials with pain on a 0-100 scale yet")
     ax = forest_plot(o["trials"], estimate="yi", group="group", n=("n_i", "n_c"), weight="weight",
                      arm_names=(fd.names(ds)["intervention"], "control"), subgroup_results=o["results"],
-                     subgroup_test=o["test"], threshold=o["band"].value, threshold_label=o["band"].note(),
+                     subgroup_test=o["test"], threshold=o["band"].value, threshold_label=o["band_note"],
+                     threshold_rows="in_band", xlim=o["xlim"],
+                     text_columns=(("Instrument, 0-100", "instrument_short"), ("Week (weeks with data)", "visit")),
                      xlabel="Mean difference", model=fd.MODEL_LABEL, favours=o["favours"], axis_note=o["axis_note"],
                      prediction_label=fd.PI_LABEL, notes=o["notes"])
     return ax.figure
@@ -252,15 +255,28 @@ def _own_describe(ds):
     if o is None:
         return "Own pooling: fewer than two comparator groups with pain on a 0-100 scale in the data yet."
     t = o["trials"]
-    parts = [f"{g}: {r.estimate:.1f} (95% CI {r.ci_low:.1f} to {r.ci_high:.1f}, {r.k} "
-             f"{'trial' if r.k == 1 else 'trials'})" for g, r in o["results"].items()]
+    parts = []
+    for g, r in o["results"].items():
+        ci = f"{_minus(r.estimate)} (95% CI {_minus(r.ci_low)} to {_minus(r.ci_high)}"
+        if r.k == 1:
+            parts.append(f"{g}: one trial, no pooling ({t.loc[t['group'] == g, 'label'].iloc[0]}: {ci}))")
+        else:
+            pi = (f"; 95% prediction interval {_minus(r.pi_low)} to {_minus(r.pi_high)}"
+                  if r.k >= 3 and _isnum(r.pi_low) and _isnum(r.pi_high) else "")
+            parts.append(f"{g}: {ci}, {r.k} trials{pi})")
+    rows = "; ".join(f"{lab} {g}: {inst}, week {v}" for lab, g, inst, v in
+                     zip(t["label"], t["group"], t["instrument_short"], t["visit"]))
     test = o["test"] if isinstance(o["test"], str) else (
         f"Test for subgroup differences: Q = {o['test']['q']:.2f} on {o['test']['df']} df, p = {o['test']['pvalue']:.3f}.")
     return (f"The package's own pooling (not a published analysis) of trial pain differences on 0-100 scales at the "
             f"first visit up to 13 weeks, DerSimonian-Laird within each comparison. Axis: {o['axis_note']}. "
-            + describe_forest(t, estimate="yi", threshold=o["band"].value, threshold_label=o["band"].note(),
+            + describe_forest(t, estimate="yi", threshold=o["band"].value, threshold_label=o["band_note"],
                               what=f"comparisons from {o['n_trials']} trials")
-            + " Pooled by comparison: " + "; ".join(parts) + ". " + test + " " + " ".join(o["notes"]))
+            + f" Rows: {rows}. Pooled by comparison: " + "; ".join(parts) + ". " + test + " " + " ".join(o["notes"]))
+
+
+def _minus(x) -> str:
+    return f"{x:.1f}".replace("-", "\u2212")
 
 
 # --------------------------------------------------------------------------- funnel

@@ -2,11 +2,14 @@
 
 :func:`forest_plot` draws one row per study (label; each arm's mean, SD and total, or the
 two n; the estimate and CI as text; weight %; a square sized by weight), the pooled
-diamond, the prediction interval (only for k >= 3, labelled with how it was computed),
-the heterogeneity and overall-effect lines, optional subgroups (each with its own
-diamond; a single-study subgroup says "not applicable" for heterogeneity), the test for
-subgroup differences (or the caller's sentence saying why there is none), "favours"
-labels under the axis, a shaded band for a threshold named by the caller, and notes.
+diamond, the prediction interval (only for k >= 3, labelled with how it was computed; the axis is set
+from the confidence intervals, and a prediction interval running beyond it is cut there with
+arrow heads, its numbers in the text column), the heterogeneity and overall-effect lines,
+optional subgroups (each with its own diamond; a single-study subgroup gets no diamond, only a
+line saying there is nothing to pool, so no second interval for the same study can disagree with
+its row), the test for subgroup differences (or the caller's sentence saying why there is none),
+"favours" labels under the axis, a shaded band for a threshold named by the caller (on every row,
+or only on the rows it applies to), and notes.
 A traffic-light risk-of-bias panel (robvis style) can sit right of the numbers.
 
 Text columns are laid out from their measured widths (in points, with the figure's
@@ -30,8 +33,8 @@ McGuinness LA, Higgins JPT. Risk-of-bias VISualization (robvis). Res Syn Meth 20
 from __future__ import annotations
 
 import math
-import textwrap
 
+from evidence_lib.plotting._forest_marks import clipped_interval, runs, width_pt, wrap_to_width
 from evidence_lib.plotting._text import (  # noqa: F401  (re-exported for callers)
     MINUS, _Z975, _attr, _decimals, _fmt, _isnum, describe_forest, fmt_p, heterogeneity_text,
     overall_effect_text, subgroup_test_text,
@@ -46,23 +49,11 @@ ROB_STYLE = {"low": ("#02C100", "+"), "unclear": ("#E2DF07", "?"), "high": ("#BF
              "not_seen": ("#B0B0B0", "")}
 ROB_NAMES = {"low": "low risk", "unclear": "unclear risk", "high": "high risk", "not_seen": "not seen"}
 ROB_CELL = 13.0      # points per risk-of-bias column
-
-
-def _renderer(fig):
-    get = getattr(fig.canvas, "get_renderer", None)
-    return get() if get else fig._get_renderer()
+ONE_STUDY = "One study: no pooling (the subtotal is the study's own estimate above)"
 
 
 def _width_pt(fig, texts, *, bold=False, size=FONT) -> float:
-    from matplotlib.font_manager import FontProperties
-
-    r = _renderer(fig)
-    fp = FontProperties(size=size, weight="bold" if bold else "normal")
-    w = 0.0
-    for t in texts:
-        if t:
-            w = max(w, r.get_text_width_height_descent(str(t), fp, ismath=False)[0])
-    return w * 72.0 / fig.dpi
+    return width_pt(fig, texts, bold=bold, size=size)
 
 
 class _ForestPlotter:
@@ -71,7 +62,7 @@ class _ForestPlotter:
     def __init__(self, data, *, estimate, ci_low, ci_high, label, weight, n, arms, arm_names, group, pooled,
                  subgroup_results, subgroup_test, threshold, threshold_label, favours, null, log_scale, xlabel,
                  model, label_heading, prediction_label, min_k_prediction, risk_of_bias, rob_domains, notes,
-                 axis_note=None):
+                 axis_note=None, threshold_rows=None, xlim=None, text_columns=None):
         import numpy as np
 
         self.df = df = data.reset_index(drop=True)
@@ -85,9 +76,11 @@ class _ForestPlotter:
         self.model, self.label_heading = model, label_heading
         self.prediction_label, self.min_k_prediction = prediction_label, min_k_prediction
         self.notes = [s for s in (notes or ()) if s]
-        self.axis_note = axis_note
+        self.axis_note, self.xlim = axis_note, xlim
+        self.in_band = [True] * len(df) if threshold_rows is None else [bool(v) for v in df[threshold_rows]]
+        self.members = {}           # row -> the studies a diamond or prediction row summarises
         self._weights(weight, np)
-        self._columns(n, arms, arm_names)
+        self._columns(n, arms, arm_names, text_columns or ())
         self._rob(risk_of_bias, rob_domains)
         vals = list(self.est) + list(self.lo) + list(self.hi)
         for r in [pooled] + list(self.subs.values()):
@@ -115,10 +108,11 @@ class _ForestPlotter:
         self.wpct = w if self.show_w else 100 * w / (w.sum() if w.sum() > 0 else 1.0)
         self.wmax = max(float(self.wpct.max()), 1e-9) if len(w) else 1.0
 
-    def _columns(self, n, arms, arm_names):
+    def _columns(self, n, arms, arm_names, text_columns):
         """Left text columns after the label: (key, heading, span heading, texts by study)."""
         df = self.df
-        cols = []
+        cols = [(f"text:{c}", head, None, ["" if v is None or v != v else str(v) for v in df[c]])
+                for head, c in text_columns]
         if arms is not None:
             names = arm_names or ("Intervention", "Control")
             for side, (m, s, t) in zip(names, arms):
@@ -167,7 +161,10 @@ class _ForestPlotter:
                 rows.append(("group", str(gv)))
             rows += [("study", i) for i in idx]
             sr = self.subs.get(gv) if gv is not None else None
-            if sr is not None:
+            if sr is not None and len(idx) == 1:           # nothing to pool: the study's row is the result
+                rows.append(("note", ONE_STUDY))
+            elif sr is not None:
+                self.members[len(rows)] = self.members[len(rows) + 1] = idx
                 rows.append(("diamond", (f"Subtotal ({len(idx)} {'study' if len(idx) == 1 else 'studies'})", sr,
                                          sum(self.wpct[i] for i in idx))))
                 if self._has_pi(sr):
@@ -180,6 +177,7 @@ class _ForestPlotter:
         if self.pooled is not None:
             if g is not None:
                 rows.append(("blank", None))
+            self.members[len(rows)] = self.members[len(rows) + 1] = list(range(len(df)))
             rows.append(("diamond", (f"Total ({len(df)} studies)", self.pooled, 100.0)))
             if self._has_pi(self.pooled):
                 rows.append(("pi", self.pooled))
@@ -279,16 +277,10 @@ class _ForestPlotter:
         self.note_w = _width_pt(fig, [p for k, p in self.rows if k == "note"], size=FONT - 0.5)
 
     def bottom_lines(self, total_w_pt):
-        chars = max(40, int(total_w_pt / (0.52 * (FONT - 0.5))))
-        lines = textwrap.wrap(self.axis_note, chars) if self.axis_note else []
-        if self.threshold and self.threshold_label:
-            lines += textwrap.wrap(f"Shaded: {self.threshold_label}", chars)
-        for s in self.notes:
-            lines += textwrap.wrap(s, chars)
+        paras = [self.axis_note] + ([f"Shaded: {self.threshold_label}"] if self.threshold else []) + self.notes
         if self.rob is not None:
-            lines += textwrap.wrap("Risk of bias: " + "; ".join(
-                f"{k + 1}: {d}" for k, d in enumerate(self.rob_domain_names)), chars)
-        return lines
+            paras.append("Risk of bias: " + "; ".join(f"{k + 1}: {d}" for k, d in enumerate(self.rob_domain_names)))
+        return [line for s in paras if s for line in wrap_to_width(self.fig, s, total_w_pt - 8, size=FONT - 0.5)]
 
     # ------------------------------------------------------------------ drawing
     def plot(self, ax, rob_domain_names=None):
@@ -297,7 +289,7 @@ class _ForestPlotter:
 
         self.rob_domain_names = rob_domain_names or (self.rob_domains or [])
         own = ax is None
-        fig = plt.figure(figsize=(8, 4)) if own else ax.figure
+        fig = self.fig = plt.figure(figsize=(8, 4)) if own else ax.figure
         self.layout(fig)
         nrows = len(self.rows)
         if own:
@@ -311,7 +303,7 @@ class _ForestPlotter:
             ax = fig.add_axes(((self.left_w + 6) / W, bottom / H, plot_w / W, nrows * ROW_PT / H))
         else:
             lines = self.bottom_lines(self.left_w + self.right_w + 300)
-        self.ax, self.fig = ax, fig
+        self.ax = ax
         self._axis(nrows)
 
         def tr(dx_pt):
@@ -328,14 +320,17 @@ class _ForestPlotter:
 
     def _axis(self, nrows):
         ax = self.ax
-        xs = [v for v in self.allvals if _isnum(v)] + [self.null]
-        for _kind, p in [r for r in self.rows if r[0] == "pi"]:
-            xs += [_attr(p, "pi_low"), _attr(p, "pi_high")]
-        if self.threshold:
+        xs = [v for v in self.allvals if _isnum(v)] + [self.null]      # prediction intervals are cut at the axis
+        if self.xlim is not None:
+            xs = list(self.xlim)
+        elif self.threshold:
             xs += list(self._band())
         xs = [float(x) for x in xs if _isnum(x) and (not self.log_scale or x > 0)]
         xmin, xmax = (min(xs), max(xs)) if xs else (self.null - 1, self.null + 1)
-        if self.log_scale:
+        if self.xlim is not None:
+            ax.set_xscale("log" if self.log_scale else "linear")
+            ax.set_xlim(xmin, xmax)
+        elif self.log_scale:
             ax.set_xscale("log")
             span = math.log(xmax) - math.log(xmin) or 1.0
             ax.set_xlim(math.exp(math.log(xmin) - 0.05 * span), math.exp(math.log(xmax) + 0.05 * span))
@@ -359,7 +354,10 @@ class _ForestPlotter:
         first, last = (min(plotted), max(plotted)) if plotted else (0, 0)
         if self.threshold:
             lo, hi = self._band()
-            self.ax.fill_betweenx([first - 0.5, last + 0.5], lo, hi, color=COLORS["band"], lw=0, zorder=0)
+            flags = [(k == "study" and self.in_band[p]) or (i in self.members and all(
+                self.in_band[j] for j in self.members[i])) for i, (k, p) in enumerate(self.rows)]
+            for a, b in runs(flags) if not all(self.in_band) else [(first, last)]:
+                self.ax.fill_betweenx([a - 0.5, b + 0.5], lo, hi, color=COLORS["band"], lw=0, zorder=0)
         self.ax.plot([self.null, self.null], [first - 0.5, last + 0.5], color="0.35", lw=0.8, zorder=1)
 
     def _put(self, dx, y, s, **kw):
@@ -407,17 +405,10 @@ class _ForestPlotter:
                 self._put_right(self.x_rob + ROB_CELL * (j + 0.5), hrow, str(j + 1), ha="center",
                                 fontweight="bold")
 
-    def _draw_span(self, i, p):
-        pass
+    def _draw_nothing(self, i, p):
+        """Rows of text only (spanning heading, header, group name, blank)."""
 
-    def _draw_header(self, i, p):
-        pass
-
-    def _draw_group(self, i, p):
-        pass
-
-    def _draw_blank(self, i, p):
-        pass
+    _draw_span = _draw_header = _draw_group = _draw_blank = _draw_nothing
 
     def _draw_study(self, i, p):
         ax = self.ax
@@ -446,11 +437,7 @@ class _ForestPlotter:
                                       facecolor=COLORS["diamond"], edgecolor=COLORS["diamond"], zorder=3))
 
     def _draw_pi(self, i, p):
-        pl, ph = _attr(p, "pi_low"), _attr(p, "pi_high")
-        kw = dict(color=COLORS["pi"], lw=1.6, zorder=2)
-        self.ax.plot([pl, ph], [i, i], **kw)
-        self.ax.plot([pl, pl], [i - 0.2, i + 0.2], **kw)
-        self.ax.plot([ph, ph], [i - 0.2, i + 0.2], **kw)
+        clipped_interval(self.ax, float(_attr(p, "pi_low")), float(_attr(p, "pi_high")), i, color=COLORS["pi"])
 
     def _draw_note(self, i, p):
         self._put(-self.left_w, i, p, ha="left", fontsize=FONT - 0.5, color="0.2",
@@ -497,7 +484,7 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
                 favours=("Favours intervention", "Favours control"), null=0.0, log_scale=False,
                 xlabel=None, model=None, label_heading="Study", prediction_label="95% prediction interval",
                 min_k_prediction=3, risk_of_bias=None, rob_domains=None, rob_domain_names=None, notes=(),
-                axis_note=None, ax=None):
+                axis_note=None, threshold_rows=None, xlim=None, text_columns=None, ax=None):
     """Forest plot: one row per study, pooled diamond, prediction interval, statistics.
 
     Parameters
@@ -517,6 +504,8 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
         (mean, SD, total) columns of each arm, shown as Review Manager does (replaces ``n``).
     arm_names : (str, str) or None
         The two arms' names as readers see them (column headings).
+    text_columns : sequence of (str, str) or None
+        Further text columns right of the label, as (heading, column name) pairs.
     group : str or None
         Subgroup column; studies are listed by group in order of first appearance.
     pooled : object or None
@@ -530,6 +519,9 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
         Half-width of a band null ± threshold (null ×/÷ threshold on a log scale) that is shaded.
     threshold_label : str or None
         What the band is, in the caller's words ("Shaded: " is prefixed).
+    threshold_rows : str or None
+        Column of booleans: the band is shaded only on the rows of studies where it is true
+        (and on a diamond whose studies are all true). None shades every row.
     favours : (str, str)
         Labels under the axis, left and right of the null line.
     null : float
@@ -560,6 +552,10 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
     axis_note : str or None
         What the axis measures and which way is better, printed first under the axis
         (e.g. "Mean difference, points on 0-100; negative values: lower pain with the intervention").
+    xlim : (float, float) or None
+        Axis limits on the plotted scale; None sets them from the studies' and pooled
+        confidence intervals, the null and the band. Prediction intervals never widen the
+        axis: an end beyond it is cut with an arrow head (the numbers stay in the text column).
     ax : Axes, optional
         Axes to draw on; when None, a new figure and axes are made.
 
@@ -579,5 +575,6 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
         subgroup_test=subgroup_test, threshold=threshold, threshold_label=threshold_label, favours=favours,
         null=null, log_scale=log_scale, xlabel=xlabel, model=model, label_heading=label_heading,
         prediction_label=prediction_label, min_k_prediction=min_k_prediction, risk_of_bias=risk_of_bias,
-        rob_domains=rob_domains, notes=notes, axis_note=axis_note)
+        rob_domains=rob_domains, notes=notes, axis_note=axis_note, threshold_rows=threshold_rows, xlim=xlim,
+        text_columns=text_columns)
     return plotter.plot(ax, rob_domain_names=rob_domain_names)

@@ -135,12 +135,17 @@ def test_prediction_interval_only_from_three_studies():
     assert any(t.get_text() == "95% prediction interval (t, k-2 df)" for t in ax.texts)
 
 
-def test_single_study_subgroup_says_not_applicable():
+def test_single_study_subgroup_is_not_pooled():
+    from matplotlib.patches import Polygon
+
+    from evidence_lib.plotting.forest import ONE_STUDY
+
     df = fx.trials(3, groups=["A", "B", "B"])
     subs = {g: pool(d["yi"], d["se"] ** 2, method="DL") for g, d in df.groupby("group")}
     ax = forest_plot(df, group="group", subgroup_results=subs, subgroup_test="No test: a shared arm.")
     texts = [t.get_text() for t in ax.texts]
-    assert "Heterogeneity: not applicable (one study)" in texts
+    assert ONE_STUDY in texts and sum(t.startswith("Subtotal") for t in texts) == 1
+    assert sum(isinstance(p, Polygon) for p in ax.patches) == 1          # group B's diamond only
     assert not any("df = 0" in t for t in texts)
     assert "No test: a shared arm." in texts + [a.get_text() for a in ax.texts]
 

@@ -1,0 +1,129 @@
+"""Marks of the forest plot that need more than one line of matplotlib: an interval cut at
+the axis limits (with arrow heads where it runs on) and a band shaded on chosen rows only.
+
+Nothing here knows what the rows are; the forest plotter passes positions and values.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+
+def width_pt(fig, texts, *, bold=False, size=9.0) -> float:
+    """The widest of ``texts`` in points, measured with the figure's renderer.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure whose renderer and dpi measure the text.
+    texts : iterable of str
+        Texts (empty ones are skipped).
+    bold : bool
+        Measure in bold.
+    size : float
+        Font size in points.
+
+    Returns
+    -------
+    float
+        Width in points (0 for no text).
+    """
+    from matplotlib.font_manager import FontProperties
+
+    get = getattr(fig.canvas, "get_renderer", None)
+    r = get() if get else fig._get_renderer()
+    fp = FontProperties(size=size, weight="bold" if bold else "normal")
+    w = 0.0
+    for t in texts:
+        if t:
+            w = max(w, r.get_text_width_height_descent(str(t), fp, ismath=False)[0])
+    return w * 72.0 / fig.dpi
+
+
+def wrap_to_width(fig, text, width, *, size=9.0) -> list[str]:
+    """Wrap ``text`` into lines no wider than ``width`` points as measured (not estimated per character).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure that will draw the lines.
+    text : str
+        One paragraph.
+    width : float
+        The widest a line may be, in points.
+    size : float
+        Font size in points.
+
+    Returns
+    -------
+    list of str
+        The lines.
+    """
+    chars = max(20, int(width / (0.5 * size)))
+    lines = textwrap.wrap(text, chars)
+    while chars > 20 and width_pt(fig, lines, size=size) > width:
+        chars -= 3
+        lines = textwrap.wrap(text, chars)
+    return lines
+
+
+def runs(flags) -> list[tuple[int, int]]:
+    """Maximal runs of consecutive true positions, as (first, last) pairs.
+
+    Parameters
+    ----------
+    flags : sequence of bool
+        One flag per row.
+
+    Returns
+    -------
+    list of (int, int)
+        Inclusive row ranges, in order.
+    """
+    out, start = [], None
+    for i, f in enumerate(list(flags) + [False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            out.append((start, i - 1))
+            start = None
+    return out
+
+
+def clipped_interval(ax, low, high, y, *, color, lw=1.6, cap=0.2, zorder=2):
+    """Draw [low, high] on row ``y`` within the axis limits: an end inside gets a cap, an end
+    beyond the limits is cut there and gets an arrow head (the numbers belong in a text column).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes whose x limits are already set.
+    low, high : float
+        The interval, on the plotted scale.
+    y : float
+        The row (data coordinate).
+    color : str
+        Line colour.
+    lw : float
+        Line width in points.
+    cap : float
+        Half-height of an end cap in row units.
+    zorder : float
+        Drawing order.
+
+    Returns
+    -------
+    tuple of bool
+        Whether the low and the high end were cut at the axis.
+    """
+    x0, x1 = sorted(ax.get_xlim())
+    cut_lo, cut_hi = low < x0, high > x1
+    a, b = max(low, x0), min(high, x1)
+    kw = dict(color=color, lw=lw, zorder=zorder)
+    ax.plot([a, b], [y, y], **kw)
+    for end, cut, head in ((a, cut_lo, "<"), (b, cut_hi, ">")):
+        if cut:
+            ax.plot([end], [y], marker=head, color=color, ms=7, mew=0, zorder=zorder, clip_on=False, ls="none")
+        else:
+            ax.plot([end, end], [y - cap, y + cap], **kw)
+    return cut_lo, cut_hi
