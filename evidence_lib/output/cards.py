@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from evidence_lib.output.cells import cell_text, number_text, records, source_short
 from evidence_lib.output.links import card_id, doi_url, pubmed_url, safe_url
 from evidence_lib.output.summary import AE_LABELS, AE_UNITS
-from evidence_lib.review.direction import direction
+from evidence_lib.review.direction import harmonise
 from evidence_lib.review.relevance import describe_threshold
 from evidence_lib.review.sof import review_labels
 from evidence_lib.vocab import ANALYSIS_ANCHORS, MEASURE_LABELS, label_from_source_id
@@ -27,6 +27,8 @@ DESIGN_NAMES = {"rct": "RCT", "meta_analysis": "meta-analysis", "ipd_meta_analys
 #: How a source's page link is labelled, by its url_kind (secondary copies say so).
 _PAGE_KIND = {"publisher": "publisher's page", "pubmed": "PubMed page read", "pmc": "PMC page read",
               "repository": "repository copy", "secondary": "secondary copy read"}
+#: The direction note of an adverse-event rate: one group's rate, so no sign convention applies.
+AE_NO_DIRECTION = "an event rate among people treated, not a comparison: no direction applies"
 _ROLE_ORDER = {"cited": 0, "supports": 1, "qualifies": 2, "contradicts": 3, "context": 4}
 
 
@@ -123,12 +125,42 @@ def _interval(row: dict) -> str:
     return s
 
 
-def _direction(row: dict, intervention: str) -> str:
-    """Which way is better for an effects or pooled row, in words (one convention: review.direction)."""
+def _values_text(values) -> str:
+    """'−0.69 [−0.98, −0.4]' from (estimate, low, high); a missing interval is left out."""
+    est, lo, hi = (None if v != v else v for v in values)  # NaN -> None
+    return _interval({"estimate": est, "ci_low": lo, "ci_high": hi})
+
+
+def harmonised_cells(row: dict, intervention: str) -> tuple[str, str, str]:
+    """The estimate cell of an effects or pooled row on the report's one sign convention.
+
+    Differences are shown signed so that negative = better with the intervention (:func:`evidence_lib.review.direction.harmonise`); where that
+    reversed the source's sign, the value as the source printed it is kept as secondary
+    text so that a reader can find it in the paper.
+
+    Parameters
+    ----------
+    row : dict
+        An ``effects`` or ``pooled_results`` row (``estimate``, ``ci_low``, ``ci_high``,
+        ``measure``, ``favours``, ``outcome``).
+    intervention : str
+        The intervention's name as readers see it.
+
+    Returns
+    -------
+    (str, str, str)
+        The estimate [CI] on the report's sign, the direction in words ("negative: less
+        pain with acupuncture"; "no direction of benefit recorded"; "" when the row has no
+        estimate) and the published value with its own convention ("as published: 0.69
+        [0.4, 0.98]; positive values: lower pain with acupuncture"), "" when not flipped.
+    """
     if row.get("estimate") is None:
-        return ""
-    d = direction(row.get("favours") or "na", row.get("outcome") or "other", intervention=intervention)
-    return d.axis if d.has_direction else "direction of benefit not recorded"
+        return _interval(row), "", ""
+    h = harmonise(row.get("estimate"), row.get("ci_low"), row.get("ci_high"), measure=row.get("measure") or "",
+                  favours=row.get("favours") or "na", outcome=row.get("outcome") or "other",
+                  intervention=intervention)
+    published = f"as published: {_values_text(h.printed)}; {h.printed_words}" if h.flipped else ""
+    return _values_text((h.estimate, h.ci_low, h.ci_high)), h.words, published
 
 
 #: Protocol columns that are not the dose of a treatment (every other column of protocols.csv is shown as dose).
@@ -137,7 +169,11 @@ _PROTOCOL_NOT_DOSE = frozenset({"protocol_id", "source_id", "arm", "practitioner
 
 
 def _row_columns(table: str, r: dict, words: dict | None = None) -> tuple[str, str, str, str, str, str]:
-    """(what, measure, estimate [CI], timepoint, comparator, n) of one evidence row."""
+    """(what, measure, estimate [CI], timepoint, comparator, n) of one evidence row.
+
+    Effects and pooled rows give the estimate on the report's sign convention
+    (:func:`harmonised_cells`, with ``words["intervention"]``).
+    """
     if table in ("effects", "pooled_results"):
         what = r.get("description") or f"{r.get('outcome')}: {r.get('instrument')}"
         n, k = participants(r, table)
@@ -149,7 +185,8 @@ def _row_columns(table: str, r: dict, words: dict | None = None) -> tuple[str, s
         if r.get("term"):
             tp = f"{tp} ({r['term']} term)" if tp else f"{r['term']} term"
         measure = MEASURE_LABELS.get(r.get("measure"), r.get("measure"))
-        return what, measure, _interval(r), tp, r.get("comparison") or r.get("comparator_class"), n
+        est = harmonised_cells(r, (words or {}).get("intervention", "the intervention"))[0]
+        return what, measure, est, tp, r.get("comparison") or r.get("comparator_class"), n
     if table == "adverse_events":
         n = (f"{int(r['events']):,} / {int(r['denominator']):,}"
              if r.get("events") is not None and r.get("denominator") else "")
@@ -184,7 +221,11 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
     list of dict
         Text values under ``role``, ``what``, ``link_note``, ``table_title``, ``row_id``,
         ``source``, ``location``, ``measure``, ``estimate``, ``timepoint``,
-        ``comparator``, ``n``, ``status``, ``direction`` (which way is better, in words);
+        ``comparator``, ``n``, ``status``, ``direction`` (which way is better, in words;
+        for an adverse-event rate :data:`AE_NO_DIRECTION`;
+        effects and pooled estimates are on the report's sign, negative = better with the
+        intervention: :func:`harmonised_cells`), ``published`` (the value as the source
+        printed it where the sign was reversed, else "");
         ``source_url`` (http(s) or None), ``secondary`` (the link is a secondary copy) and
         ``unverified`` (bool), ``anchor`` (the report section of an analysis, else None).
         Tables in :data:`TABLE_TITLES` order, rows by id; links to analyses last
@@ -201,7 +242,12 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
             continue
         key = ds.table(table).columns[0]
         for r in records(ev[table], sort_by=(key,)):
-            what, measure, est, tp, comp, n = _row_columns(table, r, words)
+            what, measure, est, tp, comp, n = _row_columns(table, r, words | {"intervention": intervention})
+            direction, published = "", ""
+            if table in ("effects", "pooled_results"):
+                direction, published = harmonised_cells(r, intervention)[1:]
+            elif table == "adverse_events" and r.get("estimate") is not None:
+                direction = AE_NO_DIRECTION
             out.append({
                 "role": cell_text(r.get("role")), "what": cell_text(what), "link_note": cell_text(r.get("link_note")),
                 "table_title": TABLE_TITLES.get(table, table), "row_id": cell_text(r.get(key)),
@@ -209,7 +255,7 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
                 "location": cell_text(r.get("location")), "measure": cell_text(measure), "estimate": cell_text(est),
                 "timepoint": cell_text(tp), "comparator": cell_text(comp), "n": cell_text(n),
                 "status": cell_text(r.get("status")), "unverified": r.get("status") == "unverified",
-                "direction": _direction(r, intervention) if table in ("effects", "pooled_results") else "",
+                "direction": direction, "published": published,
                 "secondary": sources.get(r.get("source_id"), {}).get("url_kind") == "secondary",
                 "anchor": None, "anchor_text": "",
             })
@@ -256,7 +302,7 @@ def analysis_row(ds, link: dict) -> dict:
             "table_title": "Analysis computed by this package", "row_id": aid, "source": "", "source_url": None,
             "location": "", "measure": measure, "estimate": est, "timepoint": "first short-term visit (short term)",
             "comparator": comparator, "n": n_text, "status": "computed", "unverified": False,
-            "direction": direction, "secondary": False, "anchor": ANALYSIS_ANCHORS.get(aid),
+            "direction": direction, "published": "", "secondary": False, "anchor": ANALYSIS_ANCHORS.get(aid),
             "anchor_text": f"see the {ANALYSIS_ANCHORS.get(aid, '')} section of this report"}
 
 

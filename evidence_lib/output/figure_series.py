@@ -44,7 +44,9 @@ def time_inputs(ds):
     -------
     (DataFrame, list of dict, str)
         Rows (``group``, ``timepoint_weeks``, ``estimate``, ``ci_low``, ``ci_high``, ``when``),
-        one dict per panel (``group``, ``band``, ``instrument``) and the y-axis words.
+        one dict per panel (``group``, ``band``, ``instrument``, ``resign_note``: "" or, where
+        the values were re-signed from the source's convention, e.g. "sign reversed: the
+        paper's positive = lower pain") and the y-axis words.
     """
     from evidence_lib.review.views import pain_differences
 
@@ -57,8 +59,11 @@ def time_inputs(ds):
     for g, sub in p.groupby("group", sort=True):
         inst = sub["instrument"].iloc[0]
         factor = 1.0 if "0-100" in inst else 10.0
+        flipped = sub.loc[sub["resigned"].astype(bool), "source_convention"]
+        note = (f"sign reversed: the paper's {flipped.iloc[0].removesuffix(' with ' + n['intervention'])}"
+                if len(flipped) else "")
         panels.append({"group": g, "instrument": inst.split(" (")[0],
-                       "band": band_for(ds, "MD", [inst], labels=[g], factor=factor)})
+                       "band": band_for(ds, "MD", [inst], labels=[g], factor=factor), "resign_note": note})
     cols = ["group", "timepoint_weeks", "estimate", "ci_low", "ci_high", "when", "instrument"]
     rows = p.sort_values(["group", "timepoint_weeks"])[cols].reset_index(drop=True)
     return rows, panels, "Pain, mean difference,\npoints on 0-100\n(" + axis_words(ds, "negative", ["pain"]) + ")"

@@ -351,7 +351,12 @@ def _time_figure(ds):
         return _empty_figure("No pain differences with timepoints yet")
     xmax = max(float(e["timepoint_weeks"].max()) * 1.12, 14.0)
     texts = sorted({pn["band"].text for pn in panels if pn["band"].value})
-    foot = _wrap("Shaded: " + "; ".join(texts), 88) if texts else ""
+    resigned = [pn["group"] for pn in panels if pn.get("resign_note")]
+    foot = " ".join(([f"Shaded: {'; '.join(texts)}."] if texts else [])
+                    + ([f"Re-signed: {', '.join(resigned)} printed positive values for less pain; "
+                          f"here, as in every panel, negative = less pain with {fd.names(ds)['intervention']}."]
+                       if resigned else []))
+    foot = _wrap(foot, 88) if foot else ""
     foot_in = 0.16 * (foot.count("\n") + 1) + 0.1 if foot else 0.0
     height = 1.75 * len(panels) + 1.0 + foot_in
     fig, axes = plt.subplots(len(panels), 1, figsize=(WIDTH, height), sharex=True, sharey=True,
@@ -362,7 +367,8 @@ def _time_figure(ds):
         effect_over_time(sub, group="group", point_label="when", threshold=band.value, xmax=xmax,
                          term_names=i == 0, color_index=i, ax=ax)
         shade = f"shaded \u00b1{band.value:g}" if band.value else "no threshold for this scale"
-        ax.set_title(_wrap(f"{pn['group']} ({pn['instrument']}; {shade})", 72), fontsize=9, loc="left",
+        resign = f"; {pn['resign_note']}" if pn.get("resign_note") else ""
+        ax.set_title(_wrap(f"{pn['group']} ({pn['instrument']}; {shade}{resign})", 72), fontsize=9, loc="left",
                      fontweight="normal", pad=14 if i == 0 else 4)
     axes[-1, 0].set_xlabel("Weeks from randomisation (dotted: term cut-offs at 1, 13 and 52 weeks)", fontsize=9)
     fig.supylabel(ylabel, fontsize=9)
@@ -383,7 +389,8 @@ def _time_describe(ds):
         sub = e[e["group"] == pn["group"]]
         pts = ", ".join(f"{w}: {v:.1f}" for w, v in zip(sub["when"], sub["estimate"]))
         band = f"shaded {pn['band'].text}" if pn["band"].value else "no threshold applies"
-        parts.append(f"{pn['group']} ({pn['instrument']}; {band}): {pts}")
+        resign = f"; {pn['resign_note']}" if pn.get("resign_note") else ""
+        parts.append(f"{pn['group']} ({pn['instrument']}; {band}{resign}): {pts}")
     return (ylabel.replace("\n", " ") + ", one panel per trial and comparator, each point at its own week. "
             + describe_effect_over_time(e, group="group") + " " + "; ".join(parts) + ".")
 

@@ -195,3 +195,214 @@ def effect_text(estimate, ci_low, ci_high, *, measure: str, favours: str, outcom
     first, second = (hi, lo) if good in _DESCENDING else (lo, hi)
     ci = f" ({part(first)} to {part(second)})" if not (math.isnan(lo) or math.isnan(hi)) else ""
     return f"{label} {_num(b, digits)} {word(b)}{u}{ci}"
+
+
+# --------------------------------------------------------------------------- the report's one sign convention
+
+#: What a negative value means on the report's convention (negative = better with the
+#: intervention), per outcome. A responder difference is read as a difference in
+#: non-responders, which is what its reversed sign measures.
+NEGATIVE_MEANS = {
+    "pain": "less pain",
+    "function": "better function",
+    "response": "fewer non-responders (more responders)",
+    "quality_of_life": "better quality of life",
+    "global_improvement": "fewer patients without improvement",
+    "medication_use": "less medication use",
+    "adverse_events": "fewer adverse events",
+    "psychological": "better psychological outcomes",
+    "other": "a better outcome",
+}
+
+
+@dataclass(frozen=True)
+class Harmonised:
+    """One effect on the report's sign convention, with the source's own values beside it.
+
+    Attributes
+    ----------
+    estimate, ci_low, ci_high : float
+        The effect as the report shows it: intervention against comparator, signed so
+        that negative = better with the intervention (differences); ratios stay as printed. NaN where
+        missing; ``ci_low <= ci_high``.
+    printed : tuple of float
+        (estimate, ci_low, ci_high) as the source printed them.
+    flipped : bool
+        True when the sign was reversed from the source's (``favours`` positive).
+    words : str
+        The direction in words, e.g. "negative: less pain with acupuncture"; for ratios
+        "ratios above 1: more responders with acupuncture (ratio as published)"; "no
+        direction of benefit recorded" when ``favours`` is na.
+    printed_words : str
+        The source's own convention, e.g. "positive = lower pain with acupuncture".
+    has_direction : bool
+        False when ``favours`` is na.
+    is_ratio : bool
+        True for ratio measures or ratio conventions (kept on the source's scale).
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    printed: tuple
+    flipped: bool
+    words: str
+    printed_words: str
+    has_direction: bool
+    is_ratio: bool
+
+
+def harmonise(estimate, ci_low, ci_high, *, measure: str, favours: str, outcome: str,
+              intervention: str) -> Harmonised:
+    """An effect put on the report's one sign convention, with its direction in words.
+
+    Differences (MD, SMD, risk or percentage-point differences, changes) are shown as the
+    intervention against the comparator, signed so that negative = better with the
+    intervention (a difference on a scale where lower is better is intervention minus
+    comparator as printed; one on a higher-is-better scale is re-signed): a row whose
+    ``favours`` is ``positive`` (higher values favour the intervention, e.g. SF-36
+    bodily pain, a function score, or a pain improvement printed as control minus
+    intervention) has its sign reversed and its interval swapped. Ratios (``ratio_gt1`` /
+    ``ratio_lt1`` or a ratio measure) have no sign; they stay as printed and the words say
+    which side is better. Rows with ``favours`` na keep their values and say so.
+
+    Parameters
+    ----------
+    estimate, ci_low, ci_high : float or None
+        As the source printed them.
+    measure : str
+        The row's measure.
+    favours : str
+        Which sign favours the intervention (``negative``, ``positive``, ``ratio_lt1``,
+        ``ratio_gt1``, ``na``).
+    outcome : str
+        The row's outcome code.
+    intervention : str
+        The intervention's name as readers see it.
+
+    Returns
+    -------
+    Harmonised
+
+    References
+    ----------
+    Higgins JPT, Li T, Deeks JJ (editors). Chapter 6: Choosing effect measures and computing
+    estimates of effect. In: Cochrane Handbook for Systematic Reviews of Interventions
+    version 6.4 (updated August 2023); read at
+    https://training-noproxy.cochrane.org/de/handbook/archive/v6.4/chapter-06 (difference
+    and ratio measures; results converted to a consistent format).
+
+    Examples
+    --------
+    >>> h = harmonise(0.69, 0.40, 0.98, measure="SMD", favours="positive", outcome="pain",
+    ...               intervention="acupuncture")
+    >>> (h.estimate, h.ci_low, h.ci_high, h.flipped)
+    (-0.69, -0.98, -0.4, True)
+    >>> h.words
+    'negative: less pain with acupuncture'
+    """
+    printed = tuple(float(v) if is_number(v) else math.nan for v in (estimate, ci_low, ci_high))
+    d = direction(favours, outcome, intervention=intervention)
+    if not d.has_direction:
+        return Harmonised(*printed, printed=printed, flipped=False, words="no direction of benefit recorded",
+                          printed_words=d.axis, has_direction=False, is_ratio=measure in RATIO_MEASURES)
+    if measure in RATIO_MEASURES or favours in ("ratio_gt1", "ratio_lt1"):
+        return Harmonised(*printed, printed=printed, flipped=False, words=f"{d.axis} (ratio as published)",
+                          printed_words=d.axis, has_direction=True, is_ratio=True)
+    flip = favours == "positive"
+    printed_words = d.axis.replace(" values:", " =", 1)
+    est, lo, hi = (-printed[0], -printed[2], -printed[1]) if flip else printed
+    means = NEGATIVE_MEANS.get(outcome, NEGATIVE_MEANS["other"])
+    return Harmonised(est + 0.0, lo + 0.0, hi + 0.0, printed=printed, flipped=flip,
+                      words=f"negative: {means} with {intervention}", printed_words=printed_words,
+                      has_direction=True, is_ratio=False)
+
+
+#: Words for the intervention doing better / worse, with the outcome named, for effect text that
+#: cannot be misread on a scale running either way ("8.0 points less pain", never "8.0 lower").
+BENEFIT_WORDS = {
+    "pain": ("less pain", "more pain"),
+    "function": ("better function", "worse function"),
+    "response": ("more responders", "fewer responders"),
+    "quality_of_life": ("better quality of life", "worse quality of life"),
+    "global_improvement": ("more global improvement", "less global improvement"),
+    "medication_use": ("less medication use", "more medication use"),
+    "adverse_events": ("fewer adverse events", "more adverse events"),
+    "psychological": ("better psychological outcomes", "worse psychological outcomes"),
+    "other": ("a better outcome", "a worse outcome"),
+}
+
+
+def _signed(x: float, digits: int) -> str:
+    s = f"{x:.{digits}f}"
+    return "\u2212" + s[1:] if s.startswith("-") and float(s) != 0 else s.lstrip("-")
+
+
+def effect_in_words(estimate, ci_low, ci_high, *, measure: str, favours: str, outcome: str, intervention: str,
+                    digits: int = 1) -> tuple[str, str]:
+    """An effect as text that says better or worse with the intervention, and its signed values.
+
+    The first text names the outcome with the size, so that it reads the same on any
+    scale ("MD 8.0 points less pain with acupuncture (13.2 less to 2.8 less)"), whatever
+    sign the source used; the second gives the value on the report's sign convention
+    (:func:`harmonise`: negative = better with the intervention) and, where that reversed
+    the source's sign, the value as printed. Intervals run from the larger benefit to the
+    smaller.
+
+    Parameters
+    ----------
+    estimate, ci_low, ci_high : float or None
+        As the source printed them.
+    measure, favours, outcome : str
+        The row's measure, direction of benefit and outcome code.
+    intervention : str
+        The intervention's name as readers see it.
+    digits : int
+        Decimals shown.
+
+    Returns
+    -------
+    (str, str)
+        The effect and the signed values. Ratios and rows without a direction
+        (``favours`` na) fall back to :func:`effect_text` and the words of :func:`harmonise`.
+
+    References
+    ----------
+    Santesso N, Glenton C, Dahm P, et al. GRADE guidelines 26: informative statements to
+    communicate the findings of systematic reviews of interventions. J Clin Epidemiol
+    2020;119:126-135 (effects stated as the difference in the intervention group).
+
+    Examples
+    --------
+    >>> effect_in_words(8.0, 2.8, 13.2, measure="MD", favours="positive", outcome="pain",
+    ...                 intervention="acupuncture")[0]
+    'MD 8.0 points less pain with acupuncture (13.2 less to 2.8 less)'
+    >>> effect_in_words(-3.1, -6.4, 0.2, measure="MD", favours="negative", outcome="pain",
+    ...                 intervention="acupuncture")[0]
+    'MD 3.1 points less pain with acupuncture (6.4 less to 0.2 more)'
+    """
+    h = harmonise(estimate, ci_low, ci_high, measure=measure, favours=favours, outcome=outcome,
+                  intervention=intervention)
+    if h.is_ratio or not h.has_direction or math.isnan(h.estimate):
+        return (effect_text(estimate, ci_low, ci_high, measure=measure, favours=favours, outcome=outcome,
+                            digits=digits), h.words)
+    label = {"pp_difference": "difference", "ratio_of_means": "ratio of means"}.get(measure, measure)
+    before, after = {"MD": ("points ", ""), "pp_difference": ("", " per 100")}.get(measure, ("", ""))
+    good, bad = BENEFIT_WORDS.get(outcome, BENEFIT_WORDS["other"])
+
+    def part(v):  # a value on the report's sign: negative = better
+        if round(v, digits) == 0:
+            return "no difference"
+        return f"{abs(v):.{digits}f} {(good if v < 0 else bad).split()[0]}"
+
+    size = "no difference" if round(h.estimate, digits) == 0 else \
+        f"{abs(h.estimate):.{digits}f} {before}{good if h.estimate < 0 else bad}{after} with {intervention}"
+    has_ci = not (math.isnan(h.ci_low) or math.isnan(h.ci_high))
+    effect = f"{label} {size}" + (f" ({part(h.ci_low)} to {part(h.ci_high)})" if has_ci else "")
+    ci = f" ({_signed(h.ci_low, digits)} to {_signed(h.ci_high, digits)})" if has_ci else ""
+    signed = f"on the report's sign: {_signed(h.estimate, digits)}{ci}, {h.words}"
+    if h.flipped:
+        p = h.printed
+        pci = f" ({_signed(p[1], digits)} to {_signed(p[2], digits)})" if has_ci else ""
+        signed += f"; sign reversed: published as {_signed(p[0], digits)}{pci}, {h.printed_words}"
+    return effect, signed

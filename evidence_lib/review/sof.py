@@ -29,7 +29,7 @@ import math
 
 from evidence_lib._values import is_missing, is_number
 from evidence_lib.review import relevance as rel
-from evidence_lib.review.direction import direction, effect_text
+from evidence_lib.review.direction import effect_in_words
 from evidence_lib.review.labels import comparator_label, review_labels  # noqa: F401  (part of this module's API)
 from evidence_lib.vocab import CERTAINTY_LABELS, GRADE_DOMAIN_LABELS, GRADE_DOMAINS, TERM_LABELS
 
@@ -211,7 +211,11 @@ def summary_of_findings(ds):
         One row per entry of ``summary_of_findings.csv``, with the columns of
         :data:`COLUMNS`: the comparison and outcome as readers see them, the effect as
         printed (``estimate``, ``ci_low``, ``ci_high``, ``measure``, ``favours``), the effect
-        in GRADEpro style (``effect``) and its direction in words (``direction``),
+        in GRADEpro style with the outcome named so that it reads the same on any scale
+        (``effect``, e.g. "MD 8.0 points less pain with acupuncture (13.2 less to 2.8 less)")
+        and its value on the report's sign convention, negative = better with the
+        intervention, with the published value where the sign was reversed
+        (``direction``; :func:`evidence_lib.review.direction.effect_in_words`),
         ``participants`` and ``studies`` counted from the rows used (NaN where the source did
         not report them), ``certainty`` (high, moderate, low, very_low; missing if grade.csv
         holds no judgment for the row), ``downgrades`` ("domain (judgment): reason"), the
@@ -241,18 +245,17 @@ def summary_of_findings(ds):
         else:
             size, importance = "unknown", "not judged: the row records no direction of benefit"
         p_benefit, p_important, bayes = _bayes(ds, row, ev, trow)
-        unit = "per 100" if ev["measure"] == "pp_difference" else ""
+        effect, signed = effect_in_words(ev["estimate"], ev["ci_low"], ev["ci_high"], measure=ev["measure"],
+                                         favours=ev["favours"], outcome=row["outcome"],
+                                         intervention=labels["intervention"],
+                                         digits=2 if ev["measure"] == "SMD" else 1)
         out.append({
             "sof_id": row["sof_id"],
             "comparison": f"{labels['intervention_label']} vs {comp}",
             "outcome": row["outcome"], "term": row["term"], "measure": ev["measure"],
             "instrument": ev["instrument"], "estimate": ev["estimate"], "ci_low": ev["ci_low"],
             "ci_high": ev["ci_high"], "favours": ev["favours"],
-            "effect": effect_text(ev["estimate"], ev["ci_low"], ev["ci_high"], measure=ev["measure"],
-                                  favours=ev["favours"], outcome=row["outcome"],
-                                  digits=2 if ev["measure"] == "SMD" else 1, unit=unit),
-            "direction": direction(ev["favours"], row["outcome"], intervention=labels["intervention"]).better
-            + f" with {labels['intervention']}",
+            "effect": effect, "direction": signed,
             "participants": float(ev["participants"]) if is_number(ev["participants"]) else math.nan,
             "studies": float(ev["studies"]) if is_number(ev["studies"]) else math.nan,
             "certainty": cert, "downgrades": downs, "threshold": ttext, "clinical_importance": importance,

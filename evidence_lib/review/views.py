@@ -453,7 +453,9 @@ def pain_differences(ds):
     """Every trial's pain mean differences on one 0-100 scale, at every visit, negative favouring acupuncture.
 
     From the RCT rows of ``effects`` (MD on a pain instrument with a stated 0-100 or 0-10
-    range; 0-10 values are multiplied by 10; re-signed with ``favours``), and, for a trial
+    range; 0-10 values are multiplied by 10; put on the report's sign with
+    :func:`evidence_lib.review.direction.harmonise`, so a row printed with positive = less
+    pain, e.g. SF-36 bodily pain, is re-signed), and, for a trial
     and comparator that no such row covers, from the trial's arm data on a 0-100 scale
     (:func:`arm_differences`, e.g. GERAC's CPGS pain score at 6, 13 and 26 weeks).
 
@@ -467,12 +469,19 @@ def pain_differences(ds):
     DataFrame
         label, source_id, comparator_class, comparator_label, instrument, timepoint_weeks,
         yi, ci_low, ci_high (CI may be missing), n_i, n_c, origin (``effects: <id>`` or
-        ``arms``).
+        ``arms``), resigned (True where the sign was reversed from the source's: its
+        positive values meant less pain) and source_convention (the source's own
+        convention in words, e.g. "positive = lower pain with acupuncture").
     """
     import pandas as pd
 
+    from evidence_lib.review.direction import direction, harmonise
+    from evidence_lib.review.labels import review_labels
+
+    intervention = review_labels(ds)["intervention"]
+
     cols = ["label", "source_id", "comparator_class", "instrument", "timepoint_weeks", "yi", "ci_low", "ci_high",
-            "n_i", "n_c", "origin"]
+            "n_i", "n_c", "origin", "resigned", "source_convention"]
     e = ds.effects.merge(ds.sources[["source_id", "design"]], on="source_id", how="left")
     e = e[(e["design"] == "rct") & (e["outcome"] == "pain") & (e["measure"] == "MD") & e["estimate"].notna()
           & e["timepoint_weeks"].notna() & e["favours"].isin(["negative", "positive"])]
@@ -482,13 +491,13 @@ def pain_differences(ds):
         factor = 1.0 if "0-100" in inst else 10.0 if "0-10" in inst else None
         if factor is None:                      # no stated range: cannot share the 0-100 scale
             continue
-        s = factor * (-1.0 if r.favours == "positive" else 1.0)
-        lo, hi = sorted((s * float(r.ci_low), s * float(r.ci_high))) if not (
-            is_missing(r.ci_low) or is_missing(r.ci_high)) else (float("nan"), float("nan"))
+        h = harmonise(r.estimate, r.ci_low, r.ci_high, measure="MD", favours=r.favours, outcome="pain",
+                      intervention=intervention)
         rows.append(dict(label=_label(ds, r.source_id), source_id=r.source_id, comparator_class=r.comparator_class,
-                         instrument=inst, timepoint_weeks=float(r.timepoint_weeks), yi=s * float(r.estimate),
-                         ci_low=lo, ci_high=hi, n_i=r.n_intervention, n_c=r.n_control,
-                         origin=f"effects: {r.effect_id}"))
+                         instrument=inst, timepoint_weeks=float(r.timepoint_weeks), yi=factor * h.estimate,
+                         ci_low=factor * h.ci_low, ci_high=factor * h.ci_high, n_i=r.n_intervention,
+                         n_c=r.n_control, origin=f"effects: {r.effect_id}", resigned=h.flipped,
+                         source_convention=h.printed_words))
     have = {(r["source_id"], r["comparator_class"]) for r in rows}
     arms = ds.arms[(ds.arms["outcome"] == "pain") & ds.arms["sd"].notna()
                    & ds.arms["instrument"].astype(str).str.contains("0-100", regex=False)]
@@ -502,7 +511,10 @@ def pain_differences(ds):
                 for r in d.itertuples(index=False):
                     rows.append(dict(label=r.label, source_id=sid, comparator_class=comp, instrument=instrument,
                                      timepoint_weeks=r.timepoint_weeks, yi=-r.benefit, ci_low=-r.benefit_high,
-                                     ci_high=-r.benefit_low, n_i=r.n_i, n_c=r.n_c, origin="arms"))
+                                     ci_high=-r.benefit_low, n_i=r.n_i, n_c=r.n_c, origin="arms",
+                                     resigned=r.favours == "positive",
+                                     source_convention=direction(r.favours, "pain", intervention=intervention)
+                                     .axis.replace(" values:", " =", 1)))
                 if len(d):
                     break
     out = pd.DataFrame(rows, columns=cols)

@@ -483,7 +483,9 @@ def test_every_displayed_effect_says_which_way_is_better(ds):
 
     sources = sources_by_id(ds)
     nouns = {"pain": "pain", "function": "function", "response": "responders"}
-    side = {"negative": "negative values", "positive": "positive values", "ratio_gt1": "ratios above 1",
+    # one sign for differences (negative = better with acupuncture, the published value kept where
+    # reversed); ratios keep their printed side
+    side = {"negative": "negative: ", "positive": "negative: ", "ratio_gt1": "ratios above 1",
             "ratio_lt1": "ratios below 1"}
     seen = 0
     for cid in ds.claims["claim_id"]:
@@ -498,8 +500,9 @@ def test_every_displayed_effect_says_which_way_is_better(ds):
                 assert r["direction"].startswith(side[fav]), (cid, r["row_id"], r["direction"])
                 if src["outcome"] in nouns:
                     assert nouns[src["outcome"]] in r["direction"] and "with acupuncture" in r["direction"]
+                assert bool(r["published"]) == (fav == "positive"), (cid, r["row_id"], r["published"])
             else:
-                assert r["direction"] == "direction of benefit not recorded", (cid, r["row_id"])
+                assert r["direction"] == "no direction of benefit recorded", (cid, r["row_id"])
             seen += 1
     assert seen > 30
 

@@ -11,7 +11,7 @@ import pytest
 
 import evidence_lib as ev
 from evidence_lib._values import is_missing
-from evidence_lib.review.direction import direction, effect_text
+from evidence_lib.review.direction import BENEFIT_WORDS, direction, effect_text
 from evidence_lib.review.sof import LEVELS, statement, summary_of_findings
 
 
@@ -88,10 +88,10 @@ def test_every_displayed_effect_agrees_with_its_row(ds, sof):
         shown = float(re.search(r"\d+(\.\d+)?", r.effect.split(" ", 1)[1]).group())
         assert shown == pytest.approx(abs(r.estimate), abs=0.051)
         benefit = r.estimate if r.favours == "positive" else -r.estimate
-        good = direction(r.favours, r.outcome, intervention="x").better.split()[0]
-        first_word = r.effect.split()[2]
-        assert (first_word == good) == (benefit > 0), (r.sof_id, r.effect)
-        assert r.direction.startswith(direction(r.favours, r.outcome, intervention="x").better)
+        good = BENEFIT_WORDS[r.outcome][0]
+        assert (f" {good}" in r.effect) == (benefit > 0), (r.sof_id, r.effect)
+        assert direction(r.favours, r.outcome, intervention="x").has_direction
+        assert r.direction.startswith("on the report's sign: "), r.direction
 
 
 def test_participants_are_counted_from_the_rows(ds, sof):
