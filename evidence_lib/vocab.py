@@ -129,3 +129,73 @@ def label_from_source_id(source_id: str) -> str:
         return str(source_id)
     name = "-".join(p.capitalize() for p in m.group(1).split("-"))
     return f"{name} {m.group(2)}{m.group(3)}{(' ' + m.group(4).strip('._-')) if m.group(4) else ''}"
+
+
+# --------------------------------------------------------------------------- words for report tables
+#: Clinical-relevance readings (:data:`evidence_lib.review.relevance.CLASSES`) in readers' words.
+RELEVANCE_LABELS = {
+    "clearly_above": "clinically important",
+    "inconclusive": "possibly important",
+    "significant_but_below_mcid": "significant but below the clinical threshold",
+    "not_significant": "not statistically significant",
+    "favours_control": "favours the control",
+    "no_ci": "no confidence interval",
+    "no_threshold": "no agreed threshold for the scale",
+}
+#: Pooling estimators by their short codes, spelled out.
+METHOD_LABELS = {"DL": "DerSimonian–Laird", "REML": "restricted maximum likelihood", "ML": "maximum likelihood",
+                 "PM": "Paule–Mandel", "HS": "Hunter–Schmidt", "SJ": "Sidik–Jonkman", "FE": "fixed effect",
+                 "EE": "equal effects"}
+#: The statistics of a pooled result as a reproduction table labels its rows.
+STATISTIC_LABELS = {"estimate": "Pooled estimate", "ci_low": "Lower 95% confidence limit",
+                    "ci_high": "Upper 95% confidence limit", "tau2": "τ² (between-trial variance)",
+                    "i2": "I² (%)", "q": "Q (heterogeneity)", "z": "z (test of no effect)", "k": "Number of trials"}
+#: Why a claim's certainty is not rated, by its verdict (``None``: any other verdict).
+CERTAINTY_NOT_RATED_REASONS = {"not_checkable": "the claim cannot be tested against evidence",
+                               None: "no body of evidence was rated for this claim"}
+#: Column ids of the tables the report shows (network section, scorecard), in readers' words.
+#: A column id without an entry is shown with spaces for underscores.
+REPORT_COLUMN_LABELS = {
+    # trials and arms of the network
+    "label": "Trial", "pain_weeks": "Pain measured (weeks)", "visit": "Visit used (week)",
+    "arms_entered": "Arms entered", "arms_left_out": "Arms left out", "reason": "Reason",
+    "study_label": "Trial", "arm_label": "Arm", "instrument": "Instrument", "timepoint_weeks": "Week",
+    "n": "n", "mean": "Mean used (lower = less pain)", "sd": "SD", "se": "Standard error",
+    "mean_as_reported": "Mean as reported",
+    # effects against the reference, ranking, inconsistency
+    "comparison": "Comparison", "treatment": "Treatment", "comparator": "Comparator",
+    "estimate": "Difference", "ci_low": "Lower 95% limit", "ci_high": "Upper 95% limit",
+    "p_score": "P-score", "rank": "Rank", "component": "Component", "q": "Q", "df": "Degrees of freedom",
+    "pvalue": "p-value", "tau2": "τ²", "k_direct": "Trials (direct)", "direct": "Direct",
+    "direct_se": "Direct SE", "indirect": "Indirect", "indirect_se": "Indirect SE", "difference": "Direct − indirect",
+    "difference_se": "Difference SE", "z": "z", "network": "Network", "network_se": "Network SE",
+    # scorecard
+    "criterion": "Criterion", "judgment": "Judgment", "article_words": "Article words",
+}
+#: Report table columns shown as whole numbers (weeks, counts, ranks).
+REPORT_WHOLE_NUMBER_COLUMNS = frozenset({"visit", "timepoint_weeks", "n", "rank", "df", "k_direct"})
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """A count with its noun in the right number: ``plural(1, "trial")`` -> ``'1 trial'``.
+
+    Parameters
+    ----------
+    count : int
+        How many.
+    singular : str
+        The noun for one.
+    plural_form : str, optional
+        The noun for several (default ``singular + "s"``).
+
+    Returns
+    -------
+    str
+        ``'<count> <noun>'``.
+
+    Examples
+    --------
+    >>> plural(3, "comparison"), plural(1, "degree of freedom", "degrees of freedom")
+    ('3 comparisons', '1 degree of freedom')
+    """
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"

@@ -18,7 +18,8 @@ Custom properties of this package (documented in ``datapackage.json`` itself):
     ``intervention`` (e.g. "yoga"), ``intervention_label`` (its capitalised form),
     ``condition``, ``condition_label`` (its short capitalised name), ``comparators`` and
     ``comparators_short`` (comparator code -> name, and a short name for tables),
-    ``adverse_event_labels`` (event code -> words), ``populations`` (the population groups
+    ``adverse_event_labels`` (event code -> words), ``finding_topics`` (a findings
+    ``topic`` code -> words), ``populations`` (the population groups
     the claim checks compare: lists of subjects under ``subtypes``, ``near``, ``indirect``,
     ``treated``, ``mixed``, ``specific_groups``, and ``tolerated``: subtype -> list),
     ``article_plan`` and optional free-text keys.
@@ -151,7 +152,7 @@ def _check_package_props(desc: dict, problems: list[Problem]) -> None:
                     for k in ranges if k in plan):
                 problems.append(Problem(F, None, "review.article_plan",
                                         "must be an object whose " + ", ".join(ranges) + " are [low, high] numbers"))
-            for key in ("comparators", "comparators_short", "adverse_event_labels"):
+            for key in ("comparators", "comparators_short", "adverse_event_labels", "finding_topics"):
                 words = rv.get(key, {})
                 if not isinstance(words, dict) or not all(isinstance(v, str) and v.strip() for v in words.values()):
                     problems.append(Problem(F, None, f"review.{key}",

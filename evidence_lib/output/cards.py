@@ -13,9 +13,10 @@ from evidence_lib.output.cells import cell_text, number_text, records, source_sh
 from evidence_lib.output.links import card_id, doi_url, pubmed_url, safe_url
 from evidence_lib.output.summary import AE_LABELS, AE_UNITS
 from evidence_lib.review.direction import harmonise
+from evidence_lib.review.labels import finding_topic
 from evidence_lib.review.relevance import describe_threshold
 from evidence_lib.review.sof import review_labels
-from evidence_lib.vocab import ANALYSIS_ANCHORS, MEASURE_LABELS, label_from_source_id
+from evidence_lib.vocab import ANALYSIS_ANCHORS, MEASURE_LABELS, OUTCOME_LABELS, label_from_source_id
 
 TABLE_TITLES = {"pooled_results": "Pooled results", "effects": "Effects", "adverse_events": "Adverse events",
                 "thresholds": "Thresholds", "protocols": "Protocols", "findings": "Findings"}
@@ -175,7 +176,7 @@ def _row_columns(table: str, r: dict, words: dict | None = None) -> tuple[str, s
     (:func:`harmonised_cells`, with ``words["intervention"]``).
     """
     if table in ("effects", "pooled_results"):
-        what = r.get("description") or f"{r.get('outcome')}: {r.get('instrument')}"
+        what = r.get("description") or f"{OUTCOME_LABELS.get(r.get('outcome'), r.get('outcome'))}: {r.get('instrument')}"
         n, k = participants(r, table)
         if table == "pooled_results":
             n += f" ({k} {'study' if k == 1 else 'studies'})" if k else ""
@@ -203,7 +204,8 @@ def _row_columns(table: str, r: dict, words: dict | None = None) -> tuple[str, s
         arm = r.get("arm")
         arm = words.get("intervention", arm) if arm == "intervention" else words.get("comparators_short", {}).get(arm, arm)
         return f"Protocol ({arm}): " + ", ".join(bits), "", "", "", r.get("control_procedure") or "", ""
-    return f"{cell_text(r.get('topic'))}: {cell_text(r.get('finding'))}", "", "", "", "", ""  # findings
+    topic = finding_topic(cell_text(r.get("topic")), (words or {}).get("finding_topics", {}))
+    return f"{topic}: {cell_text(r.get('finding'))}", "", "", "", "", ""  # findings
 
 
 def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the intervention") -> list[dict]:

@@ -35,7 +35,7 @@ from markupsafe import Markup
 
 from evidence_lib._io import atomic_write_text
 from evidence_lib.output.cards import claim_card
-from evidence_lib.output.cells import cell_text, records, source_short, sources_by_id
+from evidence_lib.output.cells import cell_text, number_text, records, source_short, sources_by_id
 from evidence_lib.output.exports import (DEFAULT_AUTHOR, RATING_VALUES, bibtex, claim_reviews, csl_items, json_text,
                                          review_author, review_date)
 from evidence_lib.output.links import card_id, safe_url
@@ -44,10 +44,11 @@ from evidence_lib.review.checks import check as check_claim
 from evidence_lib.review.ledger import (CATEGORY_ORDER, CERTAINTY_SYMBOLS, VERDICT_COLORS, VERDICT_LABELS,
                                         VERDICT_ORDER)
 from evidence_lib.review.reproduce import reproduce, reproducible_analyses
+from evidence_lib.vocab import (CERTAINTY_LABELS, CERTAINTY_NOT_RATED_REASONS, METHOD_LABELS, REPORT_COLUMN_LABELS,
+                                REPORT_WHOLE_NUMBER_COLUMNS, SCORECARD_JUDGMENT_LABELS, STATISTIC_LABELS, plural)
 
 #: File names written by :func:`write_report`, in write order.
 REPORT_FILES = ("claim-review.html", "claimreview.jsonld", "references.json", "references.bib")
-CERTAINTY_LABELS = {"high": "High", "moderate": "Moderate", "low": "Low", "very_low": "Very low", "none": "None"}
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -67,7 +68,8 @@ def environment() -> jinja2.Environment:
                              keep_trailing_newline=True)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.globals.update(VERDICT_LABELS=VERDICT_LABELS, VERDICT_COLORS=VERDICT_COLORS,
-                       CERTAINTY_LABELS=CERTAINTY_LABELS, CERTAINTY_SYMBOLS=CERTAINTY_SYMBOLS)
+                       CERTAINTY_LABELS=CERTAINTY_LABELS, CERTAINTY_SYMBOLS=CERTAINTY_SYMBOLS,
+                       CERTAINTY_NOT_RATED_REASONS=CERTAINTY_NOT_RATED_REASONS)
     return env
 
 
@@ -206,16 +208,43 @@ def scorecard(ds) -> dict | None:
     Returns
     -------
     dict or None
-        ``{"headers": [...], "rows": [[...], ...]}``: columns as they come (snake_case
-        made readable), rows in table order, every cell as text; the first cell of a row
-        is its header.
+        ``{"headers": [...], "rows": [[...], ...]}``: the columns in table order without
+        the id columns (``..._id``), headed in readers' words
+        (:data:`evidence_lib.vocab.REPORT_COLUMN_LABELS`); rows in table order, every cell
+        as text, judgments in words (:data:`evidence_lib.vocab.SCORECARD_JUDGMENT_LABELS`);
+        the first cell of a row is its header.
     """
     sc = getattr(ds, "scorecard", None)
     if sc is None or not hasattr(sc, "columns") or len(sc) == 0:
         return None
-    cols = list(sc.columns)
-    return {"headers": [c.replace("_", " ").capitalize() for c in cols],
-            "rows": [[cell_text(r.get(c)) for c in cols] for r in records(sc)]}
+    cols = [c for c in sc.columns if not str(c).endswith("_id")]
+
+    def cell(col, value):
+        value = cell_text(value)
+        return SCORECARD_JUDGMENT_LABELS.get(value, value) if col == "judgment" else value
+
+    return {"headers": [column_label(c) for c in cols],
+            "rows": [[cell(c, r.get(c)) for c in cols] for r in records(sc)]}
+
+
+def column_label(column) -> str:
+    """A report table's column id in readers' words.
+
+    Parameters
+    ----------
+    column : object
+        A column name (``"k_direct"``, ``"mean_as_reported"``, or a treatment's name).
+
+    Returns
+    -------
+    str
+        Its entry in :data:`evidence_lib.vocab.REPORT_COLUMN_LABELS`; else the name with
+        spaces for underscores, capitalised when it had underscores.
+    """
+    name = str(column)
+    if name in REPORT_COLUMN_LABELS:
+        return REPORT_COLUMN_LABELS[name]
+    return name.replace("_", " ").capitalize() if "_" in name else name
 
 
 def network(ds, *, alt_text: Mapping | None = None) -> dict | None:
@@ -250,9 +279,12 @@ def network(ds, *, alt_text: Mapping | None = None) -> dict | None:
     intervention = review_labels(ds)["intervention"]
     codes = set(ds.arms["arm"]) if "arm" in ds.arms.columns else set()
 
-    def text(v):
+    def text(v, column=""):
         if isinstance(v, float):
-            return "" if math.isnan(v) else f"{v:.2f}"
+            if math.isnan(v):
+                return ""
+            s = f"{v:g}" if column in REPORT_WHOLE_NUMBER_COLUMNS else f"{v:.2f}"
+            return "\u2212" + s[1:] if s.startswith("-") else s
         if isinstance(v, str) and v in codes:  # a treatment code: readers see its name
             return treatment_label(v, intervention=intervention)
         return cell_text(v)
@@ -264,8 +296,8 @@ def network(ds, *, alt_text: Mapping | None = None) -> dict | None:
         frame = df if isinstance(df.index, pd.RangeIndex) else df.rename_axis(df.index.name or "").reset_index()
         hidden = {"arm", "study", "negated", "origin"} | ({"treatment"} if "arm_label" in frame.columns else set())
         frame = frame[[c for c in frame.columns if not str(c).endswith("_id") and str(c) not in hidden]]
-        cols = [str(c).replace("_", " ") for c in frame.columns]
-        rows = [[text(v) for v in r] for r in frame.itertuples(index=False, name=None)]
+        cols = [column_label(c) for c in frame.columns]
+        rows = [[text(v, str(c)) for v, c in zip(r, frame.columns)] for r in frame.itertuples(index=False, name=None)]
         tables.append({"caption": caption, "columns": cols, "rows": rows})
     return {"title": sec.title, "summary": sec.summary, "figures": figures(ds, alt_text=alt_text, section="network"),
             "tables": tables, "notes": list(sec.notes)}
@@ -300,12 +332,48 @@ def reproductions(ds) -> list[dict]:
         where = ", ".join(x for x in (source_short(sources.get(row["source_id"])), cell_text(row.get("location"))) if x)
         out.append({
             "id": aid, "error": None, "title": cell_text(row.get("description")) or aid, "where": where,
-            "url": safe_url(row.get("url")), "method": rep.method, "k": rep.ours.k, "summary": rep.summary(),
-            "rows": [{"statistic": r.statistic, "published": f"{r.published:g}", "ours": f"{r.ours:.4f}",
-                      "difference": f"{r.difference:+.4f}", "agrees": bool(r.agrees_to_rounding)}
+            "url": safe_url(row.get("url")), "method": METHOD_LABELS.get(rep.method, rep.method), "k": rep.ours.k,
+            "summary": reproduction_sentence(rep),
+            "rows": [{"statistic": STATISTIC_LABELS.get(r.statistic, r.statistic), "published": f"{r.published:g}",
+                      "ours": f"{r.ours:.0f}" if r.statistic == "k" else f"{r.ours:.4f}",
+                      "difference": f"{r.difference:+.0f}" if r.statistic == "k" else f"{r.difference:+.4f}",
+                      "agrees": bool(r.agrees_to_rounding)}
                      for r in rep.to_frame().itertuples(index=False)],
         })
     return out
+
+
+def reproduction_sentence(rep) -> str:
+    """One reproduction in readers' words: the published result, ours, and whether they agree.
+
+    Parameters
+    ----------
+    rep : evidence_lib.review.reproduce.Reproduction
+
+    Returns
+    -------
+    str
+        Published and re-pooled estimate with their 95% CIs, rounded as published, then
+        τ², I², Q with its degrees of freedom and z; the statistics not reproduced to their
+        printed rounding are named in words (:data:`evidence_lib.vocab.STATISTIC_LABELS`).
+    """
+    f = rep.to_frame().set_index("statistic")
+    d = int(f.loc["estimate", "printed_decimals"]) if "estimate" in f.index else 2
+    pub, o = rep.published, rep.ours
+
+    def ci(est, lo, hi):
+        return f"{number_text(round(est, d))} (95% CI {number_text(round(lo, d))} to {number_text(round(hi, d))})"
+
+    s = (f"Published: {ci(pub['estimate'], pub.get('ci_low', float('nan')), pub.get('ci_high', float('nan')))}. "
+         f"Re-pooled here from {o.k} trials with the {METHOD_LABELS.get(rep.method, rep.method)} method: "
+         f"{ci(o.estimate, o.ci_low, o.ci_high)}; τ² {o.tau2:.2f}, I² {o.i2:.0f}%, Q {o.q:.2f} on "
+         f"{plural(int(o.q_df), 'degree of freedom', 'degrees of freedom')}, z {abs(o.statistic):.2f}. ")
+    off = f[~f["agrees_to_rounding"]]
+    if off.empty:
+        return s + "Every published statistic is reproduced to its printed rounding."
+    return s + "Not reproduced to the printed rounding: " + ", ".join(
+        f"{STATISTIC_LABELS.get(k, k)} (published {number_text(r.published)}, ours {r.ours:.4g})"
+        for k, r in off.iterrows()) + "."
 
 
 def filter_groups(claims: list[dict]) -> list[dict]:

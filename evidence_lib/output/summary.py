@@ -30,8 +30,8 @@ AE_LABELS = {
 }
 AE_UNITS = {"per_patient": "per patient", "per_treatment": "per treatment",
             "per_10000_patients": "per 10,000 patients", "per_10000_treatments": "per 10,000 treatments"}
-SOF_NOTE = ("Each row names the evidence it rests on and why it was chosen (summary_of_findings.csv); certainty "
-            "is ours, by the five GRADE domains in grade.csv, and agrees with the review's own rating where one "
+SOF_NOTE = ("Each row names the evidence it rests on and why it was chosen; certainty "
+            "is ours, by the five GRADE domains, and agrees with the review's own rating where one "
             "was printed. Effects read as the difference in the intervention group (GRADEpro style); the words "
             "say which way is better. Clinical importance is judged against the threshold the data package "
             "assigns to the instrument; effect-size conventions are named as conventions.")

@@ -68,7 +68,7 @@ KINDS = ("frame", "evidence", "comparator", "time_horizon", "population", "subje
          "clinical_relevance")
 CLINICAL_OUTCOMES = ("pain", "function", "response", "quality_of_life", "global_improvement", "medication_use",
                      "adverse_events", "psychological", "other")
-from evidence_lib.vocab import EVIDENCE_TABLES  # noqa: E402,F401  (kept here for callers)
+from evidence_lib.vocab import EVIDENCE_TABLES, OUTCOME_LABELS, RELEVANCE_LABELS  # noqa: E402,F401
 
 _O, _I, _W, _M = SEVERITIES
 #: COMPARATOR_FIT[claimed][evidence] -> severity. Missing pairs are mismatches.
@@ -260,6 +260,11 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
 
     # comparator
     want = frame.comparator_class
+    short = labels["comparators_short"]
+
+    def name(code):
+        return short.get(code, str(code).replace("_", " "))
+
     comp = basis[basis["comparator_class"].notna()]
     if want not in ("any", "none") and len(comp):
         pairs = []
@@ -267,24 +272,26 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
             pairs.append((COMPARATOR_FIT.get(want, {}).get(r.comparator_class, "mismatch"), r.key))
         sev, keys = _best(pairs)
         found = sorted(set(comp["comparator_class"]))
+        named = [name(c) for c in found]
         if sev == "ok":
-            msg = f"the claim compares with {want}; the evidence includes {want}-controlled results"
+            msg = f"the claim compares with {name(want)}; the evidence includes results against {name(want)}"
         elif sev == "mismatch":
             if want in ("conventional_therapy", "usual_care", "active_other") and set(found) <= {"sham", "no_treatment", "none"}:
-                msg = (f"the claim compares with {want.replace('_', ' ')}, but the evidence it rests on compares "
-                       f"with {' and '.join(found)} only")
+                msg = (f"the claim compares with {name(want)}, but the evidence it rests on compares "
+                       f"with {' and '.join(named)} only")
             elif want == "sham":
-                msg = (f"the claim says 'sham', but the evidence is against {' and '.join(found)}: "
+                msg = (f"the claim says 'sham', but the evidence is against {' and '.join(named)}: "
                        f"sham and usual-care / no-treatment comparisons are conflated")
             else:
-                msg = f"the claim compares with {want}; the evidence compares with {', '.join(found)}"
+                msg = f"the claim compares with {name(want)}; the evidence compares with {', '.join(named)}"
         else:
             why = "; ".join(sorted({_COMPARATOR_WHY[(want, c)] for c in found if (want, c) in _COMPARATOR_WHY}))
-            msg = f"the claim compares with {want}; the nearest evidence compares with {', '.join(found)} ({why})"
+            msg = f"the claim compares with {name(want)}; the nearest evidence compares with {', '.join(named)} ({why})"
         out.append(Finding("comparator", sev, msg, keys, fid))
     elif want not in ("any", "none") and len(basis):
         out.append(Finding("comparator", "warning",
-                           f"the claim compares with {want}, but no linked row records a comparator", _keys(basis), fid))
+                           f"the claim compares with {name(want)}, but no linked row records a comparator",
+                           _keys(basis), fid))
 
     # time horizon
     h = frame.time_horizon
@@ -349,8 +356,8 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
     if o in CLINICAL_OUTCOMES and len(basis):
         with_o = basis[basis["outcome"].notna()]
         if len(with_o) and not (with_o["outcome"] == o).any():
-            out.append(Finding("outcome", "warning",
-                               f"a claim about {o}; the rows are on {', '.join(sorted(set(with_o['outcome'])))}",
+            on = ", ".join(sorted({OUTCOME_LABELS.get(x, x) for x in with_o["outcome"]}))
+            out.append(Finding("outcome", "warning", f"a claim about {OUTCOME_LABELS.get(o, o)}; the rows are on {on}",
                                _keys(with_o), fid))
     elif o == "mechanism" and len(basis):
         clinical = basis["table"].isin(["effects", "pooled_results"])
@@ -414,7 +421,7 @@ def _relevance_finding(frame, readings) -> Finding:
                            "difference whose CI does not exclude an important difference (no difference found is "
                            "not equivalence)", keys, fid)
         return Finding("clinical_relevance", "info", "a claim of comparability; the evidence shows a difference "
-                       "(" + ", ".join(sorted(set(cats.values()))) + ")", keys, fid)
+                       "(" + ", ".join(sorted({RELEVANCE_LABELS.get(c, c) for c in cats.values()})) + ")", keys, fid)
     rank = ["clearly_above", "inconclusive", "significant_but_below_mcid", "no_ci", "no_threshold",
             "not_significant", "favours_control"]
     best = min(cats.values(), key=rank.index)
@@ -461,14 +468,14 @@ def check(ds, claim_id: str) -> ClaimCheck:
     findings: list[Finding] = []
     readings: list = []
     if frames.empty:
-        findings.append(Finding("frame", "mismatch", "the claim has no frame in claim_frames.csv"))
+        findings.append(Finding("frame", "mismatch", "no claim frame (what the claim asserts) is recorded"))
     for frame in frames.itertuples(index=False):
         if frame.evidence_needed == "none":
             findings.append(Finding("frame", "info", f"not checkable: {frame.note or 'no evidence could settle it'}",
                                     (), frame.frame_id))
             continue
         if basis.empty:
-            findings.append(Finding("evidence", "info", "no evidence rows linked in claim_evidence.csv yet",
+            findings.append(Finding("evidence", "info", "no study result is linked to this claim",
                                     (), frame.frame_id))
             continue
         f, r = _frame_findings(frame, basis, ds)

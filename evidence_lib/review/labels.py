@@ -7,7 +7,7 @@ else of the package, so every review module may use it.
 
 from __future__ import annotations
 
-__all__ = ["review_labels", "comparator_label", "arm_label", "versus_labels", "condition_subjects"]
+__all__ = ["review_labels", "comparator_label", "arm_label", "versus_labels", "condition_subjects", "finding_topic"]
 
 
 def review_labels(ds) -> dict:
@@ -27,7 +27,8 @@ def review_labels(ds) -> dict:
         ``comparators_short`` (short names for tables, default the names),
         ``populations`` (the claim checks' population groups, see
         :func:`evidence_lib.review.checks.population_fit`) and ``adverse_event_labels``
-        (event code -> words, for the review's own event codes).
+        (event code -> words, for the review's own event codes), ``finding_topics`` (a
+        findings ``topic`` code -> words; see :func:`finding_topic`).
     """
     meta = ds.descriptor.get("review", {}) or {}
     condition = meta.get("condition", "")
@@ -38,7 +39,28 @@ def review_labels(ds) -> dict:
             "comparators": dict(meta.get("comparators", {})),
             "comparators_short": {**dict(meta.get("comparators", {})), **dict(meta.get("comparators_short", {}))},
             "populations": dict(meta.get("populations", {})),
-            "adverse_event_labels": dict(meta.get("adverse_event_labels", {}))}
+            "adverse_event_labels": dict(meta.get("adverse_event_labels", {})),
+            "finding_topics": dict(meta.get("finding_topics", {}))}
+
+
+def finding_topic(topic, topics: dict) -> str:
+    """A findings ``topic`` as readers see it (from the descriptor's ``review.finding_topics``).
+
+    Parameters
+    ----------
+    topic : str
+        The ``findings.topic`` value: a code (``mechanism_blood_flow``) or already words.
+    topics : dict
+        ``review_labels(ds)["finding_topics"]``: code -> words.
+
+    Returns
+    -------
+    str
+        The review's words for the code; otherwise the value with spaces for underscores
+        and its first letter capitalised (``''`` for an empty topic).
+    """
+    text = topics.get(topic) or str(topic or "").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def comparator_label(ds, code: str) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from evidence_lib._values import is_missing
 from evidence_lib.terms import term_for_weeks
-from evidence_lib.vocab import ARMS
+from evidence_lib.vocab import ARMS, MEASURE_LABELS, METHOD_LABELS, plural
 
 from .views import _higher_is_better, _improvement_score, _Z975, source_labels
 
@@ -137,7 +137,7 @@ def _select(ds):
         base = dict(source_id=sid, label=labels.get(sid, sid), pain_weeks=", ".join(f"{w:g}" for w in weeks))
         if a.empty:
             why.append(dict(base, visit=math.nan, arms_entered="", arms_left_out="",
-                            reason="no arm-level pain data in arms.csv"))
+                            reason="no pain values per arm recorded"))
             continue
         short = [w for w in weeks if w > 0 and term_for_weeks(w) == "short"
                  and a.loc[a["timepoint_weeks"] == w, "mean"].notna().sum() >= 2]
@@ -154,8 +154,8 @@ def _select(ds):
             if not has_sd_n and not is_missing(r["sd"]):
                 var, origin = _derived_variance(ds, sid, w, r["arm"], rows)
             if not has_sd_n and var is None:
-                missing = [c for c in ("sd", "n") if is_missing(r[c])]
-                left.append(f"{r['arm_label']} ({' and '.join(missing)} not in the data)")
+                missing = [w for c, w in (("sd", "SD"), ("n", "group size")) if is_missing(r[c])]
+                left.append(f"{r['arm_label']} ({' and '.join(missing)} not recorded)")
                 continue
             mean, flip = _oriented(r["mean"], r["instrument"], r["notes"])
             out.append(dict(study=sid, study_label=base["label"], treatment=r["arm"], arm_label=r["arm_label"],
@@ -354,18 +354,26 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
         f"enter one model ({', '.join(entered)})" + (f"; {', '.join(out)} cannot" if out else "")
         + f". {ref.capitalize()} at the first short-term visit (negative: less pain with {ref}), "
         + "; ".join(lines) + ". "
-        + (f"Direct and indirect evidence could be compared for {len(split)} comparison(s). " if len(split)
+        + (f"Direct and indirect evidence could be compared for {plural(len(split), 'comparison')}. " if len(split)
            else "No comparison has both direct and indirect evidence outside a single multi-arm trial, so "
                 "node-splitting is not possible. ")
-        + (f"The design-by-treatment test has {int(between['df'])} degree(s) of freedom (Q = {_fmt(between['q'], 2)},"
+        + (f"The design-by-treatment test has "
+           f"{plural(int(between['df']), 'degree of freedom', 'degrees of freedom')} (Q = {_fmt(between['q'], 2)},"
            f" p = {between['pvalue']:.2g})." if between["df"] > 0 else "The design-by-treatment test has no degrees "
                                                                         "of freedom."))
     notes = (
         f"Measure: {res.measure} ({'every instrument is a 0-100 pain scale' if res.measure == 'MD' else 'instruments differ'}); "
         "lower = less pain. Follow-up scores and change scores are mixed, which is acceptable for a mean difference.",
-        "Treatments are the data's arm codes: each node pools arms that the data package codes alike "
-        "(e.g. two kinds of placebo procedure both coded sham); whether they are one treatment is a transitivity judgment.",
-        res.summary(),
+        "Mean used: each arm's mean on one direction, lower = less pain; change scores reported as improvements "
+        "(positive numbers) and scores on scales where higher is better are negated, so they differ in sign from "
+        "the mean as reported.",
+        "Each treatment pools the arms that the trials describe alike (e.g. two kinds of placebo procedure both "
+        "counted as sham); whether they are one treatment is a judgment of transitivity.",
+        f"Model: {MEASURE_LABELS.get(res.measure, res.measure)}, "
+        f"{METHOD_LABELS.get(res.method, res.method)}; {plural(len(res.treatments), 'treatment')}, "
+        f"{plural(len(res.studies), 'trial')}, {plural(len(res.data.y), 'contrast')}; τ² = {res.tau2:.2g}; "
+        f"Q = {res.q:.2f} ({plural(int(res.q_df), 'degree of freedom', 'degrees of freedom')}, "
+        f"p = {res.q_pvalue:.2g}).",
     )
     tables = {
         "Trials and arms considered": inclusion,

@@ -356,7 +356,7 @@ def assess(estimate, ci_low, ci_high, measure: str, favours: str, thresholds, in
         what = f"{measure} on {instrument}" if instrument else measure
         msg = ("the CI includes the null" if cat == "not_significant" else
                "the CI excludes the null in favour of the control" if cat == "favours_control" else
-               f"no threshold in thresholds.csv fits {what}")
+               f"no agreed clinical threshold for {what}")
         return Relevance(cat, e, lo, hi, None, message=msg)
     m = threshold_on_benefit_scale(row["value"], measure)
     cat, below = classify(e, lo, hi, m)

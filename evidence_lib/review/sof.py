@@ -148,7 +148,8 @@ def _importance(reading, threshold_text: str) -> tuple[str, str]:
     if cat == "not_significant":
         return "none", "no clear difference: the CI includes no effect"
     if cat in ("no_threshold", "no_ci"):
-        return "unknown", "not judged: no threshold for this instrument in thresholds.csv"
+        return "unknown", ("not judged: no confidence interval" if cat == "no_ci" else
+                           "not judged: no agreed minimal important difference for this scale")
     if cat == "clearly_above":
         return "important", f"larger than the {threshold_text}, across the whole CI"
     if cat == "inconclusive":

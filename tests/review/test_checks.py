@@ -128,7 +128,7 @@ def test_conventional_care_claim_on_sham_and_no_treatment_controls(pkg):
     c = check(pkg.load(), "C14")
     assert sev(c, "comparator", "C14.1") == {"ok"}
     (f,) = [f for f in c.findings if f.kind == "comparator" and f.frame_id == "C14.2"]
-    assert f.severity == "mismatch" and "no_treatment and sham only" in f.message
+    assert f.severity == "mismatch" and "no acupuncture / waiting list and sham acupuncture only" in f.message
     assert set(f.rows) == {"effects:e-sham", "effects:e-none"}
 
 

@@ -89,10 +89,43 @@
       svg.addEventListener("click", open);
       svg.classList.add("zoomable");
       fig.querySelector("figcaption").appendChild(btn);
+      // A visible hint above each figure: it opens full size, where its small text is readable.
+      var tools = document.createElement("p");
+      tools.className = "fig-tools";
+      var hint = document.createElement("span");
+      hint.textContent = "Select the figure to open it full size.";
+      var top = btn.cloneNode(true);
+      top.textContent = "Open full size";
+      top.setAttribute("aria-label", "Open the figure full size");
+      top.addEventListener("click", open);
+      tools.appendChild(hint);
+      tools.appendChild(top);
+      fig.insertBefore(tools, svg);
     });
     viewer.addEventListener("click", function (e) { if (e.target === viewer) { viewer.close(); } });
     Array.prototype.slice.call(document.querySelectorAll(".figure-hint")).forEach(function (p) { p.hidden = false; });
   }
+
+  // Tables wider than their box scroll sideways; a line above such a table says so.
+  var wraps = Array.prototype.slice.call(document.querySelectorAll(".table-wrap"));
+  function markScrollers() {
+    wraps.forEach(function (w) {
+      var hint = w.previousElementSibling;
+      var has = hint && hint.classList.contains("scroll-hint");
+      var wide = w.clientWidth > 0 && w.scrollWidth > w.clientWidth + 1;
+      if (wide && !has) {
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.textContent = "This table is wider than the page: scroll it sideways to see every column";
+        w.parentNode.insertBefore(hint, w);
+      } else if (!wide && has) {
+        hint.parentNode.removeChild(hint);
+      }
+    });
+  }
+  window.addEventListener("resize", markScrollers);
+  document.addEventListener("toggle", markScrollers, true);
+  markScrollers();
 
   if (panel) {
     buttons.forEach(function (b) {
