@@ -96,6 +96,14 @@ ANALYSIS_LABELS = {"network-pain-short": "Network meta-analysis of short-term pa
 ANALYSIS_ANCHORS = {"network-pain-short": "network"}
 #: What a ``claim_evidence.csv`` row can point at: a row of one of these tables, or an analysis.
 EVIDENCE_TABLES = ("effects", "pooled_results", "adverse_events", "protocols", "thresholds", "findings", "analyses")
+#: Which events an adverse-event count covers (``adverse_events.attribution``): only events the source
+#: attributed to the intervention, every event in a group or trial arm whatever its cause, or not said.
+AE_ATTRIBUTIONS = ("attributed", "all_cause", "not_stated")
+AE_ATTRIBUTION_LABELS = {
+    "attributed": "events attributed to the treatment by patients, practitioners or the authors",
+    "all_cause": "all events in each trial arm, whatever the cause (arms without the treatment included)",
+    "not_stated": "events whose link to treatment the source does not state",
+}
 SCORECARD_JUDGMENTS = ("satisfactory", "not_satisfactory", "not_applicable")
 SCORECARD_JUDGMENT_LABELS = {"satisfactory": "Satisfactory", "not_satisfactory": "Not satisfactory",
                              "not_applicable": "Not applicable"}

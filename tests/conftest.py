@@ -158,10 +158,10 @@ def make_report_package(copy: DataCopy) -> Path:
     ])
     _append_rows(copy, "adverse_events", [
         dict(ae_id="ae-witt-any", source_id="witt2009", population="patients treated with acupuncture",
-             setting="German physicians", ae_type="any", event="Any adverse effect", events="19726", denominator="229230", unit="per_patient",
+             setting="German physicians", ae_type="any", event="Any adverse effect", attribution="attributed", events="19726", denominator="229230", unit="per_patient",
              estimate="0.086", location="abstract", url="https://pubmed.ncbi.nlm.nih.gov/90000002/", status="verified"),
         dict(ae_id="ae-witt-serious", source_id="witt2009", population="patients treated with acupuncture",
-             setting="German physicians", ae_type="pneumothorax", event="Pneumothorax", events="2", denominator="229230", unit="per_patient",
+             setting="German physicians", ae_type="pneumothorax", event="Pneumothorax", attribution="attributed", events="2", denominator="229230", unit="per_patient",
              estimate="0.0000087", location="abstract", url="https://pubmed.ncbi.nlm.nih.gov/90000002/", status="unverified"),
     ])
     _append_rows(copy, "claim_evidence", [

@@ -36,6 +36,7 @@ def _enum(table, field):
     ("grade", "judgment", vocab.GRADE_JUDGMENTS),
     ("scorecard", "judgment", vocab.SCORECARD_JUDGMENTS),
     ("claim_evidence", "table", vocab.EVIDENCE_TABLES),
+    ("adverse_events", "attribution", vocab.AE_ATTRIBUTIONS),
 ])
 def test_vocabulary_matches_the_descriptor(table, field, ours):
     assert set(_enum(table, field)) == set(ours)
@@ -48,6 +49,7 @@ def test_vocabulary_matches_the_descriptor(table, field, ours):
     (vocab.THRESHOLD_KINDS, vocab.THRESHOLD_KIND_LABELS), (vocab.GRADE_DOMAINS, vocab.GRADE_DOMAIN_LABELS),
     (vocab.SCORECARD_JUDGMENTS, vocab.SCORECARD_JUDGMENT_LABELS),
     (vocab.ANALYSES, vocab.ANALYSIS_LABELS), (vocab.ANALYSES, vocab.ANALYSIS_ANCHORS),
+    (vocab.AE_ATTRIBUTIONS, vocab.AE_ATTRIBUTION_LABELS),
 ])
 def test_every_code_has_a_label(codes, labels):
     assert set(codes) <= set(labels)

@@ -16,7 +16,7 @@ from evidence_lib._values import is_missing, is_number
 from evidence_lib.dataset.article import Article
 from evidence_lib.errors import Problem
 from evidence_lib.terms import term_for_weeks
-from evidence_lib.vocab import ANALYSES, EVIDENCE_TABLES, RATIO_MEASURES
+from evidence_lib.vocab import AE_ATTRIBUTIONS, ANALYSES, EVIDENCE_TABLES, RATIO_MEASURES
 
 #: Which tables each rule reads; a rule runs only when none of them is broken.
 _RULES = (
@@ -245,6 +245,12 @@ def _check_adverse_events(tables, problems, warnings, broken):
     fname = "adverse_events.csv"
     for i, row in enumerate(df.itertuples(index=False)):
         line = _line(df, i)
+        attribution = getattr(row, "attribution", None)
+        if is_missing(attribution) or attribution not in AE_ATTRIBUTIONS:
+            problems.append(Problem(fname, line, "attribution",
+                                    f"{attribution!r} does not say which events the count covers; write one of "
+                                    f"{', '.join(AE_ATTRIBUTIONS)} (attributed to the intervention, every event "
+                                    f"whatever the cause, or not stated by the source)"))
         if _isnum(row.events) and _isnum(row.denominator) and row.events > row.denominator:
             problems.append(Problem(fname, line, "events", f"events {row.events} exceed the denominator {row.denominator}"))
         scale = {"per_patient": 1, "per_treatment": 1, "per_10000_patients": 10000, "per_10000_treatments": 10000}.get(row.unit)

@@ -115,11 +115,25 @@ AE_PANELS = {"per_patient": ("per 10,000 patients", 10000.0), "per_10000_patient
              "per_10000_treatments": ("per 10,000 treatments", 1.0)}
 
 
+def _rate_label(name: str, source: str, width: int = 44) -> str:
+    """``name (source)`` wrapped at ``width`` without ever splitting the source's "(Author Year)"."""
+    import textwrap
+
+    lines = textwrap.wrap(name, width) or [""]
+    tail = f"({source})"
+    if len(lines[-1]) + 1 + len(tail) <= width:
+        lines[-1] = f"{lines[-1]} {tail}"
+    else:
+        lines.append(tail)
+    return "\n".join(lines)
+
+
 def ae_inputs(ds):
     """Adverse-event rows with a rate per 10,000 of their denominator (patients or treatments).
 
     The printed rate is used, else events/denominator with an exact (Clopper-Pearson) 95%
-    interval. Labelled by the row's ``event`` (else its type) and source.
+    interval. Labelled by the row's ``event`` (else its type) and source; a label is wrapped
+    but the source's "(Author Year)" is never split over two lines.
 
     Parameters
     ----------
@@ -129,17 +143,19 @@ def ae_inputs(ds):
     Returns
     -------
     DataFrame
-        ``label``, ``panel`` ("per 10,000 patients" / "per 10,000 treatments"), ``rate``,
-        ``rate_low``, ``rate_high``; patients first, highest rate first.
+        ``label``, ``panel`` ("per 10,000 patients" / "per 10,000 treatments"), ``attribution``
+        (``adverse_events.attribution``: attributed, all_cause or not_stated), ``rate``,
+        ``rate_low``, ``rate_high``, ``events``, ``denominator`` and ``ae_id``; ordered by
+        attribution (:data:`evidence_lib.vocab.AE_ATTRIBUTIONS`), patients before treatments,
+        then highest rate first.
     """
-    import textwrap
-
     import pandas as pd
     from scipy.special import betaincinv
 
     from evidence_lib.review.views import source_labels
+    from evidence_lib.vocab import AE_ATTRIBUTIONS
 
-    cols = ["label", "panel", "rate", "rate_low", "rate_high", "ae_id"]
+    cols = ["label", "panel", "attribution", "rate", "rate_low", "rate_high", "events", "denominator", "ae_id"]
     ae = ds.adverse_events
     if len(ae) == 0:
         return pd.DataFrame(columns=cols)
@@ -172,14 +188,58 @@ def ae_inputs(ds):
                 own = own[len(r.source_id):].strip("-_.") if own.startswith(r.source_id) else own
                 own = own.replace("-", " ").replace("_", " ")
                 name = f"{name}: {own}" if r.ae_type != "other" else own.capitalize()
-        label = "\n".join(textwrap.wrap(f"{name} ({sl.get(r.source_id, r.source_id)})", 40)[:2])
-        rows.append({"label": label, "panel": panel, "rate": float(est) * f,
+        attribution = getattr(r, "attribution", None)
+        rows.append({"label": _rate_label(name, sl.get(r.source_id, r.source_id)), "panel": panel,
+                     "attribution": attribution if attribution in AE_ATTRIBUTIONS else "not_stated",
+                     "rate": float(est) * f,
                      "rate_low": float(lo) * f if _isnum(lo) else float("nan"),
-                     "rate_high": float(hi) * f if _isnum(hi) else float("nan"), "ae_id": r.ae_id})
+                     "rate_high": float(hi) * f if _isnum(hi) else float("nan"),
+                     "events": int(ev) if _isnum(ev) else None, "denominator": int(den) if _isnum(den) else None,
+                     "ae_id": r.ae_id})
     out = pd.DataFrame(rows, columns=cols)
+    out["_a"] = out["attribution"].map({a: i for i, a in enumerate(AE_ATTRIBUTIONS)})
     out["_p"] = out["panel"].str.contains("treatment")
-    return out.sort_values(["_p", "rate", "ae_id"], ascending=[True, False, True]).drop(columns="_p").reset_index(
-        drop=True)
+    return out.sort_values(["_a", "_p", "rate", "ae_id"], ascending=[True, True, False, True]).drop(
+        columns=["_a", "_p"]).reset_index(drop=True)
+
+
+def safety_panels(ds):
+    """The safety figure's panels, one per kind of count and denominator.
+
+    Counts of events attributed to the intervention, every event in a trial arm whatever its
+    cause, and counts whose link to treatment the source does not state are never drawn on
+    one axis; within each kind, rates per patient and per treatment get their own axis.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+
+    Returns
+    -------
+    list of tuple
+        ``(title, rates, unit, rows)``: the kind of count in words (lettered A, B, ...), the
+        denominator in words, the unit ("per 10,000 patients" / "per 10,000 treatments") and
+        the :func:`ae_inputs` rows of the panel.
+    """
+    from evidence_lib.review.labels import review_labels
+
+    ae = ae_inputs(ds)
+    what = review_labels(ds)["intervention"]
+    denominators = {"per 10,000 patients": {"attributed": f"per 10,000 patients treated with {what}",
+                                            "all_cause": "per 10,000 patients randomised to the arm",
+                                            "not_stated": "per 10,000 patients in the group named"},
+                    "per 10,000 treatments": {"attributed": f"per 10,000 {what} treatments (sessions)",
+                                              "all_cause": "per 10,000 treatments in the arm",
+                                              "not_stated": "per 10,000 treatments"}}
+    kinds = {"attributed": f"Events attributed to {what} (by patients, practitioners or the study authors)",
+             "all_cause": f"All events in each trial arm, whatever the cause (arms without {what} included)",
+             "not_stated": "Events whose link to treatment the source does not state"}
+    out = []
+    for (kind, unit), rows in ae.groupby(["attribution", "panel"], sort=False):
+        title = f"{chr(65 + len(out))}. {kinds.get(kind, kind)}"
+        out.append((title, f"Rates {denominators[unit][kind]}", unit, rows))
+    return out
 
 
 # --------------------------------------------------------------------------- evidence map

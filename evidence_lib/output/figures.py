@@ -437,30 +437,40 @@ def _responder_describe(ds):
 # --------------------------------------------------------------------------- safety
 
 def _safety_figure(ds):
+    import textwrap
+
     import matplotlib.pyplot as plt
 
     from evidence_lib.plotting.safety import safety_rates
 
-    ae = fs.ae_inputs(ds)
-    panels = list(dict.fromkeys(ae["panel"])) or ["per 10,000 patients"]
-    sizes = [max(len(ae[ae["panel"] == p]), 2) for p in panels]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(7.2, 0.36 * sum(sizes) + 1.4 * len(panels)),
-                             height_ratios=sizes, layout="constrained", squeeze=False)
-    for i, (ax, p) in enumerate(zip(axes[:, 0], panels)):
-        safety_rates(ae[ae["panel"] == p], unit=p, color=0 if "patient" in p else 5, marker="o" if i == 0 else "s",
-                     ax=ax)
+    panels = fs.safety_panels(ds)
+    if not panels:
+        fig, ax = plt.subplots(figsize=(7.2, 2.4), layout="constrained")
+        safety_rates(fs.ae_inputs(ds), unit="per 10,000 patients", ax=ax)
+        return fig
+    sizes = [max(len(rows), 2) + 1.6 for _t, _r, _u, rows in panels]
+    fig = plt.figure(figsize=(7.6, 0.34 * sum(sizes) + 0.9 * len(panels)), layout="constrained")
+    subs = fig.subfigures(len(panels), 1, height_ratios=sizes, squeeze=False)[:, 0]
+    colours = {"attributed": 0, "all_cause": 5, "not_stated": 7}
+    for sub, (title, rates, unit, rows) in zip(subs, panels):
+        ax = sub.subplots()
+        safety_rates(rows, unit=unit, color=colours.get(rows["attribution"].iloc[0], 7),
+                     marker="o" if "patient" in unit else "s", ax=ax)
+        sub.suptitle("\n".join([*textwrap.wrap(title, 92), rates]), x=0.01, ha="left", fontsize=9.5,
+                     fontweight="bold")
     return fig
 
 
 def _safety_describe(ds):
     from evidence_lib.plotting.safety import describe_safety_rates
 
-    ae = fs.ae_inputs(ds)
-    if len(ae) == 0:
+    panels = fs.safety_panels(ds)
+    if not panels:
         return "Adverse-event rates: no adverse-event data yet."
-    return ("Adverse-event rates, one panel per unit (each axis and column in one unit). "
-            + " ".join(describe_safety_rates(ae[ae["panel"] == p].assign(label=lambda d: d["label"].str.replace(
-                "\n", " ")), unit=p) for p in dict.fromkeys(ae["panel"])))
+    return ("Adverse-event rates in separate panels for events attributed to the treatment, all events in "
+            "trial arms whatever the cause, and events whose cause is not stated; each axis in one unit. "
+            + " ".join(f"{title}. {rates}: " + describe_safety_rates(
+                rows.assign(label=rows["label"].str.replace("\n", " ")), unit=unit) for title, rates, unit, rows in panels))
 
 
 # --------------------------------------------------------------------------- session plans and evidence map

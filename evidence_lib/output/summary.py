@@ -74,49 +74,112 @@ def sof_rows(ds) -> list[dict]:
     return out
 
 
+#: Each unit -> (factor to events per 10,000 of its denominator, the denominator in words).
+AE_PER_10000 = {"per_patient": (10000.0, "patients"), "per_10000_patients": (1.0, "patients"),
+                "per_treatment": (10000.0, "treatments (sessions)"),
+                "per_10000_treatments": (1.0, "treatments (sessions)")}
+#: What each kind of count covers, for the harms table (``adverse_events.attribution``).
+AE_COUNT_WORDS = {"attributed": "events attributed to {what}",
+                  "all_cause": "all events in the trial arm, whatever the cause",
+                  "not_stated": "events whose link to {what} the source does not state"}
+_POOLED_DESIGNS = {"cochrane_review", "ipd_meta_analysis", "meta_analysis", "systematic_review"}
+
+
+def _rank(r, sources) -> tuple:
+    return (0 if r.get("attribution") == "attributed" else 1,
+            DESIGN_RANK.get(sources.get(r["source_id"], {}).get("design"), 99),
+            0 if r.get("status") == "verified" else 1, -(r.get("denominator") or 0), r["ae_id"])
+
+
 def select_harms_rows(ds, *, types=("serious", "any")) -> list[dict]:
     """The adverse-event rate behind each harms row of the Summary of Findings.
 
     Parameters
     ----------
     ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
     types : tuple of str
         ``ae_type`` codes, one row each (types without data are skipped).
 
     Returns
     -------
     list of dict
-        Keys ``ae_type``, ``row`` and ``source``: per type, the row from the best design
-        (:data:`DESIGN_RANK`), verified first, then the largest denominator, then the id.
+        Keys ``ae_type``, ``row``, ``source`` and ``counted``. Per type, ``row`` is the row of
+        events attributed to the intervention (``adverse_events.attribution``) before any
+        other, then from the best design (:data:`DESIGN_RANK`), verified first, then the
+        largest denominator, then the id. When that row holds no counts (a pooled rate),
+        ``counted`` is the row with counts of the same kind of event, attribution and
+        denominator (patients or treatments) with the largest denominator, else None.
     """
     sources = sources_by_id(ds)
     out = []
     recs = records(ds.adverse_events, sort_by=("ae_id",))
     for t in types:
-        cands = [r for r in recs if r["ae_type"] == t]
+        cands = [r for r in recs if r["ae_type"] == t and r.get("unit") in AE_PER_10000]
         if not cands:
             continue
-        best = min(cands, key=lambda r: (DESIGN_RANK.get(sources.get(r["source_id"], {}).get("design"), 99),
-                                         0 if r.get("status") == "verified" else 1,
-                                         -(r.get("denominator") or 0), r["ae_id"]))
-        out.append({"ae_type": t, "row": best, "source": sources.get(best["source_id"])})
+        best = min(cands, key=lambda r: _rank(r, sources))
+        counted = None
+        if best.get("events") is None or not best.get("denominator"):
+            kind = AE_PER_10000[best["unit"]][1]
+            with_counts = [r for r in cands if r.get("events") is not None and r.get("denominator")
+                           and r.get("attribution") == best.get("attribution") and AE_PER_10000[r["unit"]][1] == kind]
+            counted = min(with_counts, key=lambda r: (-r["denominator"], _rank(r, sources))) if with_counts else None
+        out.append({"ae_type": t, "row": best, "source": sources.get(best["source_id"]),
+                    "counted": counted and {"row": counted, "source": sources.get(counted["source_id"])}})
     return out
 
 
-def _harms_row(cell: dict, labels: dict | None = None) -> dict:
+def _per_10000_text(value: float) -> str:
+    """A rate per 10,000 as printed by the source after the change of scale, with thousands separators."""
+    text = number_text(float(f"{float(value):.10g}"))
+    whole, _dot, frac = text.partition(".")
+    return f"{int(whole):,}" + (f".{frac}" if frac else "")
+
+
+def _two_figures(value: float) -> str:
+    """A rate computed here: two significant figures below 10, whole numbers from 10 up."""
+    return "0" if value == 0 else (f"{value:.2g}" if value < 10 else f"{value:,.0f}")
+
+
+def _exact_interval(events: int, total: int) -> tuple[float, float]:
+    """Clopper-Pearson 95% interval of a proportion (beta quantiles)."""
+    from scipy.special import betaincinv
+
+    lo = float(betaincinv(events, total - events + 1, 0.025)) if events > 0 else 0.0
+    hi = float(betaincinv(events + 1, total - events, 0.975)) if events < total else 1.0
+    return lo, hi
+
+
+def _harms_row(cell: dict, labels: dict | None = None, *, what: str = "the treatment", counted: bool = False) -> dict:
     r, src = cell["row"], cell["source"]
-    rate = f"{number_text(r['estimate'])} {AE_UNITS.get(r['unit'], r['unit'])}" if r.get("estimate") is not None else ""
-    if r.get("ci_low") is not None and r.get("ci_high") is not None:
-        rate += f" (95% CI {number_text(r['ci_low'])} to {number_text(r['ci_high'])})"
-    counts = (f"{int(r['events']):,} events / {int(r['denominator']):,}"
-              if r.get("events") is not None and r.get("denominator") else "")
+    factor, per = AE_PER_10000[r["unit"]]
+    unit = f"per 10,000 {per}"
+    est, rate = r.get("estimate"), ""
+    if est is not None:
+        rate = f"{_per_10000_text(est * factor)} {unit}"
+        if r.get("ci_low") is not None and r.get("ci_high") is not None:
+            rate += f" (95% CI {_per_10000_text(r['ci_low'] * factor)} to {_per_10000_text(r['ci_high'] * factor)})"
+    elif r.get("events") is not None and r.get("denominator"):
+        x, n = int(r["events"]), int(r["denominator"])
+        lo, hi = _exact_interval(x, n)
+        rate = (f"{_two_figures(x / n * 10000)} {unit} (95% CI {_two_figures(lo * 10000)} to "
+                f"{_two_figures(hi * 10000)}, exact, from the counts)")
+    if r.get("events") is not None and r.get("denominator"):
+        counts = f"{int(r['events']):,} in {int(r['denominator']):,} {per}"
+    elif (src or {}).get("design") in _POOLED_DESIGNS:
+        counts = "Not given: a rate pooled across studies"
+    else:
+        counts = "Not reported"
     ae_label = {**AE_LABELS, **(labels or {})}.get(cell["ae_type"], cell["ae_type"])
-    statement = (f"{ae_label}: {rate} in this source (not a comparison with a control group)."
+    kind = AE_COUNT_WORDS.get(r.get("attribution"), AE_COUNT_WORDS["not_stated"]).format(what=what)
+    statement = (f"{ae_label}: {rate}; {kind} (not a comparison with a control group)."
                  if rate else f"{ae_label}: see the source.")
     setting = cell_text(r.get("setting") or r.get("population"))
+    lead = "Largest single study with counts: " if counted else ""
     return {"comparison": "Harms", "outcome": ae_label, "term": None, "effect": rate, "participants": counts,
             "studies": None, "certainty": None, "statement": statement, "participants_label": "Events",
-            "detail": f"{setting}; {source_short(src)}", "unverified": r.get("status") != "verified"}
+            "detail": f"{lead}{setting}; {source_short(src)}", "unverified": r.get("status") != "verified"}
 
 
 def harms_rows(ds) -> list[dict]:
@@ -130,12 +193,20 @@ def harms_rows(ds) -> list[dict]:
     Returns
     -------
     list of dict
-        One row per adverse-event type, ready for the report's template.
+        Per adverse-event type, its row, and after it the largest single study with counts
+        when the row itself is a rate without counts; every rate per 10,000 patients or per
+        10,000 treatments, as the source counted (never converted from one to the other).
     """
     from evidence_lib.review.labels import review_labels
 
-    labels = review_labels(ds)["adverse_event_labels"]
-    return [_harms_row(c, labels) for c in select_harms_rows(ds)]
+    words = review_labels(ds)
+    labels, what = words["adverse_event_labels"], words["intervention"]
+    rows = []
+    for cell in select_harms_rows(ds):
+        rows.append(_harms_row(cell, labels, what=what))
+        if cell["counted"]:
+            rows.append(_harms_row({"ae_type": cell["ae_type"], **cell["counted"]}, labels, what=what, counted=True))
+    return rows
 
 
 def summary_of_findings(ds) -> dict:

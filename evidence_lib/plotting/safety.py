@@ -79,7 +79,7 @@ def safety_rates(data, *, estimate="rate", ci_low="rate_low", ci_high="rate_high
     ax.set_xlim(lo_lim, hi_lim)
     ax.set_yticks(range(n), [str(s) for s in df[label]], fontsize=FONT)
     ax.set_ylim(n - 0.5, -0.5)
-    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="y", length=0, pad=8)  # clear of a zero marker drawn on the left spine
     ax.tick_params(axis="x", labelsize=FONT)
     tt = ax.get_yaxis_transform()
     ax.text(1.03, -0.7, unit.capitalize() if unit[:1].islower() else unit, transform=tt, ha="left",

@@ -171,7 +171,7 @@ def main():
         ci_low=-11.7, ci_high=-2.5, i2=0, url=f"{URL}/dogwood2034")], fields["pooled_results"])
     _write("adverse_events.csv", [dict(
         common, ae_id="elm2035-any", source_id="elm2035", population="yoga class attendees", setting="classes",
-        ae_type="any", event="Any injury", events=150, denominator=5000, unit="per_patient", estimate=0.03,
+        ae_type="any", event="Any injury", attribution="attributed", events=150, denominator=5000, unit="per_patient", estimate=0.03,
         url=f"{URL}/elm2035")], fields["adverse_events"])
     _write("protocols.csv", [dict(
         common, protocol_id=f"{s}-yoga", source_id=s, arm="intervention", sessions_total=16, sessions_per_week=2,
