@@ -107,7 +107,7 @@ def _draw_all(ds, stage: Path, *, progress: bool, stream):
     from evidence_lib.plotting import style
 
     specs = registry()
-    files, alt = [], {}
+    files, alt, svgs = [], {}, {}
     for i, spec in enumerate(specs, 1):
         t1 = time.perf_counter()
         with style():
@@ -117,12 +117,14 @@ def _draw_all(ds, stage: Path, *, progress: bool, stream):
             finally:
                 plt.close(fig)
         alt[spec.name] = spec.describe(ds)
+        svgs[spec.name] = next(p for p in paths if p.suffix == ".svg").read_text(encoding="utf-8")
         files.extend(paths)
         if progress:
             exts = ", ".join(("." if j else "") + p.name.split(".", 1)[1] if j else f"figures/{p.name}"
                              for j, p in enumerate(paths))
             print(f"[{i}/{len(specs)}] {exts}  ({time.perf_counter() - t1:.1f} s)", file=stream, flush=True)
-    files.extend(write_report(ds, stage / "reports", alt_text=alt, progress=progress, stream=stream))
+    # the report inlines the SVG just written instead of drawing every figure a second time
+    files.extend(write_report(ds, stage / "reports", alt_text=alt, svgs=svgs, progress=progress, stream=stream))
     return files, alt
 
 

@@ -151,7 +151,8 @@ def _inline_svg(svg: str, name: str) -> tuple[str, str]:
     return open_tag, svg[end:].strip()
 
 
-def figures(ds, *, alt_text: Mapping | None = None, section: str = "figures") -> list[dict]:
+def figures(ds, *, alt_text: Mapping | None = None, section: str = "figures",
+            svgs: Mapping | None = None) -> list[dict]:
     """The figures of :func:`evidence_lib.output.figures.registry` for one report section, drawn as SVG.
 
     Parameters
@@ -162,6 +163,9 @@ def figures(ds, *, alt_text: Mapping | None = None, section: str = "figures") ->
     section : str
         Only the figures whose ``FigureSpec.section`` is this (``"figures"``: the figures
         section; ``"network"``: the network section).
+    svgs : mapping, optional
+        Figure name -> the SVG text already written by ``evidence build`` for it; those
+        figures are not drawn again (one rendering per figure), the others are.
 
     Returns
     -------
@@ -184,12 +188,14 @@ def figures(ds, *, alt_text: Mapping | None = None, section: str = "figures") ->
     for spec in registry():
         if spec.section != section:
             continue
-        with style():
-            fig = spec.draw(ds)
-            try:
-                svg = svg_string(fig, id_prefix=spec.name)
-            finally:
-                plt.close(fig)
+        svg = (svgs or {}).get(spec.name)
+        if svg is None:
+            with style():
+                fig = spec.draw(ds)
+                try:
+                    svg = svg_string(fig)
+                finally:
+                    plt.close(fig)
         svg_open, svg_body = _inline_svg(svg, spec.name)
         out.append({"name": spec.name, "title": spec.title,
                     "alt": (alt_text or {}).get(spec.name) or spec.describe(ds),
@@ -247,7 +253,7 @@ def column_label(column) -> str:
     return name.replace("_", " ").capitalize() if "_" in name else name
 
 
-def network(ds, *, alt_text: Mapping | None = None) -> dict | None:
+def network(ds, *, alt_text: Mapping | None = None, svgs: Mapping | None = None) -> dict | None:
     """The network meta-analysis section: plain words, its two figures, tables as text cells, notes.
 
     Parameters
@@ -299,7 +305,7 @@ def network(ds, *, alt_text: Mapping | None = None) -> dict | None:
         cols = [column_label(c) for c in frame.columns]
         rows = [[text(v, str(c)) for v, c in zip(r, frame.columns)] for r in frame.itertuples(index=False, name=None)]
         tables.append({"caption": caption, "columns": cols, "rows": rows})
-    return {"title": sec.title, "summary": sec.summary, "figures": figures(ds, alt_text=alt_text, section="network"),
+    return {"title": sec.title, "summary": sec.summary, "figures": figures(ds, alt_text=alt_text, section="network", svgs=svgs),
             "tables": tables, "notes": list(sec.notes)}
 
 
@@ -404,7 +410,7 @@ def filter_groups(claims: list[dict]) -> list[dict]:
 
 
 def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | None = None,
-                 check: Callable | None = check_claim) -> dict:
+                 check: Callable | None = check_claim, svgs: Mapping | None = None) -> dict:
     """Everything the report page shows, as plain data for ``templates/page.html.j2``.
 
     Parameters
@@ -417,6 +423,8 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
     check : callable or None
         The claim checker shown on each card (default
         :func:`evidence_lib.review.checks.check`); None leaves the checks out.
+    svgs : mapping, optional
+        Figure name -> SVG text already rendered (see :func:`figures`).
 
     Returns
     -------
@@ -442,8 +450,8 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
         "verdict_colours": [(v, VERDICT_COLORS[v]) for v in VERDICT_ORDER],
         "reviews": claim_reviews(ds) if reviews is None else reviews,
         "toc": toc, "counts": [(v, counts[v]) for v in VERDICT_ORDER if v in counts],
-        "sof": summary_of_findings(ds), "figures": figures(ds, alt_text=alt_text), "reproductions": reproductions(ds),
-        "network": network(ds, alt_text=alt_text), "article": article_blocks(ds), "filters": filter_groups(claims),
+        "sof": summary_of_findings(ds), "figures": figures(ds, alt_text=alt_text, svgs=svgs), "reproductions": reproductions(ds),
+        "network": network(ds, alt_text=alt_text, svgs=svgs), "article": article_blocks(ds), "filters": filter_groups(claims),
         "cards": [claim_card(ds, c, sources, check=check) for c in claims],
         "scorecard": card, "rating_doc": rating_doc,
         "empty_tables": [name.replace("_", " ") for name, t in ds.tables.items() if len(t) == 0],
@@ -451,23 +459,23 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
 
 
 def report_html(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | None = None,
-                check: Callable | None = check_claim) -> str:
+                check: Callable | None = check_claim, svgs: Mapping | None = None) -> str:
     """The whole claim-review page as one self-contained HTML string.
 
     Parameters
     ----------
     ds : Dataset
-    alt_text, reviews, check
+    alt_text, reviews, check, svgs
         See :func:`page_context`.
 
     Returns
     -------
     str
     """
-    return render("page.html.j2", **page_context(ds, alt_text=alt_text, reviews=reviews, check=check))
+    return render("page.html.j2", **page_context(ds, alt_text=alt_text, reviews=reviews, check=check, svgs=svgs))
 
 
-def write_report(ds, out_dir, *, alt_text=None, progress: bool = True, stream=None) -> list[Path]:
+def write_report(ds, out_dir, *, alt_text=None, svgs=None, progress: bool = True, stream=None) -> list[Path]:
     """Write the claim-review report and its exports into ``out_dir``.
 
     Parameters
@@ -479,6 +487,8 @@ def write_report(ds, out_dir, *, alt_text=None, progress: bool = True, stream=No
     alt_text : mapping, optional
         Figure name -> alt text (as computed by ``evidence build``); figures not in it
         get their registry ``describe(ds)``.
+    svgs : mapping, optional
+        Figure name -> the SVG text ``evidence build`` wrote (inlined without drawing again).
     progress : bool
         Print one line per file written.
     stream : file, optional
@@ -493,7 +503,7 @@ def write_report(ds, out_dir, *, alt_text=None, progress: bool = True, stream=No
     out = Path(out_dir)
     reviews = claim_reviews(ds)
     contents = {
-        "claim-review.html": report_html(ds, alt_text=alt_text, reviews=reviews),
+        "claim-review.html": report_html(ds, alt_text=alt_text, reviews=reviews, svgs=svgs),
         "claimreview.jsonld": json_text(reviews),
         "references.json": json_text(csl_items(ds)),
         "references.bib": bibtex(ds),

@@ -454,3 +454,25 @@ def test_saving_freezes_one_rounded_layout_and_restores_the_engine(tmp_path, ds)
         assert ax.get_in_layout()
     assert fig.get_layout_engine() is engine
     plt.close(fig)
+
+
+def test_build_draws_each_figure_once(tmp_path, monkeypatch, ds):
+    """The report inlines the SVG the build just wrote; drawing every figure twice doubled the build time."""
+    import dataclasses
+
+    from evidence_lib.output import figures
+
+    calls = {}
+    real = figures.registry()
+
+    def counted(spec):
+        def draw(d):
+            calls[spec.name] = calls.get(spec.name, 0) + 1
+            return spec.draw(d)
+        return dataclasses.replace(spec, draw=draw)
+
+    monkeypatch.setattr(figures, "registry", lambda: [counted(s) for s in real])
+    _build(tmp_path / "out", monkeypatch, ds)
+    assert calls == {s.name: 1 for s in real}
+    html = (tmp_path / "out" / "reports" / "claim-review.html").read_text()
+    assert all(f'id="figure-{s.name}"' in html for s in real if s.section == "figures")
