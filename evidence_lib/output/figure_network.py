@@ -171,15 +171,14 @@ def forest_describe(ds) -> str:
     n = network_inputs(ds)
     if n is None:
         return "Network forest plot: no network of trial arms in the data package yet."
-    res, ref = n["result"], n["reference"]
+    from evidence_lib.review.network import reference_against_each
+
+    ref = n["reference"]
     parts = []
-    for t, row in res.effects.iterrows():
-        if t == res.reference:
-            continue
-        d, lo, hi = -row["estimate"], -row["ci_high"], -row["ci_low"]  # the reference against t
-        word = "less" if d < 0 else "more"
-        parts.append(f"against {n['labels'][t]} {d:.1f} (95% CI {lo:.1f} to {hi:.1f}), {abs(d):.1f} {n['unit']} "
-                     f"{word} pain with {ref}")
+    for r in reference_against_each(n["result"], label=n["labels"].get).itertuples():
+        word = "less" if r.estimate < 0 else "more"
+        parts.append(f"against {r.treatment} {r.estimate:.1f} (95% CI {r.ci_low:.1f} to {r.ci_high:.1f}), "
+                     f"{abs(r.estimate):.1f} {n['unit']} {word} pain with {ref}")
     return (f"{ref.capitalize()} against each of the other {_count(len(parts), 'treatment')} of the network, "
             f"difference in pain at the first short-term visit ({n['unit']}; "
             f"{_count(len(n['studies']), 'trial')}). Negative values (left of zero) mean less pain with {ref}: "

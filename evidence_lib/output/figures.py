@@ -18,6 +18,7 @@ from evidence_lib.output import figure_data as fd
 from evidence_lib.output import figure_network as fn
 from evidence_lib.output import figure_series as fs
 from evidence_lib.output.figure_data import pool_trials, trial_effects  # noqa: F401  (kept for callers)
+from evidence_lib.plotting._text import _fmt
 
 
 @dataclass(frozen=True)
@@ -133,11 +134,11 @@ def _own_describe(ds):
     t = o["trials"]
     parts = []
     for g, r in o["results"].items():
-        ci = f"{_minus(r.estimate)} (95% CI {_minus(r.ci_low)} to {_minus(r.ci_high)}"
+        ci = f"{_fmt(r.estimate, 1)} (95% CI {_fmt(r.ci_low, 1)} to {_fmt(r.ci_high, 1)}"
         if r.k == 1:
             parts.append(f"{g}: one trial, no pooling ({t.loc[t['group'] == g, 'label'].iloc[0]}: {ci}))")
         else:
-            pi = (f"; 95% prediction interval {_minus(r.pi_low)} to {_minus(r.pi_high)}"
+            pi = (f"; 95% prediction interval {_fmt(r.pi_low, 1)} to {_fmt(r.pi_high, 1)}"
                   if r.k >= 3 and _isnum(r.pi_low) and _isnum(r.pi_high) else "")
             parts.append(f"{g}: {ci}, {r.k} trials{pi})")
     rows = "; ".join(f"{lab} {g}: {inst}, week {v}" for lab, g, inst, v in
@@ -151,8 +152,6 @@ def _own_describe(ds):
             + f" Rows: {rows}. Pooled by comparison: " + "; ".join(parts) + ". " + test + " " + " ".join(o["notes"]))
 
 
-def _minus(x) -> str:
-    return f"{x:.1f}".replace("-", "\u2212")
 
 
 # --------------------------------------------------------------------------- funnel
