@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _likelihood as _lik
+from . import _unimodal as _uni
 from ._qprofile import _rowdot
 
 
@@ -171,11 +172,13 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
     """REML or ML estimate of tau2: the global maximum of the (restricted) likelihood, per row.
 
     Fisher scoring (Viechtbauer 2005, eqs. 9-12) kept inside a bracket of the score's root and
-    finished by bisection where it oscillates. Rows whose likelihood may have several peaks
-    (:func:`evidence_lib.meta._likelihood.needs_grid`) start at the best point of a likelihood
-    grid, the others (and rows of 2,048+ studies) at metafor's starting value (Hedges); then
-    :func:`evidence_lib.meta._likelihood.global_max` makes sure the root found is the highest
-    peak (metafor checks only tau2 = 0).
+    finished by bisection where it oscillates.  Rows whose variances differ by less than a factor
+    1.387 have one peak (:func:`evidence_lib.meta._likelihood.unimodal_from`) and start at
+    metafor's starting value (Hedges).  For the others (under 2,048 studies), a proof that the
+    likelihood has one peak is attempted (:mod:`evidence_lib.meta._unimodal`; it holds for most
+    data); its first pass also gives the start.  Where it does not hold, and for rows of 2,048+
+    studies, :func:`evidence_lib.meta._likelihood.global_max` searches a likelihood grid for a
+    higher peak than the root found (metafor checks only tau2 = 0).
 
     Parameters
     ----------
@@ -210,23 +213,45 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
     reml = method == "REML"
     grid = None
     if tau2_init is None:
-        # start at the best point of the likelihood grid that the global
-        # search needs anyway (fewer Fisher steps than from Hedges' estimate)
+        n = Y.shape[0]
+        tau2_init = np.zeros(n)
         multi = _lik.needs_grid(V, k)
-        im = np.flatnonzero(multi)
-        if im.size < Y.shape[0]:
-            tau2_init = np.zeros(Y.shape[0])
-            rest = np.flatnonzero(~multi)
+        if Y.shape[1] >= _lik.BINNED_FROM:  # too long for the proof: the binned grid search
+            return _tau2_searched(Y, V, k, reml, tol, maxiter, fisher_maxiter, multi)
+        rest = np.flatnonzero(~multi)
+        if rest.size:  # one peak by the variance-ratio bound: metafor's start (Hedges)
             tau2_init[rest] = _he_init(Y[rest], V[rest], k[rest])
-        else:
-            tau2_init = np.empty(Y.shape[0])
+        im = np.flatnonzero(multi)
         if im.size:
-            sub = im.size < Y.shape[0]
-            T, LL, start, t_uni = _lik.grid_start(Y[im] if sub else Y, V[im] if sub else V,
-                                                  k[im] if sub else k, reml)
-            tau2_init[im] = start if start is not None else _he_init(Y[im], V[im], k[im])
-            grid = (im, T, LL, t_uni)
+            # the proof of a single peak (evidence_lib.meta._unimodal), whose first pass
+            # also gives the start; rows without a proof get the likelihood-grid search
+            sub = im.size < n
+            Ym, Vm, km = (Y[im], V[im], k[im]) if sub else (Y, V, k)
+            rows = _uni.prepare(Ym, Vm, km)
+            t_uni = _lik.unimodal_from(rows["vmin"], _lik._row_ranges(Vm, Vm)[1])
+            t_pts, q_pts, tau2_init[im] = _uni.first_pass(rows, Vm, t_uni, reml)
+            ig = np.flatnonzero(~_uni.certify(rows, Vm, t_uni, t_pts, q_pts, reml))
+            if ig.size:
+                T, LL, start, tg = _lik.grid_start(Ym[ig], Vm[ig], km[ig], reml)
+                if start is not None:
+                    tau2_init[im[ig]] = start
+                grid = (im[ig], T, LL, tg)
+            else:
+                grid = (ig, None, None, None)
     tau2 = _fisher_root(Y, V, k, reml, tol, maxiter, tau2_init, fisher_maxiter)
+    tau2 = _lik.global_max(Y, V, k, tau2, reml, tol, _fisher_root, _score, grid)
+    return tau2, fisher_se(Y, V, k, tau2, reml), 0
+
+
+def _tau2_searched(Y, V, k, reml, tol, maxiter, fisher_maxiter, multi):
+    """tau2 for long rows (2,048+ studies): Hedges' start, Fisher scoring, then the binned
+    likelihood-grid search of :func:`evidence_lib.meta._likelihood.global_max`."""
+    tau2 = _fisher_root(Y, V, k, reml, tol, maxiter, _he_init(Y, V, k), fisher_maxiter)
+    im = np.flatnonzero(multi)
+    grid = None
+    if im.size:
+        T, LL, _, t_uni = _lik.grid_start(Y[im], V[im], k[im], reml)
+        grid = (im, T, LL, t_uni)
     tau2 = _lik.global_max(Y, V, k, tau2, reml, tol, _fisher_root, _score, grid)
     return tau2, fisher_se(Y, V, k, tau2, reml), 0
 

@@ -449,7 +449,9 @@ def global_max(Y, V, k, tau2, reml, tol, fisher_root, score, grid=None):
     and 0 is kept.  Rows with max(v)/min(v) < 1.387 (equal variances
     included) have a single peak (proof in :func:`unimodal_from`) and skip
     the search.  The grid part is a search, not a proof: a peak narrower
-    than a grid cell below T can still be missed.
+    than a grid cell below T can still be missed.  :func:`evidence_lib.meta._fisher.tau2_fisher`
+    therefore sends here only the rows for which :mod:`evidence_lib.meta._unimodal` finds
+    no proof of a single peak (and rows of 2,048+ studies).
 
     ``grid`` is ``(rows, T, LL, t_uni)`` from an earlier :func:`grid_start` on the
     rows ``rows`` (indices); computed here if None.

@@ -1,0 +1,323 @@
+"""A proof, row by row, that the (restricted) likelihood of tau2 has a single peak (numpy only).
+
+Fisher scoring finds *a* root of the score.  Where the likelihood may have several peaks,
+:mod:`evidence_lib.meta._likelihood` searches a 25-point grid for a higher one, and a peak
+narrower than a grid cell can still hide from it.  Most meta-analyses can instead be
+*shown* to have one peak, and then no search is needed.  This module gives that proof
+from a few evaluations of quantities whose monotonicity and convexity in tau2 are known.
+
+Notation (intercept-only model; t = tau2, w_i = 1/(v_i + t), S_r = sum w_i^r,
+P = W - w w'/S_1): g(t) = y'PPy, p(t) = y'PPPy; for REML d(t) = tr P and c(t) = tr PP,
+for ML d(t) = S_1 and c(t) = S_2.  Twice the (RE)ML score is s = g - d and its derivative
+is s' = c - 2p (Viechtbauer 2005, sec. 4).
+
+Facts used (the test-suite checks each on random data):
+
+1. dP/dt = -PP.  Hence g' = -2p <= 0 and g'' = 6 y'P^4y >= 0 (g falls and is convex);
+   p' = -3 y'P^4y <= 0; (tr P)' = -tr PP <= 0 and (tr P)'' = 2 tr PPP >= 0; (tr PP)' =
+   -2 tr PPP <= 0; S_1' = -S_2, S_1'' = 2 S_3 >= 0; S_2 falls.  So g and d fall and are
+   convex, with known slopes -2p and -c; p and c fall.
+2. On a cell [a, b]:
+   A. s > 0 throughout if the lower bound (largest tangent of g) - (chord of d) is > 0;
+      it is piecewise linear, so its least value is at a, at b or where the tangents at
+      a and b cross.
+   B. s < 0 throughout if the upper bound (chord of g) - (largest tangent of d) is < 0,
+      checked the same way.
+   C. s' < 0 throughout if 2 p(b) > c(a), since p(t) >= p(b) and c(t) <= c(a).
+   A cell passing A or B holds no stationary point; one passing C holds at most one,
+   a strict local maximum.
+
+A row is certified when every cell of [0, T] passes A, B or C, T being the bound of
+:func:`evidence_lib.meta._likelihood.unimodal_from` above which every stationary point is
+a strict local maximum anyway.  Then every stationary point on [0, inf) is a strict local
+maximum, so there is at most one (two would enclose a minimum): if the score at 0 is
+<= 0 the maximum is tau2 = 0, otherwise it is the one root of the score, which Fisher
+scoring (kept inside a bracket) finds.  Cells that pass no test are split, up to
+``depth`` times; rows left with such a cell are not certified and get the grid search.
+Every comparison allows for the rounding of the sums (single precision in the first pass
+where that is safe; :func:`_quantities`).
+
+References
+----------
+Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators in the
+random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+_U64 = float(np.finfo(np.float64).eps)
+_U32 = float(np.finfo(np.float32).eps)
+_TINY = 1e-30  # absolute allowance for single-precision underflow in the sums
+_SINGLE_K = 64  # single precision for the first pass up to this many studies
+_CELLS = 1 << 15  # work-space cap per block of rows (cells of the (rows, points, studies) array)
+
+
+def _sums(Yc, Yc2, V, T, dtype):
+    """Sums over studies at each (row, point), computed in ``dtype``: (9, n, G) float64 with
+    sum w^j, sum w^j y, sum w^j y^2 for j = 1, 2, 3 (w = 1/(v + t))."""
+    n, K = Yc.shape
+    G = T.shape[1]
+    M = np.empty((n, K, 3), dtype)
+    M[..., 0] = 1.0
+    M[..., 1] = Yc
+    M[..., 2] = Yc2
+    if dtype != np.float64:
+        V, T = V.astype(dtype), T.astype(dtype)
+    out = np.empty((n, G, 9), dtype)
+    rows = max(1, _CELLS * (8 // np.dtype(dtype).itemsize) // (K * G))
+    W = np.empty((min(rows, n), G, K), dtype)
+    Wj = np.empty_like(W)
+    for s in range(0, n, rows):
+        sl = slice(s, min(n, s + rows))
+        m = sl.stop - s
+        w, wj = W[:m], Wj[:m]
+        np.add(V[sl, None, :], T[sl, :, None], out=w)
+        np.reciprocal(w, out=w)
+        np.matmul(w, M[sl], out=out[sl, :, 0:3])
+        np.multiply(w, w, out=wj)
+        np.matmul(wj, M[sl], out=out[sl, :, 3:6])
+        wj *= w
+        np.matmul(wj, M[sl], out=out[sl, :, 6:9])
+    return np.moveaxis(out, 2, 0).astype(np.float64)
+
+
+def _quantities(m, reml, delta, ymax2):
+    """g = y'PPy, p = y'PPPy, d, c (REML: tr P, tr PP; ML: S1, S2) and two rounding
+    allowances, from the sums ``m`` of :func:`_sums`: rows g, p, d, c, e_gd, e_pc.
+
+    ``delta`` bounds the relative error of each sum of positive terms: (K + 16) units of
+    the precision used covers the conversion of v, t and y, the sum v + t, its reciprocal,
+    the powers of w, the products and a summation of K terms.  A signed sum sum w^j y is
+    then off by at most delta ymax S_j, where ymax = max |y - mean y| (``ymax2`` its square
+    per row).  To first order, with |mu| <= ymax, |mu's error| <= 2 delta ymax,
+    |sum w^j y| <= ymax S_j, (sum w^2 y)^2 <= 4 ymax^2 S_2^2 <= 4 ymax^2 S_1 S_3 and
+    S_3/S_1 <= S_2: g is off by at most 12 delta ymax^2 S_2, p by 32 delta ymax^2 S_3,
+    d by 3 delta S_1 and c by 9 delta S_2.  The allowances are at least twice these:
+    e_gd = (48 ymax^2 S_2 + 8 S_1) delta covers g and d, e_pc = (64 ymax^2 S_3 + 32 S_2)
+    delta covers p and c, and both add 1e-30 for single-precision underflow.
+    """
+    S1, s1y, s1y2, S2, s2y, s2y2, S3, s3y, s3y2 = m
+    out = np.empty((6,) + m.shape[1:])
+    mu = s1y / S1
+    e = s2y - mu * S2                     # sum w^2 (y - mu)
+    out[0] = s2y2 - mu * (2 * s2y - mu * S2)
+    out[1] = s3y2 - mu * (2 * s3y - mu * S3) - e * e / S1
+    if reml:
+        r = S2 / S1
+        out[2] = S1 - r
+        out[3] = S2 - 2 * S3 / S1 + r * r
+    else:
+        out[2], out[3] = S1, S2
+    y2 = ymax2.reshape(ymax2.shape + (1,) * (S1.ndim - 1))
+    out[4] = delta * (48 * y2 * S2 + 8 * S1) + _TINY
+    out[5] = delta * (64 * y2 * S3 + 32 * S2) + _TINY
+    return out
+
+
+def _cell_ok(a, b, h):
+    """Which cells [t_a, t_a + h] pass one of the three tests of the module docstring.
+
+    ``a`` and ``b`` hold the rows of :func:`_quantities` at the cells' ends.  Each test
+    is passed only with the rounding allowances on the side that makes it harder (the
+    sums fall with t, so the allowances at the left end bound those at the right).
+    """
+    ga, pa, da, ca, ea, fa = a
+    gb, pb, db, cb = b[0], b[1], b[2], b[3]
+    slack = 3 * ea + 4 * h * fa
+    sa, sb = ga - da, gb - db                       # the score (times 2) at the ends
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # score >= (tangents of the convex g) - (chord of the convex d): least at the tangents' kink
+        u = np.clip((gb - ga + 2 * pb * h) / (2 * h * (pb - pa)), 0.0, 1.0)
+        low = np.fmin(np.minimum(sa, sb), sa - u * (2 * pa * h + db - da))
+        # score <= (chord of g) - (tangents of d, slope -c): largest at the tangents' kink
+        v = np.clip((db - da + cb * h) / (h * (cb - ca)), 0.0, 1.0)
+        high = np.fmax(np.maximum(sa, sb), sa + v * (gb - ga + ca * h))
+    ok = low > slack                  # score > 0 throughout
+    ok |= high < -slack               # score < 0 throughout
+    ok |= 2 * pb > ca + 3 * fa        # score falls throughout
+    return ok
+
+
+def prepare(Y, V, k):
+    """Per-row data the certificate uses: centred y, its square, max (y - mean)^2, min v.
+
+    Parameters
+    ----------
+    Y, V : ndarray, shape (n, K)
+        Padded estimates and variances (y = 0, v = inf in padding).
+    k : ndarray of int, shape (n,)
+        Number of studies per row.
+
+    Returns
+    -------
+    dict
+        ``Yc``, ``Yc2``, ``ymax2``, ``vmin``, ``vmax_fin`` (largest finite v overall).
+    """
+    n, K = Y.shape
+    fin = np.isfinite(V)
+    Yc = Y - ((Y @ np.ones(K)) / np.asarray(k, float))[:, None]
+    if not fin.all():
+        Yc = np.where(fin, Yc, 0.0)
+    Yc2 = Yc * Yc
+    return dict(Yc=Yc, Yc2=Yc2, ymax2=np.fmax.reduce(np.ascontiguousarray(Yc2.T)),
+                vmin=np.fmin.reduce(np.ascontiguousarray(V.T)),
+                vmax_fin=float(np.where(fin, V, 0.0).max()))
+
+
+def first_pass(rows, V, T, reml, *, points=13):
+    """The quantities at ``points`` points from 0 to T, even in x = log(1 + t/v_min), and
+    a start for Fisher scoring.
+
+    Single precision where that is safe (K <= 64 and every value far from the float32
+    limits); its rounding is in the allowances of :func:`quantities`.
+
+    Parameters
+    ----------
+    rows : dict
+        From :func:`prepare`.
+    V : ndarray, shape (n, K)
+        Padded variances.
+    T : ndarray, shape (n,)
+        Per row, the bound of :func:`evidence_lib.meta._likelihood.unimodal_from` (> 0).
+    reml : bool
+        Restricted (True) or full (False) likelihood.
+    points : int
+        Points per row (at least 2: 0 and T).
+
+    Returns
+    -------
+    t : ndarray, shape (n, points)
+        The points.
+    q : ndarray, shape (6, n, points)
+        The rows of :func:`quantities` there.
+    start : ndarray, shape (n,)
+        0 where the score at 0 is <= 0, T where it is still positive at T, else a
+        Newton step from the nearer end of the first cell where the score changes sign.
+    """
+    K = V.shape[1]
+    vmin, ymax2 = rows["vmin"], rows["ymax2"]
+    x = np.linspace(0.0, 1.0, points)[None, :] * np.log1p(T / vmin)[:, None]
+    t = vmin[:, None] * np.expm1(x)
+    t[:, -1] = T
+    single = (K <= _SINGLE_K and vmin.min() >= 1e-6 and rows["vmax_fin"] + T.max() <= 1e12
+              and ymax2.max() <= 1e12)
+    dtype, delta = (np.float32, (K + 16) * _U32) if single else (np.float64, (K + 16) * _U64)
+    q = _quantities(_sums(rows["Yc"], rows["Yc2"], V, t, dtype), reml, delta, ymax2)
+    return t, q, _start(q, t, T)
+
+
+def quantities(g, p, S1, S2, S3, reml, delta, ymax2):
+    """The rows of :func:`_quantities` from values computed elsewhere (Fisher scoring's
+    iterates), with the same allowances.
+
+    Parameters
+    ----------
+    g, p, S1, S2, S3 : ndarray
+        y'PPy, y'PPPy and the sums of w, w^2, w^3 at some points.
+    reml : bool
+        Restricted (True) or full (False) likelihood.
+    delta : float
+        Relative error bound of each sum.
+    ymax2 : ndarray
+        max (y - mean y)^2 of each point's row.
+
+    Returns
+    -------
+    ndarray, shape (6,) + g.shape
+        g, p, d, c, e_gd, e_pc.
+    """
+    out = np.empty((6,) + np.shape(g))
+    out[0], out[1] = g, p
+    if reml:
+        r = S2 / S1
+        out[2] = S1 - r
+        out[3] = S2 - 2 * S3 / S1 + r * r
+    else:
+        out[2], out[3] = S1, S2
+    out[4] = delta * (48 * ymax2 * S2 + 8 * S1) + _TINY
+    out[5] = delta * (64 * ymax2 * S3 + 32 * S2) + _TINY
+    return out
+
+
+def certify(rows, V, T, t, q, reml, *, split=3, depth=2):
+    """Rows whose likelihood provably has at most one stationary point on [0, inf).
+
+    The cells are the gaps between each row's points ``t`` (increasing, from 0 to T); a cell that passes no test of the module docstring is split evenly in
+    x = log(1 + t/v_min) into ``split`` cells, up to ``depth`` times.
+
+    Parameters
+    ----------
+    rows : dict
+        From :func:`prepare`.
+    V : ndarray, shape (n, K)
+        Padded variances.
+    T : ndarray, shape (n,)
+        Per row, the bound of :func:`evidence_lib.meta._likelihood.unimodal_from` (> 0).
+    t : ndarray, shape (n, P)
+        Increasing points per row, from 0 to T, where the quantities are known.
+    q : ndarray, shape (6, n, P)
+        The rows of :func:`quantities` at ``t``.
+    reml : bool
+        Restricted (True) or full (False) likelihood.
+    split : int
+        Cells each open cell is split into, per level.
+    depth : int
+        Most levels of splitting.
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+        True where the proof holds.
+
+    References
+    ----------
+    Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators in the
+    random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
+    """
+    n, K = V.shape
+    vmin, ymax2, Yc, Yc2 = rows["vmin"], rows["ymax2"], rows["Yc"], rows["Yc2"]
+    a_ok = _cell_ok(q[:, :, :-1], q[:, :, 1:], t[:, 1:] - t[:, :-1])
+    r, c = np.nonzero(~a_ok)
+    ta, tb = t[r, c], t[r, c + 1]
+    qa, qb = q[:, r, c], q[:, r, c + 1]
+    ok = np.ones(n, bool)
+    f = np.linspace(0.0, 1.0, split + 1)
+    d64 = (K + 16) * _U64
+    for level in range(depth + 1):
+        if not r.size:
+            break
+        if level == depth:
+            ok[r] = False
+            break
+        vr = vmin[r]
+        xa, xb = np.log1p(ta / vr), np.log1p(tb / vr)
+        ts = vr[:, None] * np.expm1(xa[:, None] + (xb - xa)[:, None] * f[None, :])
+        ts[:, 0], ts[:, -1] = ta, tb
+        qs = np.empty((6,) + ts.shape)
+        qs[:, :, 0], qs[:, :, -1] = qa, qb
+        qs[:, :, 1:-1] = _quantities(_sums(Yc[r], Yc2[r], V[r], ts[:, 1:-1], np.float64), reml, d64, ymax2[r])
+        r2, c2 = np.nonzero(~_cell_ok(qs[:, :, :-1], qs[:, :, 1:], ts[:, 1:] - ts[:, :-1]))
+        r, ta, tb = r[r2], ts[r2, c2], ts[r2, c2 + 1]
+        qa, qb = qs[:, r2, c2], qs[:, r2, c2 + 1]
+    return ok
+
+
+def _start(q, t, T):
+    """Fisher scoring's start from the first pass (see :func:`certify`)."""
+    n, G = t.shape
+    score = q[0] - q[2]
+    slope = q[3] - 2 * q[1]  # derivative of the score (times 2)
+    pos = score > 0
+    j = np.clip(np.argmin(pos, axis=1), 1, G - 1)  # first point with score <= 0
+    ar = np.arange(n)
+    ia, ib = (ar, j - 1), (ar, j)
+    nearer = np.where(np.abs(score[ia]) <= np.abs(score[ib]), j - 1, j)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        newton = t[ar, nearer] - score[ar, nearer] / slope[ar, nearer]
+    inside = np.isfinite(newton) & (slope[ar, nearer] < 0)
+    mid = 0.5 * (t[ia] + t[ib])
+    guess = np.clip(np.where(inside, newton, mid), t[ia], t[ib])
+    return np.where(~pos[:, 0], 0.0, np.where(pos.all(axis=1), T, guess))
