@@ -194,8 +194,8 @@ def first_pass(rows, V, T, reml, *, points=13):
     q : ndarray, shape (6, n, points)
         The rows of :func:`quantities` there.
     start : ndarray, shape (n,)
-        0 where the score at 0 is <= 0, T where it is still positive at T, else a
-        Newton step from the nearer end of the first cell where the score changes sign.
+        0 where the score at 0 is <= 0, T where it is still positive at T, else the root
+        of a cubic interpolant of the score on the first cell where it changes sign.
     """
     K = V.shape[1]
     vmin, ymax2 = rows["vmin"], rows["ymax2"]
@@ -206,7 +206,7 @@ def first_pass(rows, V, T, reml, *, points=13):
               and ymax2.max() <= 1e12)
     dtype, delta = (np.float32, (K + 16) * _U32) if single else (np.float64, (K + 16) * _U64)
     q = _quantities(_sums(rows["Yc"], rows["Yc2"], V, t, dtype), reml, delta, ymax2)
-    return t, q, _start(q, t, T)
+    return t, q, _start(q, t, T, vmin)
 
 
 def quantities(g, p, S1, S2, S3, reml, delta, ymax2):
@@ -305,19 +305,29 @@ def certify(rows, V, T, t, q, reml, *, split=3, depth=2):
     return ok
 
 
-def _start(q, t, T):
-    """Fisher scoring's start from the first pass (see :func:`certify`)."""
+def _start(q, t, T, vmin):
+    """Fisher scoring's start from the first pass (see :func:`first_pass`): the root of the
+    cubic Hermite interpolant of the score, in x = log(1 + t/v_min), on the first cell where
+    the score changes sign (values and slopes at both ends are known; a few Newton steps on
+    the cubic, kept in the cell)."""
     n, G = t.shape
     score = q[0] - q[2]
-    slope = q[3] - 2 * q[1]  # derivative of the score (times 2)
+    slope = q[3] - 2 * q[1]  # d score / dt (both times 2)
     pos = score > 0
     j = np.clip(np.argmin(pos, axis=1), 1, G - 1)  # first point with score <= 0
     ar = np.arange(n)
     ia, ib = (ar, j - 1), (ar, j)
-    nearer = np.where(np.abs(score[ia]) <= np.abs(score[ib]), j - 1, j)
+    xa, xb = np.log1p(t[ia] / vmin), np.log1p(t[ib] / vmin)
+    h = xb - xa
+    sa, sb = score[ia], score[ib]
+    ma, mb = slope[ia] * (vmin + t[ia]) * h, slope[ib] * (vmin + t[ib]) * h  # d score / du, u in [0, 1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        newton = t[ar, nearer] - score[ar, nearer] / slope[ar, nearer]
-    inside = np.isfinite(newton) & (slope[ar, nearer] < 0)
-    mid = 0.5 * (t[ia] + t[ib])
-    guess = np.clip(np.where(inside, newton, mid), t[ia], t[ib])
+        u = np.clip(sa / (sa - sb), 0.0, 1.0)
+        u = np.where(np.isfinite(u), u, 0.5)
+        for _ in range(4):
+            u2, u3 = u * u, u * u * u
+            f = (2 * u3 - 3 * u2 + 1) * sa + (u3 - 2 * u2 + u) * ma + (3 * u2 - 2 * u3) * sb + (u3 - u2) * mb
+            df = 6 * (u2 - u) * (sa - sb) + (3 * u2 - 4 * u + 1) * ma + (3 * u2 - 2 * u) * mb
+            u = np.clip(np.where(df < 0, u - f / df, u), 0.0, 1.0)
+    guess = vmin * np.expm1(xa + u * h)
     return np.where(~pos[:, 0], 0.0, np.where(pos.all(axis=1), T, guess))
