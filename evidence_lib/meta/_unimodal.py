@@ -84,20 +84,21 @@ def _sums(Yc, Yc2, V, T, dtype):
     return np.moveaxis(out, 2, 0).astype(np.float64)
 
 
-def _quantities(m, reml, delta, ymax2):
+def _quantities(m, reml, delta):
     """g = y'PPy, p = y'PPPy, d, c (REML: tr P, tr PP; ML: S1, S2) and two rounding
     allowances, from the sums ``m`` of :func:`_sums`: rows g, p, d, c, e_gd, e_pc.
 
     ``delta`` bounds the relative error of each sum of positive terms: (K + 16) units of
     the precision used covers the conversion of v, t and y, the sum v + t, its reciprocal,
     the powers of w, the products and a summation of K terms.  A signed sum sum w^j y is
-    then off by at most delta ymax S_j, where ymax = max |y - mean y| (``ymax2`` its square
-    per row).  To first order, with |mu| <= ymax, |mu's error| <= 2 delta ymax,
-    |sum w^j y| <= ymax S_j, (sum w^2 y)^2 <= 4 ymax^2 S_2^2 <= 4 ymax^2 S_1 S_3 and
-    S_3/S_1 <= S_2: g is off by at most 12 delta ymax^2 S_2, p by 32 delta ymax^2 S_3,
-    d by 3 delta S_1 and c by 9 delta S_2.  The allowances are at least twice these:
-    e_gd = (48 ymax^2 S_2 + 8 S_1) delta covers g and d, e_pc = (64 ymax^2 S_3 + 32 S_2)
-    delta covers p and c, and both add 1e-30 for single-precision underflow.
+    then off by at most delta A_j, A_j = sqrt(S_j sum w^j y^2) >= sum w^j |y|
+    (Cauchy-Schwarz).  With m = sqrt(sum w y^2 / S1) >= |mu| (mu's error <= 2 delta m)
+    and |sum w^2 (y - mu)| <= A_2 + m S_2, first-order propagation through the formulas
+    below bounds the error of g by delta (sum w^2 y^2 + 6 m A_2 + 5 m^2 S_2), of p by
+    delta (sum w^3 y^2 + 6 m A_3 + 5 m^2 S_3 + 3 (A_2 + 3 m S_2)^2 / S1), of d by
+    3 delta S1 and of c by 9 delta S2 (S_3/S_1 <= S_2).  The allowances are twice these:
+    e_gd covers g and d, e_pc covers p and c; both add 1e-30 for single-precision
+    underflow.
     """
     S1, s1y, s1y2, S2, s2y, s2y2, S3, s3y, s3y2 = m
     out = np.empty((6,) + m.shape[1:])
@@ -111,9 +112,12 @@ def _quantities(m, reml, delta, ymax2):
         out[3] = S2 - 2 * S3 / S1 + r * r
     else:
         out[2], out[3] = S1, S2
-    y2 = ymax2.reshape(ymax2.shape + (1,) * (S1.ndim - 1))
-    out[4] = delta * (48 * y2 * S2 + 8 * S1) + _TINY
-    out[5] = delta * (64 * y2 * S3 + 32 * S2) + _TINY
+    m2 = s1y2 / S1
+    m1 = np.sqrt(m2)
+    A2, A3 = np.sqrt(S2 * s2y2), np.sqrt(S3 * s3y2)
+    E = A2 + 3 * m1 * S2
+    out[4] = 2 * delta * (s2y2 + 6 * m1 * A2 + 5 * m2 * S2 + 3 * S1) + _TINY
+    out[5] = 2 * delta * (s3y2 + 6 * m1 * A3 + 5 * m2 * S3 + 3 * E * E / S1 + 9 * S2) + _TINY
     return out
 
 
@@ -121,12 +125,12 @@ def _cell_ok(a, b, h):
     """Which cells [t_a, t_a + h] pass one of the three tests of the module docstring.
 
     ``a`` and ``b`` hold the rows of :func:`_quantities` at the cells' ends.  Each test
-    is passed only with the rounding allowances on the side that makes it harder (the
-    sums fall with t, so the allowances at the left end bound those at the right).
+    is passed only with the rounding allowances of both ends on the side that makes it
+    harder (the bounds between the ends are exact consequences of convexity).
     """
     ga, pa, da, ca, ea, fa = a
-    gb, pb, db, cb = b[0], b[1], b[2], b[3]
-    slack = 3 * ea + 4 * h * fa
+    gb, pb, db, cb, eb, fb = b
+    slack = 2 * (ea + eb) + 4 * h * (fa + fb)
     sa, sb = ga - da, gb - db                       # the score (times 2) at the ends
     with np.errstate(divide="ignore", invalid="ignore"):
         # score >= (tangents of the convex g) - (chord of the convex d): least at the tangents' kink
@@ -137,7 +141,7 @@ def _cell_ok(a, b, h):
         high = np.fmax(np.maximum(sa, sb), sa + v * (gb - ga + ca * h))
     ok = low > slack                  # score > 0 throughout
     ok |= high < -slack               # score < 0 throughout
-    ok |= 2 * pb > ca + 3 * fa        # score falls throughout
+    ok |= 2 * (pb - fb) > ca + fa     # score falls throughout
     return ok
 
 
@@ -154,7 +158,8 @@ def prepare(Y, V, k):
     Returns
     -------
     dict
-        ``Yc``, ``Yc2``, ``ymax2``, ``vmin``, ``vmax_fin`` (largest finite v overall).
+        ``Yc``, ``Yc2``, ``ymax2``, ``vmin``, ``vmax_fin`` (largest finite v overall);
+        :func:`first_pass` adds ``single`` (whether it used single precision).
     """
     n, K = Y.shape
     fin = np.isfinite(V)
@@ -205,41 +210,9 @@ def first_pass(rows, V, T, reml, *, points=13):
     single = (K <= _SINGLE_K and vmin.min() >= 1e-6 and rows["vmax_fin"] + T.max() <= 1e12
               and ymax2.max() <= 1e12)
     dtype, delta = (np.float32, (K + 16) * _U32) if single else (np.float64, (K + 16) * _U64)
-    q = _quantities(_sums(rows["Yc"], rows["Yc2"], V, t, dtype), reml, delta, ymax2)
+    rows["single"] = single
+    q = _quantities(_sums(rows["Yc"], rows["Yc2"], V, t, dtype), reml, delta)
     return t, q, _start(q, t, T, vmin)
-
-
-def quantities(g, p, S1, S2, S3, reml, delta, ymax2):
-    """The rows of :func:`_quantities` from values computed elsewhere (Fisher scoring's
-    iterates), with the same allowances.
-
-    Parameters
-    ----------
-    g, p, S1, S2, S3 : ndarray
-        y'PPy, y'PPPy and the sums of w, w^2, w^3 at some points.
-    reml : bool
-        Restricted (True) or full (False) likelihood.
-    delta : float
-        Relative error bound of each sum.
-    ymax2 : ndarray
-        max (y - mean y)^2 of each point's row.
-
-    Returns
-    -------
-    ndarray, shape (6,) + g.shape
-        g, p, d, c, e_gd, e_pc.
-    """
-    out = np.empty((6,) + np.shape(g))
-    out[0], out[1] = g, p
-    if reml:
-        r = S2 / S1
-        out[2] = S1 - r
-        out[3] = S2 - 2 * S3 / S1 + r * r
-    else:
-        out[2], out[3] = S1, S2
-    out[4] = delta * (48 * ymax2 * S2 + 8 * S1) + _TINY
-    out[5] = delta * (64 * ymax2 * S3 + 32 * S2) + _TINY
-    return out
 
 
 def certify(rows, V, T, t, q, reml, *, split=3, depth=2):
@@ -278,7 +251,7 @@ def certify(rows, V, T, t, q, reml, *, split=3, depth=2):
     random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
     """
     n, K = V.shape
-    vmin, ymax2, Yc, Yc2 = rows["vmin"], rows["ymax2"], rows["Yc"], rows["Yc2"]
+    vmin, Yc, Yc2 = rows["vmin"], rows["Yc"], rows["Yc2"]
     a_ok = _cell_ok(q[:, :, :-1], q[:, :, 1:], t[:, 1:] - t[:, :-1])
     r, c = np.nonzero(~a_ok)
     ta, tb = t[r, c], t[r, c + 1]
@@ -298,7 +271,10 @@ def certify(rows, V, T, t, q, reml, *, split=3, depth=2):
         ts[:, 0], ts[:, -1] = ta, tb
         qs = np.empty((6,) + ts.shape)
         qs[:, :, 0], qs[:, :, -1] = qa, qb
-        qs[:, :, 1:-1] = _quantities(_sums(Yc[r], Yc2[r], V[r], ts[:, 1:-1], np.float64), reml, d64, ymax2[r])
+        # inner points in double precision; the ends too on the first split if the first
+        # pass was single precision (its wider allowances would stay with the end cells)
+        inner = slice(1, -1) if level or not rows["single"] else slice(None)
+        qs[:, :, inner] = _quantities(_sums(Yc[r], Yc2[r], V[r], ts[:, inner], np.float64), reml, d64)
         r2, c2 = np.nonzero(~_cell_ok(qs[:, :, :-1], qs[:, :, 1:], ts[:, 1:] - ts[:, :-1]))
         r, ta, tb = r[r2], ts[r2, c2], ts[r2, c2 + 1]
         qa, qb = qs[:, r2, c2], qs[:, r2, c2 + 1]

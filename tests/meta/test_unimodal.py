@@ -79,7 +79,7 @@ def test_quantities_agree_with_the_matrix_formulas_within_their_allowances(reml)
     t = rows["vmin"][:, None] * np.array([[0.0, 0.3, 2.0, 40.0]])
     for dtype, unit in ((np.float64, np.finfo(np.float64).eps), (np.float32, np.finfo(np.float32).eps)):
         q = _unimodal._quantities(_unimodal._sums(rows["Yc"], rows["Yc2"], Vb, t, dtype), reml,
-                                  (k + 16) * unit, rows["ymax2"])
+                                  (k + 16) * unit)
         for i in range(30):
             exact = _matrix_quantities(rows["Yc"][i], Vb[i], t[i], reml)
             err = np.abs(q[:4, i] - exact)
