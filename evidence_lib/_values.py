@@ -1,8 +1,10 @@
-"""Missing-value tests shared by every module (no pandas import needed).
+"""Missing-value tests and the one number formatter, shared by every module (no pandas import needed).
 
 A table cell read by the loader is a Python value, ``None``, ``float('nan')``, or
-pandas' ``NA``/``NaT`` (nullable integer columns). These two functions are the one
-place that knows all four.
+pandas' ``NA``/``NaT`` (nullable integer columns). :func:`is_missing` and
+:func:`is_number` are the one place that knows all four. :func:`decimal_text` writes a
+number as readers see it everywhere (fixed decimals, a true minus sign U+2212), and
+:func:`interval_text` an estimate with its interval as ``'−10.2 [−15.0, −5.4]'``.
 """
 
 from __future__ import annotations
@@ -61,3 +63,63 @@ def is_number(v) -> bool:
         return not math.isnan(float(v))
     except (TypeError, ValueError):
         return False
+
+
+#: The minus sign readers see (U+2212), never the hyphen-minus.
+MINUS = "\u2212"
+
+
+def decimal_text(value, decimals: int) -> str:
+    """A number with a fixed count of decimals and a true minus sign; ``''`` when missing.
+
+    Parameters
+    ----------
+    value : float, int, numeric str or None
+        The number.
+    decimals : int
+        Decimals shown.
+
+    Returns
+    -------
+    str
+        E.g. ``'−8.6'`` for ``-8.62`` with one decimal; ``'0.0'`` (no sign) for a value
+        that rounds to zero; ``''`` for a missing value or text that is not a number.
+
+    Examples
+    --------
+    >>> decimal_text(-8.62, 1), decimal_text(-0.04, 1), decimal_text(None, 1)
+    ('\u22128.6', '0.0', '')
+    """
+    if not is_number(value):
+        return ""
+    s = f"{float(value):.{decimals}f}"
+    if s.startswith("-"):
+        s = s[1:] if float(s[1:]) == 0 else MINUS + s[1:]
+    return s
+
+
+def interval_text(estimate, low, high, decimals: int) -> str:
+    """An estimate with its interval as the report prints it: ``'−10.2 [−15.0, −5.4]'``.
+
+    Parameters
+    ----------
+    estimate, low, high : float or None
+        The estimate and the ends of its interval.
+    decimals : int
+        Decimals shown (:func:`decimal_text`).
+
+    Returns
+    -------
+    str
+        The estimate alone when an end of the interval is missing; ``''`` when the
+        estimate is missing.
+
+    Examples
+    --------
+    >>> interval_text(-8.62, -11.13, -6.11, 1)
+    '\u22128.6 [\u221211.1, \u22126.1]'
+    """
+    est = decimal_text(estimate, decimals)
+    if not est or not (is_number(low) and is_number(high)):
+        return est
+    return f"{est} [{decimal_text(low, decimals)}, {decimal_text(high, decimals)}]"

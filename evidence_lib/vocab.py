@@ -173,10 +173,12 @@ REPORT_COLUMN_LABELS = {
     # effects against the reference, ranking, inconsistency
     "comparison": "Comparison", "treatment": "Treatment", "comparator": "Comparator",
     "estimate": "Difference", "ci_low": "Lower 95% limit", "ci_high": "Upper 95% limit",
+    "estimate_ci": "Difference [95% CI]",
     "p_score": "P-score", "rank": "Rank", "component": "Component", "q": "Q", "df": "Degrees of freedom",
-    "pvalue": "p-value", "tau2": "τ²", "k_direct": "Trials (direct)", "direct": "Direct",
-    "direct_se": "Direct SE", "indirect": "Indirect", "indirect_se": "Indirect SE", "difference": "Direct − indirect",
-    "difference_se": "Difference SE", "z": "z", "network": "Network", "network_se": "Network SE",
+    "pvalue": "p-value", "tau2": "τ²",
+    # node-splitting: each estimate with its interval in one cell
+    "k_direct": "Trials (direct)", "direct_ci": "Direct", "indirect_ci": "Indirect",
+    "difference_ci": "Direct − indirect", "network_ci": "Network",
     # scorecard
     "criterion": "Criterion", "judgment": "Judgment", "article_words": "Article words",
 }

@@ -9,11 +9,12 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from evidence_lib._values import interval_text
 from evidence_lib.output.cells import cell_text, number_text, records, source_short
 from evidence_lib.output.links import card_id, doi_url, pubmed_url, safe_url
 from evidence_lib.output.summary import AE_LABELS, AE_UNITS
 from evidence_lib.review.direction import harmonise
-from evidence_lib.review.labels import finding_topic
+from evidence_lib.review.labels import finding_topic, readers_words
 from evidence_lib.review.relevance import describe_threshold
 from evidence_lib.review.sof import review_labels
 from evidence_lib.vocab import ANALYSIS_ANCHORS, MEASURE_LABELS, OUTCOME_LABELS, label_from_source_id
@@ -230,7 +231,8 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
         printed it where the sign was reversed, else "");
         ``source_url`` (http(s) or None), ``secondary`` (the link is a secondary copy) and
         ``unverified`` (bool), ``anchor`` (the report section of an analysis, else None).
-        Tables in :data:`TABLE_TITLES` order, rows by id; links to analyses last
+        ``what`` and ``comparator``, kept in the source's wording in the data, are in readers'
+        words (:func:`evidence_lib.review.labels.readers_words`). Tables in :data:`TABLE_TITLES` order, rows by id; links to analyses last
         (:func:`analysis_row`).
     """
     ev = ds.evidence_for(claim_id)
@@ -251,11 +253,13 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
             elif table == "adverse_events" and r.get("estimate") is not None:
                 direction = AE_NO_DIRECTION
             out.append({
-                "role": cell_text(r.get("role")), "what": cell_text(what), "link_note": cell_text(r.get("link_note")),
+                "role": cell_text(r.get("role")), "what": readers_words(cell_text(what), words["reader_terms"]),
+                "link_note": cell_text(r.get("link_note")),
                 "table_title": TABLE_TITLES.get(table, table), "row_id": cell_text(r.get(key)),
                 "source": source_short(sources.get(r.get("source_id"))), "source_url": safe_url(r.get("url")),
                 "location": cell_text(r.get("location")), "measure": cell_text(measure), "estimate": cell_text(est),
-                "timepoint": cell_text(tp), "comparator": cell_text(comp), "n": cell_text(n),
+                "timepoint": cell_text(tp), "comparator": readers_words(cell_text(comp), words["reader_terms"]),
+                "n": cell_text(n),
                 "status": cell_text(r.get("status")), "unverified": r.get("status") == "unverified",
                 "direction": direction, "published": published,
                 "secondary": sources.get(r.get("source_id"), {}).get("url_kind") == "secondary",
@@ -294,7 +298,7 @@ def analysis_row(ds, link: dict) -> dict:
         what += f" ({k} {'trial' if k == 1 else 'trials'}: {', '.join(n['studies'])})"
         measure = MEASURE_LABELS.get(res.measure, res.measure) + (" (points on 0-100)" if res.measure == "MD" else "")
         eff = reference_against_each(res, label=lambda t: n["labels"][t])
-        est = "; ".join(f"vs {r.treatment} {r.estimate:.1f} [{r.ci_low:.1f}, {r.ci_high:.1f}]"
+        est = "; ".join(f"vs {r.treatment} {interval_text(r.estimate, r.ci_low, r.ci_high, 1)}"
                         for r in eff.itertuples())
         direction = f"{ref} against each; negative: less pain with {ref}"
         comparator = f"{ref} against every other treatment"

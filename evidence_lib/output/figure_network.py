@@ -9,6 +9,7 @@ in the report's network section rather than among the other figures.
 
 from __future__ import annotations
 
+from evidence_lib._values import decimal_text
 from evidence_lib.vocab import ANALYSIS_LABELS
 
 #: Figure width in inches, as the other figures of the build.
@@ -148,7 +149,7 @@ def forest_figure(ds):
     fig, ax = plt.subplots(figsize=(WIDTH, 1.7 + 0.42 * rows), layout="constrained")
     network_forest(n["effects"], reference=n["result"].reference, labels=n["labels"], xlabel=n["xlabel"],
                    reference_first=True, ax=ax)
-    ax.annotate("Difference (95% CI)", xy=(1.0, 1.0), xycoords="axes fraction", xytext=(6, 2),
+    ax.annotate("Difference [95% CI]", xy=(1.0, 1.0), xycoords="axes fraction", xytext=(6, 2),
                 textcoords="offset points", ha="left", va="bottom", fontsize=8.5, color="0.3")
     # a wider margin than the default: at 150 dpi hinted text runs a few pixels wider than at 100 dpi
     fig.get_layout_engine().set(w_pad=0.12, h_pad=0.08)
@@ -177,8 +178,9 @@ def forest_describe(ds) -> str:
     parts = []
     for r in reference_against_each(n["result"], label=n["labels"].get).itertuples():
         word = "less" if r.estimate < 0 else "more"
-        parts.append(f"against {r.treatment} {r.estimate:.1f} (95% CI {r.ci_low:.1f} to {r.ci_high:.1f}), "
-                     f"{abs(r.estimate):.1f} {n['unit']} {word} pain with {ref}")
+        parts.append(f"against {r.treatment} {decimal_text(r.estimate, 1)} (95% CI {decimal_text(r.ci_low, 1)} to "
+                     f"{decimal_text(r.ci_high, 1)}), {decimal_text(abs(r.estimate), 1)} {n['unit']} {word} pain "
+                     f"with {ref}")
     return (f"{ref.capitalize()} against each of the other {_count(len(parts), 'treatment')} of the network, "
             f"difference in pain at the first short-term visit ({n['unit']}; "
             f"{_count(len(n['studies']), 'trial')}). Negative values (left of zero) mean less pain with {ref}: "

@@ -34,6 +34,7 @@ import jinja2
 from markupsafe import Markup
 
 from evidence_lib._io import atomic_write_text
+from evidence_lib._values import decimal_text
 from evidence_lib.output.cards import claim_card
 from evidence_lib.output.cells import cell_text, number_text, records, source_short, sources_by_id
 from evidence_lib.output.exports import (DEFAULT_AUTHOR, RATING_VALUES, bibtex, claim_reviews, csl_items, json_text,
@@ -253,6 +254,10 @@ def column_label(column) -> str:
     return name.replace("_", " ").capitalize() if "_" in name else name
 
 
+#: A table cell that is a number or an estimate with its interval ("−8.6 [−11.1, −6.1]").
+_NUMBER_CELL = re.compile(r"^[\u2212]?\d[\d.,]*( \[[\u2212]?\d[\d.]*, [\u2212]?\d[\d.]*\])?$")
+
+
 def network(ds, *, alt_text: Mapping | None = None, svgs: Mapping | None = None) -> dict | None:
     """The network meta-analysis section: plain words, its two figures, tables as text cells, notes.
 
@@ -267,11 +272,11 @@ def network(ds, *, alt_text: Mapping | None = None, svgs: Mapping | None = None)
     dict or None
         ``title``, ``summary``, ``figures`` (:func:`figures` of the ``network`` section: the
         network graph and the forest against the reference), ``tables`` (each ``caption``,
-        ``columns``, ``rows`` of text) and ``notes``; None when the data hold no connected
+        ``columns``, ``rows`` of text, numbers by :func:`evidence_lib._values.decimal_text`,
+        ``num``, per cell whether it is a number or an interval (kept on one line), and
+        ``note``, a sentence under the table or ``''``) and ``notes``; None when the data hold no connected
         network (the page then says so).
     """
-    import math
-
     from evidence_lib.review.labels import review_labels
     from evidence_lib.review.network import network_section, treatment_label
 
@@ -286,11 +291,8 @@ def network(ds, *, alt_text: Mapping | None = None, svgs: Mapping | None = None)
     codes = set(ds.arms["arm"]) if "arm" in ds.arms.columns else set()
 
     def text(v, column=""):
-        if isinstance(v, float):
-            if math.isnan(v):
-                return ""
-            s = f"{v:g}" if column in REPORT_WHOLE_NUMBER_COLUMNS else f"{v:.2f}"
-            return "\u2212" + s[1:] if s.startswith("-") else s
+        if isinstance(v, float):  # the package's one number formatter: fixed decimals, a true minus
+            return decimal_text(v, 0 if column in REPORT_WHOLE_NUMBER_COLUMNS else 2)
         if isinstance(v, str) and v in codes:  # a treatment code: readers see its name
             return treatment_label(v, intervention=intervention)
         return cell_text(v)
@@ -304,7 +306,9 @@ def network(ds, *, alt_text: Mapping | None = None, svgs: Mapping | None = None)
         frame = frame[[c for c in frame.columns if not str(c).endswith("_id") and str(c) not in hidden]]
         cols = [column_label(c) for c in frame.columns]
         rows = [[text(v, str(c)) for v, c in zip(r, frame.columns)] for r in frame.itertuples(index=False, name=None)]
-        tables.append({"caption": caption, "columns": cols, "rows": rows})
+        num = [[bool(_NUMBER_CELL.match(v)) for v in r] for r in rows]
+        tables.append({"caption": caption, "columns": cols, "rows": rows, "num": num,
+                       "note": sec.table_notes.get(caption, "")})
     return {"title": sec.title, "summary": sec.summary, "figures": figures(ds, alt_text=alt_text, section="network", svgs=svgs),
             "tables": tables, "notes": list(sec.notes)}
 

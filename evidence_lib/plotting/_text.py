@@ -13,21 +13,11 @@ from __future__ import annotations
 
 import math
 
-from evidence_lib._values import is_number
+from evidence_lib._values import MINUS, is_number  # noqa: F401  (MINUS re-exported for the plot modules)
+from evidence_lib._values import decimal_text as _fmt  # the package's one number formatter
 
-MINUS = "\u2212"
 _Z975 = 1.959963984540054
 _isnum = is_number
-
-
-def _fmt(x, d: int) -> str:
-    """A number with ``d`` decimals and a true minus sign; "" when missing."""
-    if not _isnum(x):
-        return ""
-    s = f"{float(x):.{d}f}"
-    if s.startswith("-"):
-        s = s[1:] if float(s[1:]) == 0 else MINUS + s[1:]
-    return s
 
 
 def _num(x, d: int = 1) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 
+from evidence_lib._values import interval_text as _interval
 from evidence_lib.plotting._style import OKABE_ITO, _axes, no_data
+from evidence_lib.plotting._text import _fmt
 
 __all__ = ["network_graph", "describe_network_graph", "network_forest", "describe_network_forest"]
 
@@ -170,7 +172,7 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
     if log_scale:
         ax.set_xscale("log")
     for y, e, l, h in zip(ys, est, lo, hi):
-        ax.annotate(f"{e:.1f} ({l:.1f} to {h:.1f})", xy=(1.0, y), xycoords=("axes fraction", "data"),
+        ax.annotate(_interval(e, l, h, 1), xy=(1.0, y), xycoords=("axes fraction", "data"),
                     xytext=(6, 0), textcoords="offset points", va="center", fontsize=8.5)
     ref = _label_of(labels, reference)
     ax.set_xlabel(f"{xlabel}\n({ref} against each treatment)" if reference_first
@@ -203,10 +205,10 @@ def describe_network_forest(effects, *, reference: str, treatment: str = "treatm
     est, lo, hi = _oriented(rows, estimate, ci_low, ci_high, reference_first, log_scale)
     ref = _label_of(labels, reference)
     if reference_first:
-        parts = [f"against {_label_of(labels, t)} {e:.1f} (95% CI {l:.1f} to {h:.1f})"
+        parts = [f"against {_label_of(labels, t)} {_fmt(e, 1)} (95% CI {_fmt(l, 1)} to {_fmt(h, 1)})"
                  for t, e, l, h in zip(rows[treatment], est, lo, hi)]
         return f"Forest plot of {ref} against {len(parts)} treatments, {xlabel}: " + "; ".join(parts) + "."
-    parts = [f"{_label_of(labels, t)} {e:.1f} (95% CI {l:.1f} to {h:.1f})"
+    parts = [f"{_label_of(labels, t)} {_fmt(e, 1)} (95% CI {_fmt(l, 1)} to {_fmt(h, 1)})"
              for t, e, l, h in zip(rows[treatment], est, lo, hi)]
     return f"Forest plot of {len(parts)} treatments against {ref}, {xlabel}: " + "; ".join(parts) + "."
 

@@ -2,12 +2,17 @@
 
 Library code holds no intervention, condition or comparator name: every word a reader sees
 for them comes from here (and so from ``datapackage.json``). This module imports nothing
-else of the package, so every review module may use it.
+of the package but the base layer, so every review module may use it.
 """
 
 from __future__ import annotations
 
-__all__ = ["review_labels", "comparator_label", "arm_label", "versus_labels", "condition_subjects", "finding_topic"]
+import re
+
+from evidence_lib._values import is_missing
+
+__all__ = ["review_labels", "comparator_label", "arm_label", "versus_labels", "condition_subjects", "finding_topic",
+           "readers_words"]
 
 
 def review_labels(ds) -> dict:
@@ -28,7 +33,8 @@ def review_labels(ds) -> dict:
         ``populations`` (the claim checks' population groups, see
         :func:`evidence_lib.review.checks.population_fit`) and ``adverse_event_labels``
         (event code -> words, for the review's own event codes), ``finding_topics`` (a
-        findings ``topic`` code -> words; see :func:`finding_topic`).
+        findings ``topic`` code -> words; see :func:`finding_topic`) and ``reader_terms``
+        (trial jargon in the sources' wording -> readers' words; see :func:`readers_words`).
     """
     meta = ds.descriptor.get("review", {}) or {}
     condition = meta.get("condition", "")
@@ -40,7 +46,49 @@ def review_labels(ds) -> dict:
             "comparators_short": {**dict(meta.get("comparators", {})), **dict(meta.get("comparators_short", {}))},
             "populations": dict(meta.get("populations", {})),
             "adverse_event_labels": dict(meta.get("adverse_event_labels", {})),
-            "finding_topics": dict(meta.get("finding_topics", {}))}
+            "finding_topics": dict(meta.get("finding_topics", {})),
+            "reader_terms": dict(meta.get("reader_terms", {}))}
+
+
+def readers_words(text, terms: dict) -> str:
+    """Text kept in a source's own wording (an arm's name, a comparison), in readers' words.
+
+    The data keep what a paper printed ("verum acupuncture"); readers see the review's plain
+    words for its jargon ("acupuncture"), from the descriptor's ``review.reader_terms``. This
+    is the one place where that replacement is made.
+
+    Parameters
+    ----------
+    text : str or None
+        The recorded text (a missing value gives ``''``).
+    terms : dict
+        ``review_labels(ds)["reader_terms"]``: jargon -> words. Whole words only, longest
+        term first, case-insensitive; a term written with a capital at the start of a
+        sentence is replaced by the words with a capital.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> readers_words("verum acupuncture vs sham acupuncture", {"verum acupuncture": "acupuncture"})
+    'acupuncture vs sham acupuncture'
+    """
+    if is_missing(text):
+        return ""
+    text = str(text)
+    if not terms:
+        return text
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+                         + r")(?![\w-])", flags=re.IGNORECASE)
+    lower = {t.lower(): w for t, w in terms.items()}
+
+    def swap(m):
+        words = lower[m.group(0).lower()]
+        return words[:1].upper() + words[1:] if m.group(0)[:1].isupper() else words
+
+    return pattern.sub(swap, text)
 
 
 def finding_topic(topic, topics: dict) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from evidence_lib._values import is_missing
+from evidence_lib._values import decimal_text, interval_text, is_missing
 from evidence_lib.terms import term_for_weeks
 from evidence_lib.vocab import ARMS, MEASURE_LABELS, METHOD_LABELS, plural
 
@@ -127,9 +127,13 @@ def pain_network_arms(ds):
 def _select(ds):
     import pandas as pd
 
+    from evidence_lib.review.labels import readers_words, review_labels
+
     labels = source_labels(ds)
+    terms = review_labels(ds)["reader_terms"]
     rct = set(ds.sources.loc[ds.sources["design"] == "rct", "source_id"])
-    arms = ds.arms[ds.arms["source_id"].isin(rct)]
+    arms = ds.arms[ds.arms["source_id"].isin(rct)].copy()
+    arms["arm_label"] = [readers_words(v, terms) for v in arms["arm_label"]]  # the paper's name in readers' words
     out, why = [], []
     for sid in sorted(arms["source_id"].unique()):
         a = arms[(arms["source_id"] == sid) & (arms["outcome"] == "pain")]
@@ -269,17 +273,69 @@ class NetworkSection:
     """What a report section on the network needs: a title, plain words, tables and notes.
 
     ``tables`` maps a caption to a DataFrame (inclusion of trials, arms, effects against
-    the reference, league table, ranking, inconsistency tests, node-splitting).
+    the reference, league table, ranking, inconsistency tests, node-splitting); estimates
+    with their intervals are text cells in the report's number style (``'−8.6 [−11.1,
+    −6.1]'``, :func:`evidence_lib._values.interval_text`). ``table_notes`` maps a caption to
+    a sentence shown under that table (e.g. that a column with one value in every row, such
+    as τ² = 0, is left out).
     """
 
     title: str
     summary: str
     tables: dict = field(default_factory=dict)
     notes: tuple = ()
+    table_notes: dict = field(default_factory=dict)
 
 
-def _fmt(x, d=1):
-    return f"{x:.{d}f}"
+#: Decimals of the differences and intervals the section prints (as the league table).
+DECIMALS = 1
+
+
+def _league(res, label):
+    """The square league table in the report's number style: row against column, 'est [low, high]'."""
+    import pandas as pd
+
+    names = [label(t) for t in res.treatments]
+    out = pd.DataFrame("", index=names, columns=names, dtype=object)
+    for r in res.league().itertuples(index=False):
+        out.loc[label(r.treatment), label(r.comparator)] = interval_text(r.estimate, r.ci_low, r.ci_high, DECIMALS)
+    for n in names:
+        out.loc[n, n] = n
+    return out
+
+
+def _node_split(split, label):
+    """Node-splitting in readers' columns: one comparison per row, each estimate with its 95% CI.
+
+    The standard errors and z are folded into the intervals and the p-value (each interval is
+    the estimate ± 1.96 SE, as the engine's); τ² stays a column for :func:`_drop_constant`.
+    """
+    import pandas as pd
+
+    def ci(r, name):
+        e, se = getattr(r, name), getattr(r, f"{name}_se")
+        return interval_text(e, e - _Z975 * se, e + _Z975 * se, DECIMALS)
+
+    rows = [{"comparison": f"{label(r.treatment)} vs {label(r.comparator)}", "k_direct": r.k_direct,
+             "direct_ci": ci(r, "direct"), "indirect_ci": ci(r, "indirect"), "difference_ci": ci(r, "difference"),
+             "pvalue": r.pvalue, "tau2": r.tau2, "network_ci": ci(r, "network")} for r in split.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=["comparison", "k_direct", "direct_ci", "indirect_ci", "difference_ci",
+                                       "pvalue", "tau2", "network_ci"])
+
+
+def _drop_constant(frame, column: str, words: str):
+    """``frame`` without ``column`` when it holds one value in every row, and a note saying that value.
+
+    Returns ``(frame, note)``; the note is ``''`` and the frame unchanged when the column
+    varies, is absent, or the table is empty.
+    """
+    if column not in frame.columns or len(frame) == 0:
+        return frame, ""
+    values = frame[column].dropna().unique()
+    if len(values) != 1 or frame[column].isna().any():
+        return frame, ""
+    value = float(values[0])
+    return frame.drop(columns=column), f"{words} is {value:.3g} in every row, so it is not shown as a column."
 
 
 def reference_against_each(res, *, label=str):
@@ -325,6 +381,15 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
     Returns
     -------
     NetworkSection
+        Differences are printed with :data:`DECIMALS` decimals and a true minus sign; the
+        node-splitting table has one comparison per row, each estimate with its 95% CI
+        (estimate ± 1.96 SE), and leaves out τ² when it is one value in every row (said in
+        its table note).
+
+    References
+    ----------
+    Dias S et al. (2010). Statistics in Medicine (node-splitting; as cited by
+    :meth:`evidence_lib.meta.network.result.NetworkResult.node_split`).
     """
     arms = pain_network_arms(ds)
     inclusion = pain_network_inclusion(ds)
@@ -344,8 +409,8 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
     lines = []
     for row in eff.itertuples():
         direction = "less" if row.estimate < 0 else "more"
-        lines.append(f"against {row.treatment}: {_fmt(abs(row.estimate))} {unit} {direction} pain with {ref} "
-                     f"({_fmt(row.estimate)}, 95% CI {_fmt(row.ci_low)} to {_fmt(row.ci_high)})")
+        lines.append(f"against {row.treatment}: {decimal_text(abs(row.estimate), DECIMALS)} {unit} {direction} pain "
+                     f"with {ref} ({interval_text(row.estimate, row.ci_low, row.ci_high, DECIMALS)})")
     entered = inclusion[inclusion["reason"].str.startswith("enters")]["label"].tolist()
     out = inclusion[~inclusion["reason"].str.startswith("enters")]["label"].tolist()
     between = dbt.set_index("component").loc["between designs (FE)"]
@@ -358,7 +423,7 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
            else "No comparison has both direct and indirect evidence outside a single multi-arm trial, so "
                 "node-splitting is not possible. ")
         + (f"The design-by-treatment test has "
-           f"{plural(int(between['df']), 'degree of freedom', 'degrees of freedom')} (Q = {_fmt(between['q'], 2)},"
+           f"{plural(int(between['df']), 'degree of freedom', 'degrees of freedom')} (Q = {decimal_text(between['q'], 2)},"
            f" p = {between['pvalue']:.2g})." if between["df"] > 0 else "The design-by-treatment test has no degrees "
                                                                         "of freedom."))
     notes = (
@@ -375,15 +440,27 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
         f"Q = {res.q:.2f} ({plural(int(res.q_df), 'degree of freedom', 'degrees of freedom')}, "
         f"p = {res.q_pvalue:.2g}).",
     )
+    against = eff.assign(estimate_ci=[interval_text(r.estimate, r.ci_low, r.ci_high, DECIMALS)
+                                      for r in eff.itertuples()])[["comparison", "estimate_ci", "se"]]
+    tau2 = "τ² (the between-trial variance)"
+    dbt, dbt_note = _drop_constant(dbt, "tau2", tau2)
+    split_table, split_note = _drop_constant(_node_split(split, label), "tau2", tau2)
+    captions = {"against": f"{ref.capitalize()} against each treatment (negative: less pain with {ref})",
+                "league": "League table (row against column; difference [95% CI])",
+                "dbt": "Design-by-treatment interaction",
+                "split": "Direct against indirect evidence (node-splitting; differences [95% CI])"}
     tables = {
         "Trials and arms considered": inclusion,
         "Arms in the network": arms,
-        f"{ref.capitalize()} against each treatment (negative: less pain with {ref})": eff,
-        "League table (row against column)": res.league_table(decimals=1).rename(index=label,
-                                                                                  columns=label),
+        captions["against"]: against,
+        captions["league"]: _league(res, label),
         "Ranking (P-scores; less pain is better)": ranking,
-        "Design-by-treatment interaction": dbt,
-        "Direct against indirect evidence (node-splitting)": split,
+        captions["dbt"]: dbt,
+        captions["split"]: split_table,
     }
+    table_notes = {captions["dbt"]: dbt_note,
+                   captions["split"]: " ".join(x for x in (
+                       "Each 95% CI is the estimate ± 1.96 standard errors; the p-value tests whether the direct "
+                       "and indirect estimates differ." if len(split_table) else "", split_note) if x)}
     return NetworkSection(title="Network meta-analysis of short-term pain", summary=summary, tables=tables,
-                          notes=notes)
+                          notes=notes, table_notes={k: v for k, v in table_notes.items() if v})

@@ -8,6 +8,7 @@ one call and the CLI, the figures and the report show the same rows.
 from __future__ import annotations
 
 from evidence_lib._values import is_missing
+from evidence_lib.review.labels import readers_words, review_labels
 
 _Z975 = 1.959963984540054
 REVIEW_DESIGNS = ("meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review")
@@ -328,7 +329,8 @@ def arm_difference(ds, arm_id: str, control_arm_id: str) -> dict:
     s = 1.0 if up else -1.0
     w = float(x["timepoint_weeks"])
     return dict(label=_label(ds, x["source_id"]), source_id=x["source_id"], instrument=x["instrument"],
-                comparison=f"{x['arm_label']} vs {c['arm_label']}", timepoint_weeks=w,
+                comparison=readers_words(f"{x['arm_label']} vs {c['arm_label']}", review_labels(ds)["reader_terms"]),
+                timepoint_weeks=w,
                 term=term_for_weeks(w), n_i=int(x["n"]), n_c=int(c["n"]),
                 mean_i=float(x["mean"]), mean_c=float(c["mean"]), estimate=yi, ci_low=lo, ci_high=hi,
                 favours="positive" if up else "negative", benefit=s * yi,
@@ -382,7 +384,8 @@ def arm_differences(ds, source_id: str, *, instrument: str, control_arm: str, ar
 def responder_rates(ds, source_id: str):
     """Per-arm responder percentages of one trial over time (the ``percent`` rows of effects).
 
-    The arm is read from the row's comparison ("verum acupuncture arm response rate").
+    The arm is read from the row's comparison ("verum acupuncture arm response rate"), in
+    readers' words (:func:`evidence_lib.review.labels.readers_words`: "acupuncture").
 
     Parameters
     ----------
@@ -398,7 +401,8 @@ def responder_rates(ds, source_id: str):
     """
     e = ds.effects[(ds.effects["source_id"] == source_id) & (ds.effects["outcome"] == "response")
                    & (ds.effects["measure"] == "percent") & ds.effects["estimate"].notna()].copy()
-    e["arm"] = [str(c).split(" arm")[0].split(":")[0] for c in e["comparison"]]
+    terms = review_labels(ds)["reader_terms"]
+    e["arm"] = [readers_words(str(c).split(" arm")[0].split(":")[0], terms) for c in e["comparison"]]
     e["label"] = _label(ds, source_id)
     e = e.rename(columns={"n_intervention": "n"})
     cols = ["label", "arm", "timepoint_weeks", "term", "estimate", "ci_low", "ci_high", "n", "location"]
