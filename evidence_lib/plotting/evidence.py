@@ -195,6 +195,72 @@ def describe_session_plan_timeline(protocols, *, reference_plan, arms=("interven
 # --------------------------------------------------------------------------- evidence map
 
 
+#: Size (points) and weight of the counts printed in the bubbles, and the bubbles' white edge.
+COUNT_FONT = 9.0
+BUBBLE_EDGE = 0.8
+#: Points of bubble colour left between a count's ink and the bubble's white edge, at the ink's corners.
+BUBBLE_MARGIN = 1.5
+#: Diameter (points) of the bubble for the largest count.
+BUBBLE_MAX = 21.0
+
+
+def _ink_extent(text, fontprops):
+    """(x0, y0, width, height) in points of the glyphs' ink, relative to the text's origin on its baseline."""
+    from matplotlib.textpath import TextPath
+
+    ext = TextPath((0, 0), text, prop=fontprops).get_extents()
+    return ext.x0, ext.y0, ext.width, ext.height
+
+
+def count_bubble_diameter(k, nmax, *, fontprops=None) -> float:
+    """Marker diameter (points) of an evidence-map bubble holding the count ``k``.
+
+    The smallest bubble holds its printed count: the corners of the digits' ink lie at least
+    :data:`BUBBLE_MARGIN` points inside the coloured disk (the white edge excluded). Above that
+    minimum the bubble's area grows linearly with the count, up to :data:`BUBBLE_MAX` points
+    across for ``nmax``.
+
+    Parameters
+    ----------
+    k : int
+        The count printed in the bubble.
+    nmax : int
+        The largest count on the map.
+    fontprops : matplotlib.font_manager.FontProperties, optional
+        The count's font (default: bold, :data:`COUNT_FONT` points).
+
+    Returns
+    -------
+    float
+        The diameter in points, edge included (matplotlib's ``markersize``).
+    """
+    from matplotlib.font_manager import FontProperties
+
+    fontprops = fontprops or FontProperties(size=COUNT_FONT, weight="bold")
+    _x0, _y0, w, h = _ink_extent(str(k), fontprops)
+    d_min = math.hypot(w, h) + 2 * BUBBLE_MARGIN + BUBBLE_EDGE
+    d_max = max(BUBBLE_MAX, d_min)
+    return math.sqrt(d_min ** 2 + (d_max ** 2 - d_min ** 2) * min(k / max(nmax, 1), 1.0))
+
+
+def _bubble_offsets(diameters, gap=3.0):
+    """Offsets (points) of the bubbles of one cell from its centre: one row, or two when more than three."""
+    if not diameters:
+        return []
+    lines = [list(range(len(diameters)))] if len(diameters) <= 3 else [
+        list(range((len(diameters) + 1) // 2)), list(range((len(diameters) + 1) // 2, len(diameters)))]
+    step = max(diameters) / 2 + gap / 2
+    out = [None] * len(diameters)
+    for li, idx in enumerate(lines):
+        dy = 0.0 if len(lines) == 1 else (step if li == 0 else -step)
+        widths = [diameters[i] for i in idx]
+        x = -(sum(widths) + gap * (len(widths) - 1)) / 2
+        for i, w in zip(idx, widths):
+            out[i] = (x + w / 2, dy)
+            x += w + gap
+    return out
+
+
 def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="claim_id", row_order,
                  row_labels=None, column_order=CERTAINTY_ORDER, column_labels=None, hue_order=VERDICT_ORDER,
                  hue_colors=None, hue_labels=None, xlabel=None, legend_title="Verdict", ax=None):
@@ -202,7 +268,9 @@ def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="
 
     Each cell holds one bubble per hue value present, sized by the number of distinct
     ``count`` values (e.g. claims) and coloured by hue (default: the colour-blind-safe
-    :data:`~evidence_lib.vocab.VERDICT_COLORS`), with the count printed inside.
+    :data:`~evidence_lib.vocab.VERDICT_COLORS`), with the count printed inside. Every bubble is
+    large enough to hold its count (:func:`count_bubble_diameter`); the bubbles of a cell sit
+    side by side at fixed point spacing (in two lines when there are more than three).
 
     Parameters
     ----------
@@ -230,7 +298,9 @@ def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="
     matplotlib.axes.Axes
         The axes drawn on.
     """
+    from matplotlib.font_manager import FontProperties
     from matplotlib.lines import Line2D
+    from matplotlib.transforms import ScaledTranslation
 
     ax = _axes(ax, (6.0, 4.8))
     if len(data) == 0:
@@ -241,18 +311,21 @@ def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="
     counts = data.groupby([row, column, hue])[count].nunique()
     nmax = max(int(counts.max()), 1)
     rows, cols = list(row_order), list(column_order)
+    font = FontProperties(size=COUNT_FONT, weight="bold")
+    dpi = ax.figure.dpi_scale_trans
     for ri, r in enumerate(rows):
         for ci, c in enumerate(cols):
             present = [(v, int(counts.get((r, c, v), 0))) for v in hue_order]
             present = [(v, k) for v, k in present if k]
-            m = len(present)
-            gap = min(0.3, 0.92 / max(m, 1))
-            for j, (v, k) in enumerate(present):
-                x = ci + (j - (m - 1) / 2) * gap
-                size = (70 + 230 * (k / nmax)) * min(1.0, (gap / 0.3) ** 2)
-                ax.scatter([x], [ri], s=size, color=colors[v], edgecolor="white", linewidth=0.8, zorder=3)
-                ax.text(x, ri, str(k), ha="center", va="center", fontsize=9, color="white", fontweight="bold",
-                        zorder=4)
+            sizes = [count_bubble_diameter(k, nmax, fontprops=font) for _v, k in present]
+            for (v, k), d, (dx, dy) in zip(present, sizes, _bubble_offsets(sizes)):
+                at = ax.transData + ScaledTranslation(dx / 72, dy / 72, dpi)
+                ax.plot([ci], [ri], ls="none", marker="o", ms=d, mfc=colors[v], mec="white", mew=BUBBLE_EDGE,
+                        transform=at, zorder=3)
+                x0, y0, w, h = _ink_extent(str(k), font)
+                ax.text(ci, ri, str(k), ha="left", va="baseline", fontproperties=font, color="white", zorder=4,
+                        transform=ax.transData + ScaledTranslation((dx - x0 - w / 2) / 72, (dy - y0 - h / 2) / 72,
+                                                                   dpi))
     ax.set_xticks(range(len(cols)), [clabels.get(c, str(c)) for c in cols], fontsize=9)
     ax.set_yticks(range(len(rows)), [(row_labels or {}).get(r, str(r)) for r in rows], fontsize=9)
     ax.set_xlim(-0.6, len(cols) - 0.4)
