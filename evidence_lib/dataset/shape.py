@@ -19,7 +19,8 @@ Custom properties of this package (documented in ``datapackage.json`` itself):
     ``condition``, ``condition_label`` (its short capitalised name), ``comparators`` and
     ``comparators_short`` (comparator code -> name, and a short name for tables),
     ``adverse_event_labels`` (event code -> words), ``finding_topics`` (a findings
-    ``topic`` code -> words), ``populations`` (the population groups
+    ``topic`` code -> words), ``protocol_labels`` (a ``protocol_id`` -> words that tell
+    apart the plans of a source with several plans), ``populations`` (the population groups
     the claim checks compare: lists of subjects under ``subtypes``, ``near``, ``indirect``,
     ``treated``, ``mixed``, ``specific_groups``, and ``tolerated``: subtype -> list),
     ``article_plan`` and optional free-text keys.
@@ -152,7 +153,8 @@ def _check_package_props(desc: dict, problems: list[Problem]) -> None:
                     for k in ranges if k in plan):
                 problems.append(Problem(F, None, "review.article_plan",
                                         "must be an object whose " + ", ".join(ranges) + " are [low, high] numbers"))
-            for key in ("comparators", "comparators_short", "adverse_event_labels", "finding_topics"):
+            for key in ("comparators", "comparators_short", "adverse_event_labels", "finding_topics",
+                        "protocol_labels"):
                 words = rv.get(key, {})
                 if not isinstance(words, dict) or not all(isinstance(v, str) and v.strip() for v in words.values()):
                     problems.append(Problem(F, None, f"review.{key}",

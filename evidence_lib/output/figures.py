@@ -354,11 +354,13 @@ def _plans_figure(ds):
     import matplotlib.pyplot as plt
 
     from evidence_lib.plotting.evidence import session_plan_timeline
+    from evidence_lib.review.labels import review_labels
 
     p, labels = fs.protocol_rows(ds)
     n = int((p["arm"] == "intervention").sum()) if len(p) else 0
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.34 * (n + 1) + 1.4), layout="constrained")
-    session_plan_timeline(p, reference_plan=fs.reference_plan(ds), labels=labels, ax=ax)
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.34 * (n + 1) + 2.3), layout="constrained")
+    session_plan_timeline(p, reference_plan=fs.reference_plan(ds), labels=labels,
+                          plan_labels=review_labels(ds)["protocol_labels"], ax=ax)
     return fig
 
 

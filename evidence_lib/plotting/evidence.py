@@ -51,50 +51,19 @@ def parse_range(v):
     return (min(vals), max(vals))
 
 
+NOT_STATED = "not stated"
+
+
 def _rng_text(r, unit=""):
     if r is None:
-        return "n/s" + unit
+        return NOT_STATED
     a, b = r
     s = f"{a:g}" if a == b else f"{a:g}-{b:g}"
     return f"{s}{unit}"
 
 
-def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), labels=None, ax=None):
-    """A reference treatment plan beside the plans trials tested.
-
-    One row per plan: a bar from week 0 to the end of treatment (solid to the shortest,
-    lighter to the longest stated length), ticks at the sessions a plan of that density
-    implies, and the sessions / minutes as text right of the axes. The reference plan
-    comes first, with its maintenance phase drawn as open circles.
-
-    Parameters
-    ----------
-    protocols : DataFrame
-        Rows with ``source_id``, ``arm``, ``weeks``, ``sessions_per_week``,
-        ``sessions_total``, ``minutes_per_session`` (numbers or ranges as text).
-    reference_plan : dict or None
-        The plan to compare with: ``label``, ``minutes``, ``sessions_per_week``, ``weeks``
-        and optionally ``maintenance_every_weeks``, each a (low, high) pair.
-    arms : tuple of str or None
-        Arms to draw (None: all, each labelled with its arm).
-    labels : dict, optional
-        source_id -> label as readers see it.
-    ax : Axes, optional
-        Axes to draw on; when None, a new figure and axes are made.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes drawn on.
-    """
-    import numpy as np
-
-    df = protocols
-    if arms is not None and len(df):
-        df = df[df["arm"].isin(arms)]
-    df = df.reset_index(drop=True)
-    n = len(df) + 1
-    ax = _axes(ax, (7.8, 0.42 * n + 1.5))
+def _plan_rows(df, reference_plan, arms, labels, plan_labels):
+    """(label, weeks, sessions a week, sessions in all, minutes, is_reference) per drawn row."""
     rows = []
     ap = reference_plan or {}
     if ap:
@@ -106,48 +75,139 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), 
             lab += f" ({r['arm']})"
         elif len(df) and dup.iloc[j] and "protocol_id" in df:
             own = str(r["protocol_id"])
-            own = own[len(r["source_id"]):].strip("-_.") if own.startswith(str(r["source_id"])) else own
-            lab += f" ({own.replace('-', ' ')[:18]})"
+            words = (plan_labels or {}).get(own)
+            if not words:
+                own = own[len(r["source_id"]):].strip("-_.") if own.startswith(str(r["source_id"])) else own
+                words = own.replace("-", " ").replace("_", " ")[:18]
+            lab += f" ({words})"
         rows.append((lab, parse_range(r.get("weeks")), parse_range(r.get("sessions_per_week")),
                      parse_range(r.get("sessions_total")), parse_range(r.get("minutes_per_session")), False))
+    return rows
+
+
+def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), labels=None, plan_labels=None,
+                          ax=None):
+    """A reference treatment plan beside the plans trials tested.
+
+    One row per plan: a bar from week 0 to the end of treatment (solid to the shortest,
+    lighter to the longest stated length), ticks at the sessions a plan of that density
+    implies, and the number of sessions and the minutes per session in two columns right of
+    the axes ("not stated" where the plan does not say). A bar without ticks says why (its
+    number of sessions is not stated). The reference plan comes first, in black and grey,
+    with its maintenance phase drawn as open circles and an arrow running to the axis end (the
+    maintenance has no stated end). A key under the axis names the bar parts and the circles.
+
+    Parameters
+    ----------
+    protocols : DataFrame
+        Rows with ``source_id``, ``arm``, ``weeks``, ``sessions_per_week``,
+        ``sessions_total``, ``minutes_per_session`` (numbers or ranges as text) and
+        optionally ``protocol_id``.
+    reference_plan : dict or None
+        The plan to compare with: ``label``, ``minutes``, ``sessions_per_week``, ``weeks``
+        and optionally ``maintenance_every_weeks``, each a (low, high) pair.
+    arms : tuple of str or None
+        Arms to draw (None: all, each labelled with its arm).
+    labels : dict, optional
+        source_id -> label as readers see it.
+    plan_labels : dict, optional
+        protocol_id -> words that tell apart the plans of one source with several plans
+        (shown in brackets after its label); without them the part of the ``protocol_id``
+        after the ``source_id`` is shown.
+    ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
+    import numpy as np
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+
+    df = protocols
+    if arms is not None and len(df):
+        df = df[df["arm"].isin(arms)]
+    df = df.reset_index(drop=True)
+    n = len(df) + 1
+    ax = _axes(ax, (7.8, 0.42 * n + 2.0))
+    ap = reference_plan or {}
+    rows = _plan_rows(df, reference_plan, arms, labels, plan_labels)
     maint = ap.get("maintenance_every_weeks")
     wmax = max([w[1] for _, w, *_ in rows if w] + [ap["weeks"][1] + (3 * maint[1] if maint else 0) if ap.get("weeks")
                                                    else 1])
     xmax = wmax * 1.05 + 0.5
+    right = blended_transform_factory(ax.transAxes, ax.transData)
+
+    def column(dx_pt):
+        return right + ScaledTranslation(dx_pt / 72, 0, ax.figure.dpi_scale_trans)
+
+    trial_colour, ranged = OKABE_ITO[0], False
     for i, (lab, wk, spw, tot, mins, is_reference) in enumerate(rows):
-        col = "#000000" if is_reference else OKABE_ITO[0]
+        col = "#000000" if is_reference else trial_colour
         if wk:
             ax.barh(i, wk[0], left=0, height=0.5, color=col, alpha=0.85, zorder=2)
             if wk[1] > wk[0]:
                 ax.barh(i, wk[1] - wk[0], left=wk[0], height=0.5, color=col, alpha=0.35, zorder=2)
+                ranged = ranged or not is_reference
             step = 1.0 / spw[1] if spw else (wk[1] / tot[1] if tot and tot[1] else None)
             if step:
                 t = np.arange(0, wk[1] - 1e-9, step)
                 ax.plot(t + step / 2, np.full_like(t, i), ls="none", marker="|", color="white", ms=7, mew=1.0, zorder=3)
+            elif not (tot and tot[1] == 0):
+                ax.text(wk[1] + 0.25, i, "sessions not stated", va="center", ha="left", fontsize=8.5, color="0.35",
+                        style="italic")
         if not wk:
             ax.text(0.1, i, "weeks not stated", va="center", ha="left", fontsize=9, color="0.4", style="italic")
         if is_reference and maint and wk:
-            t = np.arange(wk[1] + maint[0], xmax, maint[0])
+            t = np.arange(wk[1] + maint[0], xmax - 0.35 * maint[0], maint[0])
             ax.plot(t, np.full_like(t, i), ls="none", marker="o", mfc="white", mec=col, ms=5, zorder=3)
-            ax.annotate(f"then every {_rng_text(maint)} weeks", (wk[1] + maint[0], i), xytext=(0, 7),
-                        textcoords="offset points", fontsize=9, color="0.3", va="bottom")
+            if len(t):
+                ax.annotate("", xy=(xmax, i), xytext=(t[-1] + 0.25, i), annotation_clip=False,
+                            arrowprops=dict(arrowstyle="-|>", color=col, lw=0.9, shrinkA=0, shrinkB=0,
+                                            mutation_scale=8))
+            ax.annotate(f"then every {_rng_text(maint)} weeks, no end stated", (xmax, i), xytext=(0, 7),
+                        textcoords="offset points", fontsize=9, color="0.3", va="bottom", ha="right")
         if tot is None and wk and spw:
             tot = (wk[0] * spw[0], wk[1] * spw[1])
-        txt = f"{_rng_text(tot)}, {_rng_text(mins, ' min')}"
-        ax.text(1.02, i, txt, transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=9,
-                fontweight="bold" if is_reference else "normal", clip_on=False)
-    ax.text(1.02, -0.6, "Sessions, minutes\n(n/s: not stated)", transform=ax.get_yaxis_transform(), ha="left",
-            va="bottom", fontsize=9, fontweight="bold", clip_on=False)
+        weight = "bold" if is_reference else "normal"
+        ax.text(1, i, _rng_text(tot), transform=column(8), ha="left", va="center", fontsize=9, fontweight=weight,
+                clip_on=False)
+        ax.text(1, i, _rng_text(mins), transform=column(66), ha="left", va="center", fontsize=9,
+                fontweight=weight, clip_on=False)
+    for dx, head in ((8, "Sessions"), (66, "Minutes")):
+        ax.text(1, -0.6, head, transform=column(dx), ha="left", va="bottom", fontsize=9, fontweight="bold",
+                clip_on=False)
     ax.set_yticks(range(n), [r[0] for r in rows])
     for t in ax.get_yticklabels()[:1]:
         t.set_fontweight("bold")
     ax.set_ylim(n - 0.5, -0.7)
     ax.set_xlim(0, xmax)
     ax.tick_params(axis="y", length=0)
-    ax.set_xlabel("Weeks of treatment\n(ticks: sessions, at the highest stated frequency)", fontsize=9)
+    ax.set_xlabel("Weeks of treatment\n(white ticks: sessions, at the highest stated frequency)", fontsize=9)
     ax.tick_params(labelsize=9)
     ax.grid(axis="x", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
+    key = []
+    if ap.get("weeks"):
+        key.append(Patch(color="#000000", alpha=0.85, lw=0, label=f"{ap['label']}: minimum course"))
+        if ap["weeks"][1] > ap["weeks"][0]:
+            key.append(Patch(color="#000000", alpha=0.35, lw=0, label=f"{ap['label']}: up to the maximum"))
+        if maint:
+            key.append(Line2D([], [], ls="none", marker="o", mfc="white", mec="#000000", ms=5,
+                              label="Maintenance sessions, open-ended (the arrow: beyond the axis)"))
+    if len(df):
+        key.append(Patch(color=trial_colour, alpha=0.85, lw=0, label="Trial plan" + (", to its shortest length"
+                                                                                    if ranged else "")))
+        if ranged:
+            key.append(Patch(color=trial_colour, alpha=0.35, lw=0, label="Trial plan, up to its longest length"))
+    if key:
+        ax.legend(handles=key, loc="upper left", ncols=1, fontsize=8.5, frameon=False, handlelength=1.6,
+                  bbox_to_anchor=(0.02, 0), borderaxespad=0,
+                  bbox_transform=blended_transform_factory(ax.figure.transFigure, ax.transAxes)
+                  + ScaledTranslation(0, -50 / 72, ax.figure.dpi_scale_trans))
     if len(df) == 0:
         ax.text(0.98, 0.5 / n, "No trial protocols in the data yet", transform=ax.transAxes, ha="right",
                 va="center", fontsize=9, color="0.4", style="italic")

@@ -28,7 +28,8 @@ def review_labels(ds) -> dict:
         ``populations`` (the claim checks' population groups, see
         :func:`evidence_lib.review.checks.population_fit`) and ``adverse_event_labels``
         (event code -> words, for the review's own event codes), ``finding_topics`` (a
-        findings ``topic`` code -> words; see :func:`finding_topic`).
+        findings ``topic`` code -> words; see :func:`finding_topic`) and ``protocol_labels``
+        (a ``protocol_id`` -> words telling apart the plans of a source with several plans).
     """
     meta = ds.descriptor.get("review", {}) or {}
     condition = meta.get("condition", "")
@@ -40,7 +41,8 @@ def review_labels(ds) -> dict:
             "comparators_short": {**dict(meta.get("comparators", {})), **dict(meta.get("comparators_short", {}))},
             "populations": dict(meta.get("populations", {})),
             "adverse_event_labels": dict(meta.get("adverse_event_labels", {})),
-            "finding_topics": dict(meta.get("finding_topics", {}))}
+            "finding_topics": dict(meta.get("finding_topics", {})),
+            "protocol_labels": dict(meta.get("protocol_labels", {}))}
 
 
 def finding_topic(topic, topics: dict) -> str:
