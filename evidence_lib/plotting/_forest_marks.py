@@ -172,4 +172,4 @@ def draw_band(ax, y0, y1, lo, hi, *, style, color, zorder=0):
         return
     ax.fill_betweenx([y0, y1], lo, hi, facecolor="none", edgecolor="0.72", hatch="////", lw=0, zorder=zorder)
     for x in (lo, hi):
-        ax.plot([x, x], [y0, y1], color="0.45", lw=0.9, ls=(0, (1, 2)), zorder=zorder)
+        ax.plot([x, x], [y0, y1], color="0.45", lw=0.9, ls=":", zorder=zorder)
