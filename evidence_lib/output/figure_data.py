@@ -123,6 +123,13 @@ class Band:
     value: float | None
     text: str
     missing: tuple = ()
+    #: The threshold's ``kind`` in ``thresholds.csv`` ("" when no single threshold applies).
+    kind: str = ""
+
+    @property
+    def style(self) -> str:
+        """How forest plots draw the band: ``"hatched"`` for an effect-size convention, else ``"shaded"``."""
+        return "hatched" if self.kind == "smd_convention" else "shaded"
 
     def note(self) -> str:
         """The band's words plus the rows it does not cover."""
@@ -160,15 +167,15 @@ def band_for(ds, measure: str, instruments, *, labels=None, factor: float = 1.0)
         if row is None:
             missing.append(str(labels[i]) if labels is not None else str(inst))
         else:
-            found[str(row["threshold_id"])] = (float(row["value"]), text)
+            found[str(row["threshold_id"])] = (float(row["value"]), text, str(row["kind"]))
     if len(found) != 1:
         why = "" if not found else "different thresholds apply to different rows: " + "; ".join(
-            t for _, t in found.values())
+            t for _, t, _ in found.values())
         return Band(None, why, tuple(dict.fromkeys(missing)))
-    value, text = next(iter(found.values()))
+    value, text, kind = next(iter(found.values()))
     if measure in RATIO_MEASURES:
         value = math.exp(abs(math.log(value)))
-    return Band(value * factor, text, tuple(dict.fromkeys(missing)))
+    return Band(value * factor, text, tuple(dict.fromkeys(missing)), kind)
 
 
 def term_text(term, timepoint) -> str:

@@ -18,7 +18,7 @@ from evidence_lib.output import figure_data as fd
 from evidence_lib.output import figure_network as fn
 from evidence_lib.output import figure_series as fs
 from evidence_lib.output.figure_data import pool_trials, trial_effects  # noqa: F401  (kept for callers)
-from evidence_lib.plotting._text import _fmt
+from evidence_lib.plotting._text import _fmt, wrap_balanced
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ def _forest_figure(ds):
     ax = forest_plot(
         tr, arms=(("mean_i", "sd_i", "n_i"), ("mean_c", "sd_c", "n_c")) if f["has_arms"] else None,
         n=None if f["has_arms"] else ("n_i", "n_c"), arm_names=f["arm_names"], weight="weight", pooled=f["pooled"],
-        threshold=band.value, threshold_label=band.note(), null=1.0 if f["ratio"] else 0.0, log_scale=f["ratio"],
+        threshold=band.value, threshold_label=band.note(), threshold_style=band.style, null=1.0 if f["ratio"] else 0.0,
+        log_scale=f["ratio"],
         xlabel=fd.MEASURE_NAMES.get(f["measure"], f["measure"]), model=fd.MODEL_LABEL, favours=f["favours"],
         prediction_label=fd.PI_LABEL, axis_note=f["axis_note"], risk_of_bias=f["rob"], rob_domains=f["rob_domains"],
         rob_domain_names=[fd.ROB_DOMAIN_NAMES[d] for d in f["rob_domains"]],
@@ -103,7 +104,8 @@ def _forest_describe(ds):
             f"(DerSimonian-Laird, Wald interval: Review Manager's {fd.MODEL_LABEL}). Axis: {f['axis_note']}. "
             f"Columns: {arms}the weight and the estimate with its 95% CI, and a risk-of-bias panel. "
             + describe_forest(tr, pooled=f["pooled"], threshold=band.value, threshold_label=band.note(),
-                              null=1.0 if f["ratio"] else 0.0, prediction_label=fd.PI_LABEL)
+                              threshold_style=band.style, null=1.0 if f["ratio"] else 0.0,
+                              prediction_label=fd.PI_LABEL)
             + " " + f["rob_note"])
 
 
@@ -167,8 +169,8 @@ def _funnel_figure(ds):
     tr, res = f["trials"], f["pooled"]
     fig, ax = plt.subplots(figsize=(WIDTH, 5.6), layout="constrained")
     funnel_plot(tr.assign(se=tr["vi"] ** 0.5), estimate="y_pool", se="se",
-                pooled_estimate=math.log(res.estimate) if f["ratio"] else res.estimate,
-                xlabel=_wrap(("log " if f["ratio"] else "") + f["axis_note"], 70), ax=ax)
+                pooled_estimate=math.log(res.estimate) if f["ratio"] else res.estimate, label="label",
+                xlabel=wrap_balanced(("log " if f["ratio"] else "") + f["axis_note"], 80), ax=ax)
     return fig
 
 
@@ -196,7 +198,8 @@ def _reviews_figure(ds):
     if w["left_out"]:
         notes.append("Left out, no direction of benefit recorded: " + ", ".join(w["left_out"]) + ".")
     ax = forest_plot(p, estimate="estimate", label="label", group="group", weight=None, threshold=w["band"].value,
-                     threshold_label=w["band"].note(), xlabel="Std. mean difference", favours=w["favours"],
+                     threshold_label=w["band"].note(), threshold_style=w["band"].style,
+                     xlabel="Standardised mean difference", favours=w["favours"],
                      axis_note=w["axis_note"], label_heading="Review, timepoint, trials", notes=notes)
     return ax.figure
 
@@ -210,7 +213,8 @@ def _reviews_describe(ds):
     left = f" Left out (no direction recorded): {', '.join(w['left_out'])}." if w["left_out"] else ""
     return (f"Published pooled standardised mean differences, as printed by each review. Axis: {w['axis_note']} "
             "(no pooling across reviews). "
-            + describe_forest(p, estimate="estimate", threshold=w["band"].value, threshold_label=w["band"].note(), what="pooled estimates")
+            + describe_forest(p, estimate="estimate", threshold=w["band"].value, threshold_label=w["band"].note(),
+                              threshold_style=w["band"].style, what="pooled estimates")
             + left)
 
 
@@ -354,11 +358,13 @@ def _plans_figure(ds):
     import matplotlib.pyplot as plt
 
     from evidence_lib.plotting.evidence import session_plan_timeline
+    from evidence_lib.review.labels import review_labels
 
     p, labels = fs.protocol_rows(ds)
     n = int((p["arm"] == "intervention").sum()) if len(p) else 0
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.34 * (n + 1) + 1.4), layout="constrained")
-    session_plan_timeline(p, reference_plan=fs.reference_plan(ds), labels=labels, ax=ax)
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.34 * (n + 1) + 2.3), layout="constrained")
+    session_plan_timeline(p, reference_plan=fs.reference_plan(ds), labels=labels,
+                          plan_labels=review_labels(ds)["protocol_labels"], ax=ax)
     return fig
 
 

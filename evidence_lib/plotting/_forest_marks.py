@@ -57,13 +57,17 @@ def wrap_to_width(fig, text, width, *, size=9.0) -> list[str]:
     Returns
     -------
     list of str
-        The lines.
+        The lines: as few as fit, of even length (no word left alone on the last line).
     """
     chars = max(20, int(width / (0.5 * size)))
     lines = textwrap.wrap(text, chars)
     while chars > 20 and width_pt(fig, lines, size=size) > width:
         chars -= 3
         lines = textwrap.wrap(text, chars)
+    for even in range(-(-len(text) // max(len(lines), 1)), chars):
+        shorter = textwrap.wrap(text, even)
+        if len(shorter) == len(lines):
+            return shorter
     return lines
 
 
@@ -127,3 +131,45 @@ def clipped_interval(ax, low, high, y, *, color, lw=1.6, cap=0.2, zorder=2):
         else:
             ax.plot([end, end], [y - cap, y + cap], **kw)
     return cut_lo, cut_hi
+
+
+#: How a forest plot's band is drawn, and the words that introduce it under the figure: a
+#: clinically important difference is shaded; an effect-size convention is hatched with dotted edges.
+BAND_STYLES = {"shaded": "Shaded: ", "hatched": "Hatched band with dotted edges: "}
+
+
+def draw_band(ax, y0, y1, lo, hi, *, style, color, zorder=0):
+    """Draw the band [lo, hi] from row ``y0`` to row ``y1`` in one of :data:`BAND_STYLES`.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The forest's axes.
+    y0, y1 : float
+        Top and bottom of the band (data coordinates).
+    lo, hi : float
+        The band's ends on the plotted scale.
+    style : str
+        ``"shaded"`` (a grey fill) or ``"hatched"`` (diagonal hatching and dotted edges).
+    color : str
+        Fill colour of a shaded band.
+    zorder : float
+        Drawing order.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        If ``style`` is not one of :data:`BAND_STYLES`.
+    """
+    if style not in BAND_STYLES:
+        raise ValueError(f"threshold_style must be one of {', '.join(map(repr, BAND_STYLES))}, got {style!r}")
+    if style == "shaded":
+        ax.fill_betweenx([y0, y1], lo, hi, color=color, lw=0, zorder=zorder)
+        return
+    ax.fill_betweenx([y0, y1], lo, hi, facecolor="none", edgecolor="0.72", hatch="////", lw=0, zorder=zorder)
+    for x in (lo, hi):
+        ax.plot([x, x], [y0, y1], color="0.45", lw=0.9, ls=":", zorder=zorder)

@@ -20,6 +20,40 @@ _Z975 = 1.959963984540054
 _isnum = is_number
 
 
+def wrap_balanced(text: str, width: int) -> str:
+    """``text`` wrapped to at most ``width`` characters a line, in as many lines as
+    :func:`textwrap.wrap` needs but with lines of even length (no lone last word).
+
+    Parameters
+    ----------
+    text : str
+        One paragraph.
+    width : int
+        Most characters a line.
+
+    Returns
+    -------
+    str
+        The lines joined by newlines.
+
+    Examples
+    --------
+    >>> wrap_balanced("a short line", 30)
+    'a short line'
+    >>> print(wrap_balanced("aaaa bbbb cccc dddd eeee ffff gggg", 30))
+    aaaa bbbb cccc dddd
+    eeee ffff gggg
+    """
+    import textwrap
+
+    n = len(textwrap.wrap(text, width))
+    for w in range(max(1, math.ceil(len(text) / max(n, 1))), width + 1):
+        lines = textwrap.wrap(text, w)
+        if len(lines) == n:
+            return "\n".join(lines)
+    return "\n".join(textwrap.wrap(text, width))
+
+
 def _num(x, d: int = 1) -> str:
     """Like :func:`_fmt` but "n/a" when missing."""
     return _fmt(x, d) if _isnum(x) else "n/a"
@@ -178,7 +212,7 @@ def subgroup_test_text(test) -> str:
 
 def describe_forest(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", label="label",
                     pooled=None, threshold=None, threshold_label=None, null=0.0, what="trials",
-                    min_k_prediction=3, prediction_label="95% prediction interval") -> str:
+                    min_k_prediction=3, prediction_label="95% prediction interval", threshold_style="shaded") -> str:
     """One-paragraph alt text for :func:`forest_plot`, from the same data (rounded).
 
     Parameters
@@ -199,6 +233,8 @@ def describe_forest(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", 
         As in :func:`forest_plot`.
     prediction_label : str
         As in :func:`forest_plot`.
+    threshold_style : str
+        As in :func:`forest_plot`: ``"shaded"`` or ``"hatched"`` (named so in the text).
 
     Returns
     -------
@@ -224,5 +260,6 @@ def describe_forest(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", 
             s += f"; I\u00b2 is {float(i2):.0f}%"
         s += "."
     if threshold and threshold_label:
-        s += f" The shaded band is the {threshold_label}."
+        band = "hatched band with dotted edges" if threshold_style == "hatched" else "shaded band"
+        s += f" The {band} is the {threshold_label}."
     return s

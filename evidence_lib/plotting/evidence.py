@@ -51,50 +51,19 @@ def parse_range(v):
     return (min(vals), max(vals))
 
 
+NOT_STATED = "not stated"
+
+
 def _rng_text(r, unit=""):
     if r is None:
-        return "n/s" + unit
+        return NOT_STATED
     a, b = r
     s = f"{a:g}" if a == b else f"{a:g}-{b:g}"
     return f"{s}{unit}"
 
 
-def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), labels=None, ax=None):
-    """A reference treatment plan beside the plans trials tested.
-
-    One row per plan: a bar from week 0 to the end of treatment (solid to the shortest,
-    lighter to the longest stated length), ticks at the sessions a plan of that density
-    implies, and the sessions / minutes as text right of the axes. The reference plan
-    comes first, with its maintenance phase drawn as open circles.
-
-    Parameters
-    ----------
-    protocols : DataFrame
-        Rows with ``source_id``, ``arm``, ``weeks``, ``sessions_per_week``,
-        ``sessions_total``, ``minutes_per_session`` (numbers or ranges as text).
-    reference_plan : dict or None
-        The plan to compare with: ``label``, ``minutes``, ``sessions_per_week``, ``weeks``
-        and optionally ``maintenance_every_weeks``, each a (low, high) pair.
-    arms : tuple of str or None
-        Arms to draw (None: all, each labelled with its arm).
-    labels : dict, optional
-        source_id -> label as readers see it.
-    ax : Axes, optional
-        Axes to draw on; when None, a new figure and axes are made.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes drawn on.
-    """
-    import numpy as np
-
-    df = protocols
-    if arms is not None and len(df):
-        df = df[df["arm"].isin(arms)]
-    df = df.reset_index(drop=True)
-    n = len(df) + 1
-    ax = _axes(ax, (7.8, 0.42 * n + 1.5))
+def _plan_rows(df, reference_plan, arms, labels, plan_labels):
+    """(label, weeks, sessions a week, sessions in all, minutes, is_reference) per drawn row."""
     rows = []
     ap = reference_plan or {}
     if ap:
@@ -106,48 +75,139 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), 
             lab += f" ({r['arm']})"
         elif len(df) and dup.iloc[j] and "protocol_id" in df:
             own = str(r["protocol_id"])
-            own = own[len(r["source_id"]):].strip("-_.") if own.startswith(str(r["source_id"])) else own
-            lab += f" ({own.replace('-', ' ')[:18]})"
+            words = (plan_labels or {}).get(own)
+            if not words:
+                own = own[len(r["source_id"]):].strip("-_.") if own.startswith(str(r["source_id"])) else own
+                words = own.replace("-", " ").replace("_", " ")[:18]
+            lab += f" ({words})"
         rows.append((lab, parse_range(r.get("weeks")), parse_range(r.get("sessions_per_week")),
                      parse_range(r.get("sessions_total")), parse_range(r.get("minutes_per_session")), False))
+    return rows
+
+
+def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), labels=None, plan_labels=None,
+                          ax=None):
+    """A reference treatment plan beside the plans trials tested.
+
+    One row per plan: a bar from week 0 to the end of treatment (solid to the shortest,
+    lighter to the longest stated length), ticks at the sessions a plan of that density
+    implies, and the number of sessions and the minutes per session in two columns right of
+    the axes ("not stated" where the plan does not say). A bar without ticks says why (its
+    number of sessions is not stated). The reference plan comes first, in black and grey,
+    with its maintenance phase drawn as open circles and an arrow running to the axis end (the
+    maintenance has no stated end). A key under the axis names the bar parts and the circles.
+
+    Parameters
+    ----------
+    protocols : DataFrame
+        Rows with ``source_id``, ``arm``, ``weeks``, ``sessions_per_week``,
+        ``sessions_total``, ``minutes_per_session`` (numbers or ranges as text) and
+        optionally ``protocol_id``.
+    reference_plan : dict or None
+        The plan to compare with: ``label``, ``minutes``, ``sessions_per_week``, ``weeks``
+        and optionally ``maintenance_every_weeks``, each a (low, high) pair.
+    arms : tuple of str or None
+        Arms to draw (None: all, each labelled with its arm).
+    labels : dict, optional
+        source_id -> label as readers see it.
+    plan_labels : dict, optional
+        protocol_id -> words that tell apart the plans of one source with several plans
+        (shown in brackets after its label); without them the part of the ``protocol_id``
+        after the ``source_id`` is shown.
+    ax : Axes, optional
+        Axes to draw on; when None, a new figure and axes are made.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+    """
+    import numpy as np
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+
+    df = protocols
+    if arms is not None and len(df):
+        df = df[df["arm"].isin(arms)]
+    df = df.reset_index(drop=True)
+    n = len(df) + 1
+    ax = _axes(ax, (7.8, 0.42 * n + 2.0))
+    ap = reference_plan or {}
+    rows = _plan_rows(df, reference_plan, arms, labels, plan_labels)
     maint = ap.get("maintenance_every_weeks")
     wmax = max([w[1] for _, w, *_ in rows if w] + [ap["weeks"][1] + (3 * maint[1] if maint else 0) if ap.get("weeks")
                                                    else 1])
     xmax = wmax * 1.05 + 0.5
+    right = blended_transform_factory(ax.transAxes, ax.transData)
+
+    def column(dx_pt):
+        return right + ScaledTranslation(dx_pt / 72, 0, ax.figure.dpi_scale_trans)
+
+    trial_colour, ranged = OKABE_ITO[0], False
     for i, (lab, wk, spw, tot, mins, is_reference) in enumerate(rows):
-        col = "#000000" if is_reference else OKABE_ITO[0]
+        col = "#000000" if is_reference else trial_colour
         if wk:
             ax.barh(i, wk[0], left=0, height=0.5, color=col, alpha=0.85, zorder=2)
             if wk[1] > wk[0]:
                 ax.barh(i, wk[1] - wk[0], left=wk[0], height=0.5, color=col, alpha=0.35, zorder=2)
+                ranged = ranged or not is_reference
             step = 1.0 / spw[1] if spw else (wk[1] / tot[1] if tot and tot[1] else None)
             if step:
                 t = np.arange(0, wk[1] - 1e-9, step)
                 ax.plot(t + step / 2, np.full_like(t, i), ls="none", marker="|", color="white", ms=7, mew=1.0, zorder=3)
+            elif not (tot and tot[1] == 0):
+                ax.text(wk[1] + 0.25, i, "sessions not stated", va="center", ha="left", fontsize=8.5, color="0.35",
+                        style="italic")
         if not wk:
             ax.text(0.1, i, "weeks not stated", va="center", ha="left", fontsize=9, color="0.4", style="italic")
         if is_reference and maint and wk:
-            t = np.arange(wk[1] + maint[0], xmax, maint[0])
+            t = np.arange(wk[1] + maint[0], xmax - 0.35 * maint[0], maint[0])
             ax.plot(t, np.full_like(t, i), ls="none", marker="o", mfc="white", mec=col, ms=5, zorder=3)
-            ax.annotate(f"then every {_rng_text(maint)} weeks", (wk[1] + maint[0], i), xytext=(0, 7),
-                        textcoords="offset points", fontsize=9, color="0.3", va="bottom")
+            if len(t):
+                ax.annotate("", xy=(xmax, i), xytext=(t[-1] + 0.25, i), annotation_clip=False,
+                            arrowprops=dict(arrowstyle="-|>", color=col, lw=0.9, shrinkA=0, shrinkB=0,
+                                            mutation_scale=8))
+            ax.annotate(f"then every {_rng_text(maint)} weeks, no end stated", (xmax, i), xytext=(0, 7),
+                        textcoords="offset points", fontsize=9, color="0.3", va="bottom", ha="right")
         if tot is None and wk and spw:
             tot = (wk[0] * spw[0], wk[1] * spw[1])
-        txt = f"{_rng_text(tot)}, {_rng_text(mins, ' min')}"
-        ax.text(1.02, i, txt, transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=9,
-                fontweight="bold" if is_reference else "normal", clip_on=False)
-    ax.text(1.02, -0.6, "Sessions, minutes\n(n/s: not stated)", transform=ax.get_yaxis_transform(), ha="left",
-            va="bottom", fontsize=9, fontweight="bold", clip_on=False)
+        weight = "bold" if is_reference else "normal"
+        ax.text(1, i, _rng_text(tot), transform=column(8), ha="left", va="center", fontsize=9, fontweight=weight,
+                clip_on=False)
+        ax.text(1, i, _rng_text(mins), transform=column(66), ha="left", va="center", fontsize=9,
+                fontweight=weight, clip_on=False)
+    for dx, head in ((8, "Sessions"), (66, "Minutes")):
+        ax.text(1, -0.6, head, transform=column(dx), ha="left", va="bottom", fontsize=9, fontweight="bold",
+                clip_on=False)
     ax.set_yticks(range(n), [r[0] for r in rows])
     for t in ax.get_yticklabels()[:1]:
         t.set_fontweight("bold")
     ax.set_ylim(n - 0.5, -0.7)
     ax.set_xlim(0, xmax)
     ax.tick_params(axis="y", length=0)
-    ax.set_xlabel("Weeks of treatment\n(ticks: sessions, at the highest stated frequency)", fontsize=9)
+    ax.set_xlabel("Weeks of treatment\n(white ticks: sessions, at the highest stated frequency)", fontsize=9)
     ax.tick_params(labelsize=9)
     ax.grid(axis="x", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
+    key = []
+    if ap.get("weeks"):
+        key.append(Patch(color="#000000", alpha=0.85, lw=0, label=f"{ap['label']}: minimum course"))
+        if ap["weeks"][1] > ap["weeks"][0]:
+            key.append(Patch(color="#000000", alpha=0.35, lw=0, label=f"{ap['label']}: up to the maximum"))
+        if maint:
+            key.append(Line2D([], [], ls="none", marker="o", mfc="white", mec="#000000", ms=5,
+                              label="Maintenance sessions, open-ended (the arrow: beyond the axis)"))
+    if len(df):
+        key.append(Patch(color=trial_colour, alpha=0.85, lw=0, label="Trial plan" + (", to its shortest length"
+                                                                                    if ranged else "")))
+        if ranged:
+            key.append(Patch(color=trial_colour, alpha=0.35, lw=0, label="Trial plan, up to its longest length"))
+    if key:
+        ax.legend(handles=key, loc="upper left", ncols=1, fontsize=8.5, frameon=False, handlelength=1.6,
+                  bbox_to_anchor=(0.02, 0), borderaxespad=0,
+                  bbox_transform=blended_transform_factory(ax.figure.transFigure, ax.transAxes)
+                  + ScaledTranslation(0, -50 / 72, ax.figure.dpi_scale_trans))
     if len(df) == 0:
         ax.text(0.98, 0.5 / n, "No trial protocols in the data yet", transform=ax.transAxes, ha="right",
                 va="center", fontsize=9, color="0.4", style="italic")
@@ -195,6 +255,72 @@ def describe_session_plan_timeline(protocols, *, reference_plan, arms=("interven
 # --------------------------------------------------------------------------- evidence map
 
 
+#: Size (points) and weight of the counts printed in the bubbles, and the bubbles' white edge.
+COUNT_FONT = 9.0
+BUBBLE_EDGE = 0.8
+#: Points of bubble colour left between a count's ink and the bubble's white edge, at the ink's corners.
+BUBBLE_MARGIN = 1.5
+#: Diameter (points) of the bubble for the largest count.
+BUBBLE_MAX = 21.0
+
+
+def _ink_extent(text, fontprops):
+    """(x0, y0, width, height) in points of the glyphs' ink, relative to the text's origin on its baseline."""
+    from matplotlib.textpath import TextPath
+
+    ext = TextPath((0, 0), text, prop=fontprops).get_extents()
+    return ext.x0, ext.y0, ext.width, ext.height
+
+
+def count_bubble_diameter(k, nmax, *, fontprops=None) -> float:
+    """Marker diameter (points) of an evidence-map bubble holding the count ``k``.
+
+    The smallest bubble holds its printed count: the corners of the digits' ink lie at least
+    :data:`BUBBLE_MARGIN` points inside the coloured disk (the white edge excluded). Above that
+    minimum the bubble's area grows linearly with the count, up to :data:`BUBBLE_MAX` points
+    across for ``nmax``.
+
+    Parameters
+    ----------
+    k : int
+        The count printed in the bubble.
+    nmax : int
+        The largest count on the map.
+    fontprops : matplotlib.font_manager.FontProperties, optional
+        The count's font (default: bold, :data:`COUNT_FONT` points).
+
+    Returns
+    -------
+    float
+        The diameter in points, edge included (matplotlib's ``markersize``).
+    """
+    from matplotlib.font_manager import FontProperties
+
+    fontprops = fontprops or FontProperties(size=COUNT_FONT, weight="bold")
+    _x0, _y0, w, h = _ink_extent(str(k), fontprops)
+    d_min = math.hypot(w, h) + 2 * BUBBLE_MARGIN + BUBBLE_EDGE
+    d_max = max(BUBBLE_MAX, d_min)
+    return math.sqrt(d_min ** 2 + (d_max ** 2 - d_min ** 2) * min(k / max(nmax, 1), 1.0))
+
+
+def _bubble_offsets(diameters, gap=3.0):
+    """Offsets (points) of the bubbles of one cell from its centre: one row, or two when more than three."""
+    if not diameters:
+        return []
+    lines = [list(range(len(diameters)))] if len(diameters) <= 3 else [
+        list(range((len(diameters) + 1) // 2)), list(range((len(diameters) + 1) // 2, len(diameters)))]
+    step = max(diameters) / 2 + gap / 2
+    out = [None] * len(diameters)
+    for li, idx in enumerate(lines):
+        dy = 0.0 if len(lines) == 1 else (step if li == 0 else -step)
+        widths = [diameters[i] for i in idx]
+        x = -(sum(widths) + gap * (len(widths) - 1)) / 2
+        for i, w in zip(idx, widths):
+            out[i] = (x + w / 2, dy)
+            x += w + gap
+    return out
+
+
 def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="claim_id", row_order,
                  row_labels=None, column_order=CERTAINTY_ORDER, column_labels=None, hue_order=VERDICT_ORDER,
                  hue_colors=None, hue_labels=None, xlabel=None, legend_title="Verdict", ax=None):
@@ -202,7 +328,9 @@ def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="
 
     Each cell holds one bubble per hue value present, sized by the number of distinct
     ``count`` values (e.g. claims) and coloured by hue (default: the colour-blind-safe
-    :data:`~evidence_lib.vocab.VERDICT_COLORS`), with the count printed inside.
+    :data:`~evidence_lib.vocab.VERDICT_COLORS`), with the count printed inside. Every bubble is
+    large enough to hold its count (:func:`count_bubble_diameter`); the bubbles of a cell sit
+    side by side at fixed point spacing (in two lines when there are more than three).
 
     Parameters
     ----------
@@ -230,7 +358,9 @@ def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="
     matplotlib.axes.Axes
         The axes drawn on.
     """
+    from matplotlib.font_manager import FontProperties
     from matplotlib.lines import Line2D
+    from matplotlib.transforms import ScaledTranslation
 
     ax = _axes(ax, (6.0, 4.8))
     if len(data) == 0:
@@ -241,18 +371,21 @@ def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="
     counts = data.groupby([row, column, hue])[count].nunique()
     nmax = max(int(counts.max()), 1)
     rows, cols = list(row_order), list(column_order)
+    font = FontProperties(size=COUNT_FONT, weight="bold")
+    dpi = ax.figure.dpi_scale_trans
     for ri, r in enumerate(rows):
         for ci, c in enumerate(cols):
             present = [(v, int(counts.get((r, c, v), 0))) for v in hue_order]
             present = [(v, k) for v, k in present if k]
-            m = len(present)
-            gap = min(0.3, 0.92 / max(m, 1))
-            for j, (v, k) in enumerate(present):
-                x = ci + (j - (m - 1) / 2) * gap
-                size = (70 + 230 * (k / nmax)) * min(1.0, (gap / 0.3) ** 2)
-                ax.scatter([x], [ri], s=size, color=colors[v], edgecolor="white", linewidth=0.8, zorder=3)
-                ax.text(x, ri, str(k), ha="center", va="center", fontsize=9, color="white", fontweight="bold",
-                        zorder=4)
+            sizes = [count_bubble_diameter(k, nmax, fontprops=font) for _v, k in present]
+            for (v, k), d, (dx, dy) in zip(present, sizes, _bubble_offsets(sizes)):
+                at = ax.transData + ScaledTranslation(dx / 72, dy / 72, dpi)
+                ax.plot([ci], [ri], ls="none", marker="o", ms=d, mfc=colors[v], mec="white", mew=BUBBLE_EDGE,
+                        transform=at, zorder=3)
+                x0, y0, w, h = _ink_extent(str(k), font)
+                ax.text(ci, ri, str(k), ha="left", va="baseline", fontproperties=font, color="white", zorder=4,
+                        transform=ax.transData + ScaledTranslation((dx - x0 - w / 2) / 72, (dy - y0 - h / 2) / 72,
+                                                                   dpi))
     ax.set_xticks(range(len(cols)), [clabels.get(c, str(c)) for c in cols], fontsize=9)
     ax.set_yticks(range(len(rows)), [(row_labels or {}).get(r, str(r)) for r in rows], fontsize=9)
     ax.set_xlim(-0.6, len(cols) - 0.4)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 
-from evidence_lib.plotting._forest_marks import clipped_interval, runs, width_pt, wrap_to_width
+from evidence_lib.plotting._forest_marks import BAND_STYLES, clipped_interval, draw_band, runs, width_pt, wrap_to_width
 from evidence_lib.plotting._text import (  # noqa: F401  (re-exported for callers)
     MINUS, _Z975, _attr, _decimals, _fmt, _isnum, describe_forest, fmt_p, heterogeneity_text,
     overall_effect_text, subgroup_test_text,
@@ -62,7 +62,7 @@ class _ForestPlotter:
     def __init__(self, data, *, estimate, ci_low, ci_high, label, weight, n, arms, arm_names, group, pooled,
                  subgroup_results, subgroup_test, threshold, threshold_label, favours, null, log_scale, xlabel,
                  model, label_heading, prediction_label, min_k_prediction, risk_of_bias, rob_domains, notes,
-                 axis_note=None, threshold_rows=None, xlim=None, text_columns=None):
+                 axis_note=None, threshold_rows=None, xlim=None, text_columns=None, threshold_style="shaded"):
         import numpy as np
 
         self.df = df = data.reset_index(drop=True)
@@ -72,6 +72,10 @@ class _ForestPlotter:
         self.labels = df[label].astype(str).tolist()
         self.group, self.pooled, self.subs = group, pooled, subgroup_results or {}
         self.subgroup_test, self.threshold, self.threshold_label = subgroup_test, threshold, threshold_label
+        if threshold_style not in BAND_STYLES:
+            raise ValueError(f"threshold_style must be one of {', '.join(map(repr, BAND_STYLES))}, "
+                             f"got {threshold_style!r}")
+        self.threshold_style = threshold_style
         self.favours, self.null, self.log_scale, self.xlabel = favours, null, log_scale, xlabel
         self.model, self.label_heading = model, label_heading
         self.prediction_label, self.min_k_prediction = prediction_label, min_k_prediction
@@ -277,7 +281,8 @@ class _ForestPlotter:
         self.note_w = _width_pt(fig, [p for k, p in self.rows if k == "note"], size=FONT - 0.5)
 
     def bottom_lines(self, total_w_pt):
-        paras = [self.axis_note] + ([f"Shaded: {self.threshold_label}"] if self.threshold else []) + self.notes
+        band = BAND_STYLES[self.threshold_style] + (self.threshold_label or "")
+        paras = [self.axis_note] + ([band] if self.threshold else []) + self.notes
         if self.rob is not None:
             paras.append("Risk of bias: " + "; ".join(f"{k + 1}: {d}" for k, d in enumerate(self.rob_domain_names)))
         return [line for s in paras if s for line in wrap_to_width(self.fig, s, total_w_pt - 8, size=FONT - 0.5)]
@@ -357,7 +362,7 @@ class _ForestPlotter:
             flags = [(k == "study" and self.in_band[p]) or (i in self.members and all(
                 self.in_band[j] for j in self.members[i])) for i, (k, p) in enumerate(self.rows)]
             for a, b in runs(flags) if not all(self.in_band) else [(first, last)]:
-                self.ax.fill_betweenx([a - 0.5, b + 0.5], lo, hi, color=COLORS["band"], lw=0, zorder=0)
+                draw_band(self.ax, a - 0.5, b + 0.5, lo, hi, style=self.threshold_style, color=COLORS["band"])
         self.ax.plot([self.null, self.null], [first - 0.5, last + 0.5], color="0.35", lw=0.8, zorder=1)
 
     def _put(self, dx, y, s, **kw):
@@ -484,7 +489,8 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
                 favours=("Favours intervention", "Favours control"), null=0.0, log_scale=False,
                 xlabel=None, model=None, label_heading="Study", prediction_label="95% prediction interval",
                 min_k_prediction=3, risk_of_bias=None, rob_domains=None, rob_domain_names=None, notes=(),
-                axis_note=None, threshold_rows=None, xlim=None, text_columns=None, ax=None):
+                axis_note=None, threshold_rows=None, xlim=None, text_columns=None, threshold_style="shaded",
+                ax=None):
     """Forest plot: one row per study, pooled diamond, prediction interval, statistics.
 
     Parameters
@@ -518,7 +524,11 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
     threshold : float or None
         Half-width of a band null ± threshold (null ×/÷ threshold on a log scale) that is shaded.
     threshold_label : str or None
-        What the band is, in the caller's words ("Shaded: " is prefixed).
+        What the band is, in the caller's words (prefixed "Shaded: " or, hatched, "Hatched band
+        with dotted edges: ").
+    threshold_style : str
+        ``"shaded"`` (a grey fill: a clinically important difference) or ``"hatched"`` (diagonal
+        hatching with dotted edges: a convention such as ±0.5 SD, never to be read as one).
     threshold_rows : str or None
         Column of booleans: the band is shaded only on the rows of studies where it is true
         (and on a diamond whose studies are all true). None shades every row.
@@ -564,6 +574,11 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
     matplotlib.axes.Axes
         The axes drawn on.
 
+    Raises
+    ------
+    ValueError
+        If ``threshold_style`` is neither ``"shaded"`` nor ``"hatched"``.
+
     References
     ----------
     Higgins JPT, Thompson SG, Spiegelhalter DJ. J R Stat Soc A 2009;172:137-159, eq. 12.
@@ -576,5 +591,5 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
         null=null, log_scale=log_scale, xlabel=xlabel, model=model, label_heading=label_heading,
         prediction_label=prediction_label, min_k_prediction=min_k_prediction, risk_of_bias=risk_of_bias,
         rob_domains=rob_domains, notes=notes, axis_note=axis_note, threshold_rows=threshold_rows, xlim=xlim,
-        text_columns=text_columns)
+        text_columns=text_columns, threshold_style=threshold_style)
     return plotter.plot(ax, rob_domain_names=rob_domain_names)

@@ -33,8 +33,10 @@ def review_labels(ds) -> dict:
         ``populations`` (the claim checks' population groups, see
         :func:`evidence_lib.review.checks.population_fit`) and ``adverse_event_labels``
         (event code -> words, for the review's own event codes), ``finding_topics`` (a
-        findings ``topic`` code -> words; see :func:`finding_topic`) and ``reader_terms``
-        (trial jargon in the sources' wording -> readers' words; see :func:`readers_words`).
+        findings ``topic`` code -> words; see :func:`finding_topic`), ``reader_terms``
+        (trial jargon in the sources' wording -> readers' words; see :func:`readers_words`)
+        and ``protocol_labels`` (a ``protocol_id`` -> words telling apart the plans of a
+        source with several plans).
     """
     meta = ds.descriptor.get("review", {}) or {}
     condition = meta.get("condition", "")
@@ -47,7 +49,8 @@ def review_labels(ds) -> dict:
             "populations": dict(meta.get("populations", {})),
             "adverse_event_labels": dict(meta.get("adverse_event_labels", {})),
             "finding_topics": dict(meta.get("finding_topics", {})),
-            "reader_terms": dict(meta.get("reader_terms", {}))}
+            "reader_terms": dict(meta.get("reader_terms", {})),
+            "protocol_labels": dict(meta.get("protocol_labels", {}))}
 
 
 def readers_words(text, terms: dict) -> str:

@@ -165,6 +165,8 @@ CASES = {
                                                                      "unknown analysis 'network-pain-long'")),
     "short row": (_bytes("protocols", lambda b: b.rstrip(b"\n").rsplit(b",", 1)[0] + b"\n"),
                   ("protocols.csv", None, None, "cells but the header has")),
+    "a plan label that is not words": (_desc(lambda d: d["review"]["protocol_labels"].update({"yuan2009-low": 2})),
+                                       ("datapackage.json", None, "review.protocol_labels", "code -> words")),
 }
 
 

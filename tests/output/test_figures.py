@@ -152,8 +152,8 @@ def test_single_study_subgroup_is_not_pooled():
 
 def test_funnel_caveat_below_ten_studies():
     ax = funnel_plot(fx.trials(4), estimate="yi", se="se")
-    assert "fewer than 10" in ax.get_title(loc="left").replace("\n", " ")
-    assert "fewer than 10" in describe_funnel(fx.trials(4), estimate="yi", se="se")
+    assert ax.get_title(loc="left").startswith("4 studies: too few to judge asymmetry (10 or more are needed)")
+    assert "too few to judge asymmetry" in describe_funnel(fx.trials(4), estimate="yi", se="se")
     ax = funnel_plot(fx.trials(12), estimate="yi", se="se")
     assert ax.get_title(loc="left") == ""
 
