@@ -334,8 +334,8 @@ def risk_of_bias_table(ds, labels, source_ids):
     if judged_by:
         note = "Risk of bias as judged by " + ", ".join(sl.get(s, s) for s in sorted(judged_by)) + "."
     else:
-        note = (f"Risk of bias: no review's judgment for these {len(out)} trials was seen on the pages read "
-                "(grey: not seen).")
+        note = (f"Risk of bias: no published judgment of these {len(out)} trials was available to the reviewers "
+                "(grey: no judgment available).")
     return out, domains, note
 
 

@@ -18,6 +18,7 @@ from evidence_lib.output import figure_data as fd
 from evidence_lib.output import figure_network as fn
 from evidence_lib.output import figure_series as fs
 from evidence_lib.output.figure_data import pool_trials, trial_effects  # noqa: F401  (kept for callers)
+from evidence_lib.plotting._text import wrap_balanced
 from evidence_lib.plotting._text import _fmt, wrap_balanced
 
 
@@ -88,7 +89,7 @@ def _forest_figure(ds):
         xlabel=fd.MEASURE_NAMES.get(f["measure"], f["measure"]), model=fd.MODEL_LABEL, favours=f["favours"],
         prediction_label=fd.PI_LABEL, axis_note=f["axis_note"], risk_of_bias=f["rob"], rob_domains=f["rob_domains"],
         rob_domain_names=[fd.ROB_DOMAIN_NAMES[d] for d in f["rob_domains"]],
-        notes=[f"{f['source']}: {f['description']}; re-pooled here with the package's engine.", f["rob_note"]])
+        notes=[f"{f['source']}: {f['description']}; re-analysed by the reviewers from the trial data.", f["rob_note"]])
     return ax.figure
 
 
@@ -294,8 +295,10 @@ def _responder_figure(ds):
     ax.set_xlabel("Weeks from randomisation", fontsize=9)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize=9, frameon=False)
     title = f"{r['label'].iloc[0]}: responders per arm"
-    ax.set_title(title + (f"\n{_wrap('Responder: ' + definition, 80)}" if definition else ""), fontsize=9,
-                 loc="left", fontweight="normal")
+    if "ci_low" in r.columns and r["ci_low"].notna().any() and r["ci_low"].isna().any():
+        title += " (vertical lines: 95% CI, where the paper printed one)"
+    ax.set_title(_wrap(title, 68) + (f"\n{wrap_balanced('Responder: ' + definition, 68)}" if definition else ""),
+                 fontsize=9, loc="left", fontweight="normal")
     return fig
 
 

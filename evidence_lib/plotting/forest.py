@@ -47,7 +47,7 @@ COLORS = {"study": "#0072B2", "diamond": "#000000", "pi": "#D55E00", "band": "#E
 #: Traffic-light colours and symbols (robvis' "cochrane" palette; not seen: grey, no symbol).
 ROB_STYLE = {"low": ("#02C100", "+"), "unclear": ("#E2DF07", "?"), "high": ("#BF0000", MINUS),
              "not_seen": ("#B0B0B0", "")}
-ROB_NAMES = {"low": "low risk", "unclear": "unclear risk", "high": "high risk", "not_seen": "not seen"}
+ROB_NAMES = {"low": "low risk", "unclear": "unclear risk", "high": "high risk", "not_seen": "no judgment available"}
 ROB_CELL = 13.0      # points per risk-of-bias column
 ONE_STUDY = "One study: no pooling (the subtotal is the study's own estimate above)"
 

@@ -7,7 +7,7 @@ one call and the CLI, the figures and the report show the same rows.
 
 from __future__ import annotations
 
-from evidence_lib._values import is_missing
+from evidence_lib._values import interval_text, is_missing
 from evidence_lib.review.labels import readers_words, review_labels
 
 _Z975 = 1.959963984540054
@@ -448,7 +448,7 @@ def pooled_summary(ds, *, measure: str | None = None, outcome: str | None = None
     p["label"] = [f"{_label(ds, s)}" + ("" if is_missing(k) else f", k={int(k)}")
                   for s, k in zip(p["source_id"], p["k"])]
     p["comparator_label"] = _versus(ds, p["comparator_class"])
-    p["summary"] = [f"{m} {e:.2f}" if is_missing(h) else f"{m} {e:.2f} [{l:.2f}, {h:.2f}]"
+    p["summary"] = [f"{m} {interval_text(e, l, h, 2)}"
                     for m, e, l, h in zip(p["measure"], p["estimate"], p["ci_low"], p["ci_high"])]
     return p.sort_values(["comparator_class", "outcome", "source_id", "analysis_id"]).reset_index(drop=True)
 

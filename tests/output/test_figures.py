@@ -165,8 +165,8 @@ def test_risk_of_bias_panel_draws_every_judgment():
     ax = forest_plot(df, risk_of_bias=rob, rob_domain_names=["first", "second"])
     texts = [t.get_text() for t in ax.texts]
     assert "Risk of bias" in texts and "+" in texts and "?" in texts and "\u2212" in texts
-    anns = [a.get_text() for a in ax.texts if a.get_text() in ("not seen", "low risk")]
-    assert {"not seen", "low risk"} <= set(anns)
+    anns = [a.get_text() for a in ax.texts if a.get_text() in ("no judgment available", "low risk")]
+    assert {"no judgment available", "low risk"} <= set(anns)
 
 
 # --------------------------------------------------------------------------- forest layout

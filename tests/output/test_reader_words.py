@@ -34,7 +34,8 @@ PLACEHOLDERS = re.compile(r"[—:]\s*None\b|\bnan\b|\bNaN\b|\w\(s\)")
 #: Our own jargon and process notes, which readers must not meet anywhere, figures included:
 #: the trial-jargon name of the acupuncture arm, and notes about our reading ("legend not
 #: seen", "scale not named on the page", "truncated in store").
-PROCESS_WORDS = re.compile(r"\bverum\b|legend not seen|not named on the page|\bin store\b", re.IGNORECASE)
+PROCESS_WORDS = re.compile(r"\bverum\b|legend not seen|not named on the page|\bin store\b|package's engine|"
+                           r"\bnot seen\b", re.IGNORECASE)
 #: A hyphen-minus used as a minus sign: directly before a digit, not joining a range ("0-100").
 HYPHEN_MINUS = re.compile(r"(?<![\w.\-])-(?=\d)")
 
