@@ -123,3 +123,44 @@ def interval_text(estimate, low, high, decimals: int) -> str:
     if not est or not (is_number(low) and is_number(high)):
         return est
     return f"{est} [{decimal_text(low, decimals)}, {decimal_text(high, decimals)}]"
+
+
+def printed_decimals(*values, most: int = 4) -> int | None:
+    """The decimals needed to print every value as it was reported, so that no digit is lost.
+
+    An estimate and its interval are printed with one count of decimals (:func:`interval_text`);
+    this chooses it from the values as reported: the most decimals any of them carries in its
+    shortest form (``-0.4`` carries 1, ``-0.98`` carries 2), so ``(-0.69, -0.98, -0.4)`` is
+    printed ``'−0.69 [−0.98, −0.40]'``.
+
+    Parameters
+    ----------
+    *values : float, int, numeric str or None
+        The estimate and the ends of its interval; missing values are skipped.
+    most : int, optional
+        A value needing more decimals than this was computed, not reported: the answer is then
+        None and the caller uses its own rule for computed values.
+
+    Returns
+    -------
+    int or None
+        The decimals (0 for whole numbers or when every value is missing), or None when a
+        value needs more than ``most``.
+
+    Examples
+    --------
+    >>> printed_decimals(-0.69, -0.98, -0.4), printed_decimals(-8, -13.2, -2.8), printed_decimals(1 / 3)
+    (2, 1, None)
+    """
+    found = 0
+    for v in values:
+        if not is_number(v):
+            continue
+        text = repr(float(v))
+        if "e" in text or "E" in text:
+            return None
+        decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+        if decimals > most:
+            return None
+        found = max(found, decimals)
+    return found

@@ -9,7 +9,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from evidence_lib._values import interval_text
+from evidence_lib._values import interval_text, printed_decimals
 from evidence_lib.output.cells import cell_text, number_text, records, source_short
 from evidence_lib.output.links import card_id, doi_url, pubmed_url, safe_url
 from evidence_lib.output.summary import AE_LABELS, AE_UNITS
@@ -99,36 +99,101 @@ def check_findings(ds, claim_id: str, check: Callable) -> list[dict]:
 
 # --------------------------------------------------------------------------- evidence rows
 
-def participants(row: dict, table: str) -> tuple[str, int | None]:
+#: Source designs whose effects pool several studies (a review's or meta-analysis' result, not one trial's).
+POOLED_DESIGNS = frozenset({"meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review"})
+#: The n cell's note on a pooled result whose number of trials the data do not hold.
+POOLED_K_NOT_STATED = "pooled analysis; number of trials not stated"
+
+
+def participants(row: dict, table: str, *, pooled: bool = False, k: int | None = None) -> tuple[str, int | None]:
     """Participants as text and the number of studies behind an effects or pooled row.
 
     Parameters
     ----------
     row : dict
     table : {"effects", "pooled_results"}
+    pooled : bool, optional
+        An ``effects`` row whose source pools several studies (:data:`POOLED_DESIGNS`).
+    k : int, optional
+        For such a row, the number of trials from its ``pooled_results`` row
+        (:func:`pooled_k`), when the data hold it.
 
     Returns
     -------
     (str, int or None)
         ``('1,758', 10)`` for a pooled row; ``('not reported', 1)`` for a single study without
-        arm sizes.
+        arm sizes; ``(..., None)`` for a pooled result whose number of trials is not held.
     """
     if table == "pooled_results":
         n, k = row.get("n_participants"), row.get("k")
         return (f"{int(n):,}" if n else "not reported"), (int(k) if k else None)
     n = (row.get("n_intervention") or 0) + (row.get("n_control") or 0)
-    return (f"{int(n):,}" if n else "not reported"), 1
+    return (f"{int(n):,}" if n else "not reported"), ((int(k) if k else None) if pooled else 1)
+
+
+def _same(a, b) -> bool:
+    return a is not None and b is not None and a == a and b == b and abs(float(a) - float(b)) < 1e-9
+
+
+def pooled_k(ds, row: dict) -> int | None:
+    """The number of trials behind an ``effects`` row that repeats a ``pooled_results`` row.
+
+    Parameters
+    ----------
+    ds : Dataset
+    row : dict
+        An ``effects`` row.
+
+    Returns
+    -------
+    int or None
+        ``k`` of the ``pooled_results`` row with the same source, measure, estimate and
+        interval; None when there is none or it gives no ``k``.
+    """
+    pooled = ds.pooled_results
+    for p in records(pooled[pooled["source_id"] == row.get("source_id")], sort_by=("analysis_id",)):
+        if p.get("measure") == row.get("measure") and all(_same(p.get(c), row.get(c))
+                                                         for c in ("estimate", "ci_low", "ci_high")):
+            return int(p["k"]) if p.get("k") else None
+    return None
+
+
+def _n_cell(n: str, k: int | None, *, pooled: bool) -> str:
+    """'1,054 (5 studies)', 'not reported (1 study)' or 'not reported (pooled analysis; number of trials not stated)'."""
+    if k:
+        return f"{n} ({k} {'study' if k == 1 else 'studies'})"
+    return f"{n} ({POOLED_K_NOT_STATED})" if pooled else n
+
+
+def _timepoint(timepoint, term) -> str:
+    """The timepoint with its term in brackets, unless the term only repeats it ('short term', not 'short term (short term)')."""
+    tp = cell_text(timepoint)
+    if not term:
+        return tp
+    label = f"{term} term"
+    if not tp:
+        return label
+    return tp if label in tp.lower().replace("-", " ") else f"{tp} ({label})"
+
+
+#: Decimals for an estimate that was computed rather than copied from a source (see :func:`_interval`).
+COMPUTED_DECIMALS = 2
 
 
 def _interval(row: dict) -> str:
-    s = number_text(row.get("estimate"))
-    if row.get("ci_low") is not None and row.get("ci_high") is not None:
-        s += f" [{number_text(row['ci_low'])}, {number_text(row['ci_high'])}]"
-    return s
+    """'−0.69 [−0.98, −0.40]': estimate and interval with one count of decimals, none of the printed digits lost.
+
+    The decimals are the most any of the three values carries as reported
+    (:func:`evidence_lib._values.printed_decimals`); a computed value with more digits than
+    a source prints gets :data:`COMPUTED_DECIMALS`.
+    """
+    est, lo, hi = row.get("estimate"), row.get("ci_low"), row.get("ci_high")
+    decimals = printed_decimals(est, lo, hi)
+    return interval_text(est, lo, hi, COMPUTED_DECIMALS if decimals is None else decimals)
 
 
 def _values_text(values) -> str:
-    """'−0.69 [−0.98, −0.4]' from (estimate, low, high); a missing interval is left out."""
+    """'−0.69 [−0.98, −0.40]' from (estimate, low, high); a missing interval is left out."""
     est, lo, hi = (None if v != v else v for v in values)  # NaN -> None
     return _interval({"estimate": est, "ci_low": lo, "ci_high": hi})
 
@@ -178,14 +243,10 @@ def _row_columns(table: str, r: dict, words: dict | None = None) -> tuple[str, s
     """
     if table in ("effects", "pooled_results"):
         what = r.get("description") or f"{OUTCOME_LABELS.get(r.get('outcome'), r.get('outcome'))}: {r.get('instrument')}"
-        n, k = participants(r, table)
-        if table == "pooled_results":
-            n += f" ({k} {'study' if k == 1 else 'studies'})" if k else ""
-        else:
-            n += " (1 study)"
-        tp = r.get("timepoint") or ""
-        if r.get("term"):
-            tp = f"{tp} ({r['term']} term)" if tp else f"{r['term']} term"
+        pooled = table == "pooled_results" or (words or {}).get("pooled_source", False)
+        n, k = participants(r, table, pooled=pooled, k=(words or {}).get("pooled_k"))
+        n = _n_cell(n, k, pooled=pooled)
+        tp = _timepoint(r.get("timepoint"), r.get("term"))
         measure = MEASURE_LABELS.get(r.get("measure"), r.get("measure"))
         est = harmonised_cells(r, (words or {}).get("intervention", "the intervention"))[0]
         return what, measure, est, tp, r.get("comparison") or r.get("comparator_class"), n
@@ -246,7 +307,11 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
             continue
         key = ds.table(table).columns[0]
         for r in records(ev[table], sort_by=(key,)):
-            what, measure, est, tp, comp, n = _row_columns(table, r, words | {"intervention": intervention})
+            extra = {"intervention": intervention}
+            if table == "effects":
+                pooled = sources.get(r.get("source_id"), {}).get("design") in POOLED_DESIGNS
+                extra |= {"pooled_source": pooled, "pooled_k": pooled_k(ds, r) if pooled else None}
+            what, measure, est, tp, comp, n = _row_columns(table, r, words | extra)
             direction, published = "", ""
             if table in ("effects", "pooled_results"):
                 direction, published = harmonised_cells(r, intervention)[1:]
@@ -305,8 +370,8 @@ def analysis_row(ds, link: dict) -> dict:
         total = n["nodes"]["participants"].sum(min_count=1)
         n_text = (f"{int(total):,}" if total == total else "not reported") + f" ({k} {'study' if k == 1 else 'studies'})"
     return {"role": cell_text(link.get("role")), "what": what, "link_note": cell_text(link.get("link_note")),
-            "table_title": "Analysis computed by this package", "row_id": aid, "source": "", "source_url": None,
-            "location": "", "measure": measure, "estimate": est, "timepoint": "first short-term visit (short term)",
+            "table_title": "Our analysis", "row_id": aid, "source": "", "source_url": None,
+            "location": "", "measure": measure, "estimate": est, "timepoint": _timepoint("first short-term visit", "short"),
             "comparator": comparator, "n": n_text, "status": "computed", "unverified": False,
             "direction": direction, "published": "", "secondary": False, "anchor": ANALYSIS_ANCHORS.get(aid),
             "anchor_text": f"see the {ANALYSIS_ANCHORS.get(aid, '')} section of this report"}

@@ -33,8 +33,8 @@ AE_UNITS = {"per_patient": "per patient", "per_treatment": "per treatment",
 SOF_NOTE = ("Each row names the evidence it rests on and why it was chosen; certainty "
             "is ours, by the five GRADE domains, and agrees with the review's own rating where one "
             "was printed. Effects read as the difference in the intervention group (GRADEpro style); the words "
-            "say which way is better. Clinical importance is judged against the threshold the data package "
-            "assigns to the instrument; effect-size conventions are named as conventions.")
+            "say which way is better. Clinical importance is judged against the threshold we use for "
+            "this scale; effect-size conventions are named as conventions.")
 
 
 def _count(x) -> str:

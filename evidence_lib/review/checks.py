@@ -433,7 +433,7 @@ def _relevance_finding(frame, readings) -> Finding:
         return Finding("clinical_relevance", "info", f"possibly important: {msg_of}", at, fid)
     if best == "significant_but_below_mcid":
         sev = "mismatch" if frame.magnitude_claimed == "clinically_important" else "warning"
-        return Finding("clinical_relevance", sev, f"statistically significant but below the clinical threshold: {msg_of}", at, fid)
+        return Finding("clinical_relevance", sev, f"statistically significant but smaller than the clinical threshold: {msg_of}", at, fid)
     if best in ("no_ci", "no_threshold"):
         return Finding("clinical_relevance", "info", f"relevance not judged: {msg_of}", at, fid)
     return Finding("clinical_relevance", "mismatch",

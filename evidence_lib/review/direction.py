@@ -200,12 +200,12 @@ def effect_text(estimate, ci_low, ci_high, *, measure: str, favours: str, outcom
 # --------------------------------------------------------------------------- the report's one sign convention
 
 #: What a negative value means on the report's convention (negative = better with the
-#: intervention), per outcome. A responder difference is read as a difference in
-#: non-responders, which is what its reversed sign measures.
+#: intervention), per outcome. A responder difference keeps the sign rule (negative = better)
+#: and says plainly what a negative value is: more responders with the intervention.
 NEGATIVE_MEANS = {
     "pain": "less pain",
     "function": "better function",
-    "response": "fewer non-responders (more responders)",
+    "response": "more responders",
     "quality_of_life": "better quality of life",
     "global_improvement": "fewer patients without improvement",
     "medication_use": "less medication use",
@@ -346,8 +346,9 @@ def effect_in_words(estimate, ci_low, ci_high, *, measure: str, favours: str, ou
     scale ("MD 8.0 points less pain with acupuncture (13.2 less to 2.8 less)"), whatever
     sign the source used; the second gives the value on the report's sign convention
     (:func:`harmonise`: negative = better with the intervention) and, where that reversed
-    the source's sign, the value as printed. Intervals run from the larger benefit to the
-    smaller.
+    the source's sign, the value as printed. Intervals in words run in the scale's own order,
+    as GRADEpro lists them (:func:`effect_text`): from the lower end to the higher on the
+    quantity the words name ("13.2 less to 2.8 less" pain; "13.4 more to 26.7 more" responders).
 
     Parameters
     ----------
@@ -398,7 +399,10 @@ def effect_in_words(estimate, ci_low, ci_high, *, measure: str, favours: str, ou
     size = "no difference" if round(h.estimate, digits) == 0 else \
         f"{abs(h.estimate):.{digits}f} {before}{good if h.estimate < 0 else bad}{after} with {intervention}"
     has_ci = not (math.isnan(h.ci_low) or math.isnan(h.ci_high))
-    effect = f"{label} {size}" + (f" ({part(h.ci_low)} to {part(h.ci_high)})" if has_ci else "")
+    # the quantity the words name rises with the report's sign when the benefit is worded "less"/"fewer"
+    # (pain) and falls with it when worded "more"/"better" (responders, function)
+    first, second = (h.ci_low, h.ci_high) if good.split()[0] in _DESCENDING else (h.ci_high, h.ci_low)
+    effect = f"{label} {size}" + (f" ({part(first)} to {part(second)})" if has_ci else "")
     ci = f" ({_signed(h.ci_low, digits)} to {_signed(h.ci_high, digits)})" if has_ci else ""
     signed = f"on the report's sign: {_signed(h.estimate, digits)}{ci}, {h.words}"
     if h.flipped:

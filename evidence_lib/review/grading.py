@@ -438,14 +438,14 @@ def coherence_for(ds, claim_id: str):
         for f in chk.findings:
             if f.severity != "mismatch" or f.kind not in INDIRECTNESS_KINDS + ("clinical_relevance",):
                 continue
-            if f.kind == "clinical_relevance" and "below the clinical threshold" in f.message:
-                add("below_mcid", sev, f"verdict '{verdict}' but the effect is below the clinical threshold ({f.frame_id}: {f.message})")
+            if f.kind == "clinical_relevance" and "smaller than the clinical threshold" in f.message:
+                add("below_mcid", sev, f"verdict '{verdict}' but the effect is smaller than the clinical threshold ({f.frame_id}: {f.message})")
             else:
                 add(f.kind, sev, f"verdict '{verdict}' despite a {f.kind.replace('_', ' ')} mismatch "
                                  f"({f.frame_id}: {f.message})")
         for f in chk.of_kind("clinical_relevance"):
-            if verdict == "supported" and f.severity == "warning" and "below the clinical threshold" in f.message:
-                add("below_mcid", "mismatch", f"verdict 'supported' but the effect is below the clinical threshold "
+            if verdict == "supported" and f.severity == "warning" and "smaller than the clinical threshold" in f.message:
+                add("below_mcid", "mismatch", f"verdict 'supported' but the effect is smaller than the clinical threshold "
                                               f"({f.frame_id}: {f.message})")
     if cert in ("high", "moderate") and any(f.kind == "subjects" and f.severity == "mismatch" for f in chk.findings):
         add("certainty_on_nonpatient_evidence", "mismatch",

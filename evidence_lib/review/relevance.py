@@ -45,7 +45,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from evidence_lib._values import is_missing
+from evidence_lib._values import decimal_text, is_missing, printed_decimals
 from evidence_lib.meta.effect_sizes import smd_to_points
 
 DIFFERENCE_MEASURES = frozenset({"MD", "SMD", "RD", "pp_difference", "mean_change"})
@@ -171,6 +171,74 @@ def classify(estimate: float, ci_low: float, ci_high: float, threshold: float | 
     if estimate < threshold:
         return "significant_but_below_mcid", bool(ci_high < threshold)
     return "inconclusive", False
+
+
+def size_text(category: str, estimate: float, ci_low: float, ci_high: float, threshold: float | None, *,
+              threshold_text: str = "threshold", whole_ci_below: bool = False,
+              numbers: bool = True) -> str:
+    """How large an effect is beside its threshold, in words of size that hold whatever the sign.
+
+    The one wording of a clinical-importance reading (the Summary of Findings and the claim
+    checks both use it). Effects are compared by size, never as "above" or "below", since on
+    the report's sign convention a benefit is negative: "the estimate (0.54) is larger than the
+    effect-size convention of 0.5 SD units; the CI (0.35 to 0.73) includes smaller effects".
+
+    Parameters
+    ----------
+    category : str
+        One of :data:`CLASSES` (from :func:`classify`).
+    estimate, ci_low, ci_high : float
+        The effect on the benefit scale (:func:`to_benefit`); for the categories worded here
+        all are positive, so they are sizes.
+    threshold : float or None
+        The threshold on the same scale.
+    threshold_text : str, optional
+        The threshold as readers see it (:func:`describe_threshold`), e.g. "minimal clinically
+        important difference between groups of 15 points on 0-100 scale (Mu 2020)"; it follows
+        "the", so the default reads "the threshold".
+    whole_ci_below : bool, optional
+        For ``significant_but_below_mcid``: the whole CI is smaller than the threshold.
+    numbers : bool, optional
+        False for ratio measures (the benefit scale is logged): the words leave the numbers out.
+
+    Returns
+    -------
+    str
+        "" for the categories without a size reading (``not_significant``,
+        ``favours_control``, ``no_threshold``). The numbers are printed with the decimals
+        they were reported with (:func:`evidence_lib._values.printed_decimals`; 2 for
+        computed values below 1, else 1). Where the whole CI is smaller than the threshold
+        but its favourable end rounds to it, the text says the CI reaches the threshold at
+        its favourable end.
+
+    Examples
+    --------
+    >>> size_text("inconclusive", 0.54, 0.35, 0.73, 0.5, threshold_text="0.5 SD convention")
+    'the estimate (0.54) is larger than the 0.5 SD convention; the CI (0.35 to 0.73) includes smaller effects'
+    """
+    if category not in ("clearly_above", "inconclusive", "significant_but_below_mcid", "no_ci"):
+        return ""
+    if numbers:
+        decimals = printed_decimals(estimate, ci_low, ci_high)
+        if decimals is None:
+            decimals = 2 if threshold is not None and threshold < 1 else 1
+        est = f"the estimate ({decimal_text(estimate, decimals)})"
+        ci = f"the CI ({decimal_text(ci_low, decimals)} to {decimal_text(ci_high, decimals)})"
+        whole = f"the whole CI ({decimal_text(ci_low, decimals)} to {decimal_text(ci_high, decimals)})"
+    else:
+        est, ci, whole, decimals = "the estimate", "the CI", "the whole CI", 6
+    if category == "no_ci":
+        bigger = estimate >= threshold
+        return f"no CI: {est} is {'at least as large as' if bigger else 'smaller than'} the {threshold_text}"
+    if category == "clearly_above":
+        return f"{est} and {whole} are larger than the {threshold_text}"
+    if category == "inconclusive":
+        return f"{est} is larger than the {threshold_text}; {ci} includes smaller effects"
+    if not whole_ci_below:
+        return f"{est} is smaller than the {threshold_text}; {ci} includes effects at least as large"
+    if round(ci_high, decimals) >= threshold:
+        return f"{est} is smaller than the {threshold_text}; {ci} reaches it at its favourable end"
+    return f"{est} and {whole} are smaller than the {threshold_text}"
 
 
 def _norm(s) -> str:
@@ -364,14 +432,10 @@ def assess(estimate, ci_low, ci_high, measure: str, favours: str, thresholds, in
     if row["kind"] == "mcid_within_patient":
         cite += ", larger than a between-group difference needs to be"
     text = {
-        "clearly_above": "the lower CI limit reaches the threshold",
-        "inconclusive": "significant, and the estimate reaches the threshold, but the CI crosses it",
-        "significant_but_below_mcid": ("significant, but the whole CI lies below the threshold" if below else
-                                       "significant, but the estimate is below the threshold"),
         "not_significant": "the CI includes the null",
         "favours_control": "the CI excludes the null in favour of the control",
-        "no_ci": "no CI: the estimate is " + ("at or above" if e >= m else "below") + " the threshold",
-    }[cat]
+    }.get(cat) or size_text(
+        cat, e, lo, hi, m, whole_ci_below=below, numbers=measure not in RATIO_MEASURES)
     return Relevance(cat, e, lo, hi, m, str(row["threshold_id"]), below, f"{text}{unit_note}, {cite}")
 
 

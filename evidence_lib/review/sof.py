@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import math
 
-from evidence_lib._values import is_missing, is_number
+from evidence_lib._values import is_missing, is_number, printed_decimals
 from evidence_lib.review import relevance as rel
 from evidence_lib.review.direction import effect_in_words
 from evidence_lib.review.labels import comparator_label, review_labels  # noqa: F401  (part of this module's API)
-from evidence_lib.vocab import CERTAINTY_LABELS, GRADE_DOMAIN_LABELS, GRADE_DOMAINS, TERM_LABELS
+from evidence_lib.vocab import CERTAINTY_LABELS, GRADE_DOMAIN_LABELS, GRADE_DOMAINS, RATIO_MEASURES, TERM_LABELS
 
 #: Certainty levels from the start, and how far a judgment lowers them.
 LEVELS = ("high", "moderate", "low", "very_low")
@@ -78,6 +78,12 @@ def _evidence(ds, row) -> dict:
                     participants=d["n_i"] + d["n_c"], studies=1, design_ids=[d["source_id"]])
     raise ValueError(f"summary_of_findings.csv [{row['sof_id']}]: evidence_table {table!r} is not one of "
                      f"pooled_results, effects, arms")
+
+
+def _digits(ev) -> int:
+    """Decimals of a row's effect: as many as the source printed (no printed digit lost), else 2 for an SMD and 1 otherwise."""
+    printed = printed_decimals(ev["estimate"], ev["ci_low"], ev["ci_high"])
+    return printed if printed is not None else (2 if ev["measure"] == "SMD" else 1)
 
 
 def _trial_effects(ds, row, ev):
@@ -140,8 +146,8 @@ def _certainty(ds, sof_id: str, design_ids) -> tuple[str | None, str]:
     return level, " ".join(parts) if parts else "No downgrade."
 
 
-def _importance(reading, threshold_text: str) -> tuple[str, str]:
-    """(size word for the statement, clinical-importance text)."""
+def _importance(reading, threshold_text: str, *, measure: str) -> tuple[str, str]:
+    """(size word for the statement, clinical-importance text in words of size: :func:`relevance.size_text`)."""
     cat = reading.category
     if cat == "favours_control":
         return "worse", f"favours the comparator ({threshold_text})" if threshold_text else "favours the comparator"
@@ -150,12 +156,10 @@ def _importance(reading, threshold_text: str) -> tuple[str, str]:
     if cat in ("no_threshold", "no_ci"):
         return "unknown", ("not judged: no confidence interval" if cat == "no_ci" else
                            "not judged: no agreed minimal important difference for this scale")
-    if cat == "clearly_above":
-        return "important", f"larger than the {threshold_text}, across the whole CI"
-    if cat == "inconclusive":
-        return "important", f"estimate above the {threshold_text}; the CI reaches below it"
-    below = "the whole CI lies below it" if reading.whole_ci_below else "the estimate lies below it"
-    return "small", f"smaller than the {threshold_text}; {below}"
+    words = rel.size_text(cat, reading.estimate, reading.ci_low, reading.ci_high, reading.threshold,
+                          threshold_text=threshold_text, whole_ci_below=reading.whole_ci_below,
+                          numbers=measure not in RATIO_MEASURES)
+    return ("important" if cat in ("clearly_above", "inconclusive") else "small"), words
 
 
 def statement(certainty: str | None, size: str, *, intervention: str, comparator: str, outcome: str,
@@ -242,14 +246,13 @@ def summary_of_findings(ds):
             thr = None if trow is None else rel.threshold_on_benefit_scale(trow["value"], ev["measure"])
             cat, below = rel.classify(e, lo, hi, thr)
             reading = rel.Relevance(cat, e, lo, hi, thr, whole_ci_below=below)
-            size, importance = _importance(reading, ttext)
+            size, importance = _importance(reading, ttext, measure=ev["measure"])
         else:
             size, importance = "unknown", "not judged: the row records no direction of benefit"
         p_benefit, p_important, bayes = _bayes(ds, row, ev, trow)
         effect, signed = effect_in_words(ev["estimate"], ev["ci_low"], ev["ci_high"], measure=ev["measure"],
                                          favours=ev["favours"], outcome=row["outcome"],
-                                         intervention=labels["intervention"],
-                                         digits=2 if ev["measure"] == "SMD" else 1)
+                                         intervention=labels["intervention"], digits=_digits(ev))
         out.append({
             "sof_id": row["sof_id"],
             "comparison": f"{labels['intervention_label']} vs {comp}",
