@@ -139,6 +139,37 @@ class Band:
         return s
 
 
+def zone_text(row, description: str, measure: str) -> str:
+    """What a band around no difference shows (it spans ± the threshold): differences smaller than it.
+
+    Parameters
+    ----------
+    row : mapping
+        The ``thresholds.csv`` row (``value``, ``unit``, ``kind``).
+    description : str
+        The threshold in words (:func:`~evidence_lib.review.relevance.describe_threshold`).
+    measure : str
+        The rows' measure; for a ratio measure the description is kept.
+
+    Returns
+    -------
+    str
+        E.g. "differences smaller than the minimal clinically important difference between groups (±15 points ...)".
+    """
+    from evidence_lib.vocab import THRESHOLD_KIND_LABELS
+
+    if measure in RATIO_MEASURES or not description.endswith(")") or "(" not in description:
+        return description
+    source = description[description.rindex("(") + 1:-1]
+    unit = str(row.get("unit") or "").strip()
+    unit = "" if unit.lower() == "nan" else " " + unit
+    what = THRESHOLD_KIND_LABELS.get(str(row["kind"]), str(row["kind"]))
+    size = f"\u00b1{float(row['value']):g}{unit}"
+    if str(row["kind"]) == "smd_convention":
+        return f"differences smaller than the effect-size convention ({size}; {source})"
+    return f"differences smaller than the {what} ({size}; {source})"
+
+
 def band_for(ds, measure: str, instruments, *, labels=None, factor: float = 1.0) -> Band:
     """The one threshold that applies to the rows (:func:`~evidence_lib.review.relevance.threshold_for`).
 
@@ -167,7 +198,7 @@ def band_for(ds, measure: str, instruments, *, labels=None, factor: float = 1.0)
         if row is None:
             missing.append(str(labels[i]) if labels is not None else str(inst))
         else:
-            found[str(row["threshold_id"])] = (float(row["value"]), text, str(row["kind"]))
+            found[str(row["threshold_id"])] = (float(row["value"]), zone_text(row, text, measure), str(row["kind"]))
     if len(found) != 1:
         why = "" if not found else "different thresholds apply to different rows: " + "; ".join(
             t for _, t, _ in found.values())

@@ -61,6 +61,90 @@ def network_inputs(ds) -> dict | None:
             "unit": unit, "xlabel": xlabel, "reference": ref, "title": ANALYSIS_LABELS[_ANALYSIS]}
 
 
+def _band(ds, n):
+    """The threshold band of the network forest (:func:`figure_data.band_for`, the one threshold policy)."""
+    from evidence_lib.output.figure_data import band_for
+    from evidence_lib.review.network import pain_network_arms
+
+    return band_for(ds, n["result"].measure, list(pain_network_arms(ds)["instrument"]))
+
+
+def pairwise_pooling(ds) -> dict:
+    """The pairwise random-effects pooling (the "own pooling" figure) of each network comparator.
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+
+    Returns
+    -------
+    dict
+        Treatment code -> the pooled result (``estimate``, ``ci_low``, ``ci_high``, ``k``) of
+        the own-pooling group with that comparator, for groups of two or more trials.
+    """
+    from evidence_lib.output.figure_data import own_inputs
+
+    o = own_inputs(ds)
+    if o is None:
+        return {}
+    t = o["trials"]
+    out = {}
+    for code, sub in t.groupby("comparator_class", sort=False):
+        r = o["results"].get(sub["group"].iloc[0])
+        if r is not None and r.k >= 2:
+            out[str(code)] = r
+    return out
+
+
+def tau_caveat(ds) -> str:
+    """Why the network's intervals are narrow when τ² is estimated at 0, in readers' words.
+
+    With few trials the between-trial variance τ² is estimated with almost no information; at
+    0 the random-effects network gives the intervals of a fixed-effect model. The sentence
+    says how many trials, the degrees of freedom for heterogeneity, and what the pairwise
+    random-effects pooling of the same comparison gives (from the fitted results).
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+
+    Returns
+    -------
+    str
+        The sentences, or "" when there is no network or τ² is above 0.
+
+    References
+    ----------
+    Cochrane Handbook for Systematic Reviews of Interventions, version 6, section 10.10.4
+    (random-effects intervals and the imprecise estimate of τ² with few studies).
+    """
+    from evidence_lib.review.network import reference_against_each
+
+    n = network_inputs(ds)
+    if n is None:
+        return ""
+    res = n["result"]
+    if res.method == "FE" or not res.tau2 <= 1e-10:
+        return ""
+    k = len(n["studies"])
+    df = int(res.q_df)
+    s = (f"τ² (the between-trial variance) was estimated at 0 from {'only ' if k < 5 else ''}"
+         f"{_count(k, 'trial')} ({df} {'degree' if df == 1 else 'degrees'} of freedom for heterogeneity), so "
+         f"these intervals are as narrow as those of a fixed-effect model.")
+    pairs = pairwise_pooling(ds)
+    codes = {lab: code for code, lab in n["labels"].items()}
+    wider = []
+    for r in reference_against_each(res, label=n["labels"].get).itertuples():
+        p = pairs.get(codes.get(r.treatment))
+        if p is not None and (p.ci_high - p.ci_low) > (r.ci_high - r.ci_low):
+            wider.append(f"against {r.treatment}, {decimal_text(p.estimate, 1)} (95% CI {decimal_text(p.ci_low, 1)} "
+                         f"to {decimal_text(p.ci_high, 1)}) from {_count(p.k, 'trial')}, against the network estimate "
+                         f"{decimal_text(r.estimate, 1)} ({decimal_text(r.ci_low, 1)} to {decimal_text(r.ci_high, 1)})")
+    if wider:
+        return s + " Pairwise random-effects pooling gives a wider interval: " + "; ".join(wider) + "."
+    return s + " Pairwise random-effects pooling, which estimates τ² for each comparison, can give wider intervals."
+
+
 def _count(n, word):
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -147,13 +231,31 @@ def forest_figure(ds):
         return _empty("No network of trial arms yet")
     rows = max(len(n["labels"]) - 1, 1)
     fig, ax = plt.subplots(figsize=(WIDTH, 1.7 + 0.42 * rows), layout="constrained")
+    band = _band(ds, n)
     network_forest(n["effects"], reference=n["result"].reference, labels=n["labels"], xlabel=n["xlabel"],
-                   reference_first=True, ax=ax)
+                   reference_first=True, threshold=band.value, threshold_style=band.style, ax=ax)
+    note = _note(ds, n, band)
+    if note:
+        import textwrap
+
+        lines = textwrap.wrap(note, 96, break_on_hyphens=False)
+        fig.set_figheight(fig.get_figheight() + 0.15 * len(lines) + 0.1)
+        fig.text(0.01, 0.01, "\n".join(lines), fontsize=8, va="bottom", ha="left", color="0.25")
+        foot = (0.15 * len(lines) + 0.15) / fig.get_figheight()
+        fig.get_layout_engine().set(rect=(0, foot, 1, 1 - foot))
     ax.annotate("Difference [95% CI]", xy=(1.0, 1.0), xycoords="axes fraction", xytext=(6, 2),
                 textcoords="offset points", ha="left", va="bottom", fontsize=8.5, color="0.3")
     # a wider margin than the default: at 150 dpi hinted text runs a few pixels wider than at 100 dpi
     fig.get_layout_engine().set(w_pad=0.12, h_pad=0.08)
     return fig
+
+
+def _note(ds, n, band) -> str:
+    """The network forest's note: what the band shows, then :func:`tau_caveat`."""
+    from evidence_lib.plotting._forest_marks import BAND_STYLES
+
+    shaded = f"{BAND_STYLES[band.style]}{band.note()}." if band.value else ""
+    return " ".join(x for x in (shaded, tau_caveat(ds)) if x)
 
 
 def forest_describe(ds) -> str:
@@ -184,4 +286,4 @@ def forest_describe(ds) -> str:
     return (f"{ref.capitalize()} against each of the other {_count(len(parts), 'treatment')} of the network, "
             f"difference in pain at the first short-term visit ({n['unit']}; "
             f"{_count(len(n['studies']), 'trial')}). Negative values (left of zero) mean less pain with {ref}: "
-            + "; ".join(parts) + ".")
+            + "; ".join(parts) + ". " + _note(ds, n, _band(ds, n))).strip()

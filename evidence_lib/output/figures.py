@@ -101,7 +101,7 @@ def _forest_describe(ds):
         return "Forest plot: no pooled analysis with trial data in the data package yet."
     tr, band = f["trials"], f["band"]
     arms = "each arm's mean, SD and total, " if f["has_arms"] else ""
-    return (f"{f['source']}: {f['description']} ({f['measure']}), re-pooled with the package's meta-analysis engine "
+    return (f"{f['source']}: {f['description']} ({f['measure']}), our re-analysis from the trial data "
             f"(DerSimonian-Laird, Wald interval: Review Manager's {fd.MODEL_LABEL}). Axis: {f['axis_note']}. "
             f"Columns: {arms}the weight and the estimate with its 95% CI, and a risk-of-bias panel. "
             + describe_forest(tr, pooled=f["pooled"], threshold=band.value, threshold_label=band.note(),
@@ -148,7 +148,7 @@ def _own_describe(ds):
                      zip(t["label"], t["group"], t["instrument_short"], t["visit"]))
     test = o["test"] if isinstance(o["test"], str) else (
         f"Test for subgroup differences: Q = {o['test']['q']:.2f} on {o['test']['df']} df, p = {o['test']['pvalue']:.3f}.")
-    return (f"The package's own pooling (not a published analysis) of trial pain differences on 0-100 scales at the "
+    return (f"Our own pooling (not a published analysis) of trial pain differences on 0-100 scales at the "
             f"first visit up to 13 weeks, DerSimonian-Laird within each comparison. Axis: {o['axis_note']}. "
             + describe_forest(t, estimate="yi", threshold=o["band"].value, threshold_label=o["band_note"],
                               what=f"comparisons from {o['n_trials']} trials")
@@ -267,7 +267,7 @@ def _time_describe(ds):
     parts = []
     for pn in panels:
         sub = e[e["group"] == pn["group"]]
-        pts = ", ".join(f"{w}: {v:.1f}" for w, v in zip(sub["when"], sub["estimate"]))
+        pts = ", ".join(f"{w}: {_fmt(v, 1)}" for w, v in zip(sub["when"], sub["estimate"]))
         band = f"shaded {pn['band'].text}" if pn["band"].value else "no threshold applies"
         resign = f"; {pn['resign_note']}" if pn.get("resign_note") else ""
         parts.append(f"{pn['group']} ({pn['instrument']}; {band}{resign}): {pts}")

@@ -309,7 +309,10 @@ def network(ds, *, alt_text: Mapping | None = None, svgs: Mapping | None = None)
         num = [[bool(_NUMBER_CELL.match(v)) for v in r] for r in rows]
         tables.append({"caption": caption, "columns": cols, "rows": rows, "num": num,
                        "note": sec.table_notes.get(caption, "")})
-    return {"title": sec.title, "summary": sec.summary, "figures": figures(ds, alt_text=alt_text, section="network", svgs=svgs),
+    from evidence_lib.output.figure_network import tau_caveat
+
+    summary = " ".join(x for x in (sec.summary, tau_caveat(ds)) if x)
+    return {"title": sec.title, "summary": summary, "figures": figures(ds, alt_text=alt_text, section="network", svgs=svgs),
             "tables": tables, "notes": list(sec.notes)}
 
 
@@ -344,13 +347,20 @@ def reproductions(ds) -> list[dict]:
             "id": aid, "error": None, "title": cell_text(row.get("description")) or aid, "where": where,
             "url": safe_url(row.get("url")), "method": METHOD_LABELS.get(rep.method, rep.method), "k": rep.ours.k,
             "summary": reproduction_sentence(rep),
-            "rows": [{"statistic": STATISTIC_LABELS.get(r.statistic, r.statistic), "published": f"{r.published:g}",
-                      "ours": f"{r.ours:.0f}" if r.statistic == "k" else f"{r.ours:.4f}",
-                      "difference": f"{r.difference:+.0f}" if r.statistic == "k" else f"{r.difference:+.4f}",
+            "rows": [{"statistic": STATISTIC_LABELS.get(r.statistic, r.statistic), "published": number_text(r.published),
+                      "ours": decimal_text(r.ours, 0 if r.statistic == "k" else 4),
+                      "difference": _difference_text(r.difference, 0 if r.statistic == "k" else 4),
                       "agrees": bool(r.agrees_to_rounding)}
                      for r in rep.to_frame().itertuples(index=False)],
         })
     return out
+
+
+def _difference_text(value: float, decimals: int) -> str:
+    """A signed difference with a true minus ("+0.0012", "−0.0038"); an exact zero is "0"."""
+    if round(value, decimals) == 0:
+        return "0"
+    return ("+" if value > 0 else "") + decimal_text(value, decimals)
 
 
 def reproduction_sentence(rep) -> str:
@@ -377,12 +387,12 @@ def reproduction_sentence(rep) -> str:
     s = (f"Published: {ci(pub['estimate'], pub.get('ci_low', float('nan')), pub.get('ci_high', float('nan')))}. "
          f"Re-pooled here from {o.k} trials with the {METHOD_LABELS.get(rep.method, rep.method)} method: "
          f"{ci(o.estimate, o.ci_low, o.ci_high)}; τ² {o.tau2:.2f}, I² {o.i2:.0f}%, Q {o.q:.2f} on "
-         f"{plural(int(o.q_df), 'degree of freedom', 'degrees of freedom')}, z {abs(o.statistic):.2f}. ")
+         f"{plural(int(o.q_df), 'degree of freedom', 'degrees of freedom')}, z {decimal_text(o.statistic, 2)}. ")
     off = f[~f["agrees_to_rounding"]]
     if off.empty:
         return s + "Every published statistic is reproduced to its printed rounding."
     return s + "Not reproduced to the printed rounding: " + ", ".join(
-        f"{STATISTIC_LABELS.get(k, k)} (published {number_text(r.published)}, ours {r.ours:.4g})"
+        f"{STATISTIC_LABELS.get(k, k)} (published {number_text(r.published)}, ours {number_text(float(format(r.ours, '.4g')))})"
         for k, r in off.iterrows()) + "."
 
 
@@ -449,7 +459,7 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
                            for v in reversed(VERDICT_ORDER[:-1])) + "; Not checkable: no numeric rating"
     return {
         "title": ds.article.title, "n_claims": len(claims), "n_sources": len(ds.sources),
-        "date": review_date(ds), "author": review_author(ds).get("name", DEFAULT_AUTHOR),
+        "date": review_date(ds), "author": _byline(review_author(ds).get("name", DEFAULT_AUTHOR)),
         "version": cell_text(ds.descriptor.get("version", "")),
         "verdict_colours": [(v, VERDICT_COLORS[v]) for v in VERDICT_ORDER],
         "reviews": claim_reviews(ds) if reviews is None else reviews,
@@ -460,6 +470,15 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
         "scorecard": card, "rating_doc": rating_doc,
         "empty_tables": [name.replace("_", " ") for name, t in ds.tables.items() if len(t) == 0],
     }
+
+
+#: The byline when the data name no review author (the software's default author name).
+DEFAULT_BYLINE = "the review team"
+
+
+def _byline(name: str) -> str:
+    """The author named under the title: the data's review author, or "the review team"."""
+    return DEFAULT_BYLINE if name == DEFAULT_AUTHOR else name
 
 
 def report_html(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | None = None,

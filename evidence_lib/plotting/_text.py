@@ -261,5 +261,5 @@ def describe_forest(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", 
         s += "."
     if threshold and threshold_label:
         band = "hatched band with dotted edges" if threshold_style == "hatched" else "shaded band"
-        s += f" The {band} is the {threshold_label}."
+        s += f" The {band} shows {threshold_label}."
     return s

@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 
 from evidence_lib._values import interval_text as _interval
+from evidence_lib.plotting._forest_marks import draw_band
 from evidence_lib.plotting._style import OKABE_ITO, _axes, no_data
 from evidence_lib.plotting._text import _fmt
+from evidence_lib.plotting.forest import COLORS
 
 __all__ = ["network_graph", "describe_network_graph", "network_forest", "describe_network_forest"]
 
@@ -124,7 +126,8 @@ def describe_network_graph(nodes, edges, *, treatment: str = "treatment", partic
 def network_forest(effects, *, reference: str, treatment: str = "treatment", estimate: str = "estimate",
                    ci_low: str = "ci_low", ci_high: str = "ci_high", labels: dict | None = None,
                    xlabel: str = "estimate", null: float = 0.0, log_scale: bool = False,
-                   reference_first: bool = False, title: str | None = None, ax=None):
+                   reference_first: bool = False, title: str | None = None, threshold: float | None = None,
+                   threshold_style: str = "shaded", ax=None):
     """Forest plot of every treatment against one reference.
 
     Parameters
@@ -150,6 +153,13 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
         that a figure can keep the sign convention of the rest of a report.
     title : str, optional
         Title above the plot; None for no title.
+    threshold : float, optional
+        Half-width of a band drawn around ``null`` (``null - threshold`` to
+        ``null + threshold``; on a log scale ``null / threshold`` to ``null * threshold``),
+        e.g. the differences smaller than a minimal clinically important difference; None for
+        no band. The caller says in its note what the band is.
+    threshold_style : {"shaded", "hatched"}
+        How the band is drawn (as in :func:`evidence_lib.plotting.forest.forest_plot`).
     ax : matplotlib Axes, optional
         Axes to draw on; when None, a new figure and axes are made.
 
@@ -157,7 +167,16 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
     -------
     matplotlib Axes
         The axes drawn on.
+
+    Raises
+    ------
+    ValueError
+        If ``threshold`` is not a positive number (above 1 on a log scale) or
+        ``threshold_style`` is not known.
     """
+    if threshold is not None and not (threshold > (1.0 if log_scale else 0.0)):
+        raise ValueError(f"threshold must be a positive half-width{' above 1 on a log scale' if log_scale else ''}, "
+                         f"got {threshold!r}; pass None for no band")
     ax = _axes(ax, (6.4, 0.6 + 0.5 * max(len(effects), 2)))
     rows = effects[effects[treatment].astype(str) != str(reference)] if len(effects) else effects
     if rows is None or len(rows) == 0:
@@ -167,6 +186,11 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
     ax.hlines(ys, lo, hi, color="black", lw=1.4)
     ax.plot(est, ys, "s", color=OKABE_ITO[0], ms=7, zorder=3)
     ax.axvline(null, color="0.5", lw=1, ls="--", zorder=0)
+    if threshold is not None:
+        lo_b, hi_b = (null / threshold, null * threshold) if log_scale else (null - threshold, null + threshold)
+        draw_band(ax, -0.7, len(rows) - 0.3, lo_b, hi_b, style=threshold_style, color=COLORS["band"], zorder=-1)
+        left, right = ax.get_xlim()
+        ax.set_xlim(min(left, lo_b), max(right, hi_b))
     ax.set_yticks(ys)
     ax.set_yticklabels([_label_of(labels, t) for t in rows[treatment]])
     if log_scale:

@@ -44,10 +44,10 @@ def evidence_kind_words(ds) -> tuple[dict, dict]:
     low = cond.lower().replace(" ", "-")
     labels = {"condition_trials": f"{cond}: RCTs,\nmeta-analyses", "condition_other": f"{cond}:\nother designs",
               "other_patients": "Other patients\nor people", "healthy_volunteers": "Healthy\nvolunteers",
-              "animals": "Animals", "none": "No evidence\nrow linked"}
+              "animals": "Animals", "none": "Not linked to\nany study"}
     text = {"condition_trials": f"{low} trials or meta-analyses", "condition_other": f"other {low} studies",
             "other_patients": "other patients or people", "healthy_volunteers": "healthy volunteers",
-            "animals": "animals", "none": "no evidence row linked"}
+            "animals": "animals", "none": "not linked to any study"}
     return labels, text
 
 

@@ -73,16 +73,27 @@ class Reproduction:
     trials: object
 
     def to_frame(self):
-        """One row per statistic: published, ours, difference, and whether they agree to the printed rounding."""
+        """One row per statistic: published, ours, difference, and whether they agree to the printed rounding.
+
+        z is the signed Wald statistic (negative when the pooled estimate is below no effect);
+        the published z, which Review Manager prints without its sign, takes the sign of the
+        published estimate, so that one sign is shown everywhere.
+        """
         import pandas as pd
 
         ours = {"estimate": self.ours.estimate, "ci_low": self.ours.ci_low, "ci_high": self.ours.ci_high,
-                "i2": self.ours.i2, "tau2": self.ours.tau2, "q": self.ours.q, "z": abs(self.ours.statistic),
+                "i2": self.ours.i2, "tau2": self.ours.tau2, "q": self.ours.q, "z": self.ours.statistic,
                 "k": self.ours.k}
         rows = []
+        published = dict(self.published)
+        if published.get("z") is not None:  # Review Manager prints |Z|: signed here by the published estimate
+            ratio = getattr(self.trials, "attrs", {}).get("measure") in _RATIOS
+            est = published.get("estimate")
+            below = est is not None and est < (1.0 if ratio else 0.0)
+            published["z"] = -abs(float(published["z"])) if below else abs(float(published["z"]))
         decimals = _printed_decimals(self.published)
         for name in ("estimate", "ci_low", "ci_high", "tau2", "i2", "q", "z", "k"):
-            pub = self.published.get(name)
+            pub = published.get(name)
             if pub is None:
                 continue
             d = decimals[name]
@@ -105,7 +116,7 @@ class Reproduction:
         s = (f"{self.analysis_id}: published {self.published['estimate']:.{d}f} "
              f"({self.published.get('ci_low', float('nan')):.{d}f} to {self.published.get('ci_high', float('nan')):.{d}f}); "
              f"re-pooled from {o.k} trials with {self.method}: {o.estimate:.{d}f} ({o.ci_low:.{d}f} to {o.ci_high:.{d}f}), "
-             f"tau2 {o.tau2:.2f}, I2 {o.i2:.0f}%, Q {o.q:.2f} on {o.q_df:g} df, z {abs(o.statistic):.2f}. ")
+             f"tau2 {o.tau2:.2f}, I2 {o.i2:.0f}%, Q {o.q:.2f} on {o.q_df:g} df, z {o.statistic:.2f}. ")
         if self.agrees:
             s += "Every published statistic is reproduced to its printed rounding."
         else:

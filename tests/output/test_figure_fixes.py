@@ -69,10 +69,10 @@ def test_review_estimates_band_is_a_hatched_convention_not_an_mcid(ds):
     fig = _draw(ds, "review-estimates")
     ax = fig.axes[0]
     assert any(c.get_hatch() for c in ax.collections if isinstance(c, PolyCollection))
-    notes = " ".join(t.get_text() for t in fig.findobj(Text))
-    assert "Hatched band with dotted edges: effect-size convention of 0.5 SD" in notes
+    notes = re.sub(r"\s+", " ", " ".join(t.get_text() for t in fig.findobj(Text)))
+    assert "Hatched band with dotted edges: differences smaller than the effect-size convention (\u00b10.5 SD" in notes
     assert "Shaded:" not in notes
-    assert "hatched band with dotted edges is the effect-size convention" in spec("review-estimates").describe(ds)
+    assert "hatched band with dotted edges shows differences smaller than the effect-size convention" in spec("review-estimates").describe(ds)
     forest = _draw(ds, "forest")
     assert not any(c.get_hatch() for c in forest.axes[0].collections if isinstance(c, PolyCollection))
 

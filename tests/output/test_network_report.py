@@ -221,3 +221,64 @@ def test_build_writes_the_network_figures(tmp_path):
         paths = save_figure(fig, tmp_path / name)
         plt.close(fig)
         assert [p.suffix for p in paths] == [".png", ".svg"] and all(p.stat().st_size > 5000 for p in paths)
+
+
+def test_the_network_says_why_its_interval_is_narrow(ds):
+    """H2: τ² estimated at 0 from 2 trials is said in the section, the figure note and its alt text,
+    with numbers from the fitted results (network REML and the pairwise DerSimonian-Laird pooling)."""
+    from evidence_lib.output import figure_data as fd
+    from evidence_lib.output import figure_network as fn
+    from evidence_lib.review.network import pain_network
+
+    res = pain_network(ds)
+    assert res.tau2 == 0 and len(res.studies) == 2  # Brinkhaus 2006 and Haake 2007 (arms.csv)
+    caveat = fn.tau_caveat(ds)
+    assert "estimated at 0 from only 2 trials (1 degree of freedom" in caveat and "fixed-effect" in caveat
+    sham = fd.own_inputs(ds)["results"]["vs sham acupuncture"]
+    assert f"{sham.ci_low:.1f} to {sham.ci_high:.1f}".replace("-", "\u2212") in caveat
+    assert "Pairwise random-effects pooling gives a wider interval" in caveat
+    assert caveat in report.network(ds)["summary"]
+    assert caveat in fn.forest_describe(ds)
+
+
+def test_the_caveat_follows_the_fit(ds, monkeypatch):
+    """With τ² above 0 there is no caveat (the sentence is not hard-coded)."""
+    from dataclasses import replace
+
+    from evidence_lib.output import figure_network as fn
+
+    n = fn.network_inputs(ds)
+    monkeypatch.setattr(fn, "network_inputs", lambda _ds: {**n, "result": replace(n["result"], tau2=4.0)})
+    assert fn.tau_caveat(ds) == ""
+
+
+def test_the_network_forest_draws_the_mcid_band(ds):
+    """The 15-point band (Mu 2020 row of thresholds.csv) is drawn from −15 to +15, as on the other 0-100 figures."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
+
+    from evidence_lib.output import figure_network as fn
+
+    fig = fn.forest_figure(ds)
+    ax = fig.axes[0]
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(bands) == 1
+    xs = bands[0].get_paths()[0].vertices[:, 0]
+    assert (round(xs.min(), 6), round(xs.max(), 6)) == (-15.0, 15.0)
+    notes = " ".join(t.get_text() for t in fig.texts).replace("\n", " ")
+    assert "Shaded: differences smaller than the minimal clinically important difference" in notes
+    assert "\u00b115 points" in notes and "fixed-effect" in notes
+    plt.close(fig)
+
+
+def test_band_notes_describe_a_zone_not_a_threshold(ds):
+    """M7: a band spans ± the threshold, so its words are 'differences smaller than ...'."""
+    from evidence_lib.output import figure_data as fd
+
+    band = fd.band_for(ds, "MD", ["VAS 0-100"])
+    assert band.value == 15
+    assert band.text.startswith("differences smaller than the minimal clinically important difference")
+    assert "(\u00b115 points on 0-100 scale; Mu 2020)" in band.text and "between groups of 15" not in band.text
