@@ -199,7 +199,7 @@ def format_claim(ds, claim_id: str, *, width: int = 100) -> str:
     analyses = ds.evidence_for(claim_id).get("analyses")
     if analyses is not None and len(analyses):
         lines.append("")
-        lines.append("  Analyses computed by this package:")
+        lines.append("  Our analyses:")
         for r in analyses.itertuples(index=False):
             anchor = ANALYSIS_ANCHORS.get(r.analysis_id)
             where = f"; shown in the report at claim-review.html#{anchor}" if anchor else ""

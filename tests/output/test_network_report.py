@@ -166,7 +166,7 @@ def test_evidence_review_names_the_analysis(ds):
     from evidence_lib.review.ledger import format_claim
 
     text = format_claim(ds, "C14")
-    assert "Analyses computed by this package:" in text
+    assert "Our analyses:" in text
     assert "[qualifies] Network meta-analysis of short-term pain (network-pain-short)" in text
     assert "claim-review.html#network" in text
     assert "Analyses computed" not in format_claim(ds, "C13")

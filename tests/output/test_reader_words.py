@@ -158,10 +158,6 @@ def test_the_process_word_scanner_finds_what_it_should():
 
 def test_the_report_shows_no_jargon_and_no_process_note(page):
     found = _process_words(all_text(page))
-    # The claim cards' "Analysis computed by this package" (output/cards.py) is being reworded
-    # in the cards' own branch; outside the cards the test below allows no "this package".
-    cards_only = _process_words(all_text(page)).keys() - _process_words(all_text(_outside_cards(page))).keys()
-    found = {k: v for k, v in found.items() if not (k == "this package" and k in cards_only)}
     assert not found, f"our jargon or process notes shown to readers: {sorted(found.items())}"
 
 
@@ -267,10 +263,11 @@ def test_the_new_process_words_are_found():
     assert _process_words("our re-analysis; by the review team; Not linked to any study") == {}
 
 
-def test_sections_captions_and_figures_show_no_process_words_and_no_hyphen_minus(page):
-    """Outside the claim cards: no internal wording, and every minus sign is a true minus."""
-    text = all_text(_outside_cards(page))
-    assert len(text) > 10_000
+def test_the_whole_page_shows_no_process_words_and_no_hyphen_minus(page):
+    """Cards, Summary of Findings, sections, captions and figures: no internal wording, and every
+    minus sign is a true minus (ranges such as 0-100 are not minus signs)."""
+    text = all_text(page)
+    assert len(all_text(_outside_cards(page))) > 10_000
     found = _process_words(text)
     assert not found, sorted(found.items())
     bad = [text[max(0, m.start() - 40):m.end() + 20] for m in HYPHEN_MINUS.finditer(text)]
