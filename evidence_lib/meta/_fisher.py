@@ -228,9 +228,10 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
             sub = im.size < n
             Ym, Vm, km = (Y[im], V[im], k[im]) if sub else (Y, V, k)
             rows = _uni.prepare(Ym, Vm, km)
-            t_uni = _lik.unimodal_from(rows["vmin"], _lik._row_ranges(Vm, Vm)[1])
-            t_pts, q_pts, tau2_init[im] = _uni.first_pass(rows, Vm, t_uni, reml)
-            ig = np.flatnonzero(~_uni.certify(rows, Vm, t_uni, t_pts, q_pts, reml))
+            t_uni = _lik.unimodal_from(rows.vmin, rows.vmax)
+            first = _uni.first_pass(rows, Vm, t_uni, reml)
+            tau2_init[im] = first.start
+            ig = np.flatnonzero(~_uni.certify(rows, Vm, t_uni, first, reml))
             if ig.size:
                 T, LL, start, tg = _lik.grid_start(Ym[ig], Vm[ig], km[ig], reml)
                 if start is not None:

@@ -45,6 +45,8 @@ random-effects model. Journal of Educational and Behavioral Statistics 30(3), 26
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -145,8 +147,53 @@ def _cell_ok(a, b, h):
     return ok
 
 
+@dataclass(frozen=True)
+class Rows:
+    """Per-row data the certificate uses (:func:`prepare`).
+
+    Attributes
+    ----------
+    Yc, Yc2 : ndarray, shape (n, K)
+        Estimates centred by their plain mean (0 in padding), and their squares.
+    ymax2 : ndarray, shape (n,)
+        max (y - mean y)^2.
+    vmin, vmax : ndarray, shape (n,)
+        Smallest and largest sampling variance.
+    """
+
+    Yc: np.ndarray
+    Yc2: np.ndarray
+    ymax2: np.ndarray
+    vmin: np.ndarray
+    vmax: np.ndarray
+
+
+@dataclass(frozen=True)
+class FirstPass:
+    """The quantities at the first points of each row (:func:`first_pass`).
+
+    Attributes
+    ----------
+    t : ndarray, shape (n, points)
+        The points, increasing from 0 to T.
+    q : ndarray, shape (6, n, points)
+        The rows of :func:`_quantities` there.
+    start : ndarray, shape (n,)
+        A start for Fisher scoring: 0 where the score at 0 is <= 0, T where it is still
+        positive at T, else the root of a cubic interpolant of the score on the first
+        cell where it changes sign.
+    single : bool
+        Whether the sums were computed in single precision.
+    """
+
+    t: np.ndarray
+    q: np.ndarray
+    start: np.ndarray
+    single: bool
+
+
 def prepare(Y, V, k):
-    """Per-row data the certificate uses: centred y, its square, max (y - mean)^2, min v.
+    """Per-row data the certificate uses: centred y, its square, max (y - mean)^2, min and max v.
 
     Parameters
     ----------
@@ -157,19 +204,18 @@ def prepare(Y, V, k):
 
     Returns
     -------
-    dict
-        ``Yc``, ``Yc2``, ``ymax2``, ``vmin``, ``vmax_fin`` (largest finite v overall);
-        :func:`first_pass` adds ``single`` (whether it used single precision).
+    Rows
     """
-    n, K = Y.shape
+    K = Y.shape[1]
     fin = np.isfinite(V)
     Yc = Y - ((Y @ np.ones(K)) / np.asarray(k, float))[:, None]
+    Vt = np.ascontiguousarray(V.T)
     if not fin.all():
         Yc = np.where(fin, Yc, 0.0)
+        Vt = np.where(np.isfinite(Vt), Vt, np.nan)
     Yc2 = Yc * Yc
-    return dict(Yc=Yc, Yc2=Yc2, ymax2=np.fmax.reduce(np.ascontiguousarray(Yc2.T)),
-                vmin=np.fmin.reduce(np.ascontiguousarray(V.T)),
-                vmax_fin=float(np.where(fin, V, 0.0).max()))
+    return Rows(Yc=Yc, Yc2=Yc2, ymax2=np.fmax.reduce(np.ascontiguousarray(Yc2.T)),
+                vmin=np.fmin.reduce(Vt), vmax=np.fmax.reduce(Vt))
 
 
 def first_pass(rows, V, T, reml, *, points=13):
@@ -177,11 +223,11 @@ def first_pass(rows, V, T, reml, *, points=13):
     a start for Fisher scoring.
 
     Single precision where that is safe (K <= 64 and every value far from the float32
-    limits); its rounding is in the allowances of :func:`quantities`.
+    limits); its rounding is in the allowances of :func:`_quantities`.
 
     Parameters
     ----------
-    rows : dict
+    rows : Rows
         From :func:`prepare`.
     V : ndarray, shape (n, K)
         Padded variances.
@@ -194,45 +240,37 @@ def first_pass(rows, V, T, reml, *, points=13):
 
     Returns
     -------
-    t : ndarray, shape (n, points)
-        The points.
-    q : ndarray, shape (6, n, points)
-        The rows of :func:`quantities` there.
-    start : ndarray, shape (n,)
-        0 where the score at 0 is <= 0, T where it is still positive at T, else the root
-        of a cubic interpolant of the score on the first cell where it changes sign.
+    FirstPass
     """
     K = V.shape[1]
-    vmin, ymax2 = rows["vmin"], rows["ymax2"]
+    vmin = rows.vmin
     x = np.linspace(0.0, 1.0, points)[None, :] * np.log1p(T / vmin)[:, None]
     t = vmin[:, None] * np.expm1(x)
     t[:, -1] = T
-    single = (K <= _SINGLE_K and vmin.min() >= 1e-6 and rows["vmax_fin"] + T.max() <= 1e12
-              and ymax2.max() <= 1e12)
+    single = bool(K <= _SINGLE_K and vmin.min() >= 1e-6 and (rows.vmax + T).max() <= 1e12
+                  and rows.ymax2.max() <= 1e12)
     dtype, delta = (np.float32, (K + 16) * _U32) if single else (np.float64, (K + 16) * _U64)
-    rows["single"] = single
-    q = _quantities(_sums(rows["Yc"], rows["Yc2"], V, t, dtype), reml, delta)
-    return t, q, _start(q, t, T, vmin)
+    q = _quantities(_sums(rows.Yc, rows.Yc2, V, t, dtype), reml, delta)
+    return FirstPass(t=t, q=q, start=_start(q, t, T, vmin), single=single)
 
 
-def certify(rows, V, T, t, q, reml, *, split=3, depth=2):
+def certify(rows, V, T, first, reml, *, split=3, depth=2):
     """Rows whose likelihood provably has at most one stationary point on [0, inf).
 
-    The cells are the gaps between each row's points ``t`` (increasing, from 0 to T); a cell that passes no test of the module docstring is split evenly in
+    The cells are the gaps between each row's first-pass points (increasing, from 0 to
+    T); a cell that passes no test of the module docstring is split evenly in
     x = log(1 + t/v_min) into ``split`` cells, up to ``depth`` times.
 
     Parameters
     ----------
-    rows : dict
+    rows : Rows
         From :func:`prepare`.
     V : ndarray, shape (n, K)
         Padded variances.
     T : ndarray, shape (n,)
         Per row, the bound of :func:`evidence_lib.meta._likelihood.unimodal_from` (> 0).
-    t : ndarray, shape (n, P)
-        Increasing points per row, from 0 to T, where the quantities are known.
-    q : ndarray, shape (6, n, P)
-        The rows of :func:`quantities` at ``t``.
+    first : FirstPass
+        From :func:`first_pass`.
     reml : bool
         Restricted (True) or full (False) likelihood.
     split : int
@@ -251,7 +289,7 @@ def certify(rows, V, T, t, q, reml, *, split=3, depth=2):
     random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
     """
     n, K = V.shape
-    vmin, Yc, Yc2 = rows["vmin"], rows["Yc"], rows["Yc2"]
+    vmin, Yc, Yc2, t, q = rows.vmin, rows.Yc, rows.Yc2, first.t, first.q
     a_ok = _cell_ok(q[:, :, :-1], q[:, :, 1:], t[:, 1:] - t[:, :-1])
     r, c = np.nonzero(~a_ok)
     ta, tb = t[r, c], t[r, c + 1]
@@ -273,7 +311,7 @@ def certify(rows, V, T, t, q, reml, *, split=3, depth=2):
         qs[:, :, 0], qs[:, :, -1] = qa, qb
         # inner points in double precision; the ends too on the first split if the first
         # pass was single precision (its wider allowances would stay with the end cells)
-        inner = slice(1, -1) if level or not rows["single"] else slice(None)
+        inner = slice(1, -1) if level or not first.single else slice(None)
         qs[:, :, inner] = _quantities(_sums(Yc[r], Yc2[r], V[r], ts[:, inner], np.float64), reml, d64)
         r2, c2 = np.nonzero(~_cell_ok(qs[:, :, :-1], qs[:, :, 1:], ts[:, 1:] - ts[:, :-1]))
         r, ta, tb = r[r2], ts[r2, c2], ts[r2, c2 + 1]

@@ -21,7 +21,7 @@ from evidence_lib.vocab import ENGINE_RATIO_MEASURES
 import math
 from dataclasses import dataclass
 
-from evidence_lib._values import is_number
+from evidence_lib._values import is_number, printed_decimals
 
 #: Printed values are rounded; a difference within half a unit of the last printed digit
 #: (plus float noise) counts as an exact reproduction.
@@ -30,16 +30,11 @@ _Z975 = 1.959963984540054
 _RATIOS = ENGINE_RATIO_MEASURES
 
 
-def _decimals(value) -> int:
-    """Decimals of a number as stored (a printed trailing zero, 3.40, reads as 3.4)."""
-    s = repr(float(value))
-    return 0 if "e" in s or s.endswith(".0") else len(s.split(".")[1])
-
-
 def _printed_decimals(published: dict) -> dict:
     """Decimals per published statistic. The estimate and its CI limits are printed to one
     precision, so they share the largest; the rest use their own."""
-    d = {name: _decimals(v) for name, v in published.items()}
+    # decimals as stored (a printed trailing zero, 3.40, reads as 3.4); 0 for exponent notation
+    d = {name: printed_decimals(v, most=17) or 0 for name, v in published.items()}
     shared = [d[n] for n in ("estimate", "ci_low", "ci_high") if n in d]
     for n in ("estimate", "ci_low", "ci_high"):
         if n in d:

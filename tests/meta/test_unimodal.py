@@ -44,9 +44,9 @@ def _peaks(y, v, reml, top):
 def _certify(Y, V, reml):
     Yb, Vb, k = _core.as_batch(Y, V)
     rows = _unimodal.prepare(Yb, Vb, k)
-    T = _likelihood.unimodal_from(rows["vmin"], np.max(Vb, axis=1))
-    t, q, start = _unimodal.first_pass(rows, Vb, T, reml)
-    return _unimodal.certify(rows, Vb, T, t, q, reml), T, start
+    T = _likelihood.unimodal_from(rows.vmin, np.max(Vb, axis=1))
+    first = _unimodal.first_pass(rows, Vb, T, reml)
+    return _unimodal.certify(rows, Vb, T, first, reml), T, first.start
 
 
 @pytest.mark.parametrize("reml", [True, False])
@@ -76,12 +76,12 @@ def test_quantities_agree_with_the_matrix_formulas_within_their_allowances(reml)
     Y, V = rng.normal(0, 2, (30, k)), np.exp(rng.uniform(-5, 2, (30, k)))
     Yb, Vb, kk = _core.as_batch(Y, V)
     rows = _unimodal.prepare(Yb, Vb, kk)
-    t = rows["vmin"][:, None] * np.array([[0.0, 0.3, 2.0, 40.0]])
+    t = rows.vmin[:, None] * np.array([[0.0, 0.3, 2.0, 40.0]])
     for dtype, unit in ((np.float64, np.finfo(np.float64).eps), (np.float32, np.finfo(np.float32).eps)):
-        q = _unimodal._quantities(_unimodal._sums(rows["Yc"], rows["Yc2"], Vb, t, dtype), reml,
+        q = _unimodal._quantities(_unimodal._sums(rows.Yc, rows.Yc2, Vb, t, dtype), reml,
                                   (k + 16) * unit)
         for i in range(30):
-            exact = _matrix_quantities(rows["Yc"][i], Vb[i], t[i], reml)
+            exact = _matrix_quantities(rows.Yc[i], Vb[i], t[i], reml)
             err = np.abs(q[:4, i] - exact)
             assert np.all(err[[0, 2]] <= q[4, i]), (dtype, i)   # g and d within e_gd
             assert np.all(err[[1, 3]] <= q[5, i]), (dtype, i)   # p and c within e_pc
