@@ -12,6 +12,8 @@ from ._validate import _check_1d, _norm_method
 
 __all__ = ["ProfileResult", "profile"]
 
+DROP = 3.0  # log-likelihood units the default grid falls below the maximum (the 95% profile limit is at 1.92)
+
 
 @dataclass(frozen=True, eq=False)
 class ProfileResult:
@@ -58,8 +60,12 @@ def profile(yi, vi, *, method: str = "REML", tau2=None, steps: int = 100, tau2_m
     steps : int
         Grid size when ``tau2`` is not given (at least 2).
     tau2_max : float, optional
-        Upper end of the default grid; default max(2 x the upper Q-profile
-        95% limit, 4 x the estimate, 1e-4).
+        Upper end of the default grid.  Default: the larger of 2 x the upper
+        Q-profile 95% limit and 4 x the estimate, raised (by doubling from the
+        smallest sampling variance) until the log-likelihood there is at least
+        :data:`DROP` below its maximum, so the plot shows the curve fall on the
+        data's own scale even when every estimate of tau2 is 0 (metafor's
+        ``profile`` uses a fixed floor of 0.1 instead).
     tol : float
         Convergence tolerance of the estimate.
 
@@ -94,8 +100,7 @@ def profile(yi, vi, *, method: str = "REML", tau2=None, steps: int = 100, tau2_m
         if int(steps) < 2:
             raise ValueError(f"steps must be at least 2; got {steps}")
         if tau2_max is None:
-            _, ub = core.qprofile_ci(Y, V, kk, t_hat, 0.95)
-            tau2_max = max(2 * float(ub[0]), 4 * float(t_hat[0]), 1e-4)
+            tau2_max = _default_tau2_max(Y, V, kk, t_hat, reml)
         elif not (np.isfinite(tau2_max) and tau2_max > 0):
             raise ValueError(f"tau2_max must be a positive number; got {tau2_max}")
         grid = np.linspace(0.0, float(tau2_max), int(steps))
@@ -109,3 +114,16 @@ def profile(yi, vi, *, method: str = "REML", tau2=None, steps: int = 100, tau2_m
     i = int(np.searchsorted(grid, t_hat[0]))
     return ProfileResult(tau2=grid, loglik=ll, tau2_hat=float(t_hat[0]), loglik_max=float(ll[i]),
                          method=method, k=k)
+
+
+def _default_tau2_max(Y, V, k, t_hat, reml):
+    """Upper end of the default grid (see :func:`profile`, ``tau2_max``)."""
+    _, ub = core.qprofile_ci(Y, V, k, t_hat, 0.95)
+    top = max(2 * float(ub[0]), 4 * float(t_hat[0]))
+    ll_max = float(lik.loglik(Y, V, k, t_hat, reml)[0])
+    t = max(top, float(np.min(V)))
+    for _ in range(200):  # the log-likelihood falls without bound as tau2 grows
+        if float(lik.loglik(Y, V, k, np.array([t]), reml)[0]) <= ll_max - DROP:
+            break
+        t *= 2.0
+    return max(top, t)

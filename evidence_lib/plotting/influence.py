@@ -45,12 +45,46 @@ def baujat_plot(x, y, labels=None, *, xlabel="Contribution to heterogeneity",
     if xs.size == 0:
         return no_data(ax, "No studies", detail="The Baujat plot needs at least two studies.")
     ax.scatter(xs, ys, s=28, color=OKABE_ITO[0], edgecolor="white", linewidth=0.5, zorder=3)
-    if annotate and labels is not None:
-        for xi, yi, lab in zip(xs, ys, labels):
-            ax.annotate(str(lab), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=8, color="0.2")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(True, color="0.9", lw=0.6)
     if title:
         ax.set_title(title)
+    if annotate and labels is not None:
+        _place_labels(ax, xs, ys, [str(lab) for lab in labels])
     return ax
+
+
+# label positions tried in turn (offset in points, horizontal alignment): right above, right
+# below, left above, left below, then further above and below
+_SPOTS = (((4, 3), "left"), ((4, -10), "left"), ((-4, 3), "right"), ((-4, -10), "right"),
+          ((4, 12), "left"), ((-4, 12), "right"), ((4, -19), "left"), ((-4, -19), "right"))
+
+
+def _place_labels(ax, xs, ys, labels):
+    """Write each label beside its point where it overlaps no label already placed and
+    stays inside the axes (the first such spot of ``_SPOTS``; else the first spot).  The
+    labels are left out of the layout, so the positions measured here stay valid.  Points are labelled from the largest y down, so the most influential study keeps the
+    preferred spot."""
+    import numpy as np
+
+    ax.figure.draw_without_rendering()  # settle the layout first: positions are measured in pixels
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    placed = []
+    for i in np.argsort(-ys, kind="stable"):
+        chosen = None
+        for offset, ha in _SPOTS:
+            text = ax.annotate(labels[i], (xs[i], ys[i]), xytext=offset, textcoords="offset points",
+                               fontsize=8, color="0.2", ha=ha, in_layout=False)
+            box = text.get_window_extent(renderer)
+            inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1)
+            if inside and not any(box.overlaps(other) for other in placed):
+                chosen = text
+                break
+            text.remove()
+        if chosen is None:
+            offset, ha = _SPOTS[0]
+            chosen = ax.annotate(labels[i], (xs[i], ys[i]), xytext=offset, textcoords="offset points",
+                                 fontsize=8, color="0.2", ha=ha, in_layout=False)
+        placed.append(chosen.get_window_extent(renderer))

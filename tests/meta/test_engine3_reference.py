@@ -75,6 +75,24 @@ def test_profile_default_grid_and_errors():
         profile(c["yi"], c["vi"], tau2=[-1.0])
 
 
+def test_profile_default_grid_shows_the_fall_when_tau2_is_zero():
+    # four trials on a 0-100 scale that agree closely: tau2 = 0 and the upper Q-profile
+    # limit is 0, so a fixed floor (metafor's 0.1) would show a flat line; the default grid
+    # must reach the point where the log-likelihood has fallen DROP below its maximum,
+    # and not go more than one doubling beyond it.
+    from evidence_lib.meta import _likelihood as lik
+    from evidence_lib.meta.profile import DROP
+
+    y = np.array([-10.4, -11.0, -9.8, -10.0])
+    v = np.array([66.1, 25.9, 23.4, 13.8])
+    res = profile(y, v)
+    assert res.tau2_hat == 0
+    top = res.tau2[-1]
+    assert res.loglik[-1] <= res.loglik_max - DROP
+    half = lik.loglik(y[None], v[None], np.array([4]), np.array([top / 2]), True)[0]
+    assert half > res.loglik_max - DROP
+
+
 @pytest.mark.parametrize("name", cases_of("baujat"))
 def test_baujat_matches_metafor(name):
     c = CASES[name]
