@@ -46,6 +46,9 @@ MODEL_LABEL = "IV, Random, 95% CI"
 def names(ds) -> dict:
     """The review's words: ``intervention`` (e.g. "yoga"), ``Intervention`` and ``comparator(code)``.
 
+    Every figure names a comparator by its short name (the descriptor's ``review.comparators_short``,
+    falling back to ``review.comparators``), so that one comparator has one label in every figure.
+
     Parameters
     ----------
     ds : Dataset
@@ -57,11 +60,12 @@ def names(ds) -> dict:
         ``intervention`` and ``Intervention`` (str) and ``comparator`` (a function of a
         comparator code giving its readers' name).
     """
-    from evidence_lib.review.sof import comparator_label, review_labels
+    from evidence_lib.review.labels import review_labels
 
     lab = review_labels(ds)
+    short = lab["comparators_short"]
     return {"intervention": lab["intervention"], "Intervention": lab["intervention_label"],
-            "comparator": lambda code: comparator_label(ds, code)}
+            "comparator": lambda code: short.get(code, str(code).replace("_", " "))}
 
 
 def favour_labels(ds, favours: str, comparator: str | None) -> tuple[str, str]:
@@ -365,8 +369,8 @@ def risk_of_bias_table(ds, labels, source_ids):
     if judged_by:
         note = "Risk of bias as judged by " + ", ".join(sl.get(s, s) for s in sorted(judged_by)) + "."
     else:
-        note = (f"Risk of bias: no published judgment of these {len(out)} trials was available to the reviewers "
-                "(grey: no judgment available).")
+        note = (f"Risk of bias: no published judgment of these {len(out)} trials was available to the reviewers, "
+                "so no risk-of-bias columns are shown.")
     return out, domains, note
 
 
@@ -397,6 +401,8 @@ def forest_inputs(ds):
 
     band = band_for(ds, measure, [row.get("instrument")])
     rob, domains, rob_note = risk_of_bias_table(ds, list(tr["label"]), list(tr["source_id"]))
+    tr = tr.assign(label=[_trial_label(ds, lab) for lab in tr["label"]])
+    rob.index = list(tr["label"])
     favours = row.get("favours") if isinstance(row.get("favours"), str) else "na"
     has_arms = tr[["mean_i", "sd_i", "mean_c", "sd_c", "n_i", "n_c"]].notna().all().all()
     comp = n["comparator"](row["comparator_class"])
@@ -410,6 +416,26 @@ def forest_inputs(ds):
                    + axis_words(ds, favours, [row["outcome"]]) if favours != "na" else "direction not recorded"),
         source=source_labels(ds).get(row["source_id"], "the review"),
         description=str(row.get("description") or aid))
+
+
+def _trial_label(ds, label: str) -> str:
+    """A review's study label ("Leibing 2002") as the sources table names that trial, when it holds it.
+
+    A trial is matched by its first author's surname and, where the sources table records one,
+    its year; so a trial is labelled the same in every figure, and a year the sources table
+    does not record is not shown.
+    """
+    import pandas as pd
+
+    from evidence_lib.review.views import source_labels
+
+    words = str(label).replace(",", " ").split()
+    year = next((w[:4] for w in words[1:] if w[:4].isdigit()), None)
+    src = ds.sources
+    first = src["first_author"].fillna("").astype(str).str.split(" ").str[0].str.rstrip(",")
+    years = pd.to_numeric(src["year"], errors="coerce")
+    hit = src[(first == (words[0] if words else "")) & (years.isna() | (years == (float(year) if year else -1.0)))]
+    return source_labels(ds).get(hit["source_id"].iloc[0], label) if len(hit) == 1 else label
 
 
 # --------------------------------------------------------------------------- own pooling
@@ -487,14 +513,7 @@ def own_inputs(ds):
                      "the same on each, and worst pain is not average pain; the Cochrane Handbook (5.1, 9.2.3.2) "
                      "uses the standardised mean difference when studies measure one outcome in different ways. "
                      "Read " + " and ".join(f"the subtotal {g}" for g in mixed) + " as a rough guide.")
-    missing = t[t["n_i"].isna() | t["n_c"].isna()]
-    if len(missing):
-        src = ds.sources.set_index("source_id")["n_participants"]
-        parts = []
-        for s in dict.fromkeys(missing["source_id"]):
-            tot = src.get(s)
-            parts.append(sl.get(s, s) + (f" ({int(tot)} randomised in all)" if _isnum(tot) else ""))
-        notes.append("n/a: the group size was not given on the pages read for " + ", ".join(parts) + ".")
+    notes += _n_notes(ds, t, sl)
     notes.append("Weights are within each comparison (DerSimonian-Laird); no total is pooled across comparisons.")
     band = band_for(ds, "MD", list(t["instrument"]), labels=[sl.get(s, s) for s in t["source_id"]])
     xlim = _own_xlim(t, results, band.value)
@@ -509,6 +528,21 @@ def own_inputs(ds):
                 notes=notes, band=band, band_note=_band_note(t, band, sl), xlim=xlim,
                 axis_note="Mean difference, points on 0-100 scales; " + axis_words(ds, "negative", ["pain"]),
                 favours=favour_labels(ds, "negative", None), n_trials=t["source_id"].nunique())
+
+
+def _n_notes(ds, t, sl) -> list:
+    """What the n column counts, and what its dash means (never a derived group size)."""
+    from_means = list(dict.fromkeys(sl.get(s, s) for s, o in zip(t["source_id"], t["origin"]) if o == "arms"))
+    s = "n: group sizes as the sources report them"
+    if from_means:
+        s += f"; for rows computed from group means ({', '.join(from_means)}), the participants analysed at that visit"
+    missing = t[t["n_i"].isna() | t["n_c"].isna()]
+    if len(missing):
+        src = ds.sources.set_index("source_id")["n_participants"]
+        whole = [f"{sl.get(x, x)} {int(src.get(x))}" for x in dict.fromkeys(missing["source_id"]) if _isnum(src.get(x))]
+        return [s + ".", "Dash (\u2013) in the n column: group size not reported in the sources we used"
+                + (f" (whole trial, as reported: {', '.join(whole)})." if whole else ".")]
+    return [s + "."]
 
 
 def _visit_note(t, visits, sl) -> str:
@@ -552,49 +586,3 @@ def _cut_pi_notes(results, xlim) -> list:
                        "the axis (arrow heads); its limits are printed on the right. So few trials say little "
                        "about where a new trial's effect would fall.")
     return out
-
-
-# --------------------------------------------------------------------------- published pooled estimates
-
-def reviews_inputs(ds):
-    """Published pooled SMDs on one sign convention (negative: benefit), with readable row labels.
-
-    Parameters
-    ----------
-    ds : Dataset
-        The loaded review data package (:func:`evidence_lib.dataset.load`).
-
-    Returns
-    -------
-    (DataFrame, dict)
-        Rows (``estimate``, ``ci_low``, ``ci_high`` harmonised; ``label``; ``group``) and the
-        figure's words (``axis_note``, ``band``, ``left_out``, ``favours``).
-    """
-    from evidence_lib.review.direction import benefit_scale
-    from evidence_lib.review.views import pooled_summary, source_labels
-
-    p = pooled_summary(ds, measure="SMD")
-    for col in ("favours", "instrument", "term", "timepoint"):
-        if col not in p.columns:
-            p[col] = None
-    n = names(ds)
-    sl = source_labels(ds)
-    keep = p["favours"].isin(["negative", "positive"])
-    left_out = [sl.get(s, s) for s in p.loc[~keep, "source_id"]]
-    p = p[keep].copy()
-    harm = [benefit_scale(e, lo, hi, measure="SMD", favours=f)
-            for e, lo, hi, f in zip(p["estimate"], p["ci_low"], p["ci_high"], p["favours"])]
-    p["estimate"] = [-b for b, _, _ in harm]
-    p["ci_low"] = [-h for _, _, h in harm]
-    p["ci_high"] = [-lo for _, lo, _ in harm]
-    outcome_name = {o: o.replace("_", " ") for o in p["outcome"].unique()}
-    p["group"] = [f"{outcome_name[o].capitalize()}, vs {n['comparator'](c)}"
-                  for o, c in zip(p["outcome"], p["comparator_class"])]
-    p["label"] = [f"{sl.get(s, s)}, {term_text(te, tp)}" + ("" if is_missing(k) else f", {int(k)} trials")
-                  for s, te, tp, k in zip(p["source_id"], p["term"], p["timepoint"], p["k"])]
-    p = p.sort_values(["outcome", "comparator_class", "source_id", "analysis_id"]).reset_index(drop=True)
-    band = band_for(ds, "SMD", list(p["instrument"]), labels=list(p["label"]))
-    words = {"axis_note": "Standardised mean difference, signs harmonised ("
-                          + axis_words(ds, "negative", list(p["outcome"])) + ")",
-             "band": band, "left_out": left_out, "favours": favour_labels(ds, "negative", None)}
-    return p, words

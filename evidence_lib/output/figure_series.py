@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from evidence_lib._values import is_missing
 from evidence_lib._values import is_number as _isnum
-from evidence_lib.output.figure_data import axis_words, band_for, names
+from evidence_lib.output.figure_data import axis_words, band_for, favour_labels, names, term_text
 
 
 
@@ -44,29 +44,120 @@ def time_inputs(ds):
     -------
     (DataFrame, list of dict, str)
         Rows (``group``, ``timepoint_weeks``, ``estimate``, ``ci_low``, ``ci_high``, ``when``),
-        one dict per panel (``group``, ``band``, ``instrument``, ``resign_note``: "" or, where
-        the values were re-signed from the source's convention, e.g. "sign reversed: the
-        paper's positive = lower pain") and the y-axis words.
+        one dict per panel (``group``: "<trial> vs <comparator>", ``comparator``: its code,
+        ``band``, ``instrument``, ``resigned``: whether the source printed lower pain as
+        positive and the values were re-signed, ``from_means``: whether the differences were
+        computed from the groups' means) and the y-axis words.
     """
     from evidence_lib.review.views import pain_differences
 
     p = pain_differences(ds)
     n = names(ds)
-    p = p.assign(group=[f"{lab} vs {n['comparator'](c)}" + (" (from arm data)" if o == "arms" else "")
+    both = p.assign(m=p["origin"] == "arms").groupby(["label", "comparator_class"])["m"].nunique()
+    p = p.assign(group=[f"{lab} vs {n['comparator'](c)}" + (" (from group means)" if o == "arms" and both[(lab, c)] > 1
+                                                             else "")
                         for lab, c, o in zip(p["label"], p["comparator_class"], p["origin"])],
                  when=[f"{w:g} wk" for w in p["timepoint_weeks"]]).rename(columns={"yi": "estimate"})
     panels = []
     for g, sub in p.groupby("group", sort=True):
         inst = sub["instrument"].iloc[0]
         factor = 1.0 if "0-100" in inst else 10.0
-        flipped = sub.loc[sub["resigned"].astype(bool), "source_convention"]
-        note = (f"sign reversed: the paper's {flipped.iloc[0].removesuffix(' with ' + n['intervention'])}"
-                if len(flipped) else "")
-        panels.append({"group": g, "instrument": inst.split(" (")[0],
-                       "band": band_for(ds, "MD", [inst], labels=[g], factor=factor), "resign_note": note})
+        panels.append({"group": g, "comparator": sub["comparator_class"].iloc[0], "instrument": inst.split(" (")[0],
+                       "band": band_for(ds, "MD", [inst], labels=[g], factor=factor),
+                       "resigned": bool(sub["resigned"].astype(bool).any()),
+                       "from_means": bool((sub["origin"] == "arms").all())})
     cols = ["group", "timepoint_weeks", "estimate", "ci_low", "ci_high", "when", "instrument"]
     rows = p.sort_values(["group", "timepoint_weeks"])[cols].reset_index(drop=True)
     return rows, panels, "Pain, mean difference,\npoints on 0-100\n(" + axis_words(ds, "negative", ["pain"]) + ")"
+
+
+# --------------------------------------------------------------------------- published pooled estimates
+
+#: How the review-estimates figure sizes its squares, in the words of the forest plotter's rule
+#: (no weights given: marker area grows with 1/SE, the SE read from the printed 95% CI).
+SQUARE_SIZE_NOTE = ("Square size: larger for a more precise estimate (its area grows with 1/SE, the standard "
+                    "error read from the printed 95% CI); it is not a weight, since nothing is pooled here.")
+
+
+def reviews_inputs(ds):
+    """Published pooled SMDs on one sign convention (negative: benefit), with readable row labels.
+
+    Rows are grouped by outcome and comparator, then by review, and within a review ordered
+    by time point (the term's order, immediate to long; rows without a term last).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Rows (``estimate``, ``ci_low``, ``ci_high`` harmonised; ``label``; ``group``) and the
+        figure's words (``axis_note``, ``band``, ``left_out``, ``favours``).
+    """
+    from evidence_lib.review.direction import benefit_scale
+    from evidence_lib.review.views import pooled_summary, source_labels
+    from evidence_lib.vocab import TERMS
+
+    p = pooled_summary(ds, measure="SMD")
+    for col in ("favours", "instrument", "term", "timepoint"):
+        if col not in p.columns:
+            p[col] = None
+    n = names(ds)
+    sl = source_labels(ds)
+    keep = p["favours"].isin(["negative", "positive"])
+    left_out = [sl.get(s, s) for s in p.loc[~keep, "source_id"]]
+    p = p[keep].copy()
+    harm = [benefit_scale(e, lo, hi, measure="SMD", favours=f)
+            for e, lo, hi, f in zip(p["estimate"], p["ci_low"], p["ci_high"], p["favours"])]
+    p["estimate"] = [-b for b, _, _ in harm]
+    p["ci_low"] = [-h for _, _, h in harm]
+    p["ci_high"] = [-lo for _, lo, _ in harm]
+    outcome_name = {o: o.replace("_", " ") for o in p["outcome"].unique()}
+    p["group"] = [f"{outcome_name[o].capitalize()}, vs {n['comparator'](c)}"
+                  for o, c in zip(p["outcome"], p["comparator_class"])]
+    p["label"] = [f"{sl.get(s, s)}, {term_text(te, tp)}, "
+                  + ("number of trials not recorded" if is_missing(k) else f"{int(k)} trials")
+                  for s, te, tp, k in zip(p["source_id"], p["term"], p["timepoint"], p["k"])]
+    p["_term"] = [TERMS.index(t) if t in TERMS else len(TERMS) for t in p["term"]]
+    p = p.sort_values(["outcome", "comparator_class", "source_id", "_term", "analysis_id"]).drop(
+        columns="_term").reset_index(drop=True)
+    band = band_for(ds, "SMD", list(p["instrument"]), labels=list(p["label"]))
+    words = {"axis_note": "Standardised mean difference, signs harmonised ("
+                          + axis_words(ds, "negative", list(p["outcome"])) + ")",
+             "band": band, "left_out": left_out, "favours": favour_labels(ds, "negative", None)}
+    return p, words
+
+
+# --------------------------------------------------------------------------- arm looks
+
+#: One colour and marker (an index into the plotting layer's Okabe-Ito colours and markers) per
+#: arm code (:data:`evidence_lib.vocab.ARMS`), shared by every figure that marks arms or comparators.
+ARM_STYLE = {"intervention": 0, "conventional_therapy": 1, "sham": 2, "no_treatment": 3, "usual_care": 5,
+             "active_other": 6, "mixed": 7}
+
+
+def arm_style_index(ds) -> dict:
+    """Arm words as figures print them -> the arm's look (:data:`ARM_STYLE`).
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded review data package (:func:`evidence_lib.dataset.load`).
+
+    Returns
+    -------
+    dict
+        The intervention's name and every comparator's name and short name -> style index.
+    """
+    from evidence_lib.review.labels import review_labels
+
+    lab = review_labels(ds)
+    out = {lab["intervention"]: ARM_STYLE["intervention"]}
+    for words in (lab["comparators"], lab["comparators_short"]):
+        out.update({w: ARM_STYLE[c] for c, w in words.items() if c in ARM_STYLE})
+    return out
 
 
 # --------------------------------------------------------------------------- responders
@@ -115,10 +206,26 @@ AE_PANELS = {"per_patient": ("per 10,000 patients", 10000.0), "per_10000_patient
              "per_10000_treatments": ("per 10,000 treatments", 1.0)}
 
 
+#: How a rate's label marks an event its source counted as "significant" (a category of the
+#: surveys, not statistical significance), and the note that says so under the panel.
+SIGNIFICANT_EVENT = "significant minor event*"
+SIGNIFICANT_NOTE = ("*Significant minor event: the survey's own category, events the practitioners reported "
+                    "as significant; not a statistical test")
+
+
 def _rate_label(name: str, source: str, width: int = 44) -> str:
-    """``name (source)`` wrapped at ``width`` without ever splitting the source's "(Author Year)"."""
+    """``name (source)`` wrapped at ``width`` without ever splitting the source's "(Author Year)".
+
+    A trailing bracket of the name joins it with a comma ("Serious events (pooled)" ->
+    "Serious events, pooled"; a list in brackets with a colon), so that only the source is in brackets; "(significant)"
+    becomes ", significant minor event*" (:data:`SIGNIFICANT_EVENT`).
+    """
+    import re
     import textwrap
 
+    name = re.sub(r"\s*\(significant\)$", ", " + SIGNIFICANT_EVENT, name)
+    name = re.sub(r"\s*\(([^(),]+)\)$", r", \1", name)
+    name = re.sub(r"\s*\(([^()]+)\)$", r": \1", name)
     lines = textwrap.wrap(name, width) or [""]
     tail = f"({source})"
     if len(lines[-1]) + 1 + len(tail) <= width:

@@ -9,6 +9,7 @@ re-exported here).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,7 +19,6 @@ from evidence_lib.output import figure_data as fd
 from evidence_lib.output import figure_network as fn
 from evidence_lib.output import figure_series as fs
 from evidence_lib.output.figure_data import pool_trials, trial_effects  # noqa: F401  (kept for callers)
-from evidence_lib.plotting._text import wrap_balanced
 from evidence_lib.plotting._text import _fmt, wrap_balanced
 
 
@@ -63,6 +63,44 @@ def _empty_figure(message, detail=None, size=(WIDTH, 3.2)):
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     no_data(ax, message, detail=detail)
     return fig
+
+
+def _title(fig, text):
+    """A bold title at the top left of a figure that has none inside its axes."""
+    fig.suptitle(text, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+
+
+_RANGE = re.compile(r"(?<=\d)-(?=\d)")
+
+
+def en_dash_ranges(fig):
+    """Write every range in the figure's text with an en dash ("0-100" -> "0\u2013100"); the data keep hyphens.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A drawn figure; its text artists (titles, labels, notes, ticks, legends) are changed in place.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``.
+    """
+    from matplotlib.text import Text
+
+    for t in fig.findobj(Text):
+        text = t.get_text()
+        if "-" in text and _RANGE.search(text):
+            t.set_text(_RANGE.sub("\u2013", text))
+    return fig
+
+
+def _finished(draw):
+    """``draw`` followed by :func:`en_dash_ranges` (for the figures of this module)."""
+    def finished(ds):
+        return en_dash_ranges(draw(ds))
+    finished.__doc__ = draw.__doc__
+    return finished
 
 
 def _wrap(text, width=90):
@@ -172,6 +210,7 @@ def _funnel_figure(ds):
     funnel_plot(tr.assign(se=tr["vi"] ** 0.5), estimate="y_pool", se="se",
                 pooled_estimate=math.log(res.estimate) if f["ratio"] else res.estimate, label="label",
                 xlabel=wrap_balanced(("log " if f["ratio"] else "") + f["axis_note"], 80), ax=ax)
+    _title(fig, f"Funnel plot of the {len(tr)} trials of the forest plot")
     return fig
 
 
@@ -192,23 +231,24 @@ def _funnel_describe(ds):
 def _reviews_figure(ds):
     from evidence_lib.plotting.forest import forest_plot
 
-    p, w = fd.reviews_inputs(ds)
+    p, w = fs.reviews_inputs(ds)
     if len(p) == 0:
         return _empty_figure("No published pooled estimates yet")
-    notes = ["Published pooled estimates as printed by each review (no pooling across reviews)."]
+    notes = ["Published pooled estimates as printed by each review (no pooling across reviews).", fs.SQUARE_SIZE_NOTE]
     if w["left_out"]:
         notes.append("Left out, no direction of benefit recorded: " + ", ".join(w["left_out"]) + ".")
     ax = forest_plot(p, estimate="estimate", label="label", group="group", weight=None, threshold=w["band"].value,
                      threshold_label=w["band"].note(), threshold_style=w["band"].style,
                      xlabel="Standardised mean difference", favours=w["favours"],
-                     axis_note=w["axis_note"], label_heading="Review, timepoint, trials", notes=notes)
+                     axis_note=w["axis_note"], label_heading="Review, timepoint, trials", notes=notes,
+                     title="Published pooled estimates, by outcome and comparator")
     return ax.figure
 
 
 def _reviews_describe(ds):
     from evidence_lib.plotting.forest import describe_forest
 
-    p, w = fd.reviews_inputs(ds)
+    p, w = fs.reviews_inputs(ds)
     if len(p) == 0:
         return "Published pooled estimates: no published pooled estimates in the data package yet."
     left = f" Left out (no direction recorded): {', '.join(w['left_out'])}." if w["left_out"] else ""
@@ -221,37 +261,71 @@ def _reviews_describe(ds):
 
 # --------------------------------------------------------------------------- effects over time
 
+def _shaded_text(panels) -> str:
+    """One "Shaded:" sentence for every band of the panels: the kind of threshold said once, then each size."""
+    bands = {}
+    for pn in panels:
+        if pn["band"].value:
+            bands.setdefault(pn["band"].text, []).append(pn["instrument"].rsplit(" 0-", 1)[0])
+    if not bands:
+        return ""
+    heads = {t[:t.rindex(" (")] if " (" in t else t for t in bands}
+    if len(heads) > 1:
+        return "Shaded: " + "; ".join(bands) + "."
+    parts = []
+    for t, insts in bands.items():
+        size, _, source = t[t.rindex(" (") + 2:-1].rpartition("; ")
+        parts.append(f"{size or source} for {', '.join(dict.fromkeys(insts))}" + (f" ({source})" if size else ""))
+    return f"Shaded: {heads.pop()}: " + "; ".join(parts) + "."
+
+
+def _time_notes(ds, panels) -> str:
+    """The footnote of the effects-over-time figure in plain words."""
+    means = [pn["group"] for pn in panels if pn["from_means"]]
+    flipped = list(dict.fromkeys(pn["group"].split(" vs ")[0] for pn in panels if pn["resigned"]))
+    what = fd.names(ds)["intervention"]
+    return " ".join(s for s in (
+        _shaded_text(panels),
+        ("Computed from group means: " + ", ".join(means) + ".") if means else "",
+        (" and ".join([", ".join(flipped[:-1]), flipped[-1]] if len(flipped) > 1 else flipped)
+         + f" reported lower pain as positive; shown here, as in every panel, with negative = less pain with {what}.")
+        if flipped else "") if s)
+
+
+def _time_title(pn) -> str:
+    shade = f"shaded \u00b1{pn['band'].value:g}" if pn["band"].value else "no threshold for this scale"
+    return f"{pn['group']} \u00b7 {pn['instrument']} \u00b7 {shade}"
+
+
 def _time_figure(ds):
     import matplotlib.pyplot as plt
 
     from evidence_lib.plotting.timecourse import effect_over_time
+    from evidence_lib.vocab import TERM_LABELS
 
     e, panels, ylabel = fs.time_inputs(ds)
     if len(e) == 0:
         return _empty_figure("No pain differences with timepoints yet")
     xmax = max(float(e["timepoint_weeks"].max()) * 1.12, 14.0)
-    texts = sorted({pn["band"].text for pn in panels if pn["band"].value})
-    resigned = [pn["group"] for pn in panels if pn.get("resign_note")]
-    foot = " ".join(([f"Shaded: {'; '.join(texts)}."] if texts else [])
-                    + ([f"Re-signed: {', '.join(resigned)} printed positive values for less pain; "
-                          f"here, as in every panel, negative = less pain with {fd.names(ds)['intervention']}."]
-                       if resigned else []))
-    foot = _wrap(foot, 88) if foot else ""
+    vals = [float(v) for c in ("estimate", "ci_low", "ci_high") for v in e[c] if _isnum(v)]
+    vals += [s * pn["band"].value for pn in panels if pn["band"].value for s in (-1, 1)] + [0.0]
+    pad = 0.06 * (max(vals) - min(vals))
+    ylim = (min(vals) - pad, max(vals) + pad)
+    foot = wrap_balanced(_time_notes(ds, panels), 88)
     foot_in = 0.16 * (foot.count("\n") + 1) + 0.1 if foot else 0.0
-    height = 1.75 * len(panels) + 1.0 + foot_in
+    height = 1.75 * len(panels) + 1.3 + foot_in
     fig, axes = plt.subplots(len(panels), 1, figsize=(WIDTH, height), sharex=True, sharey=True,
                              layout="constrained", squeeze=False)
     for i, (ax, pn) in enumerate(zip(axes[:, 0], panels)):
         sub = e[e["group"] == pn["group"]]
-        band = pn["band"]
-        effect_over_time(sub, group="group", point_label="when", threshold=band.value, xmax=xmax,
-                         term_names=i == 0, color_index=i, ax=ax)
-        shade = f"shaded \u00b1{band.value:g}" if band.value else "no threshold for this scale"
-        resign = f"; {pn['resign_note']}" if pn.get("resign_note") else ""
-        ax.set_title(_wrap(f"{pn['group']} ({pn['instrument']}; {shade}{resign})", 72), fontsize=9, loc="left",
-                     fontweight="normal", pad=14 if i == 0 else 4)
-    axes[-1, 0].set_xlabel("Weeks from randomisation (dotted: term cut-offs at 1, 13 and 52 weeks)", fontsize=9)
+        effect_over_time(sub, group="group", point_label="when", threshold=pn["band"].value, xmax=xmax, ylim=ylim,
+                         term_names=TERM_LABELS if i == 0 else False,
+                         color_index=fs.ARM_STYLE.get(pn["comparator"], 7), ax=ax)
+        ax.set_title(wrap_balanced(_time_title(pn), 72), fontsize=9, loc="left", fontweight="normal", pad=42 if i == 0 else 4)
+    axes[-1, 0].set_xlabel("Weeks from randomisation\n(dotted lines: the term cut-offs at 1, 13 and 52 weeks)",
+                           fontsize=9)
     fig.supylabel(ylabel, fontsize=9)
+    _title(fig, "Pain differences over time, one panel per trial and comparator")
     if foot:
         fig.text(0.01, 0.02 / height, foot, fontsize=9, va="bottom", ha="left", color="0.25")
         fig.get_layout_engine().set(rect=(0, foot_in / height, 1, 1 - foot_in / height))
@@ -268,11 +342,9 @@ def _time_describe(ds):
     for pn in panels:
         sub = e[e["group"] == pn["group"]]
         pts = ", ".join(f"{w}: {_fmt(v, 1)}" for w, v in zip(sub["when"], sub["estimate"]))
-        band = f"shaded {pn['band'].text}" if pn["band"].value else "no threshold applies"
-        resign = f"; {pn['resign_note']}" if pn.get("resign_note") else ""
-        parts.append(f"{pn['group']} ({pn['instrument']}; {band}{resign}): {pts}")
+        parts.append(f"{_time_title(pn)}: {pts}")
     return (ylabel.replace("\n", " ") + ", one panel per trial and comparator, each point at its own week. "
-            + describe_effect_over_time(e, group="group") + " " + "; ".join(parts) + ".")
+            + describe_effect_over_time(e, group="group") + " " + "; ".join(parts) + ". " + _time_notes(ds, panels))
 
 
 # --------------------------------------------------------------------------- responders
@@ -290,7 +362,8 @@ def _responder_figure(ds):
         no_data(ax, "No responder rates per arm yet")
         return fig
     rates_by_timepoint(r, timepoint="timepoint", group="arm", order=list(dict.fromkeys(r["timepoint"])),
-                       ylabel="Responders, % of the arm\n(higher: more responders)", ax=ax)
+                       ylabel="Responders, % of the arm\n(higher: more responders)", style_index=fs.arm_style_index(ds),
+                       ax=ax)
     ax.set_ylim(0, 100)
     ax.set_xlabel("Weeks from randomisation", fontsize=9)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize=9, frameon=False)
@@ -338,6 +411,8 @@ def _safety_figure(ds):
         ax = sub.subplots()
         safety_rates(rows, unit=unit, color=colours.get(rows["attribution"].iloc[0], 7),
                      marker="o" if "patient" in unit else "s", ax=ax)
+        if rows["label"].str.contains(fs.SIGNIFICANT_EVENT).any():
+            ax.set_xlabel(ax.get_xlabel() + "\n" + wrap_balanced(fs.SIGNIFICANT_NOTE, 80), fontsize=9)
         sub.suptitle("\n".join([*textwrap.wrap(title, 92), rates]), x=0.01, ha="left", fontsize=9.5,
                      fontweight="bold")
     return fig
@@ -365,9 +440,10 @@ def _plans_figure(ds):
 
     p, labels = fs.protocol_rows(ds)
     n = int((p["arm"] == "intervention").sum()) if len(p) else 0
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.34 * (n + 1) + 2.3), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.34 * (n + 1) + 2.6), layout="constrained")
     session_plan_timeline(p, reference_plan=fs.reference_plan(ds), labels=labels,
                           plan_labels=review_labels(ds)["protocol_labels"], ax=ax)
+    _title(fig, "The article's session plan beside the plans the trials tested")
     return fig
 
 
@@ -395,6 +471,7 @@ def _map_figure(ds):
                  xlabel="GRADE certainty of the evidence behind the verdict", ax=ax)
     ax.set_title("A claim resting on several kinds of evidence appears in each of their rows", fontsize=9,
                  loc="left", fontweight="normal")
+    _title(fig, "Claims by kind of evidence and certainty")
     return fig
 
 
@@ -471,19 +548,19 @@ def registry() -> list[FigureSpec]:
     Every draw function copes with empty tables (a "no data yet" panel).
     """
     return [
-        FigureSpec("verdicts-by-category", "Verdicts by claim category", _ledger_figure, _ledger_describe),
-        FigureSpec("evidence-map", "Claims by kind of evidence and certainty", _map_figure, _map_describe),
-        FigureSpec("review-estimates", "Published pooled estimates by comparator", _reviews_figure,
+        FigureSpec("verdicts-by-category", "Verdicts by claim category", _finished(_ledger_figure), _ledger_describe),
+        FigureSpec("evidence-map", "Claims by kind of evidence and certainty", _finished(_map_figure), _map_describe),
+        FigureSpec("review-estimates", "Published pooled estimates by comparator", _finished(_reviews_figure),
                    _reviews_describe),
-        FigureSpec("forest", "Forest plot of the main pooled analysis", _forest_figure, _forest_describe),
-        FigureSpec("own-pooling", "Our own pooling of trial pain differences, by comparator", _own_figure,
+        FigureSpec("forest", "Forest plot of the main pooled analysis", _finished(_forest_figure), _forest_describe),
+        FigureSpec("own-pooling", "Our own pooling of trial pain differences, by comparator", _finished(_own_figure),
                    _own_describe),
-        FigureSpec("funnel", "Contour-enhanced funnel plot", _funnel_figure, _funnel_describe),
-        FigureSpec("effects-over-time", "Pain effects by weeks from randomisation", _time_figure, _time_describe),
+        FigureSpec("funnel", "Contour-enhanced funnel plot", _finished(_funnel_figure), _funnel_describe),
+        FigureSpec("effects-over-time", "Pain effects by weeks from randomisation", _finished(_time_figure), _time_describe),
         FigureSpec("three-arm-responders", "Responders per arm of a multi-arm trial",
-                   _responder_figure, _responder_describe),
-        FigureSpec("safety-rates", "Adverse-event rates", _safety_figure, _safety_describe),
-        FigureSpec("session-plans", "The article's session plan beside the trials' plans", _plans_figure,
+                   _finished(_responder_figure), _responder_describe),
+        FigureSpec("safety-rates", "Adverse-event rates", _finished(_safety_figure), _safety_describe),
+        FigureSpec("session-plans", "The article's session plan beside the trials' plans", _finished(_plans_figure),
                    _plans_describe),
         FigureSpec("network-graph", "The network of trials for short-term pain", fn.graph_figure, fn.graph_describe,
                    section="network"),

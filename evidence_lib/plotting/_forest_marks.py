@@ -173,3 +173,38 @@ def draw_band(ax, y0, y1, lo, hi, *, style, color, zorder=0):
     ax.fill_betweenx([y0, y1], lo, hi, facecolor="none", edgecolor="0.72", hatch="////", lw=0, zorder=zorder)
     for x in (lo, hi):
         ax.plot([x, x], [y0, y1], color="0.45", lw=0.9, ls=":", zorder=zorder)
+
+
+def legend_row(ax, fig, items, *, x, y, size=8.5):
+    """A one-line key of round markers (with an optional white symbol) and names, under an Axes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The Axes the key is placed under (offsets are from its lower-left corner).
+    fig : matplotlib.figure.Figure
+        The figure (its renderer measures the names).
+    items : sequence of (str, str, str)
+        ``(colour, symbol, name)`` per entry; an empty symbol draws a plain marker.
+    x, y : float
+        Offset of the first marker from the Axes' lower-left corner, in points.
+    size : float
+        Font size of the names in points.
+
+    Returns
+    -------
+    None
+    """
+    from matplotlib import transforms as mtrans
+
+    for col, sym, name in items:
+        ax.plot([0], [0], transform=ax.transAxes + mtrans.ScaledTranslation((x + 5) / 72, y / 72,
+                                                                           fig.dpi_scale_trans),
+                marker="o", ms=9, color=col, clip_on=False, ls="none")
+        if sym:
+            ax.annotate(sym, (0, 0), xycoords="axes fraction", xytext=(x + 5, y), textcoords="offset points",
+                        ha="center", va="center", color="white", fontsize=size - 0.5, fontweight="bold",
+                        annotation_clip=False)
+        ax.annotate(name, (0, 0), xycoords="axes fraction", xytext=(x + 13, y), textcoords="offset points",
+                    ha="left", va="center", fontsize=size, annotation_clip=False)
+        x += 22 + width_pt(fig, [name], size=size)

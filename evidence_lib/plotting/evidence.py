@@ -91,7 +91,8 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), 
 
     One row per plan: a bar from week 0 to the end of treatment (solid to the shortest,
     lighter to the longest stated length), ticks at the sessions a plan of that density
-    implies, and the number of sessions and the minutes per session in two columns right of
+    implies (the reference plan: only its minimum course, at its lowest frequency, so that
+    the ticks never show more sessions than the minimum), and the number of sessions and the minutes per session in two columns right of
     the axes ("not stated" where the plan does not say). A bar without ticks says why (its
     number of sessions is not stated). The reference plan comes first, in black and grey,
     with its maintenance phase drawn as open circles and an arrow running to the axis end (the
@@ -153,8 +154,11 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), 
                 ax.barh(i, wk[1] - wk[0], left=wk[0], height=0.5, color=col, alpha=0.35, zorder=2)
                 ranged = ranged or not is_reference
             step = 1.0 / spw[1] if spw else (wk[1] / tot[1] if tot and tot[1] else None)
+            end = wk[1]
+            if is_reference and spw:       # the minimum course: its fewest sessions, none beyond it
+                step, end = 1.0 / spw[0], wk[0]
             if step:
-                t = np.arange(0, wk[1] - 1e-9, step)
+                t = np.arange(0, end - 1e-9, step)
                 ax.plot(t + step / 2, np.full_like(t, i), ls="none", marker="|", color="white", ms=7, mew=1.0, zorder=3)
             elif not (tot and tot[1] == 0):
                 ax.text(wk[1] + 0.25, i, "sessions not stated", va="center", ha="left", fontsize=8.5, color="0.35",
@@ -186,7 +190,11 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), 
     ax.set_ylim(n - 0.5, -0.7)
     ax.set_xlim(0, xmax)
     ax.tick_params(axis="y", length=0)
-    ax.set_xlabel("Weeks of treatment\n(white ticks: sessions, at the highest stated frequency)", fontsize=9)
+    ref = str(ap.get("label", ""))
+    ref = ref[:1].lower() + ref[1:] if ref.startswith("The ") else ref
+    ax.set_xlabel("Weeks of treatment\n(white ticks: sessions; trials at their highest stated frequency"
+                  + (f",\nthe minimum course of {ref} at its lowest" if ap.get("weeks") and ap.get("sessions_per_week")
+                     else "") + ")", fontsize=9)
     ax.tick_params(labelsize=9)
     ax.grid(axis="x", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
@@ -207,7 +215,7 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), 
         ax.legend(handles=key, loc="upper left", ncols=1, fontsize=8.5, frameon=False, handlelength=1.6,
                   bbox_to_anchor=(0.02, 0), borderaxespad=0,
                   bbox_transform=blended_transform_factory(ax.figure.transFigure, ax.transAxes)
-                  + ScaledTranslation(0, -50 / 72, ax.figure.dpi_scale_trans))
+                  + ScaledTranslation(0, -60 / 72, ax.figure.dpi_scale_trans))
     if len(df) == 0:
         ax.text(0.98, 0.5 / n, "No trial protocols in the data yet", transform=ax.transAxes, ha="right",
                 va="center", fontsize=9, color="0.4", style="italic")

@@ -9,13 +9,11 @@ optional subgroups (each with its own diamond; a single-study subgroup gets no d
 line saying there is nothing to pool, so no second interval for the same study can disagree with
 its row), the test for subgroup differences (or the caller's sentence saying why there is none),
 "favours" labels under the axis, a shaded band for a threshold named by the caller (on every row,
-or only on the rows it applies to), and notes.
-A traffic-light risk-of-bias panel (robvis style) can sit right of the numbers.
+or only on the rows it applies to), and notes; a risk-of-bias panel (robvis style) right of the numbers.
 
-Text columns are laid out from their measured widths (in points, with the figure's
-renderer), so they never overlap or run off the figure when the function makes its own
-figure. When an ``ax`` is passed in, the columns sit outside that Axes at fixed point
-offsets; leave room for them (``layout="constrained"`` does this automatically).
+Text columns are laid out from their measured widths (in points), so they never overlap
+when the function makes its own figure; with an ``ax`` passed in they sit outside it at fixed
+point offsets (``layout="constrained"`` leaves room for them).
 
 ``pooled`` (and each value of ``subgroup_results``) is any object with the attributes
 ``estimate, ci_low, ci_high, pi_low, pi_high, tau2, i2, q, q_df`` (or ``k``) and
@@ -34,7 +32,8 @@ from __future__ import annotations
 
 import math
 
-from evidence_lib.plotting._forest_marks import BAND_STYLES, clipped_interval, draw_band, runs, width_pt, wrap_to_width
+from evidence_lib.plotting._forest_marks import BAND_STYLES, clipped_interval, draw_band, legend_row, runs, width_pt
+from evidence_lib.plotting._forest_marks import wrap_to_width
 from evidence_lib.plotting._text import (  # noqa: F401  (re-exported for callers)
     MINUS, _Z975, _attr, _decimals, _fmt, _isnum, describe_forest, fmt_p, heterogeneity_text,
     overall_effect_text, subgroup_test_text,
@@ -50,10 +49,11 @@ ROB_STYLE = {"low": ("#02C100", "+"), "unclear": ("#E2DF07", "?"), "high": ("#BF
 ROB_NAMES = {"low": "low risk", "unclear": "unclear risk", "high": "high risk", "not_seen": "no judgment available"}
 ROB_CELL = 13.0      # points per risk-of-bias column
 ONE_STUDY = "One study: no pooling (the subtotal is the study's own estimate above)"
+#: A missing group size in the n column (explain it in ``notes``).
+NOT_GIVEN = "\u2013"
 
 
-def _width_pt(fig, texts, *, bold=False, size=FONT) -> float:
-    return width_pt(fig, texts, bold=bold, size=size)
+_width_pt = width_pt
 
 
 class _ForestPlotter:
@@ -124,12 +124,11 @@ class _ForestPlotter:
                 cols.append((f"{side}:sd", "SD", side, [_fmt(v, 1) for v in df[s]]))
                 cols.append((f"{side}:n", "Total", side, [_fmt(v, 0) for v in df[t]]))
         elif isinstance(n, (tuple, list)):
-            cols.append(("n", "n", None, [f"{_fmt(a, 0) or 'n/a'}/{_fmt(b, 0) or 'n/a'}"
-                                          for a, b in zip(df[n[0]], df[n[1]])]))
             names = arm_names or ("intervention", "control")
-            cols[-1] = ("n", f"n ({names[0]}/{names[1]})", None, cols[-1][3])
+            cols.append(("n", f"n ({names[0]} / {names[1]})", None,
+                         [f"{_fmt(a, 0) or NOT_GIVEN} / {_fmt(b, 0) or NOT_GIVEN}" for a, b in zip(df[n[0]], df[n[1]])]))
         elif n is not None:
-            cols.append(("n", "n", None, [_fmt(v, 0) or "n/a" for v in df[n]]))
+            cols.append(("n", "n", None, [_fmt(v, 0) or NOT_GIVEN for v in df[n]]))
         self.left_cols = cols
 
     def _rob(self, rob, domains):
@@ -139,6 +138,8 @@ class _ForestPlotter:
         self.rob_domains = list(domains) if domains else list(rob.columns)
         self.rob = [[str(rob.loc[lab, d]) if lab in rob.index else "not_seen" for d in self.rob_domains]
                     for lab in self.labels]
+        if all(j not in ROB_STYLE or j == "not_seen" for row in self.rob for j in row):
+            self.rob, self.rob_domains = None, None     # nothing judged: no panel of grey dots (say so in notes)
 
     def ci_text(self, e, lo, hi):
         if not _isnum(e):
@@ -288,7 +289,13 @@ class _ForestPlotter:
         return [line for s in paras if s for line in wrap_to_width(self.fig, s, total_w_pt - 8, size=FONT - 0.5)]
 
     # ------------------------------------------------------------------ drawing
-    def plot(self, ax, rob_domain_names=None):
+    def _tail_notes(self, fig):
+        """How many note rows close the table and fit left of the axis (drawn under it, not inside it)."""
+        k = len(self.rows) - max(i for i, (kind, _) in enumerate(self.rows) if kind != "note") - 1
+        fits = _width_pt(fig, [p for _, p in self.rows[len(self.rows) - k:]], size=FONT - 0.5) <= self.left_w - 3 * PAD
+        return k if fits else 0
+
+    def plot(self, ax, rob_domain_names=None, title=None):
         import matplotlib.pyplot as plt
         from matplotlib import transforms as mtrans
 
@@ -297,19 +304,25 @@ class _ForestPlotter:
         fig = self.fig = plt.figure(figsize=(8, 4)) if own else ax.figure
         self.layout(fig)
         nrows = len(self.rows)
+        self.tail = 0
         if own:
             head_w = _width_pt(fig, [self.xlabel, self.model], bold=True) + 8
             plot_w = max(150.0, self.note_w - self.left_w + 6, head_w)
-            W = self.left_w + plot_w + self.right_w + 12
+            W = max(self.left_w + plot_w + self.right_w + 12, _width_pt(fig, [title], bold=True, size=FONT + 1.5) + 12)
             lines = self.bottom_lines(W)
-            top, bottom = 8.0, 44.0 + 11.0 * len(lines) + (14.0 if self.rob is not None else 0.0)
-            H = nrows * ROW_PT + top + bottom
+            self.tail = self._tail_notes(fig)
+            key = 14.0 if self.rob is not None else 0.0
+            top = 8.0 + (22.0 if title else 0.0)
+            bottom = max(44.0, self.tail * ROW_PT + 18.0) + 11.0 * len(lines) + key
+            H = (nrows - self.tail) * ROW_PT + top + bottom
             fig.set_size_inches(W / 72, H / 72)
-            ax = fig.add_axes(((self.left_w + 6) / W, bottom / H, plot_w / W, nrows * ROW_PT / H))
+            ax = fig.add_axes(((self.left_w + 6) / W, bottom / H, plot_w / W, (nrows - self.tail) * ROW_PT / H))
+            if title:
+                fig.text(6 / W, 1 - 6 / H, title, ha="left", va="top", fontsize=FONT + 1.5, fontweight="bold")
         else:
             lines = self.bottom_lines(self.left_w + self.right_w + 300)
         self.ax = ax
-        self._axis(nrows)
+        self._axis(nrows - self.tail)
 
         def tr(dx_pt):
             base = mtrans.blended_transform_factory(ax.transAxes, ax.transData)
@@ -412,7 +425,6 @@ class _ForestPlotter:
 
     def _draw_nothing(self, i, p):
         """Rows of text only (spanning heading, header, group name, blank)."""
-
     _draw_span = _draw_header = _draw_group = _draw_blank = _draw_nothing
 
     def _draw_study(self, i, p):
@@ -460,22 +472,11 @@ class _ForestPlotter:
         if fr:
             ax.annotate(fr + " \u2192", (self.null, 0), xycoords=xt, xytext=(4, -24), textcoords="offset points",
                         ha="left", va="top", fontsize=FONT, annotation_clip=False)
-        y0 = -40.0
-        if self.rob is not None:
-            handles = [(ROB_STYLE[k][0], ROB_STYLE[k][1], ROB_NAMES[k]) for k in ROB_STYLE]
-            x = -self.left_w
-            for col, sym, name in handles:
-                ax.plot([0], [0], transform=ax.transAxes + mtrans.ScaledTranslation((x + 5) / 72, (y0 - 6) / 72,
-                                                                                   self.fig.dpi_scale_trans),
-                        marker="o", ms=9, color=col, clip_on=False, ls="none")
-                if sym:
-                    ax.annotate(sym, (0, 0), xycoords="axes fraction", xytext=(x + 5, y0 - 6),
-                                textcoords="offset points", ha="center", va="center", color="white",
-                                fontsize=FONT - 1, fontweight="bold", annotation_clip=False)
-                ax.annotate(name, (0, 0), xycoords="axes fraction", xytext=(x + 13, y0 - 6),
-                            textcoords="offset points", ha="left", va="center", fontsize=FONT - 0.5,
-                            annotation_clip=False)
-                x += 22 + _width_pt(self.fig, [name], size=FONT - 0.5)
+        y0 = -max(40.0, self.tail * ROW_PT + 14.0)
+        if self.rob is not None:           # a key of the judgments drawn, no others
+            used = {j for row in self.rob for j in row}
+            legend_row(ax, self.fig, [(ROB_STYLE[k][0], ROB_STYLE[k][1], ROB_NAMES[k]) for k in ROB_STYLE if k in used],
+                       x=-self.left_w, y=y0 - 6, size=FONT - 0.5)
             y0 -= 14.0
         for j, line in enumerate(lines):
             ax.annotate(line, (0, 0), xycoords="axes fraction", xytext=(-self.left_w, y0 - 11.0 * j),
@@ -490,7 +491,7 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
                 xlabel=None, model=None, label_heading="Study", prediction_label="95% prediction interval",
                 min_k_prediction=3, risk_of_bias=None, rob_domains=None, rob_domain_names=None, notes=(),
                 axis_note=None, threshold_rows=None, xlim=None, text_columns=None, threshold_style="shaded",
-                ax=None):
+                title=None, ax=None):
     """Forest plot: one row per study, pooled diamond, prediction interval, statistics.
 
     Parameters
@@ -504,8 +505,8 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
         subgroup) under "Weight" and used for square sizes. If absent, squares are sized by 1/se² from the CI and
         no weight column is shown.
     n : str, (str, str) or None
-        Total n column, or (n intervention, n control) columns shown as "n₁/n₀"; a
-        missing n is shown as "n/a".
+        Total n column, or (n intervention, n control) columns shown as "n₁ / n₀"; a
+        missing n is shown as an en dash ("146 / –"; explain it in ``notes``).
     arms : ((str, str, str), (str, str, str)) or None
         (mean, SD, total) columns of each arm, shown as Review Manager does (replaces ``n``).
     arm_names : (str, str) or None
@@ -551,8 +552,9 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
         (3: the t distribution on k - 2 df needs k >= 3; Higgins et al. 2009).
     risk_of_bias : DataFrame or None
         Judgments (``low``, ``unclear``, ``high``, ``not_seen``) indexed by the values of
-        ``label``, one column per domain; drawn as a traffic-light panel. Studies missing
-        from the index are drawn as not seen.
+        ``label``, one column per domain; drawn as a traffic-light panel, keyed with the judgments
+        it shows. Studies missing from the index are drawn as not seen. When nothing is judged
+        (every cell ``not_seen``) no panel is drawn: say so in ``notes``.
     rob_domains : list of str or None
         Domain columns in order (default: all columns).
     rob_domain_names : list of str or None
@@ -566,8 +568,11 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
         Axis limits on the plotted scale; None sets them from the studies' and pooled
         confidence intervals, the null and the band. Prediction intervals never widen the
         axis: an end beyond it is cut with an arrow head (the numbers stay in the text column).
+    title : str or None
+        A title over the figure (only when the function makes its own figure).
     ax : Axes, optional
-        Axes to draw on; when None, a new figure and axes are made.
+        Axes to draw on; when None, a new figure and axes are made. Then the notes that close
+        the table (heterogeneity, overall effect) sit under the axis when they fit left of it.
 
     Returns
     -------
@@ -592,4 +597,4 @@ def forest_plot(data, *, estimate="yi", ci_low="ci_low", ci_high="ci_high", labe
         prediction_label=prediction_label, min_k_prediction=min_k_prediction, risk_of_bias=risk_of_bias,
         rob_domains=rob_domains, notes=notes, axis_note=axis_note, threshold_rows=threshold_rows, xlim=xlim,
         text_columns=text_columns, threshold_style=threshold_style)
-    return plotter.plot(ax, rob_domain_names=rob_domain_names)
+    return plotter.plot(ax, rob_domain_names=rob_domain_names, title=title)

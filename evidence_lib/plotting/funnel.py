@@ -178,7 +178,7 @@ def funnel_plot(data, *, estimate="yi", se=None, sampling_variance=None, pooled_
               title="Significance of a single study", title_fontsize=9)
     caveat = asymmetry_caveat(len(y), min_k=min_k_asymmetry)
     if caveat:
-        ax.set_title(caveat + "\n" + wrap_balanced(CAVEAT_REASON, 80), fontsize=9, loc="left", color="#A0312B",
+        ax.set_title(caveat + "\n" + wrap_balanced(CAVEAT_REASON, 80), fontsize=9, loc="left", color="0.2",
                      fontweight="normal")
     return ax
 

@@ -3,7 +3,8 @@
 :func:`safety_rates` draws rates that all share one unit, given by the caller; a figure of
 rates per patient and per treatment draws two panels. The axis is logarithmic when the
 values span more than one decade; a zero rate sits at the left edge as an open marker.
-The rate is printed right of each row in the same unit as the axis. Nothing here
+The rate is printed right of each row in the same unit as the axis, with its 95% interval
+where the row has one (two significant figures below 10). Nothing here
 changes rcParams.
 """
 
@@ -16,12 +17,22 @@ FONT = 9.0
 
 
 def _rate(v) -> str:
+    """A rate to two significant figures, trailing zeros kept ("1.0", "0.087"); whole numbers from 10 up."""
     if not _isnum(v):
         return "n/a"
     v = float(v)
     if v == 0:
         return "0"
-    return f"{v:.2g}" if v < 10 else f"{v:,.0f}"
+    if v >= 9.95:
+        return f"{v:,.0f}"
+    return f"{v:#.2g}".rstrip(".")
+
+
+def _rate_ci(e, lo, hi) -> str:
+    """The rate and, when both limits are known, its 95% interval with an en dash ("931 (510\u20131,462)")."""
+    if _isnum(lo) and _isnum(hi):
+        return f"{_rate(e)} ({_rate(lo)}\u2013{_rate(hi)})"
+    return _rate(e)
 
 
 def safety_rates(data, *, estimate="rate", ci_low="rate_low", ci_high="rate_high", label="label",
@@ -82,10 +93,11 @@ def safety_rates(data, *, estimate="rate", ci_low="rate_low", ci_high="rate_high
     ax.tick_params(axis="y", length=0, pad=8)  # clear of a zero marker drawn on the left spine
     ax.tick_params(axis="x", labelsize=FONT)
     tt = ax.get_yaxis_transform()
-    ax.text(1.03, -0.7, unit.capitalize() if unit[:1].islower() else unit, transform=tt, ha="left",
+    head = unit.capitalize() if unit[:1].islower() else unit
+    ax.text(1.03, -0.7, head + (" (95% CI)" if (np.isfinite(lo) & np.isfinite(hi)).any() else ""), transform=tt, ha="left",
             va="bottom", fontsize=FONT, fontweight="bold", clip_on=False)
     for i in range(n):
-        ax.text(1.03, i, _rate(e[i]), transform=tt, ha="left", va="center", fontsize=FONT, clip_on=False)
+        ax.text(1.03, i, _rate_ci(e[i], lo[i], hi[i]), transform=tt, ha="left", va="center", fontsize=FONT, clip_on=False)
     ax.set_xlabel(f"Events {unit}" + (" (log scale; open marker at the edge: zero events)" if use_log and
                                        (e <= 0).any() else " (log scale)" if use_log else ""), fontsize=FONT)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.10g}"))

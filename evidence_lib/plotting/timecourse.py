@@ -22,8 +22,11 @@ FONT = 9.0
 
 def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_low="ci_low", ci_high="ci_high",
                      group="group", point_label=None, threshold=None, threshold_label=None, null=0.0,
-                     ylabel=None, xmax=None, term_names=True, color_index=0, ax=None):
+                     ylabel=None, xmax=None, ylim=None, term_names=True, color_index=0, ax=None):
     """Effects by weeks from randomisation, each group a line at its true weeks (no sideways shift).
+
+    A point's label goes above or below it (neighbours alternate), but never across the
+    null line: a label that would cross it goes to the point's other side.
 
     Parameters
     ----------
@@ -43,8 +46,12 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
         Axis label; say which way is better.
     xmax : float, optional
         Right end of the week axis (to share it between panels).
-    term_names : bool
-        Write the term names over the term bands.
+    ylim : (float, float), optional
+        Limits of the effect axis (to share it between panels; set before the labels are placed).
+    term_names : bool or dict
+        Name every term band over the axes: True uses the term codes ("short term"), a dict
+        maps each code of :data:`TERM_BANDS` to its words; False writes none. A name wider
+        than its band goes on a row of its own above, over a bracket spanning the band.
     color_index : int
         First colour and marker of the Okabe-Ito cycle.
     ax : Axes, optional
@@ -64,15 +71,14 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
                        detail="Effects by week appear once trial results are entered.")
     wmax = float(df[weeks].astype(float).max())
     xmax = xmax or max(wmax * 1.08, 14.0)
-    for name, a, b in TERM_BANDS:
-        if a >= xmax:
-            break
-        b = min(b, xmax)
-        if a > 0:
+    ax.set_xlim(0, xmax)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    for _name, a, _b in TERM_BANDS:
+        if 0 < a < xmax:
             ax.axvline(a, color="0.6", lw=0.8, ls=(0, (2, 2)), zorder=0.6)
-        if term_names and (b - a) / xmax >= 0.12:
-            ax.text((a + b) / 2, 1.01, f"{name} term", transform=ax.get_xaxis_transform(), ha="center",
-                    va="bottom", fontsize=FONT, color="0.35")
+    if term_names:
+        term_band_names(ax, xmax, term_names if isinstance(term_names, dict) else None)
     if threshold:
         ax.axhspan(null - threshold, null + threshold, color="#E8E8E8", lw=0, zorder=0.5,
                    label=threshold_label or f"\u00b1{threshold:g}")
@@ -91,16 +97,74 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
         ax.vlines(x[ok], lo[ok], hi[ok], color=col, lw=1.0, zorder=2)
         if point_label:
             # neighbouring labels alternate above and below their points so that close
-            # timepoints (6 and 13 weeks on a two-year axis) do not write over each other
+            # timepoints (6 and 13 weeks on a two-year axis) do not write over each other;
+            # a label that would cross the null line goes to the point's other side
+            from evidence_lib.plotting._forest_marks import width_pt
+
+            y0, y1 = ax.get_ylim()
+            box = ax.get_window_extent()
+            tall = 14.0 * abs(y1 - y0) / max(box.height * 72 / ax.figure.dpi, 1.0)
+            pt_per_week = box.width * 72 / ax.figure.dpi / xmax
+            ends = {True: -math.inf, False: -math.inf}    # where the last label on each side ends, in points
             for n, (xi, yi, s) in enumerate(zip(x, yv, sub[point_label])):
                 above = n % 2 == 0
-                ax.annotate(str(s), (xi, yi), xytext=(5, 3 if above else -4), textcoords="offset points",
-                            fontsize=FONT, color="0.25", ha="left", va="bottom" if above else "top")
-    ax.set_xlim(0, xmax)
+                if null is not None and (yi < null < yi + tall if above else yi - tall < null < yi):
+                    above = not above
+                start = xi * pt_per_week + 5
+                lower = 10 if start < ends[above] + 3 else 0     # a label that would run into the last: a line further
+                ends[above] = start + width_pt(ax.figure, [str(s)], size=FONT)
+                ax.annotate(str(s), (xi, yi), xytext=(5, (3 + lower) if above else -(4 + lower)),
+                            textcoords="offset points", fontsize=FONT, color="0.25", ha="left",
+                            va="bottom" if above else "top")
     if ylabel:
         ax.set_ylabel(ylabel, fontsize=FONT)
     ax.tick_params(labelsize=FONT)
     return ax
+
+
+def term_band_names(ax, xmax, names=None) -> int:
+    """Name each term band of :data:`TERM_BANDS` over ``ax``: centred when it fits, else on a row above.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes whose x axis is in weeks from 0 to ``xmax``.
+    xmax : float
+        Right end of the week axis.
+    names : dict, optional
+        Term code -> words; default "<code> term".
+
+    Returns
+    -------
+    int
+        The rows of names drawn above the axes (so that a title can clear them).
+    """
+    from matplotlib.transforms import ScaledTranslation
+
+    from evidence_lib.plotting._forest_marks import width_pt
+
+    fig = ax.figure
+    axes_pt = ax.get_window_extent().width * 72 / fig.dpi
+    rows = 1
+    for code, a, b in reversed(TERM_BANDS):       # right to left: the leftmost narrow band's name on top
+        if a >= xmax:
+            continue
+        b = min(b, xmax)
+        text = (names or {}).get(code, f"{code} term")
+        if width_pt(fig, [text], size=FONT) + 4 <= (b - a) / xmax * axes_pt:
+            ax.text((a + b) / 2, 1.01, text, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                    fontsize=FONT, color="0.35")
+            continue
+        def lift(pt):
+            return ax.get_xaxis_transform() + ScaledTranslation(0, pt / 72, fig.dpi_scale_trans)
+
+        base = 13.0 * rows + 1
+        ax.annotate("", xy=(b, 1), xytext=(a, 1), xycoords=lift(base), textcoords=lift(base), annotation_clip=False,
+                    arrowprops=dict(arrowstyle="|-|, widthA=0.15, widthB=0.15", color="0.55", lw=0.7, shrinkA=0,
+                                    shrinkB=0))
+        ax.text(a, 1, text, transform=lift(base + 1.5), ha="left", va="bottom", fontsize=FONT, color="0.35")
+        rows += 1
+    return rows
 
 
 def describe_effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", group="group",
@@ -137,7 +201,7 @@ def describe_effect_over_time(data, *, weeks="timepoint_weeks", estimate="estima
 
 
 def rates_by_timepoint(data, *, timepoint="timepoint", estimate="estimate", ci_low="ci_low", ci_high="ci_high",
-                       group="group", order=None, ylabel=None, ax=None):
+                       group="group", order=None, ylabel=None, style_index=None, ax=None):
     """Rates per group at each timepoint, on a categorical timepoint axis (groups side by side).
 
     Parameters
@@ -151,6 +215,9 @@ def rates_by_timepoint(data, *, timepoint="timepoint", estimate="estimate", ci_l
         Column names.
     order : list, optional
         Timepoint labels in order.
+    style_index : dict, optional
+        Group -> index into the Okabe-Ito colours and the markers (so that a group keeps its
+        look across figures); default: the groups' order.
     ylabel : str, optional
         Label of the vertical axis; None for none.
     ax : Axes, optional
@@ -175,8 +242,9 @@ def rates_by_timepoint(data, *, timepoint="timepoint", estimate="estimate", ci_l
         y = sub[estimate].astype(float).to_numpy()
         lo = sub[ci_low].astype(float).to_numpy() if ci_low in sub else np.full_like(y, np.nan)
         hi = sub[ci_high].astype(float).to_numpy() if ci_high in sub else np.full_like(y, np.nan)
-        col = OKABE_ITO[gi % len(OKABE_ITO)]
-        ax.plot(x, y, ls="none", marker=MARKERS[gi % len(MARKERS)], ms=7, color=col, label=str(g), zorder=3)
+        j = (style_index or {}).get(g, gi)
+        col = OKABE_ITO[j % len(OKABE_ITO)]
+        ax.plot(x, y, ls="none", marker=MARKERS[j % len(MARKERS)], ms=7, color=col, label=str(g), zorder=3)
         ok = ~(np.isnan(lo) | np.isnan(hi))
         ax.vlines(x[ok], lo[ok], hi[ok], color=col, lw=1.2, zorder=2)
     ax.set_xticks(range(len(cats)), cats, fontsize=FONT)

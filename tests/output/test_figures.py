@@ -398,7 +398,9 @@ def test_bands_use_the_one_threshold_policy(ds):
     from evidence_lib.output import figure_data as fd
     from evidence_lib.review.relevance import threshold_for
 
-    p, words = fd.reviews_inputs(ds)
+    from evidence_lib.output.figure_series import reviews_inputs
+
+    p, words = reviews_inputs(ds)
     row, text = threshold_for(ds.thresholds, "SMD", p["instrument"].iloc[0])
     assert words["band"].value == pytest.approx(float(row["value"]))
     assert "a convention, not a clinically important difference" in words["band"].text

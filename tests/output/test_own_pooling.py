@@ -48,7 +48,7 @@ def test_a_one_trial_comparison_is_the_trial_as_printed(ds):
     est, lo, hi = _effect("brinkhaus2006-pain-wl-8w")
     assert (est, lo, hi) == (-21.7, -30.0, -13.9)
     o = fd.own_inputs(ds)
-    r = o["results"]["vs no acupuncture or waiting list"]
+    r = o["results"]["vs no acupuncture / waiting list"]
     # before the fix the CI was re-derived from a variance recovered from this asymmetric CI: [-29.75, -13.65]
     assert (r.estimate, r.ci_low, r.ci_high, r.k) == pytest.approx((est, lo, hi, 1))
     from evidence_lib.output.figures import _own_describe, _own_figure

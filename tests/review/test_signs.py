@@ -166,13 +166,13 @@ def test_effects_over_time_shows_thomas_re_signed_and_says_so(ds):
     thomas = [printed["thomas2006-bp-12m"], printed["thomas2006-bp-24m"]]
     assert all(t["favours"] == "positive" and "higher = less pain" in t["instrument"] for t in thomas)
     panel = next(p for p in panels if p["group"].startswith("Thomas 2006"))
-    assert "sign reversed" in panel["resign_note"] and "positive = lower pain" in panel["resign_note"]
+    assert panel["resigned"]
     sub = rows[rows["group"] == panel["group"]].sort_values("timepoint_weeks")
     assert list(sub["estimate"]) == pytest.approx([-_f(t["estimate"]) for t in thomas])
     assert list(sub["timepoint_weeks"]) == pytest.approx([_f(t["timepoint_weeks"]) for t in thomas])
     # a panel from a row printed with negative = less pain (or from arm data on a lower-is-better scale) is not re-signed
-    assert any(not p["resign_note"] for p in panels)
+    assert any(not p["resigned"] for p in panels)
     alt = figures._time_describe(ds)
-    assert "Thomas 2006 vs usual care (SF-36 bodily pain 0-100" in alt
-    thomas_part = alt.split("Thomas 2006 vs usual care (", 1)[1].split(" wk: ", 1)[0]
-    assert "sign reversed" in thomas_part, thomas_part
+    assert "Thomas 2006 vs usual care \u00b7 SF-36 bodily pain 0-100" in alt
+    said = alt.split("reported lower pain as positive", 1)[0].rsplit(".", 1)[-1]
+    assert "Thomas 2006" in said and "negative = less pain" in alt, said
