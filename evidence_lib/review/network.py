@@ -448,6 +448,8 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
     ranking = res.ranking(small_values="good").reset_index()
     ranking["treatment"] = ranking["treatment"].map(label)
     dbt = res.design_by_treatment().reset_index()
+    dbt["pvalue"] = [f"no test ({plural(int(d), 'degree of freedom', 'degrees of freedom')})" if p != p else p
+                     for p, d in zip(dbt["pvalue"], dbt["df"])]  # a component with 0 df has no p-value
     split = res.node_split()
     ref = label(res.reference)
     lines = []
