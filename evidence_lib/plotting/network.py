@@ -289,7 +289,7 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
                    ci_low: str = "ci_low", ci_high: str = "ci_high", labels: dict | None = None,
                    xlabel: str = "estimate", null: float = 0.0, log_scale: bool = False,
                    reference_first: bool = False, title: str | None = None, threshold: float | None = None,
-                   threshold_style: str = "shaded", ax=None):
+                   threshold_style: str = "shaded", label_width: int = 20, ax=None):
     """Forest plot of every treatment against one reference.
 
     Parameters
@@ -322,6 +322,8 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
         no band. The caller says in its note what the band is.
     threshold_style : {"shaded", "hatched"}
         How the band is drawn (as in :func:`evidence_lib.plotting.forest.forest_plot`).
+    label_width : int
+        Treatment labels longer than this many characters are wrapped onto two or more lines.
     ax : matplotlib Axes, optional
         Axes to draw on; when None, a new figure and axes are made.
 
@@ -354,7 +356,10 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
         left, right = ax.get_xlim()
         ax.set_xlim(min(left, lo_b), max(right, hi_b))
     ax.set_yticks(ys)
-    ax.set_yticklabels([_label_of(labels, t) for t in rows[treatment]])
+    import textwrap
+
+    ax.set_yticklabels(["\n".join(textwrap.wrap(_label_of(labels, t), label_width, break_on_hyphens=False))
+                        for t in rows[treatment]])
     if log_scale:
         ax.set_xscale("log")
     for y, e, l, h in zip(ys, est, lo, hi):

@@ -96,7 +96,7 @@ def _se_basis(d: Derivation, *, other: str, sd, favours, trial_total, other_ns) 
 
     sign = {"positive": f"; positive favours {other}", "negative": f"; negative favours {other}"}.get(favours, "")
     se = math.sqrt(d.variance)
-    text = (f"no group size is given, so it is derived from the trial's published difference between {other} and "
+    text = (f"is therefore derived from the trial's published difference between {other} and "
             f"this group ({decimal_text(d.estimate, 1)}, 95% CI {decimal_text(d.ci_low, 1)} to "
             f"{decimal_text(d.ci_high, 1)}{sign}). That interval's standard error, {f2(d.se_difference)}, squared, "
             f"less the {other} group's part ({decimal_text(d.other_sd, 1)}² / {_n_text(d.other_n)}), leaves "
@@ -149,31 +149,39 @@ def arms_table(ds, arms, *, label):
         trial = arms[arms["study"] == r.study]
         total = src.at[r.study, "n_participants"] if r.study in src.index else None
         total = None if is_missing(total) else float(total)
+        where = str(raw.at[r.arm_id, "location"]).lower() if r.arm_id in raw.index else ""
+        missing_n = ""
         if is_missing(r.n):
-            where = str(raw.at[r.arm_id, "location"]).lower() if r.arm_id in raw.index else ""
-            n = (f"not reported: the source of this row{f' ({where})' if where else ''} gives no size for this "
-                 "group" + (f"; {_n_text(total)} in the trial" if total is not None else ""))
+            n = f"not reported{f' in the {where}' if where else ''} (see below)"
+            missing_n = (f"the {where or 'source'} that gives this row's mean gives no size for this group"
+                         + (f" (the trial had {_n_text(total)} participants)" if total is not None else "") + "; ")
         else:
             n = _n_text(r.n)
         d = r.derivation
+        who = f"{r.study_label}, {label(r.treatment)}: "
         if isinstance(d, Derivation):
             se = math.sqrt(d.variance)
             favours = eff.at[d.effect_id, "favours"] if d.effect_id in eff.index else None
             others = [float(x) for x in trial.loc[trial["arm_id"] != r.arm_id, "n"] if not is_missing(x)]
-            notes.append(f"Standard error of {r.study_label}, {label(r.treatment)}: "
-                         + _se_basis(d, other=label(d.other_arm), sd=r.sd, favours=favours,
-                                     trial_total=total, other_ns=others))
-            basis = f"derived from the trial's published difference against {label(d.other_arm)} (see below)"
+            notes.append(who + missing_n + "its standard error "
+                         + _se_basis(d, other=label(d.other_arm), sd=r.sd, favours=favours, trial_total=total,
+                                     other_ns=others))
+            basis = f"derived from the published difference against {label(d.other_arm)} (see below)"
         else:
+            if missing_n:
+                notes.append(who + missing_n.rstrip("; ") + ".")
             se = float(r.sd) / math.sqrt(float(r.n))
             basis = "SD / √n"
-        rows.append({"study_label": r.study_label, "network_treatment": label(r.treatment),
-                     "trial_arm_name": r.arm_label or label(r.treatment), "instrument": r.instrument,
+        own = str(r.arm_label or "")
+        name = label(r.treatment)
+        treatment = name if not own or own.lower() == name.lower() else f"{name} (the trial: {own})"
+        rows.append({"study_label": r.study_label, "network_treatment": treatment,
+                     "instrument": str(r.instrument).split(" (")[0],
                      "timepoint_weeks": r.timepoint_weeks, "n": n, "score": r.score,
                      "mean_as_reported": decimal_text(float(r.mean_as_reported), MEAN_DECIMALS),
                      "mean": decimal_text(float(r.mean), MEAN_DECIMALS), "sd": decimal_text(float(r.sd), MEAN_DECIMALS),
                      "se": decimal_text(se, 2), "se_basis": basis})
-    frame = pd.DataFrame(rows, columns=["study_label", "network_treatment", "trial_arm_name", "instrument",
+    frame = pd.DataFrame(rows, columns=["study_label", "network_treatment", "instrument",
                                         "timepoint_weeks", "n", "score", "mean_as_reported", "mean", "sd", "se",
                                         "se_basis"])
     return frame, " ".join(notes)

@@ -107,7 +107,9 @@ def test_network_figures_and_tables_use_the_descriptors_comparator_words(ds, htm
     net = report.network(ds)
     tables = {t["caption"]: t for t in net["tables"]}
     arms = tables["Arms in the network"]
-    assert set(r[arms["columns"].index("Treatment")] for r in arms["rows"]) == set(names)
+    treatments = [r[arms["columns"].index("Treatment")] for r in arms["rows"]]
+    assert {t.split(" (the trial: ")[0] for t in treatments} == set(names)
+    assert "sham acupuncture (the trial: minimal acupuncture)" in treatments  # the trial's own word kept, second
     section = unescape(_section(html, "network"))
     assert "no treatment" not in section and "GERAC" not in section
 

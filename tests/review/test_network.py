@@ -225,11 +225,15 @@ def test_arms_table_has_no_blank_cell_and_says_what_each_mean_is(ds):
     assert {v for (t, _), v in kind.items() if t == "Brinkhaus 2006"} == {"change from baseline"}
     assert {v for (t, _), v in kind.items() if t == "Haake 2007"} == {"final value"}
     # the waiting-list arm has no n in arms.csv: the cell says so and why
-    wl = arms[(arms["study_label"] == "Brinkhaus 2006") & (arms["trial_arm_name"] == "waiting list")].iloc[0]
+    wl = arms[(arms["study_label"] == "Brinkhaus 2006") & arms["network_treatment"].str.endswith("waiting list)")]
+    wl = wl.iloc[0]
     assert pd.isna(raw.loc["brinkhaus2006-pain-wl-8w", "n"])  # no group size in the data
-    assert wl["n"].startswith("not reported") and "abstract" in wl["n"]
+    assert raw.loc["brinkhaus2006-pain-wl-8w", "location"] == "Abstract"
+    assert wl["n"] == "not reported in the abstract (see below)"
     total = int(ds.sources.set_index("source_id").loc["brinkhaus2006", "n_participants"])
-    assert f"{total} in the trial" in wl["n"]
+    note = s.table_notes["Arms in the network"]
+    assert "the abstract that gives this row's mean gives no size for this group" in note
+    assert f"(the trial had {total} participants)" in note
     assert "derived" in wl["se_basis"] and set(arms["se_basis"]) - {wl["se_basis"]} == {"SD / √n"}
     # no blank cell in the inclusion table either
     inc = s.tables["Trials and arms considered"]
