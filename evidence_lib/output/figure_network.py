@@ -3,8 +3,9 @@
 Both draw the pain network of :mod:`evidence_lib.review.network` (the analysis
 ``network-pain-short`` of :data:`evidence_lib.vocab.ANALYSES`) with readers' names for the
 treatments (:func:`evidence_lib.review.network.network_labels`: the review's own comparator
-words) and study labels (author and year) from the sources table. They are registry figures (``evidence build`` writes them as PNG and SVG) shown
-in the report's network section rather than among the other figures.
+words) and study labels (author and year) from the sources table. They are registry figures
+(``evidence build`` writes them as PNG and SVG) shown in the report's network section rather
+than among the other figures.
 """
 
 from __future__ import annotations
@@ -252,7 +253,7 @@ def forest_figure(ds):
 
 
 def _note(ds, n, band, *, direction: bool = True) -> str:
-    """The network forest's note: which way is less pain (unless ``direction`` is False), the band, :func:`tau_caveat`."""
+    """The network forest's note: which way is less pain (unless ``direction``), the band, :func:`tau_caveat`."""
     from evidence_lib.plotting._forest_marks import BAND_STYLES
 
     shaded = f"{BAND_STYLES[band.style]}{band.note()}." if band.value else ""

@@ -208,7 +208,7 @@ def _select(ds):
             out.append(dict(study=sid, study_label=base["label"], treatment=r["arm"], arm_label=r["arm_label"],
                             instrument=r["instrument"], timepoint_weeks=w, n=r["n"], mean=mean, sd=r["sd"],
                             se=math.sqrt(var) if var is not None else math.nan, mean_as_reported=r["mean"],
-                            negated=flip, origin=origin, arm_id=r["arm_id"], score=score_kind(r["notes"]),
+                            negated=flip, origin=origin, arm_id=r.get("arm_id"), score=score_kind(r.get("notes")),
                             derivation=derivation))
             entered.append(named(r))
         if len(entered) < 2:

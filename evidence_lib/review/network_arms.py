@@ -147,9 +147,10 @@ def arms_table(ds, arms, *, label):
     rows, notes = [], []
     for r in arms.itertuples(index=False):
         trial = arms[arms["study"] == r.study]
-        total = src.at[r.study, "n_participants"] if r.study in src.index else None
+        total = src.at[r.study, "n_participants"] if r.study in src.index and "n_participants" in src.columns else None
         total = None if is_missing(total) else float(total)
-        where = str(raw.at[r.arm_id, "location"]).lower() if r.arm_id in raw.index else ""
+        where = raw.at[r.arm_id, "location"] if r.arm_id in raw.index and "location" in raw.columns else ""
+        where = "" if is_missing(where) else str(where).lower()
         missing_n = ""
         if is_missing(r.n):
             n = f"not reported{f' in the {where}' if where else ''} (see below)"
@@ -161,7 +162,7 @@ def arms_table(ds, arms, *, label):
         who = f"{r.study_label}, {label(r.treatment)}: "
         if isinstance(d, Derivation):
             se = math.sqrt(d.variance)
-            favours = eff.at[d.effect_id, "favours"] if d.effect_id in eff.index else None
+            favours = eff.at[d.effect_id, "favours"] if d.effect_id in eff.index and "favours" in eff.columns else None
             others = [float(x) for x in trial.loc[trial["arm_id"] != r.arm_id, "n"] if not is_missing(x)]
             notes.append(who + missing_n + "its standard error "
                          + _se_basis(d, other=label(d.other_arm), sd=r.sd, favours=favours, trial_total=total,
