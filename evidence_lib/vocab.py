@@ -169,7 +169,8 @@ REPORT_COLUMN_LABELS = {
     "arms_entered": "Arms entered", "arms_left_out": "Arms left out", "reason": "Reason",
     "study_label": "Trial", "arm_label": "Arm", "instrument": "Instrument", "timepoint_weeks": "Week",
     "n": "n", "mean": "Mean used (lower = less pain)", "sd": "SD", "se": "Standard error",
-    "mean_as_reported": "Mean as reported",
+    "mean_as_reported": "Mean as reported", "network_treatment": "Treatment",
+    "score": "Change from baseline or final value", "se_basis": "Where the standard error comes from",
     # effects against the reference, ranking, inconsistency
     "comparison": "Comparison", "treatment": "Treatment", "comparator": "Comparator",
     "estimate": "Difference", "ci_low": "Lower 95% limit", "ci_high": "Upper 95% limit",

@@ -2,9 +2,10 @@
 
 Both draw the pain network of :mod:`evidence_lib.review.network` (the analysis
 ``network-pain-short`` of :data:`evidence_lib.vocab.ANALYSES`) with readers' names for the
-treatments (:func:`evidence_lib.review.network.treatment_label`) and study labels from the
-sources table. They are registry figures (``evidence build`` writes them as PNG and SVG) shown
-in the report's network section rather than among the other figures.
+treatments (:func:`evidence_lib.review.network.network_labels`: the review's own comparator
+words) and study labels (author and year) from the sources table. They are registry figures
+(``evidence build`` writes them as PNG and SVG) shown in the report's network section rather
+than among the other figures.
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ def network_inputs(ds) -> dict | None:
         ``labels`` (treatment code -> readers' name), ``nodes`` (treatment, participants,
         n_studies), ``edges`` (treatment_a, treatment_b, n_studies), ``effects`` (each
         treatment against the reference, as columns), ``studies`` (the trials' labels),
-        ``unit`` (``"points on 0-100"`` or ``"standard deviations"``), ``xlabel`` (the forest
-        axis title, saying which way is better) and ``title``. None when the data hold no
+        ``unit`` (``"points on 0–100"`` or ``"standard deviations"``), ``xlabel`` (the forest
+        axis title: the measure), ``direction`` (the sentence saying which way is less pain,
+        which opens the forest's note), ``reference`` (its name) and ``title``. None when the data hold no
         arm-level pain rows or no connected network of them.
     """
-    from evidence_lib.review.labels import review_labels
-    from evidence_lib.review.network import pain_network, pain_network_arms, treatment_label
+    from evidence_lib.review.network import network_labels, pain_network, pain_network_arms
 
     if len(ds.arms) == 0:
         return None
@@ -48,17 +49,18 @@ def network_inputs(ds) -> dict | None:
         res = pain_network(ds)
     except ValueError:  # no connected network (e.g. one trial arm, or arms that share no treatment)
         return None
-    intervention = review_labels(ds)["intervention"]
-    labels = {t: treatment_label(t, intervention=intervention) for t in res.treatments}
-    unit = "points on 0-100" if res.measure == "MD" else "standard deviations"
+    names = network_labels(ds)
+    labels = {t: names.get(t, str(t).replace("_", " ")) for t in res.treatments}
+    unit = "points on 0–100" if res.measure == "MD" else "standard deviations"
     ref = labels[res.reference]
-    what = (f"Difference in pain with {ref}, "
-            + ("points on 0-100" if res.measure == "MD" else "standardised mean difference"))
     # the report's one sign convention: the intervention against each comparator, negative = less pain
-    xlabel = f"{what}\nnegative values: less pain with {ref}"
+    xlabel = ("Difference in pain, points on 0–100" if res.measure == "MD"
+              else "Difference in pain, standardised mean difference")
+    direction = f"Negative values (left of 0): less pain with {ref}; positive: more pain with {ref}."
     return {"result": res, "labels": labels, "nodes": res.participants().reset_index(), "edges": res.edges(),
             "effects": res.effects.reset_index(), "studies": tuple(dict.fromkeys(arms["study_label"])),
-            "unit": unit, "xlabel": xlabel, "reference": ref, "title": ANALYSIS_LABELS[_ANALYSIS]}
+            "unit": unit, "xlabel": xlabel, "direction": direction, "reference": ref,
+            "title": ANALYSIS_LABELS[_ANALYSIS]}
 
 
 def _band(ds, n):
@@ -205,7 +207,7 @@ def graph_describe(ds) -> str:
     k = len(n["studies"])
     return (f"The network of short-term pain: {_count(len(n['labels']), 'treatment')} from "
             f"{_count(k, 'randomised trial')} ({', '.join(n['studies'])}). Each circle is a treatment, its area "
-            "proportional to the participants given it (a dashed outline: a group size not in the data); a line "
+            "proportional to the participants given it (a dashed outline: group size not reported); a line "
             "joins two treatments that a trial compared directly, its width and number giving how many trials "
             "did. " + describe_network_graph(n["nodes"], n["edges"], labels=n["labels"]).replace(
                 "Network graph of", "Participants in the", 1))
@@ -250,12 +252,12 @@ def forest_figure(ds):
     return fig
 
 
-def _note(ds, n, band) -> str:
-    """The network forest's note: what the band shows, then :func:`tau_caveat`."""
+def _note(ds, n, band, *, direction: bool = True) -> str:
+    """The network forest's note: which way is less pain (unless ``direction``), the band, :func:`tau_caveat`."""
     from evidence_lib.plotting._forest_marks import BAND_STYLES
 
     shaded = f"{BAND_STYLES[band.style]}{band.note()}." if band.value else ""
-    return " ".join(x for x in (shaded, tau_caveat(ds)) if x)
+    return " ".join(x for x in (n["direction"] if direction else "", shaded, tau_caveat(ds)) if x)
 
 
 def forest_describe(ds) -> str:
@@ -286,4 +288,4 @@ def forest_describe(ds) -> str:
     return (f"{ref.capitalize()} against each of the other {_count(len(parts), 'treatment')} of the network, "
             f"difference in pain at the first short-term visit ({n['unit']}; "
             f"{_count(len(n['studies']), 'trial')}). Negative values (left of zero) mean less pain with {ref}: "
-            + "; ".join(parts) + ". " + _note(ds, n, _band(ds, n))).strip()
+            + "; ".join(parts) + ". " + _note(ds, n, _band(ds, n), direction=False)).strip()

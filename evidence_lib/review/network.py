@@ -28,14 +28,15 @@ from evidence_lib._values import decimal_text, interval_text, is_missing
 from evidence_lib.terms import term_for_weeks
 from evidence_lib.vocab import ARMS, MEASURE_LABELS, METHOD_LABELS, plural
 
+from .network_arms import Derivation, arms_table, inclusion_table, score_kind
 from .views import _higher_is_better, _improvement_score, _Z975, source_labels
 
 __all__ = ["pain_network_arms", "pain_network_inclusion", "pain_network", "network_section", "NetworkSection",
-           "treatment_label", "pain_network_basis"]
+           "treatment_label", "network_labels", "pain_network_basis", "score_kind", "Derivation"]
 
 
-def treatment_label(code: str, *, intervention: str | None = None) -> str:
-    """Words for an arm code ("no_treatment" -> "no treatment").
+def treatment_label(code: str, *, intervention: str | None = None, names: dict | None = None) -> str:
+    """Words for an arm code: the review's name for it, else the code with spaces.
 
     Parameters
     ----------
@@ -44,14 +45,45 @@ def treatment_label(code: str, *, intervention: str | None = None) -> str:
     intervention : str, optional
         The intervention's name (the descriptor's ``review.intervention``), used for the code
         ``intervention``.
+    names : dict, optional
+        Comparator code -> the review's short name (the descriptor's
+        ``review.comparators_short``, :func:`evidence_lib.review.labels.review_labels`).
 
     Returns
     -------
     str
+        ``intervention`` for the code ``intervention``; the name in ``names``; else the code
+        with spaces for underscores (``"no_treatment"`` -> ``"no treatment"``).
     """
     if code == "intervention" and intervention:
         return intervention
+    if names and code in names:
+        return str(names[code])
     return str(code).replace("_", " ")
+
+
+def network_labels(ds) -> dict:
+    """Arm code -> the name readers see for that treatment in the network's figures and tables.
+
+    The names are the review's own (the descriptor's ``review.intervention`` and
+    ``review.comparators_short``), the same words as the pairwise pooling and the Summary of
+    findings use for the comparators.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data package.
+
+    Returns
+    -------
+    dict
+        One entry per arm code of :data:`evidence_lib.vocab.ARMS`.
+    """
+    from evidence_lib.review.labels import review_labels
+
+    lab = review_labels(ds)
+    return {code: treatment_label(code, intervention=lab["intervention"], names=lab["comparators_short"])
+            for code in ARMS}
 
 
 def _oriented(mean, instrument, notes):
@@ -60,7 +92,10 @@ def _oriented(mean, instrument, notes):
 
 
 def _derived_variance(ds, sid, weeks, arm_code, rows):
-    """Variance of an arm's mean from the trial's MD row in effects (see the module docstring)."""
+    """Variance of an arm's mean from the trial's MD row in effects (see the module docstring).
+
+    Returns ``(variance, origin, derivation)``, or ``(None, None, None)``.
+    """
     e = ds.effects
     e = e[(e["source_id"] == sid) & (e["outcome"] == "pain") & (e["measure"] == "MD")
           & (e["comparator_class"] == arm_code) & (e["timepoint_weeks"] == weeks)
@@ -70,12 +105,14 @@ def _derived_variance(ds, sid, weeks, arm_code, rows):
                  and float(x["n"]) == float(r.n_intervention) and x["arm"] != arm_code]
         if len(other) != 1:
             continue
-        se = (float(r.ci_high) - float(r.ci_low)) / (2 * _Z975)
-        var = se**2 - float(other[0]["sd"]) ** 2 / float(other[0]["n"])
-        if var > 0:
-            return var, (f"variance derived from {r.effect_id} (MD {r.estimate:g}, CI {r.ci_low:g} to {r.ci_high:g}) "
-                         f"minus the variance of the {other[0]['arm_label']} arm")
-    return None, None
+        d = Derivation(effect_id=r.effect_id, estimate=float(r.estimate), ci_low=float(r.ci_low),
+                       ci_high=float(r.ci_high), se_difference=(float(r.ci_high) - float(r.ci_low)) / (2 * _Z975),
+                       other_arm=other[0]["arm"], other_label=other[0]["arm_label"], other_sd=float(other[0]["sd"]),
+                       other_n=float(other[0]["n"]))
+        if d.variance > 0:
+            return d.variance, (f"variance derived from {r.effect_id} (MD {r.estimate:g}, CI {r.ci_low:g} to "
+                                f"{r.ci_high:g}) minus the variance of the {other[0]['arm_label']} arm"), d
+    return None, None, None
 
 
 def pain_network_inclusion(ds):
@@ -114,7 +151,8 @@ def pain_network_arms(ds):
     DataFrame
         study (source id), study_label, treatment (arm code), arm_label, instrument,
         timepoint_weeks, n, mean (oriented), sd, se (NaN unless derived), mean_as_reported,
-        negated (bool), origin.
+        negated (bool), origin, arm_id, score (:func:`score_kind`: change from baseline or
+        final value) and derivation (a :class:`Derivation` when ``se`` was derived, else None).
 
     Raises
     ------
@@ -134,6 +172,11 @@ def _select(ds):
     rct = set(ds.sources.loc[ds.sources["design"] == "rct", "source_id"])
     arms = ds.arms[ds.arms["source_id"].isin(rct)].copy()
     arms["arm_label"] = [readers_words(v, terms) for v in arms["arm_label"]]  # the paper's name in readers' words
+    names = network_labels(ds)
+
+    def named(r):  # the review's name of the treatment, with the trial's own name when it differs
+        own, name = str(r["arm_label"]), names.get(r["arm"], str(r["arm"]))
+        return name if not own or own.lower() == name.lower() else f"{name} ({own})"
     out, why = [], []
     for sid in sorted(arms["source_id"].unique()):
         a = arms[(arms["source_id"] == sid) & (arms["outcome"] == "pain")]
@@ -153,20 +196,21 @@ def _select(ds):
         rows = [r._asdict() for r in a[(a["timepoint_weeks"] == w) & a["mean"].notna()].itertuples(index=False)]
         entered, left = [], []
         for r in rows:
-            var, origin = None, "arms.csv"
+            var, origin, derivation = None, "arms.csv", None
             has_sd_n = not is_missing(r["sd"]) and not is_missing(r["n"])
             if not has_sd_n and not is_missing(r["sd"]):
-                var, origin = _derived_variance(ds, sid, w, r["arm"], rows)
+                var, origin, derivation = _derived_variance(ds, sid, w, r["arm"], rows)
             if not has_sd_n and var is None:
                 missing = [w for c, w in (("sd", "SD"), ("n", "group size")) if is_missing(r[c])]
-                left.append(f"{r['arm_label']} ({' and '.join(missing)} not recorded)")
+                left.append(f"{named(r)}: {' and '.join(missing)} not recorded")
                 continue
             mean, flip = _oriented(r["mean"], r["instrument"], r["notes"])
             out.append(dict(study=sid, study_label=base["label"], treatment=r["arm"], arm_label=r["arm_label"],
                             instrument=r["instrument"], timepoint_weeks=w, n=r["n"], mean=mean, sd=r["sd"],
                             se=math.sqrt(var) if var is not None else math.nan, mean_as_reported=r["mean"],
-                            negated=flip, origin=origin))
-            entered.append(r["arm_label"])
+                            negated=flip, origin=origin, arm_id=r.get("arm_id"), score=score_kind(r.get("notes")),
+                            derivation=derivation))
+            entered.append(named(r))
         if len(entered) < 2:
             out = [o for o in out if o["study"] != sid]
             reason = "fewer than two arms with usable numbers"
@@ -175,7 +219,7 @@ def _select(ds):
         why.append(dict(base, visit=w, arms_entered="; ".join(entered) if len(entered) >= 2 else "",
                         arms_left_out="; ".join(left + (entered if len(entered) < 2 else [])), reason=reason))
     cols = ["study", "study_label", "treatment", "arm_label", "instrument", "timepoint_weeks", "n", "mean", "sd",
-            "se", "mean_as_reported", "negated", "origin"]
+            "se", "mean_as_reported", "negated", "origin", "arm_id", "score", "derivation"]
     arms_df = pd.DataFrame(out, columns=cols)
     unknown = sorted(set(arms_df["treatment"]) - set(ARMS))
     if unknown:
@@ -394,16 +438,18 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
     arms = pain_network_arms(ds)
     inclusion = pain_network_inclusion(ds)
     res = pain_network(ds, method=method)
-    unit = "points on 0-100" if res.measure == "MD" else "standard deviations"
-    from functools import partial
+    unit = "points on 0–100" if res.measure == "MD" else "standard deviations"
+    names = network_labels(ds)
 
-    from evidence_lib.review.labels import review_labels
+    def label(code):
+        return names.get(code, treatment_label(code))
 
-    label = partial(treatment_label, intervention=review_labels(ds)["intervention"])
     eff = reference_against_each(res, label=label)
     ranking = res.ranking(small_values="good").reset_index()
     ranking["treatment"] = ranking["treatment"].map(label)
     dbt = res.design_by_treatment().reset_index()
+    dbt["pvalue"] = [f"no test ({plural(int(d), 'degree of freedom', 'degrees of freedom')})" if p != p else p
+                     for p, d in zip(dbt["pvalue"], dbt["df"])]  # a component with 0 df has no p-value
     split = res.node_split()
     ref = label(res.reference)
     lines = []
@@ -426,12 +472,18 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
            f"{plural(int(between['df']), 'degree of freedom', 'degrees of freedom')} (Q = {decimal_text(between['q'], 2)},"
            f" p = {between['pvalue']:.2g})." if between["df"] > 0 else "The design-by-treatment test has no degrees "
                                                                         "of freedom."))
+    kinds = {k: list(dict.fromkeys(arms.loc[arms["score"] == k, "study_label"])) for k in dict.fromkeys(arms["score"])}
+    mixed = (" The arms' means are of different kinds (column 'Change from baseline or final value': "
+             + "; ".join(f"{k}: {', '.join(v)}" for k, v in kinds.items())
+             + "); a mean difference may combine them, a standardised mean difference may not."
+             if len(kinds) > 1 else "")
     notes = (
-        f"Measure: {res.measure} ({'every instrument is a 0-100 pain scale' if res.measure == 'MD' else 'instruments differ'}); "
-        "lower = less pain. Follow-up scores and change scores are mixed, which is acceptable for a mean difference.",
-        "Mean used: each arm's mean on one direction, lower = less pain; change scores reported as improvements "
-        "(positive numbers) and scores on scales where higher is better are negated, so they differ in sign from "
-        "the mean as reported.",
+        f"Measure: {MEASURE_LABELS.get(res.measure, res.measure).lower()} "
+        f"({'every instrument is a 0–100 pain scale' if res.measure == 'MD' else 'instruments differ'}); "
+        f"lower = less pain.{mixed}",
+        "Mean used: each arm's mean on one direction, lower = less pain; changes from baseline reported as "
+        "improvements (positive numbers) and scores on scales where higher is better are negated, so they differ "
+        "in sign from the mean as reported.",
         "Each treatment pools the arms that the trials describe alike (e.g. two kinds of placebo procedure both "
         "counted as sham); whether they are one treatment is a judgment of transitivity.",
         f"Model: {MEASURE_LABELS.get(res.measure, res.measure)}, "
@@ -442,23 +494,26 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
     )
     against = eff.assign(estimate_ci=[interval_text(r.estimate, r.ci_low, r.ci_high, DECIMALS)
                                       for r in eff.itertuples()])[["comparison", "estimate_ci", "se"]]
+    arms_view, arms_note = arms_table(ds, arms, label=label)
     tau2 = "τ² (the between-trial variance)"
     dbt, dbt_note = _drop_constant(dbt, "tau2", tau2)
     split_table, split_note = _drop_constant(_node_split(split, label), "tau2", tau2)
     captions = {"against": f"{ref.capitalize()} against each treatment (negative: less pain with {ref})",
-                "league": "League table (row against column; difference [95% CI])",
+                "league": "League table (row against column; difference [95% CI]; negative: less pain with the "
+                          "row's treatment)",
                 "dbt": "Design-by-treatment interaction",
-                "split": "Direct against indirect evidence (node-splitting; differences [95% CI])"}
+                "split": "Direct against indirect evidence (node-splitting; differences [95% CI]; negative: less "
+                         "pain with the first-named treatment)"}
     tables = {
-        "Trials and arms considered": inclusion,
-        "Arms in the network": arms,
+        "Trials and arms considered": inclusion_table(inclusion),
+        "Arms in the network": arms_view,
         captions["against"]: against,
         captions["league"]: _league(res, label),
         "Ranking (P-scores; less pain is better)": ranking,
         captions["dbt"]: dbt,
         captions["split"]: split_table,
     }
-    table_notes = {captions["dbt"]: dbt_note,
+    table_notes = {"Arms in the network": arms_note, captions["dbt"]: dbt_note,
                    captions["split"]: " ".join(x for x in (
                        "Each 95% CI is the estimate ± 1.96 standard errors; the p-value tests whether the direct "
                        "and indirect estimates differ." if len(split_table) else "", split_note) if x)}

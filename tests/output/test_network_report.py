@@ -69,9 +69,49 @@ def test_network_alt_texts_say_what_is_drawn_in_words(ds):
     graph, forest = specs["network-graph"].describe(ds), specs["network-forest"].describe(ds)
     assert "4 treatments from 2 randomised trials (Brinkhaus 2006, Haake 2007)" in graph
     assert "area proportional to the participants" in graph and "how many trials" in graph
-    for name in ("acupuncture", "sham", "conventional therapy", "no treatment"):
+    for name in _descriptor_names():
         assert name in graph and name in forest
+    # M11: the code-derived words are gone; the review's own comparator words are used
+    assert "no treatment" not in graph and "no treatment" not in forest
+    assert "dashed outline: group size not reported" in graph
     assert "Negative values (left of zero) mean less pain with acupuncture" in forest and "95% CI" in forest
+
+
+def _descriptor_names():
+    """The intervention and the network's comparators as data/datapackage.json names them (review block)."""
+    import json
+    from pathlib import Path
+
+    review = json.loads((Path(__file__).parents[2] / "data" / "datapackage.json").read_text(encoding="utf-8"))["review"]
+    short = review["comparators_short"]
+    return [review["intervention"], short["sham"], short["conventional_therapy"], short["no_treatment"]]
+
+
+def test_network_figures_and_tables_use_the_descriptors_comparator_words(ds, html):
+    """M11: every treatment name in the network's figures and tables is the review's word for it."""
+    from matplotlib.text import Text
+
+    from evidence_lib.plotting import style
+
+    names = _descriptor_names()
+    specs = {s.name: s for s in registry()}
+    for name in NETWORK_FIGURES:
+        with style():
+            fig = specs[name].draw(ds)
+            fig.canvas.draw()
+        text = " ".join(t.get_text() for t in fig.findobj(Text)).replace("\n", " ")
+        plt.close(fig)
+        for word in names[1:]:
+            assert word in text, (name, word, text)
+        assert "no treatment" not in text and "GERAC" not in text
+    net = report.network(ds)
+    tables = {t["caption"]: t for t in net["tables"]}
+    arms = tables["Arms in the network"]
+    treatments = [r[arms["columns"].index("Treatment")] for r in arms["rows"]]
+    assert {t.split(" (the trial: ")[0] for t in treatments} == set(names)
+    assert "sham acupuncture (the trial: minimal acupuncture)" in treatments  # the trial's own word kept, second
+    section = unescape(_section(html, "network"))
+    assert "no treatment" not in section and "GERAC" not in section
 
 
 def test_network_forest_keeps_the_reports_sign_convention(ds):
@@ -132,8 +172,12 @@ def test_axis_says_which_way_is_better(ds):
         fig.canvas.draw()
     xlabel = fig.axes[0].get_xlabel()
     texts = " ".join(t.get_text() for t in fig.findobj(Text))
+    note = " ".join(t.get_text() for t in fig.texts).replace("\n", " ")
     plt.close(fig)
-    assert "negative values: less pain with acupuncture" in xlabel and "acupuncture against each treatment" in xlabel
+    # L7: one label (the measure and which way round), the direction in a sentence of the note
+    assert xlabel == "Difference in pain, points on 0\u2013100\n(acupuncture against each treatment)"
+    assert note.startswith("Negative values (left of 0): less pain with acupuncture; positive: more pain with "
+                           "acupuncture. Shaded:")
     assert "Difference [95% CI]" in texts
 
 
@@ -282,3 +326,13 @@ def test_band_notes_describe_a_zone_not_a_threshold(ds):
     assert band.value == 15
     assert band.text.startswith("differences smaller than the minimal clinically important difference")
     assert "(\u00b115 points on 0-100 scale; Mu 2020)" in band.text and "between groups of 15" not in band.text
+
+
+def test_network_tables_in_the_page_have_no_blank_cell(html):
+    """M15: an empty cell says why it is empty ('not reported …', 'none'), it is never blank."""
+    net = _section(html, "network")
+    cells = re.findall(r"<td\b[^>]*>(.*?)</td>", net, flags=re.S)
+    assert len(cells) > 60
+    assert all(unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells)
+    assert "Change from baseline or final value" in net and "Where the standard error comes from" in net
+    assert "matches about" in unescape(net)  # the derived SE's note is printed under its table

@@ -11,6 +11,7 @@ import math
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 
 matplotlib.use("Agg")
@@ -87,17 +88,189 @@ def test_section_for_the_report(ds):
 def test_figures_and_alt_text(ds):
     res = rn.pain_network(ds)
     nodes, edges = res.participants().reset_index(), res.edges()
-    labels = {t: rn.treatment_label(t, intervention="acupuncture") for t in res.treatments}
+    labels = {"intervention": "drug A", "sham": "dummy", "no_treatment": "nothing", "conventional_therapy": "drug B"}
     ax = pn.network_graph(nodes, edges, labels=labels)
     assert len(ax.collections) == len(nodes)
     txt = pn.describe_network_graph(nodes, edges, labels=labels)
-    assert "no treatment (n not reported)" in txt and "acupuncture-sham (2 studies)" in txt
+    assert "nothing (n not reported)" in txt and "drug A vs dummy (2 studies)" in txt
     eff = res.effects.reset_index()
     ax = pn.network_forest(eff, reference=res.reference, labels=labels, xlabel="MD")
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["conventional therapy", "no treatment", "sham"]
-    assert "against acupuncture" in pn.describe_network_forest(eff, reference=res.reference, labels=labels)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["drug B", "nothing", "dummy"]
+    assert "against drug A" in pn.describe_network_forest(eff, reference=res.reference, labels=labels)
     empty = pn.network_forest(eff[eff.treatment == res.reference], reference=res.reference)
     assert not empty.get_xticks().size
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+# --- M17: the network graph's layout ------------------------------------------------------------------------------
+
+def _segments_cross(p1, p2, q1, q2) -> bool:
+    """Whether two straight segments cross at a point inside both (shared ends do not count): orientation test."""
+    def orient(a, b, c):
+        v = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+        return 0 if abs(v) < 1e-12 else (1 if v > 0 else -1)
+
+    if {p1, p2} & {q1, q2}:
+        return False
+    return orient(p1, p2, q1) * orient(p1, p2, q2) < 0 and orient(q1, q2, p1) * orient(q1, q2, p2) < 0
+
+
+def _geometric_crossings(pos, pairs) -> int:
+    segs = [(pos[a], pos[b]) for a, b in pairs]
+    return sum(_segments_cross(*segs[i], *segs[j]) for i in range(len(segs)) for j in range(i + 1, len(segs)))
+
+
+def test_bundled_network_is_drawn_without_crossing_edges(ds):
+    """The old order on the circle (acupuncture, conventional therapy, no treatment, sham) crossed two edges."""
+    res = rn.pain_network(ds)
+    nodes, edges = res.participants().reset_index(), res.edges()
+    names = [str(t) for t in nodes["treatment"]]
+    pairs = list(zip(edges["treatment_a"], edges["treatment_b"]))
+    T = len(names)
+    old = {n: (math.cos(math.pi / 2 - 2 * math.pi * i / T), math.sin(math.pi / 2 - 2 * math.pi * i / T))
+           for i, n in enumerate(names)}
+    assert _geometric_crossings(old, pairs) == 1  # the drawing the review found
+    pos = pn.circle_positions(names, pairs)
+    assert _geometric_crossings(pos, pairs) == 0
+    assert pos[names[0]] == pytest.approx((0.0, 1.0))  # the first node stays at the top
+    # and the drawn lines are those positions
+    ax = pn.network_graph(nodes, edges)
+    drawn = [tuple(map(tuple, np.column_stack(line.get_data()))) for line in ax.lines]
+    assert _geometric_crossings({i: p for s in drawn for i, p in enumerate(s)} and
+                                {f"{k}{j}": p for k, s in enumerate(drawn) for j, p in enumerate(s)},
+                                [(f"{k}0", f"{k}1") for k in range(len(drawn))]) == 0
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.mark.parametrize("names, pairs, fewest", [
+    # a pentagon with two chords from one node (outerplanar), given in an order that crosses
+    (list("ABCDE"), [("A", "C"), ("C", "B"), ("B", "E"), ("E", "D"), ("D", "A"), ("A", "B"), ("A", "E")], 0),
+    # a star with a rim edge between non-neighbours of the given order
+    (list("ABCDE"), [("A", "B"), ("A", "C"), ("A", "D"), ("A", "E"), ("B", "D"), ("C", "E")], 0),
+    # K4 cannot be drawn on a circle without one crossing
+    (list("ABCD"), [(a, b) for i, a in enumerate("ABCD") for b in "ABCD"[i + 1:]], 1),
+])
+def test_circle_layout_of_small_synthetic_networks(names, pairs, fewest):
+    T = len(names)
+    given = {n: (math.cos(math.pi / 2 - 2 * math.pi * i / T), math.sin(math.pi / 2 - 2 * math.pi * i / T))
+             for i, n in enumerate(names)}
+    pos = pn.circle_positions(names, pairs)
+    assert _geometric_crossings(pos, pairs) == fewest
+    if fewest == 0:
+        assert _geometric_crossings(given, pairs) > 0  # the test is not trivially passed by the given order
+    assert pn.circle_order(names, pairs) == pn.circle_order(names, pairs)  # deterministic
+
+
+def test_circle_order_names_unknown_nodes():
+    with pytest.raises(ValueError, match=r"pairs: edges name nodes \['Z'\]"):
+        pn.circle_order(["A", "B"], [("A", "Z")])
+
+
+def test_edge_badges_sit_on_their_own_edge_away_from_the_others(ds):
+    res = rn.pain_network(ds)
+    edges = res.edges()
+    pairs = list(zip(edges["treatment_a"], edges["treatment_b"]))
+    pos = pn.circle_positions(list(res.treatments), pairs)
+    pts = pn.badge_points(pos, pairs)
+
+    def dist(p, a, b):
+        a, b, p = np.asarray(a), np.asarray(b), np.asarray(p)
+        t = np.clip(np.dot(p - a, b - a) / np.dot(b - a, b - a), 0, 1)
+        return float(np.linalg.norm(p - (a + t * (b - a))))
+
+    for i, (p, (a, b)) in enumerate(zip(pts, pairs)):
+        assert dist(p, pos[a], pos[b]) < 1e-9  # on its own edge
+        others = [dist(p, pos[c], pos[d]) for j, (c, d) in enumerate(pairs) if j != i]
+        assert min(others) > 0.3  # well clear of every other edge (unit circle)
+    # the badges drawn are these points
+    ax = pn.network_graph(res.participants().reset_index(), edges)
+    badges = [t.get_position() for t in ax.texts if t.get_bbox_patch() is not None]
+    assert sorted(badges) == sorted(pts)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_dashed_outline_is_explained_in_the_figures_own_note(ds):
+    res = rn.pain_network(ds)
+    nodes = res.participants().reset_index()
+    assert nodes["participants"].isna().any()  # Brinkhaus 2006's waiting-list size is not in arms.csv
+    ax = pn.network_graph(nodes, res.edges())
+    note = " ".join(t.get_text() for t in ax.texts)
+    assert "Dashed outline: group size not reported." in note
+    full = nodes.fillna({"participants": 10.0})
+    ax = pn.network_graph(full, res.edges())
+    assert "Dashed outline" not in " ".join(t.get_text() for t in ax.texts)  # only when a size is missing
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+# --- M15: the arms table -------------------------------------------------------------------------------------------
+
+def test_arms_table_has_no_blank_cell_and_says_what_each_mean_is(ds):
+    s = rn.network_section(ds)
+    arms = s.tables["Arms in the network"]
+    assert not arms.isna().any().any()
+    assert all(str(v).strip() for v in arms.to_numpy().ravel())
+    raw = ds.arms.set_index("arm_id")
+    # the kind of each mean, from the data rows' notes
+    assert "CHANGE from baseline" in raw.loc["brinkhaus2006-pain-wl-8w", "notes"]
+    assert "Follow-up score (not change)" in raw.loc["haake2007-cpgs-sham-6w", "notes"]
+    kind = dict(zip(zip(arms["study_label"], arms["network_treatment"]), arms["score"]))
+    assert {v for (t, _), v in kind.items() if t == "Brinkhaus 2006"} == {"change from baseline"}
+    assert {v for (t, _), v in kind.items() if t == "Haake 2007"} == {"final value"}
+    # the waiting-list arm has no n in arms.csv: the cell says so and why
+    wl = arms[(arms["study_label"] == "Brinkhaus 2006") & arms["network_treatment"].str.endswith("waiting list)")]
+    wl = wl.iloc[0]
+    assert pd.isna(raw.loc["brinkhaus2006-pain-wl-8w", "n"])  # no group size in the data
+    assert raw.loc["brinkhaus2006-pain-wl-8w", "location"] == "Abstract"
+    assert wl["n"] == "not reported in the abstract (see below)"
+    total = int(ds.sources.set_index("source_id").loc["brinkhaus2006", "n_participants"])
+    note = s.table_notes["Arms in the network"]
+    assert "the abstract that gives this row's mean gives no size for this group" in note
+    assert f"(the trial had {total} participants)" in note
+    assert "derived" in wl["se_basis"] and set(arms["se_basis"]) - {wl["se_basis"]} == {"SD / √n"}
+    # no blank cell in the inclusion table either
+    inc = s.tables["Trials and arms considered"]
+    assert all(str(v).strip() for v in inc.to_numpy().ravel())
+
+
+def test_the_derived_standard_error_is_explained_with_numbers_from_the_data(ds):
+    """SE 3.25 with SD 22 implies n of about 46, fewer than the 79 the other groups leave of 298: said plainly."""
+    s = rn.network_section(ds)
+    note = s.table_notes["Arms in the network"]
+    a = ds.arms.set_index("arm_id")
+    acu, wl = a.loc["brinkhaus2006-pain-acu-8w"], a.loc["brinkhaus2006-pain-wl-8w"]
+    sham = a.loc["brinkhaus2006-pain-min-8w"]
+    e = ds.effects.set_index("effect_id").loc["brinkhaus2006-pain-wl-8w"]
+    se_md = (e["ci_high"] - e["ci_low"]) / (2 * 1.959963984540054)
+    var = se_md ** 2 - acu["sd"] ** 2 / acu["n"]
+    implied = wl["sd"] ** 2 / var
+    total = ds.sources.set_index("source_id").loc["brinkhaus2006", "n_participants"]
+    left = int(total - acu["n"] - sham["n"])
+    assert f"a standard error of {math.sqrt(var):.2f} matches about {round(implied)} participants" in note
+    assert f"leaves {left}" in note and f"SD / √n would be {wl['sd'] / math.sqrt(left):.2f}" in note
+    assert "less weight" in note  # the derived SE is larger than SD/√79
+    assert f"{e['estimate']:.1f}, 95% CI {e['ci_low']:.1f} to {e['ci_high']:.1f}" in note
+    arms = s.tables["Arms in the network"]
+    assert f"{math.sqrt(var):.2f}" in set(arms["se"])
+
+
+def test_section_tables_say_the_direction_in_words(ds):
+    s = rn.network_section(ds)
+    caps = list(s.tables)
+    assert any("negative: less pain with the row's treatment" in c for c in caps if c.startswith("League"))
+    assert any("negative: less pain with the first-named treatment" in c for c in caps if c.startswith("Direct"))
+    assert any("negative: less pain with acupuncture" in c for c in caps if c.startswith("Acupuncture against"))
+    assert "−" in s.summary and "-2.6" not in s.summary  # a true minus
+
+
+def test_score_kind():
+    assert rn.score_kind("Follow-up score (not change), mean +/- SD") == "final value"
+    assert rn.score_kind("CHANGE from baseline (mean decrease in mm)") == "change from baseline"
+    assert rn.score_kind(None) == rn.score_kind("mean (SD)") == "not stated"
