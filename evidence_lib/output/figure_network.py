@@ -179,8 +179,13 @@ def graph_figure(ds):
     n = network_inputs(ds)
     if n is None:
         return _empty("No network of trial arms yet")
+    from evidence_lib.output.figure_series import ARM_STYLE
+    from evidence_lib.plotting._style import OKABE_ITO
+
     fig, ax = plt.subplots(figsize=(WIDTH, 5.0), layout="constrained")
-    network_graph(n["nodes"], n["edges"], labels=n["labels"], ax=ax)
+    # each arm in the colour it has in every other figure (figure_series.ARM_STYLE)
+    colors = {t: OKABE_ITO[ARM_STYLE[t]] for t in n["result"].treatments if t in ARM_STYLE}
+    network_graph(n["nodes"], n["edges"], labels=n["labels"], colors=colors or None, ax=ax)
     ax.set_title(f"{_count(len(n['labels']), 'treatment')} compared in {_count(len(n['studies']), 'trial')} "
                  f"({', '.join(n['studies'])})", fontsize=9, loc="left", fontweight="normal")
     return fig

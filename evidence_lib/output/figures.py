@@ -562,8 +562,8 @@ def registry() -> list[FigureSpec]:
         FigureSpec("safety-rates", "Adverse-event rates", _finished(_safety_figure), _safety_describe),
         FigureSpec("session-plans", "The article's session plan beside the trials' plans", _finished(_plans_figure),
                    _plans_describe),
-        FigureSpec("network-graph", "The network of trials for short-term pain", fn.graph_figure, fn.graph_describe,
+        FigureSpec("network-graph", "The network of trials for short-term pain", _finished(fn.graph_figure), fn.graph_describe,
                    section="network"),
-        FigureSpec("network-forest", "Every treatment against the reference, short-term pain", fn.forest_figure,
+        FigureSpec("network-forest", "Every treatment against the reference, short-term pain", _finished(fn.forest_figure),
                    fn.forest_describe, section="network"),
     ]
