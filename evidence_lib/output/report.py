@@ -35,6 +35,7 @@ from markupsafe import Markup
 
 from evidence_lib._io import atomic_write_text
 from evidence_lib._values import decimal_text
+from evidence_lib.output.captions import COLUMN_PX, caption_parts, min_width_px, natural_width_px
 from evidence_lib.output.cards import claim_card
 from evidence_lib.output.cells import cell_text, number_text, records, source_short, sources_by_id
 from evidence_lib.output.exports import (DEFAULT_AUTHOR, RATING_VALUES, bibtex, claim_reviews, csl_items, json_text,
@@ -171,7 +172,10 @@ def figures(ds, *, alt_text: Mapping | None = None, section: str = "figures",
     Returns
     -------
     list of dict
-        ``name``, ``title``, ``alt`` (text) and ``svg_open``/``svg_body``: the SVG split
+        ``name``, ``title``, ``alt`` (text), ``caption`` and ``notes`` (the alt text split by
+        :func:`evidence_lib.output.captions.caption_parts`), ``min_width`` (CSS pixels below
+        which the figure scrolls instead of shrinking, :func:`~evidence_lib.output.captions.min_width_px`),
+        ``wide`` (wider than the page's figure column at its drawn size) and ``svg_open``/``svg_body``: the SVG split
         after its opening tag, marked safe here because it is markup matplotlib wrote
         from our own data (every text drawn is a glyph path, ``svg.fonttype: path``), not
         text to escape; the template puts the escaped title and description between them.
@@ -198,8 +202,12 @@ def figures(ds, *, alt_text: Mapping | None = None, section: str = "figures",
                 finally:
                     plt.close(fig)
         svg_open, svg_body = _inline_svg(svg, spec.name)
-        out.append({"name": spec.name, "title": spec.title,
-                    "alt": (alt_text or {}).get(spec.name) or spec.describe(ds),
+        alt = (alt_text or {}).get(spec.name) or spec.describe(ds)
+        caption, notes = caption_parts(alt)
+        natural = natural_width_px(svg_open)
+        out.append({"name": spec.name, "title": spec.title, "alt": alt, "caption": caption, "notes": notes,
+                    "min_width": min_width_px(svg_open, svg_body),
+                    "wide": natural is not None and natural > COLUMN_PX,
                     # The one place the report marks markup safe: matplotlib's SVG (see the docstring).
                     "svg_open": Markup(svg_open), "svg_body": Markup(svg_body)})
     return out

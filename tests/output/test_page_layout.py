@@ -1,0 +1,85 @@
+"""M14: wide figures stay readable in the page: one full-size control, short captions, a scroll box.
+
+The figure box never draws a figure so narrow that its smallest text falls below
+``captions.MIN_TEXT_PX``; it scrolls sideways instead (with a cue shown by report.js). Each
+figure has exactly one "Full size" control, and its caption is a short summary with the long
+notes folded into a ``<details>``.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+
+import pytest
+
+from evidence_lib.output import captions, report
+
+from tests.output.test_reader_words import visible_text
+
+#: The page's column at a 390-px-wide phone: 390 px less 2 x 0.75rem of 15.5 px padding.
+PHONE_COLUMN_PX = 390 - 2 * 0.75 * 15.5
+
+
+@pytest.fixture(scope="module")
+def page(ds):
+    return report.report_html(ds)
+
+
+def _figures(page):
+    return re.findall(r'<figure id="figure-([\w-]+)" class="([^"]*)">(.*?)</figure>', page, flags=re.S)
+
+
+def test_caption_parts():
+    text = "First, e.g. a forest plot. Second sentence (k = 4). Third: the notes. Fourth."
+    assert captions.caption_parts(text) == ("First, e.g. a forest plot. Second sentence (k = 4).",
+                                            "Third: the notes. Fourth.")
+    assert captions.caption_parts("One sentence only.") == ("One sentence only.", "")
+    assert captions.caption_parts("A decimal 0.5 stays. B.", sentences=1) == ("A decimal 0.5 stays.", "B.")
+    with pytest.raises(ValueError, match="sentences must be at least 1"):
+        captions.caption_parts("x", sentences=0)
+
+
+def test_min_width_keeps_the_smallest_text_readable():
+    head = '<svg viewBox="0 0 900 300">'
+    body = '<g transform="translate(1 2) scale(0.08 -0.08)"></g><g transform="scale(0.1 -0.1)"></g>'
+    # 900 pt = 1200 px; the smallest text, 8 pt = 10.67 px, may shrink to 7 px: 1200 * 7 / 10.67
+    assert captions.min_width_px(head, body) == 788
+    assert captions.min_width_px(head, body, min_text_px=20) == 1200  # never wider than drawn
+    assert captions.min_width_px("<svg>", body) is None and captions.min_width_px(head, "<g/>") is None
+
+
+def test_one_full_size_control_per_figure_and_no_other_prompt(page):
+    figs = _figures(page)
+    assert len(figs) >= 10
+    for name, _, body in figs:
+        assert body.count('class="reset fig-open"') == 1, name
+        words = re.sub(r"<svg\b.*?</svg>|<[^>]+>", " ", body, flags=re.S)  # text only (the button's aria-label aside)
+        assert len(re.findall(r"full size", words, flags=re.I)) == 1, name
+    js = (files("evidence_lib.output") / "static" / "report.js").read_text(encoding="utf-8")
+    text = visible_text(page)
+    assert "Select a figure" not in text and "Select the figure" not in js and "Open full size" not in js
+    assert "createElement(\"button\")" not in js  # the button is in the page, not added per figure
+
+
+def test_wide_figures_scroll_rather_than_shrink(ds, page):
+    figs = {name: (cls, body) for name, cls, body in _figures(page)}
+    for name in ("forest", "own-pooling"):
+        assert "wide" in figs[name][0].split(), name
+    for name in ("forest", "own-pooling", "safety-rates"):
+        m = re.search(r'class="fig-scroll"[^>]*style="--fig-min: (\d+)px"', figs[name][1])
+        assert m, name
+        assert int(m.group(1)) > PHONE_COLUMN_PX, name  # on a phone it scrolls, its text stays >= 7 px
+        assert 'class="scroll-hint fig-hint"' in figs[name][1]
+    css = (files("evidence_lib.output") / "static" / "report.css").read_text(encoding="utf-8")
+    assert "min-width: var(--fig-min" in css and re.search(r"\.figure\.wide svg \{[^}]*max-width: none", css)
+
+
+def test_captions_are_short_and_the_notes_folded(page):
+    long_notes = 0
+    for name, _, body in _figures(page):
+        cap = re.search(r"<figcaption>(.*?)</figcaption>", body, flags=re.S).group(1)
+        shown = re.sub(r"<details.*?</details>", "", cap, flags=re.S)
+        assert len(visible_text(shown)) < 700, (name, len(visible_text(shown)))
+        long_notes += "<details class=\"fig-notes\">" in cap
+    assert long_notes >= 8
