@@ -20,7 +20,8 @@ Custom properties of this package (documented in ``datapackage.json`` itself):
     ``comparators_short`` (comparator code -> name, and a short name for tables),
     ``adverse_event_labels`` (event code -> words), ``finding_topics`` (a findings
     ``topic`` code -> words), ``reader_terms`` (trial jargon in the sources' wording ->
-    readers' words), ``protocol_labels`` (a ``protocol_id`` -> words that tell
+    readers' words), ``glossary`` (the review's abbreviations and jargon -> a definition for
+    readers), ``protocol_labels`` (a ``protocol_id`` -> words that tell
     apart the plans of a source with several plans), ``populations`` (the population groups
     the claim checks compare: lists of subjects under ``subtypes``, ``near``, ``indirect``,
     ``treated``, ``mixed``, ``specific_groups``, and ``tolerated``: subtype -> list),
@@ -155,7 +156,7 @@ def _check_package_props(desc: dict, problems: list[Problem]) -> None:
                 problems.append(Problem(F, None, "review.article_plan",
                                         "must be an object whose " + ", ".join(ranges) + " are [low, high] numbers"))
             for key in ("comparators", "comparators_short", "adverse_event_labels", "finding_topics",
-                        "reader_terms", "protocol_labels"):
+                        "reader_terms", "glossary", "protocol_labels"):
                 words = rv.get(key, {})
                 if not isinstance(words, dict) or not all(isinstance(v, str) and v.strip() for v in words.values()):
                     problems.append(Problem(F, None, f"review.{key}",

@@ -40,6 +40,7 @@ from evidence_lib.output.cards import claim_card
 from evidence_lib.output.cells import cell_text, number_text, records, source_short, sources_by_id
 from evidence_lib.output.exports import (DEFAULT_AUTHOR, RATING_VALUES, bibtex, claim_reviews, csl_items, json_text,
                                          review_author, review_date)
+from evidence_lib.output.glossary import glossary_terms, page_text, used_terms
 from evidence_lib.output.links import card_id, safe_url
 from evidence_lib.output.summary import summary_of_findings
 from evidence_lib.review.checks import check as check_claim
@@ -493,6 +494,9 @@ def report_html(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | No
                 check: Callable | None = check_claim, svgs: Mapping | None = None) -> str:
     """The whole claim-review page as one self-contained HTML string.
 
+    The page ends with "Words and abbreviations": every term of
+    :func:`evidence_lib.output.glossary.glossary_terms` that the rest of the page uses.
+
     Parameters
     ----------
     ds : Dataset
@@ -503,7 +507,12 @@ def report_html(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | No
     -------
     str
     """
-    return render("page.html.j2", **page_context(ds, alt_text=alt_text, reviews=reviews, check=check, svgs=svgs))
+    context = page_context(ds, alt_text=alt_text, reviews=reviews, check=check, svgs=svgs)
+    # The glossary lists the terms the page uses: read them from the page drawn without it.
+    words = used_terms(page_text(render("page.html.j2", **context, glossary=[])), glossary_terms(ds))
+    if words:
+        context["toc"] = context["toc"][:-1] + [("glossary", "Words and abbreviations")] + context["toc"][-1:]
+    return render("page.html.j2", **context, glossary=words)
 
 
 def write_report(ds, out_dir, *, alt_text=None, svgs=None, progress: bool = True, stream=None) -> list[Path]:
