@@ -83,3 +83,20 @@ def test_captions_are_short_and_the_notes_folded(page):
         assert len(visible_text(shown)) < 700, (name, len(visible_text(shown)))
         long_notes += "<details class=\"fig-notes\">" in cap
     assert long_notes >= 8
+
+
+# --------------------------------------------------------------------------- L8: the harms table's last column
+
+def test_harms_what_it_means_says_more_than_the_rate(ds):
+    from evidence_lib.output import summary
+
+    rows = summary.harms_rows(ds)
+    assert rows
+    for h in rows:
+        assert h["effect"] not in h["statement"], h  # the Rate column is not repeated
+        assert re.match(r"About 1 in [\d,]+ ", h["statement"]), h["statement"]
+    # Bäumler 2021's pooled rate of any event, 931 per 10,000, is about 1 patient in 11
+    assert summary.one_in(931) == "about 1 in 11" and summary.one_in(1.01) == "about 1 in 9,900"
+    assert summary.one_in(0) == "none"
+    with pytest.raises(ValueError, match="per_10000 must be between 0 and 10,000"):
+        summary.one_in(-1)
