@@ -473,9 +473,11 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
         "verdict_colours": [(v, VERDICT_COLORS[v]) for v in VERDICT_ORDER],
         "reviews": claim_reviews(ds) if reviews is None else reviews,
         "toc": toc, "counts": [(v, counts[v]) for v in VERDICT_ORDER if v in counts],
-        "sof": summary_of_findings(ds), "figures": figures(ds, alt_text=alt_text, svgs=svgs), "reproductions": reproductions(ds),
+        "sof": (sof := summary_of_findings(ds)), "figures": figures(ds, alt_text=alt_text, svgs=svgs), "reproductions": reproductions(ds),
         "network": network(ds, alt_text=alt_text, svgs=svgs), "article": article_blocks(ds), "filters": filter_groups(claims),
-        "cards": [claim_card(ds, c, sources, check=check) for c in claims],
+        "cards": (cards := [claim_card(ds, c, sources, check=check) for c in claims]),
+        "any_unverified": (any(r.get("unverified") for c in cards for r in c["evidence"])
+                           or any(h.get("unverified") for h in sof["harms"])),
         "scorecard": card, "rating_doc": rating_doc,
         "empty_tables": [name.replace("_", " ") for name, t in ds.tables.items() if len(t) == 0],
     }

@@ -100,3 +100,12 @@ def test_harms_what_it_means_says_more_than_the_rate(ds):
     assert summary.one_in(0) == "none"
     with pytest.raises(ValueError, match="per_10000 must be between 0 and 10,000"):
         summary.one_in(-1)
+
+
+# --------------------------------------------------------------------------- L10: explain only what occurs
+
+def test_unverified_is_explained_only_when_a_row_carries_it(ds, page, report_ds):
+    assert 'class="unverified-tag"' not in page and "by a second reader" not in page  # every bundled row verified
+    other = report.report_html(report_ds, check=None)  # the small package marks C15's rows unverified
+    assert '<tr class="unverified">' in other
+    assert "have not yet been confirmed on the source page by a second reader" in other
