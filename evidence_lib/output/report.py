@@ -43,7 +43,9 @@ from evidence_lib.output.exports import (DEFAULT_AUTHOR, RATING_VALUES, bibtex, 
 from evidence_lib.output.glossary import glossary_terms, page_text, used_terms
 from evidence_lib.output.links import card_id, safe_url
 from evidence_lib.output.summary import summary_of_findings
+from evidence_lib.output.typeset import mark_sic, typeset
 from evidence_lib.review.checks import check as check_claim
+from evidence_lib.review.labels import review_labels
 from evidence_lib.review.ledger import (CATEGORY_ORDER, CERTAINTY_SYMBOLS, VERDICT_COLORS, VERDICT_LABELS,
                                         VERDICT_ORDER)
 from evidence_lib.review.reproduce import reproduce, reproducible_analyses
@@ -64,11 +66,13 @@ def environment() -> jinja2.Environment:
         Templates (``templates/``) and static files (``static/``) load from the
         ``evidence_lib.output`` package folder; autoescaping is on for every template;
         an undefined value raises (``StrictUndefined``); ``tojson`` keeps non-ASCII text
-        and sorts keys. The verdict and certainty vocabularies are globals.
+        and sorts keys; every value written passes through
+        :func:`evidence_lib.output.typeset.typeset` (en dashes in ranges, ``≥``). The verdict
+        and certainty vocabularies are globals.
     """
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_PACKAGE_DIR), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
+                             keep_trailing_newline=True, finalize=typeset)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.globals.update(VERDICT_LABELS=VERDICT_LABELS, VERDICT_COLORS=VERDICT_COLORS,
                        CERTAINTY_LABELS=CERTAINTY_LABELS, CERTAINTY_SYMBOLS=CERTAINTY_SYMBOLS,
@@ -114,9 +118,11 @@ def article_blocks(ds) -> list[dict]:
         ``{"tag": "h3" | "h4", "text"}`` for a heading (level 1 -> h3), ``{"tag": "p",
         "parts": [...]}`` for each other line; a part is ``{"text", "claim": None}`` or
         ``{"text", "claim": {"id", "verdict", "card"}}`` for a claim's words (``card``: its card's id). Claims do not overlap
-        (the loader enforces it).
+        (the loader enforces it). Texts are the article's words as written
+        (:class:`~evidence_lib.output.typeset.Verbatim`), its listed slips marked "[sic]".
     """
     text = ds.article.text
+    sic = review_labels(ds)["article_sic"]
     heads = {h.start: h for h in ds.article.headings}
     marks = {int(r["start"]): r for r in records(ds.claims, sort_by=("start",))}
     out, pos = [], 0
@@ -124,16 +130,16 @@ def article_blocks(ds) -> list[dict]:
         start, end = pos, pos + len(line)
         pos = end + 1
         if start in heads:
-            out.append({"tag": "h3" if heads[start].level == 1 else "h4", "text": line})
+            out.append({"tag": "h3" if heads[start].level == 1 else "h4", "text": mark_sic(line, sic)})
             continue
         parts, cur = [], start
         for s in sorted(k for k in marks if start <= k < end):
             r = marks[s]
-            parts.append({"text": text[cur:s], "claim": None})
-            parts.append({"text": text[s:int(r["end"])],
+            parts.append({"text": mark_sic(text[cur:s], sic), "claim": None})
+            parts.append({"text": mark_sic(text[s:int(r["end"])], sic),
                           "claim": {"id": r["claim_id"], "verdict": r["verdict"], "card": card_id(r["claim_id"])}})
             cur = int(r["end"])
-        parts.append({"text": text[cur:end], "claim": None})
+        parts.append({"text": mark_sic(text[cur:end], sic), "claim": None})
         out.append({"tag": "p", "parts": parts})
     return out
 
@@ -286,7 +292,6 @@ def network(ds, *, alt_text: Mapping | None = None, svgs: Mapping | None = None)
         ``note``, a sentence under the table or ``''``) and ``notes``; None when the data hold no connected
         network (the page then says so).
     """
-    from evidence_lib.review.labels import review_labels
     from evidence_lib.review.network import network_section, treatment_label
 
     if len(ds.arms) == 0:

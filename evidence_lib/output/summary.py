@@ -51,9 +51,9 @@ def sof_rows(ds) -> list[dict]:
     Returns
     -------
     list of dict
-        Per row: ``comparison``, ``outcome`` and ``term`` (readers' words), ``effect``,
-        ``direction``, ``instrument``, ``participants`` and ``studies`` (text; "not reported"
-        where the source did not say), ``certainty`` (a GRADE code), ``downgrades``,
+        Per row: ``comparison``, ``outcome`` and ``term`` (readers' words), ``effect``
+        (starting with a capital), ``direction``, ``instrument``, ``participants`` and
+        ``studies`` (text; "not reported" where the source did not say), ``certainty`` (a GRADE code), ``downgrades``,
         ``published`` (the review's own rating and what we did with it, or ""),
         ``importance``, ``statement`` and ``bayes``.
     """
@@ -62,7 +62,8 @@ def sof_rows(ds) -> list[dict]:
         pub = r.get("published_certainty")
         out.append({
             "comparison": r["comparison"], "outcome": OUTCOME_LABELS.get(r["outcome"], r["outcome"]),
-            "term": TERM_LABELS.get(r["term"], r["term"]), "effect": r["effect"], "direction": r["direction"],
+            "term": TERM_LABELS.get(r["term"], r["term"]), "effect": r["effect"][:1].upper() + r["effect"][1:],
+            "direction": r["direction"],
             "instrument": cell_text(r.get("instrument")), "participants": _count(r.get("participants")),
             "studies": _count(r.get("studies")), "certainty": r.get("certainty"),
             "downgrades": r.get("downgrades") or "",

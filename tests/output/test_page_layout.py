@@ -109,3 +109,54 @@ def test_unverified_is_explained_only_when_a_row_carries_it(ds, page, report_ds)
     other = report.report_html(report_ds, check=None)  # the small package marks C15's rows unverified
     assert '<tr class="unverified">' in other
     assert "have not yet been confirmed on the source page by a second reader" in other
+
+
+# --------------------------------------------------------------------------- L1, L11, L13, M16: typography
+
+def test_typeset_ranges_signs_and_what_it_leaves_alone():
+    from evidence_lib.output.typeset import Verbatim, typeset
+
+    assert typeset("VAS 0-100; 4-12 sessions; 99-100%; 1.5-2.5") == "VAS 0\u2013100; 4\u201312 sessions; 99\u2013100%; 1.5\u20132.5"
+    assert typeset("responder: >=33% or >=12%") == "responder: \u226533% or \u226512%"
+    for kept in ("reviewed 2026-11-25", "SF-36 and IL-6", "1-month prevalence", "doi:10.1016/S0140-6736(18)30480-X",
+                 "https://example.org/a-1-2", "\u22125-3"):
+        assert typeset(kept) == kept, kept
+    quote = Verbatim("1-2 sessions per week")
+    assert typeset(quote) is quote  # the article's words stay as written
+
+
+def test_the_page_uses_en_dashes_but_quotes_the_article_as_written(ds, page):
+    text = visible_text(page)
+    assert "0\u2013100" in text and "\u226533%" in text and ">=33" not in text
+    hyphen_ranges = re.findall(r"(?<![\w.\-/:])\d+-\d+(?![\w\-/])", text)
+    article = ds.article.text
+    # every remaining hyphenated range is the article's own wording (quoted verbatim) or inside a DOI
+    dois = " ".join(re.findall(r"doi:\S+", text))
+    assert all(r in article or r in dois for r in hyphen_ranges), [r for r in hyphen_ranges if r not in article]
+
+
+def test_the_responder_row_reads_as_a_sentence(ds, page):
+    from evidence_lib.output.summary import sof_rows
+
+    effects = [r["effect"] for r in sof_rows(ds)]
+    assert all(e[:1].isupper() for e in effects), effects
+    start = page.index('<section id="findings"')
+    section = page[start:page.index("</section>", start)]
+    assert "Difference 20.2 more responders" in section and "\u226533%" in section
+
+
+def test_the_article_slips_are_marked_sic(ds, page):
+    from evidence_lib.output.typeset import mark_sic
+
+    text = visible_text(page)
+    for phrase in ("regular it [sic] sessions", "giving This [sic] try", "Its [sic] provides"):
+        assert phrase in text, phrase
+    assert "regular it sessions" not in text
+    assert str(mark_sic("a b c", ["b [sic] c"])) == "a b [sic] c"
+    with pytest.raises(ValueError, match=r"must contain '\[sic\]'"):
+        mark_sic("a b", ["b"])
+
+
+def test_references_without_a_year_print_none(page):
+    assert "(n.d.)" not in page
+    assert "Ernst E. Acupuncture for Back Pain" in visible_text(page)  # no year on the page read: none printed
