@@ -33,7 +33,7 @@ NAMES = {
 #: superscript two; a plural "s" is allowed.
 ABBREVIATION = re.compile(r"(?<![\w\-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9\-]*)(?![\w])")
 #: A citation's author initials ("Furlan AD", "de Carvalho RC") and identifiers (DOIs, CD numbers).
-INITIALS = re.compile(r"\b[A-Z][a-z\u00e0-\u00ff]+(?:-[A-Z][a-z]+)? [A-Z]{1,3}(?=\s*[(\d,;])")
+INITIALS = re.compile(r"\b[A-Z][a-z\u00e0-\u00ff]+(?:-[A-Z][a-z]+)? [A-Z]{1,3}(?=\s*[(\d,;.])")
 IDENTIFIERS = re.compile(r"doi:\S+|\b(?:CD|NG)\d+\b|\bPMC\d+\b")
 
 
