@@ -186,6 +186,57 @@ REPORT_COLUMN_LABELS = {
 #: Report table columns shown as whole numbers (weeks, counts, ranks).
 REPORT_WHOLE_NUMBER_COLUMNS = frozenset({"visit", "timepoint_weeks", "n", "rank", "df", "k_direct"})
 
+#: Statistical and evidence words a report may use, defined once for readers (term -> definition).
+#: The report shows those its page uses, with the review's own terms (the descriptor's
+#: ``review.glossary``), in its "Words and abbreviations" section.
+GLOSSARY = {
+    "CI": "confidence interval: the range of effects that fit the data (95% CI: at the 95% level); a narrow "
+          "interval is a precise estimate, one that includes no difference leaves the direction open",
+    "SD": "standard deviation: how widely individual values spread around their average",
+    "SEM": "standard error of the mean: how precisely an average is estimated",
+    "MD": "mean difference: the difference between two groups' average scores, in the units of the scale",
+    "SMD": "standardised mean difference: a difference between groups expressed in standard deviations, so that "
+           "trials that used different scales can be pooled",
+    "RR": "risk ratio: how many times as often something happened in one group as in the other",
+    "MCID": "minimal clinically important difference: the smallest difference between groups that patients "
+            "would notice as worthwhile",
+    "effect-size convention": "a rule of thumb for the size of a standardised difference, used where no "
+                              "clinically important difference is agreed; it is not one",
+    "GRADE": "the usual system for rating how certain a body of evidence is (high, moderate, low or very low), "
+             "lowered for risk of bias, inconsistency, indirectness, imprecision or publication bias",
+    "RCT": "randomised controlled trial: a study in which chance decides who gets which treatment",
+    "IPD": "individual patient data: a meta-analysis that re-analyses every participant's data rather than each "
+           "trial's summary",
+    "meta-analysis": "a statistical pooling of the results of several studies into one estimate",
+    "random effects": "a pooling model in which each trial has its own true effect, scattered around an average; "
+                      "its interval allows for that scatter",
+    "fixed effect": "a pooling model in which every trial estimates one and the same true effect; its interval "
+                    "is narrower than a random-effects one when trials differ",
+    "FE": "fixed effect (in the design-by-treatment table)",
+    "RE": "random effects (in the design-by-treatment table)",
+    "IV, Random": "how Review Manager labels inverse-variance random-effects pooling: each trial weighted by the "
+                  "precision of its result, allowing for true differences between trials",
+    "DerSimonian\u2013Laird": "the usual way of estimating, in a random-effects meta-analysis, how much the true "
+                               "effects vary between trials",
+    "\u03c4\u00b2": "tau-squared: the estimated variance of the true effects between trials; 0 means the trials "
+                      "differ no more than chance would explain",
+    "I\u00b2": "the share of the variation between trials' results that is beyond chance, in per cent",
+    "prediction interval": "the range in which the true effect of a new trial like these is expected to lie; "
+                           "wider than the confidence interval when trials differ",
+    "ANCOVA": "analysis of covariance: a comparison of groups' final scores that allows for their scores at the "
+              "start",
+    "network meta-analysis": "a meta-analysis that compares several treatments at once, joining direct "
+                             "comparisons with indirect ones through a shared comparator",
+    "node-splitting": "a check in a network meta-analysis: for each pair of treatments, the direct evidence is "
+                      "compared with the indirect evidence through other treatments",
+    "P-score": "a ranking in a network meta-analysis, from 0 to 1: how certain it is, on average, that a "
+               "treatment is better than the others",
+    "prior": "in a Bayesian analysis, what is assumed about the effect before the trials are seen; a sceptical "
+             "prior expects little or no benefit and an enthusiastic one expects a benefit, so the range of "
+             "answers shows how much a conclusion depends on that assumption",
+    "UI": "uncertainty interval: a range that plays the part of a confidence interval in modelled estimates",
+}
+
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """A count with its noun in the right number: ``plural(1, "trial")`` -> ``'1 trial'``.

@@ -20,7 +20,9 @@ Custom properties of this package (documented in ``datapackage.json`` itself):
     ``comparators_short`` (comparator code -> name, and a short name for tables),
     ``adverse_event_labels`` (event code -> words), ``finding_topics`` (a findings
     ``topic`` code -> words), ``reader_terms`` (trial jargon in the sources' wording ->
-    readers' words), ``protocol_labels`` (a ``protocol_id`` -> words that tell
+    readers' words), ``glossary`` (the review's abbreviations and jargon -> a definition for
+    readers), ``article_sic`` (phrases of the article, each with ``[sic]`` written after the
+    article's own slip, marked so wherever the report quotes them), ``protocol_labels`` (a ``protocol_id`` -> words that tell
     apart the plans of a source with several plans), ``populations`` (the population groups
     the claim checks compare: lists of subjects under ``subtypes``, ``near``, ``indirect``,
     ``treated``, ``mixed``, ``specific_groups``, and ``tolerated``: subtype -> list),
@@ -155,11 +157,15 @@ def _check_package_props(desc: dict, problems: list[Problem]) -> None:
                 problems.append(Problem(F, None, "review.article_plan",
                                         "must be an object whose " + ", ".join(ranges) + " are [low, high] numbers"))
             for key in ("comparators", "comparators_short", "adverse_event_labels", "finding_topics",
-                        "reader_terms", "protocol_labels"):
+                        "reader_terms", "glossary", "protocol_labels"):
                 words = rv.get(key, {})
                 if not isinstance(words, dict) or not all(isinstance(v, str) and v.strip() for v in words.values()):
                     problems.append(Problem(F, None, f"review.{key}",
                                             "must be an object of code -> words (non-empty strings)"))
+            sic = rv.get("article_sic", [])
+            if not isinstance(sic, list) or not all(isinstance(x, str) and "[sic]" in x for x in sic):
+                problems.append(Problem(F, None, "review.article_sic",
+                                        "must be a list of article phrases, each with '[sic]' after the slip"))
             _check_populations(rv.get("populations", {}), problems)
     lic = desc.get("licenses", [])
     if not isinstance(lic, list) or not all(isinstance(x, dict) and ("name" in x or "path" in x) for x in lic):

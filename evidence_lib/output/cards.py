@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterable, Mapping
 
 from evidence_lib._values import interval_text, printed_decimals
 from evidence_lib.output.cells import cell_text, number_text, records, source_short
+from evidence_lib.output.check_words import card_checks
 from evidence_lib.output.links import card_id, doi_url, pubmed_url, safe_url
 from evidence_lib.output.summary import AE_LABELS, AE_UNITS
+from evidence_lib.output.typeset import mark_sic
 from evidence_lib.review.direction import harmonise
 from evidence_lib.review.labels import finding_topic, readers_words
 from evidence_lib.review.relevance import describe_threshold
@@ -56,7 +58,7 @@ def _finding_parts(item) -> tuple[str, str]:
 
 
 def check_findings(ds, claim_id: str, check: Callable) -> list[dict]:
-    """The automated checks of one claim as ``{"status", "css", "message"}`` dicts.
+    """The automated checks of one claim as ``{"status", "css", "kind", "message"}`` dicts.
 
     Parameters
     ----------
@@ -71,7 +73,8 @@ def check_findings(ds, claim_id: str, check: Callable) -> list[dict]:
     Returns
     -------
     list of dict
-        ``css`` is the status reduced to ``[a-z0-9_-]`` (``'info'`` when empty). A checker
+        ``css`` is the status reduced to ``[a-z0-9_-]`` (``'info'`` when empty); ``kind`` is
+        the finding's kind (``''`` when the checker gives none). A checker
         that raises gives one ``error`` finding naming the exception: the report still
         builds and the failure is visible.
     """
@@ -83,7 +86,7 @@ def check_findings(ds, claim_id: str, check: Callable) -> list[dict]:
         if res is None:
             items = []
         elif hasattr(res, "findings"):  # evidence_lib.review.checks.ClaimCheck
-            items = [{"status": f.severity, "message": f"{f.kind.replace('_', ' ')}: {f.message}"} for f in res.findings]
+            items = [{"status": f.severity, "kind": f.kind, "message": f.message} for f in res.findings]
         elif isinstance(res, (str, bytes, Mapping)) or dataclasses.is_dataclass(res):
             items = [res]
         elif isinstance(res, Iterable):
@@ -93,7 +96,9 @@ def check_findings(ds, claim_id: str, check: Callable) -> list[dict]:
     out = []
     for it in items:
         status, msg = _finding_parts(it)
-        out.append({"status": status, "css": re.sub(r"[^a-z0-9_-]", "", status.lower()) or "info", "message": msg})
+        kind = it.get("kind", "") if isinstance(it, Mapping) else ""
+        out.append({"status": status, "css": re.sub(r"[^a-z0-9_-]", "", status.lower()) or "info", "kind": kind,
+                    "message": msg})
     return out
 
 
@@ -390,7 +395,8 @@ def citation(source: dict) -> dict:
     Returns
     -------
     dict
-        Text values ``author``, ``year``, ``title``, ``journal``, ``volume``, ``issue``,
+        Text values ``author``, ``year`` (``''`` when the data hold none: the page then
+        prints no year rather than "n.d."), ``title``, ``journal``, ``volume``, ``issue``,
         ``pages``; ``links``: a list of ``{"text", "href"}`` (DOI and PubMed, else the
         source page), ``href`` None when the URL is not http(s) so the text is shown
         without a link.
@@ -406,7 +412,6 @@ def citation(source: dict) -> dict:
         if not any(link["href"] == safe_url(source["url"]) for link in links):
             links.append({"text": text, "href": safe_url(source["url"])})
     parts = {k: cell_text(source.get(k)) for k in ("year", "title", "journal", "volume", "issue", "pages")}
-    parts["year"] = parts["year"] or "n.d."
     return parts | {"author": cell_text(source.get("first_author")) or "Anonymous", "links": links}
 
 
@@ -449,18 +454,22 @@ def claim_card(ds, claim: dict, sources: dict, *, check: Callable | None) -> dic
     Returns
     -------
     dict
-        ``id`` (the card's HTML id), ``claim_id``, ``verdict``, ``category``, ``quote``,
+        ``id`` (the card's HTML id), ``claim_id``, ``verdict``, ``category``, ``quote`` (the
+        article's words as written, its listed slips marked "[sic]"),
         ``section``, ``subsection``, ``cited_as``, ``certainty`` (a GRADE code or None),
-        ``rationale``, ``checks`` (list or None), ``evidence`` (:func:`evidence_rows`) and
-        ``sources`` (:func:`claim_sources`).
+        ``rationale``, ``checks`` (list or None), ``check_words`` (the checks as the page
+        shows them, :func:`evidence_lib.output.check_words.card_checks`, or None),
+        ``evidence`` (:func:`evidence_rows`) and ``sources`` (:func:`claim_sources`).
     """
     cid = claim["claim_id"]
+    checks = None if check is None else check_findings(ds, cid, check)
+    sic = review_labels(ds)["article_sic"]
     return {
         "id": card_id(cid), "claim_id": cid, "verdict": claim["verdict"], "category": claim["category"],
-        "quote": cell_text(claim["quote"]), "section": cell_text(claim.get("section")),
-        "subsection": cell_text(claim.get("subsection")), "cited_as": cell_text(claim.get("cited_as")),
+        "quote": mark_sic(cell_text(claim["quote"]), sic), "section": cell_text(claim.get("section")),
+        "subsection": cell_text(claim.get("subsection")), "cited_as": mark_sic(cell_text(claim.get("cited_as")), sic),
         "certainty": claim.get("certainty") or None, "rationale": cell_text(claim.get("rationale")),
-        "checks": None if check is None else check_findings(ds, cid, check),
+        "checks": checks, "check_words": None if checks is None else card_checks(checks),
         "evidence": evidence_rows(ds, cid, sources, intervention=review_labels(ds)["intervention"]),
         "sources": claim_sources(ds, cid),
     }

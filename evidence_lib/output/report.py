@@ -35,13 +35,17 @@ from markupsafe import Markup
 
 from evidence_lib._io import atomic_write_text
 from evidence_lib._values import decimal_text
+from evidence_lib.output.captions import COLUMN_PX, caption_parts, min_width_px, natural_width_px
 from evidence_lib.output.cards import claim_card
 from evidence_lib.output.cells import cell_text, number_text, records, source_short, sources_by_id
 from evidence_lib.output.exports import (DEFAULT_AUTHOR, RATING_VALUES, bibtex, claim_reviews, csl_items, json_text,
                                          review_author, review_date)
+from evidence_lib.output.glossary import glossary_terms, page_text, used_terms
 from evidence_lib.output.links import card_id, safe_url
 from evidence_lib.output.summary import summary_of_findings
+from evidence_lib.output.typeset import mark_sic, typeset
 from evidence_lib.review.checks import check as check_claim
+from evidence_lib.review.labels import review_labels
 from evidence_lib.review.ledger import (CATEGORY_ORDER, CERTAINTY_SYMBOLS, VERDICT_COLORS, VERDICT_LABELS,
                                         VERDICT_ORDER)
 from evidence_lib.review.reproduce import reproduce, reproducible_analyses
@@ -62,11 +66,13 @@ def environment() -> jinja2.Environment:
         Templates (``templates/``) and static files (``static/``) load from the
         ``evidence_lib.output`` package folder; autoescaping is on for every template;
         an undefined value raises (``StrictUndefined``); ``tojson`` keeps non-ASCII text
-        and sorts keys. The verdict and certainty vocabularies are globals.
+        and sorts keys; every value written passes through
+        :func:`evidence_lib.output.typeset.typeset` (en dashes in ranges, ``≥``). The verdict
+        and certainty vocabularies are globals.
     """
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_PACKAGE_DIR), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
+                             keep_trailing_newline=True, finalize=typeset)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.globals.update(VERDICT_LABELS=VERDICT_LABELS, VERDICT_COLORS=VERDICT_COLORS,
                        CERTAINTY_LABELS=CERTAINTY_LABELS, CERTAINTY_SYMBOLS=CERTAINTY_SYMBOLS,
@@ -112,9 +118,11 @@ def article_blocks(ds) -> list[dict]:
         ``{"tag": "h3" | "h4", "text"}`` for a heading (level 1 -> h3), ``{"tag": "p",
         "parts": [...]}`` for each other line; a part is ``{"text", "claim": None}`` or
         ``{"text", "claim": {"id", "verdict", "card"}}`` for a claim's words (``card``: its card's id). Claims do not overlap
-        (the loader enforces it).
+        (the loader enforces it). Texts are the article's words as written
+        (:class:`~evidence_lib.output.typeset.Verbatim`), its listed slips marked "[sic]".
     """
     text = ds.article.text
+    sic = review_labels(ds)["article_sic"]
     heads = {h.start: h for h in ds.article.headings}
     marks = {int(r["start"]): r for r in records(ds.claims, sort_by=("start",))}
     out, pos = [], 0
@@ -122,16 +130,16 @@ def article_blocks(ds) -> list[dict]:
         start, end = pos, pos + len(line)
         pos = end + 1
         if start in heads:
-            out.append({"tag": "h3" if heads[start].level == 1 else "h4", "text": line})
+            out.append({"tag": "h3" if heads[start].level == 1 else "h4", "text": mark_sic(line, sic)})
             continue
         parts, cur = [], start
         for s in sorted(k for k in marks if start <= k < end):
             r = marks[s]
-            parts.append({"text": text[cur:s], "claim": None})
-            parts.append({"text": text[s:int(r["end"])],
+            parts.append({"text": mark_sic(text[cur:s], sic), "claim": None})
+            parts.append({"text": mark_sic(text[s:int(r["end"])], sic),
                           "claim": {"id": r["claim_id"], "verdict": r["verdict"], "card": card_id(r["claim_id"])}})
             cur = int(r["end"])
-        parts.append({"text": text[cur:end], "claim": None})
+        parts.append({"text": mark_sic(text[cur:end], sic), "claim": None})
         out.append({"tag": "p", "parts": parts})
     return out
 
@@ -171,7 +179,10 @@ def figures(ds, *, alt_text: Mapping | None = None, section: str = "figures",
     Returns
     -------
     list of dict
-        ``name``, ``title``, ``alt`` (text) and ``svg_open``/``svg_body``: the SVG split
+        ``name``, ``title``, ``alt`` (text), ``caption`` and ``notes`` (the alt text split by
+        :func:`evidence_lib.output.captions.caption_parts`), ``min_width`` (CSS pixels below
+        which the figure scrolls instead of shrinking, :func:`~evidence_lib.output.captions.min_width_px`),
+        ``wide`` (wider than the page's figure column at its drawn size) and ``svg_open``/``svg_body``: the SVG split
         after its opening tag, marked safe here because it is markup matplotlib wrote
         from our own data (every text drawn is a glyph path, ``svg.fonttype: path``), not
         text to escape; the template puts the escaped title and description between them.
@@ -198,8 +209,12 @@ def figures(ds, *, alt_text: Mapping | None = None, section: str = "figures",
                 finally:
                     plt.close(fig)
         svg_open, svg_body = _inline_svg(svg, spec.name)
-        out.append({"name": spec.name, "title": spec.title,
-                    "alt": (alt_text or {}).get(spec.name) or spec.describe(ds),
+        alt = (alt_text or {}).get(spec.name) or spec.describe(ds)
+        caption, notes = caption_parts(alt)
+        natural = natural_width_px(svg_open)
+        out.append({"name": spec.name, "title": spec.title, "alt": alt, "caption": caption, "notes": notes,
+                    "min_width": min_width_px(svg_open, svg_body),
+                    "wide": natural is not None and natural > COLUMN_PX,
                     # The one place the report marks markup safe: matplotlib's SVG (see the docstring).
                     "svg_open": Markup(svg_open), "svg_body": Markup(svg_body)})
     return out
@@ -277,7 +292,6 @@ def network(ds, *, alt_text: Mapping | None = None, svgs: Mapping | None = None)
         ``note``, a sentence under the table or ``''``) and ``notes``; None when the data hold no connected
         network (the page then says so).
     """
-    from evidence_lib.review.labels import review_labels
     from evidence_lib.review.network import network_section, treatment_label
 
     if len(ds.arms) == 0:
@@ -464,9 +478,11 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
         "verdict_colours": [(v, VERDICT_COLORS[v]) for v in VERDICT_ORDER],
         "reviews": claim_reviews(ds) if reviews is None else reviews,
         "toc": toc, "counts": [(v, counts[v]) for v in VERDICT_ORDER if v in counts],
-        "sof": summary_of_findings(ds), "figures": figures(ds, alt_text=alt_text, svgs=svgs), "reproductions": reproductions(ds),
+        "sof": (sof := summary_of_findings(ds)), "figures": figures(ds, alt_text=alt_text, svgs=svgs), "reproductions": reproductions(ds),
         "network": network(ds, alt_text=alt_text, svgs=svgs), "article": article_blocks(ds), "filters": filter_groups(claims),
-        "cards": [claim_card(ds, c, sources, check=check) for c in claims],
+        "cards": (cards := [claim_card(ds, c, sources, check=check) for c in claims]),
+        "any_unverified": (any(r.get("unverified") for c in cards for r in c["evidence"])
+                           or any(h.get("unverified") for h in sof["harms"])),
         "scorecard": card, "rating_doc": rating_doc,
         "empty_tables": [name.replace("_", " ") for name, t in ds.tables.items() if len(t) == 0],
     }
@@ -485,6 +501,9 @@ def report_html(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | No
                 check: Callable | None = check_claim, svgs: Mapping | None = None) -> str:
     """The whole claim-review page as one self-contained HTML string.
 
+    The page ends with "Words and abbreviations": every term of
+    :func:`evidence_lib.output.glossary.glossary_terms` that the rest of the page uses.
+
     Parameters
     ----------
     ds : Dataset
@@ -495,7 +514,12 @@ def report_html(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | No
     -------
     str
     """
-    return render("page.html.j2", **page_context(ds, alt_text=alt_text, reviews=reviews, check=check, svgs=svgs))
+    context = page_context(ds, alt_text=alt_text, reviews=reviews, check=check, svgs=svgs)
+    # The glossary lists the terms the page uses: read them from the page drawn without it.
+    words = used_terms(page_text(render("page.html.j2", **context, glossary=[])), glossary_terms(ds))
+    if words:
+        context["toc"] = context["toc"][:-1] + [("glossary", "Words and abbreviations")] + context["toc"][-1:]
+    return render("page.html.j2", **context, glossary=words)
 
 
 def write_report(ds, out_dir, *, alt_text=None, svgs=None, progress: bool = True, stream=None) -> list[Path]:

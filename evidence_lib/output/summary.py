@@ -51,9 +51,9 @@ def sof_rows(ds) -> list[dict]:
     Returns
     -------
     list of dict
-        Per row: ``comparison``, ``outcome`` and ``term`` (readers' words), ``effect``,
-        ``direction``, ``instrument``, ``participants`` and ``studies`` (text; "not reported"
-        where the source did not say), ``certainty`` (a GRADE code), ``downgrades``,
+        Per row: ``comparison``, ``outcome`` and ``term`` (readers' words), ``effect``
+        (starting with a capital), ``direction``, ``instrument``, ``participants`` and
+        ``studies`` (text; "not reported" where the source did not say), ``certainty`` (a GRADE code), ``downgrades``,
         ``published`` (the review's own rating and what we did with it, or ""),
         ``importance``, ``statement`` and ``bayes``.
     """
@@ -62,7 +62,8 @@ def sof_rows(ds) -> list[dict]:
         pub = r.get("published_certainty")
         out.append({
             "comparison": r["comparison"], "outcome": OUTCOME_LABELS.get(r["outcome"], r["outcome"]),
-            "term": TERM_LABELS.get(r["term"], r["term"]), "effect": r["effect"], "direction": r["direction"],
+            "term": TERM_LABELS.get(r["term"], r["term"]), "effect": r["effect"][:1].upper() + r["effect"][1:],
+            "direction": r["direction"],
             "instrument": cell_text(r.get("instrument")), "participants": _count(r.get("participants")),
             "studies": _count(r.get("studies")), "certainty": r.get("certainty"),
             "downgrades": r.get("downgrades") or "",
@@ -151,18 +152,47 @@ def _exact_interval(events: int, total: int) -> tuple[float, float]:
     return lo, hi
 
 
+def one_in(per_10000: float) -> str:
+    """A rate per 10,000 as a natural frequency: ``one_in(931)`` -> ``'about 1 in 11'``.
+
+    Parameters
+    ----------
+    per_10000 : float
+        The rate per 10,000.
+
+    Returns
+    -------
+    str
+        ``'about 1 in N'`` with N = 10,000 / rate to two significant figures, thousands
+        separated; ``'none'`` for a zero rate.
+
+    Raises
+    ------
+    ValueError
+        If the rate is negative or above 10,000.
+    """
+    if not 0 <= per_10000 <= 10000:
+        raise ValueError(f"one_in: per_10000 must be between 0 and 10,000, got {per_10000}; pass a rate per 10,000")
+    if per_10000 == 0:
+        return "none"
+    n = float(f"{10000 / per_10000:.2g}")
+    return f"about 1 in {n:,.0f}"
+
+
 def _harms_row(cell: dict, labels: dict | None = None, *, what: str = "the treatment", counted: bool = False) -> dict:
     r, src = cell["row"], cell["source"]
     factor, per = AE_PER_10000[r["unit"]]
     unit = f"per 10,000 {per}"
-    est, rate = r.get("estimate"), ""
+    est, rate, point = r.get("estimate"), "", None
     if est is not None:
+        point = est * factor
         rate = f"{_per_10000_text(est * factor)} {unit}"
         if r.get("ci_low") is not None and r.get("ci_high") is not None:
             rate += f" (95% CI {_per_10000_text(r['ci_low'] * factor)} to {_per_10000_text(r['ci_high'] * factor)})"
     elif r.get("events") is not None and r.get("denominator"):
         x, n = int(r["events"]), int(r["denominator"])
         lo, hi = _exact_interval(x, n)
+        point = x / n * 10000
         rate = (f"{_two_figures(x / n * 10000)} {unit} (95% CI {_two_figures(lo * 10000)} to "
                 f"{_two_figures(hi * 10000)}, exact, from the counts)")
     if r.get("events") is not None and r.get("denominator"):
@@ -173,8 +203,10 @@ def _harms_row(cell: dict, labels: dict | None = None, *, what: str = "the treat
         counts = "Not reported"
     ae_label = {**AE_LABELS, **(labels or {})}.get(cell["ae_type"], cell["ae_type"])
     kind = AE_COUNT_WORDS.get(r.get("attribution"), AE_COUNT_WORDS["not_stated"]).format(what=what)
-    statement = (f"{ae_label}: {rate}; {kind} (not a comparison with a control group)."
-                 if rate else f"{ae_label}: see the source.")
+    # What the rate means, in words the Rate column does not already give: a natural frequency.
+    statement = (f"{one_in(point)[:1].upper()}{one_in(point)[1:]} {per} had such an event ({kind}; not a comparison "
+                 "with a control group)."
+                 if point is not None else f"{ae_label}: see the source.")
     setting = cell_text(r.get("setting") or r.get("population"))
     lead = "Largest single study with counts: " if counted else ""
     return {"comparison": "Harms", "outcome": ae_label, "term": None, "effect": rate, "participants": counts,

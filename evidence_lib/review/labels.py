@@ -34,7 +34,9 @@ def review_labels(ds) -> dict:
         :func:`evidence_lib.review.checks.population_fit`) and ``adverse_event_labels``
         (event code -> words, for the review's own event codes), ``finding_topics`` (a
         findings ``topic`` code -> words; see :func:`finding_topic`), ``reader_terms``
-        (trial jargon in the sources' wording -> readers' words; see :func:`readers_words`)
+        (trial jargon in the sources' wording -> readers' words; see :func:`readers_words`),
+        ``glossary`` (the review's abbreviations and jargon -> a definition for readers),
+        ``article_sic`` (article phrases with ``[sic]`` after the article's own slips)
         and ``protocol_labels`` (a ``protocol_id`` -> words telling apart the plans of a
         source with several plans).
     """
@@ -50,6 +52,8 @@ def review_labels(ds) -> dict:
             "adverse_event_labels": dict(meta.get("adverse_event_labels", {})),
             "finding_topics": dict(meta.get("finding_topics", {})),
             "reader_terms": dict(meta.get("reader_terms", {})),
+            "glossary": dict(meta.get("glossary", {})),
+            "article_sic": tuple(meta.get("article_sic", ())),
             "protocol_labels": dict(meta.get("protocol_labels", {}))}
 
 

@@ -19,7 +19,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from evidence_lib.output import report  # noqa: E402
+from evidence_lib.output.captions import caption_parts  # noqa: E402
 from evidence_lib.output.figures import registry  # noqa: E402
+from evidence_lib.output.typeset import typeset  # noqa: E402
 from evidence_lib.vocab import ANALYSES, ARMS  # noqa: E402
 
 NETWORK_FIGURES = ("network-graph", "network-forest")
@@ -56,8 +58,11 @@ def test_the_network_figures_are_registry_figures_shown_in_the_network_section(d
         assert spec.section == "network"
         alt = spec.describe(ds)
         assert f'<figure id="figure-{name}"' in net and f'<figure id="figure-{name}"' not in figs
-        assert f'<desc id="fig-{name}-desc">{escape(alt)}</desc>' in net
-        assert f"<figcaption><strong>{escape(spec.title)}.</strong> {escape(alt)}</figcaption>" in net
+        assert f'<desc id="fig-{name}-desc">{escape(typeset(alt))}</desc>' in net
+        # the caption: a short summary, the rest of the description folded under "Notes"
+        summary, notes = caption_parts(typeset(alt))
+        assert f"<figcaption><strong>{escape(spec.title)}.</strong> {escape(summary)}" in net
+        assert not notes or f"<summary>Notes</summary><p>{escape(notes)}</p>" in net
         fig = net[net.index(f'<figure id="figure-{name}"'):]
         assert "<svg" in fig[:fig.index("</figure>")] and 'role="img"' in fig[:fig.index("</figure>")]
     # the figures come before the tables, after the plain-words summary

@@ -243,9 +243,9 @@ def test_wide_tables_scroll_inside_their_box_with_a_cue():
 
     css = (files("evidence_lib.output") / "static" / "report.css").read_text(encoding="utf-8")
     js = (files("evidence_lib.output") / "static" / "report.js").read_text(encoding="utf-8")
-    rule = re.search(r"\.table-wrap \{([^}]*)\}", css).group(1)
+    rule = re.search(r"\.table-wrap, \.fig-scroll \{([^}]*)\}", css).group(1)
     assert "overflow-x: auto" in rule and "radial-gradient" in rule  # scrolls, with edge shadows as the cue
-    assert "scroll-hint" in js and "fig-tools" in js  # the line above a wide table; the hint above each figure
+    assert "scroll-hint" in js and "fig-hint" in js  # the line above a wide table; the cue above a wide figure
 
 
 def _outside_cards(page: str) -> str:

@@ -63,52 +63,40 @@
     wasOpen = null;
   });
 
-  // Figures: select one to see it full size in a dialog (scrollable on a small screen).
+  // Figures: each has one "Full size" button (in the page, hidden until this script can open the viewer).
   var viewer = document.getElementById("figure-viewer");
   if (viewer && typeof viewer.showModal === "function") {
     var body = viewer.querySelector(".viewer-body");
     Array.prototype.slice.call(document.querySelectorAll("figure.figure")).forEach(function (fig) {
       var svg = fig.querySelector("svg");
-      if (!svg) { return; }
-      var open = function () {
+      var btn = fig.querySelector("button.fig-open");
+      if (!svg || !btn) { return; }
+      btn.addEventListener("click", function () {
         var copy = svg.cloneNode(true);
         var box = (svg.getAttribute("viewBox") || "").split(/\s+/);
         copy.removeAttribute("aria-labelledby");
         copy.setAttribute("aria-label", (fig.querySelector("title") || {}).textContent || "Figure");
         if (box.length === 4) { copy.style.width = Math.round(parseFloat(box[2]) * 4 / 3) + "px"; }
         copy.style.maxWidth = "none";
+        copy.style.minWidth = "0";
         body.textContent = "";
         body.appendChild(copy);
         viewer.showModal();
-      };
-      var btn = document.createElement("button");
-      btn.type = "button";
-      btn.className = "reset fig-open";
-      btn.textContent = "Full size";
-      btn.addEventListener("click", open);
-      svg.addEventListener("click", open);
-      svg.classList.add("zoomable");
-      fig.querySelector("figcaption").appendChild(btn);
-      // A visible hint above each figure: it opens full size, where its small text is readable.
-      var tools = document.createElement("p");
-      tools.className = "fig-tools";
-      var hint = document.createElement("span");
-      hint.textContent = "Select the figure to open it full size.";
-      var top = btn.cloneNode(true);
-      top.textContent = "Open full size";
-      top.setAttribute("aria-label", "Open the figure full size");
-      top.addEventListener("click", open);
-      tools.appendChild(hint);
-      tools.appendChild(top);
-      fig.insertBefore(tools, svg);
+      });
+      btn.hidden = false;
     });
     viewer.addEventListener("click", function (e) { if (e.target === viewer) { viewer.close(); } });
-    Array.prototype.slice.call(document.querySelectorAll(".figure-hint")).forEach(function (p) { p.hidden = false; });
   }
 
   // Tables wider than their box scroll sideways; a line above such a table says so.
+  // A figure's box does the same; its cue, already in the page, is shown only while it scrolls.
   var wraps = Array.prototype.slice.call(document.querySelectorAll(".table-wrap"));
+  var figBoxes = Array.prototype.slice.call(document.querySelectorAll(".fig-scroll"));
   function markScrollers() {
+    figBoxes.forEach(function (w) {
+      var cue = w.parentNode.querySelector(".fig-hint");
+      if (cue) { cue.hidden = !(w.clientWidth > 0 && w.scrollWidth > w.clientWidth + 1); }
+    });
     wraps.forEach(function (w) {
       var hint = w.previousElementSibling;
       var has = hint && hint.classList.contains("scroll-hint");

@@ -1,0 +1,92 @@
+"""M3: the claim cards show the automated checks in readers' words.
+
+Passed checks are hidden; warnings and mismatches are plain caveat sentences; informational
+findings are folded into a collapsed list for reviewers; no kind code ("subjects:",
+"frame:") and no severity word ("OK", "INFO", "warning") reaches a reader.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from evidence_lib.output import report
+from evidence_lib.output.check_words import card_checks, reader_sentence, sentence_rule
+from evidence_lib.review.checks import KINDS, check
+
+from tests.output.test_reader_words import visible_text
+
+#: A kind code followed by a colon, as the checker's messages were once shown ("time horizon: ...").
+KIND_PREFIX = re.compile(r"\b(?:" + "|".join(k.replace("_", "[ _]") for k in KINDS) + r"):", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def page(ds):
+    return report.report_html(ds)
+
+
+@pytest.fixture(scope="module")
+def findings(ds):
+    return [f for cid in ds.claims["claim_id"] for f in check(ds, cid).findings]
+
+
+def _cards(page):
+    return re.findall(r'<article class="card".*?</article>', page, flags=re.S)
+
+
+def test_every_finding_of_the_bundled_review_has_its_own_wording(findings):
+    """No finding falls back to the checker's own message: each is reworded by a rule."""
+    assert len(findings) > 50
+    unworded = sorted({(f.kind, f.message) for f in findings if sentence_rule(f.kind, f.message) is None})
+    assert not unworded, unworded
+
+
+def test_reader_sentences_have_no_codes(findings):
+    for f in findings:
+        text = reader_sentence(f.kind, f.message)
+        assert text[0].isupper() and text.endswith("."), text
+        assert not KIND_PREFIX.search(text), text
+        assert "_" not in text and "linked row" not in text and "'na'" not in text, text
+
+
+def test_the_scanners_find_what_they_should():
+    """Negative controls: the old wording is caught, the new is not."""
+    assert KIND_PREFIX.search("ok subjects: the evidence comes from human studies")
+    assert KIND_PREFIX.search("info clinical relevance: possibly important")
+    assert not KIND_PREFIX.search("The claim is about pain, but the results shown are on function.")
+    old = '<section class="card-checks"><ul><li><span class="check-status s-ok">ok</span> frame: x</li></ul></section>'
+    assert _check_codes(visible_text(old))
+
+
+def _check_codes(text: str) -> list[str]:
+    return KIND_PREFIX.findall(text) + re.findall(r"(?m)^(?:ok|info|warning|mismatch)$", text, flags=re.I)
+
+
+def test_the_page_hides_passed_checks_and_shows_caveats_in_words(page, findings):
+    cards = _cards(page)
+    checks = "\n".join(c[c.index('<section class="card-checks">'):] for c in cards if "card-checks" in c)
+    text = visible_text(checks)
+    assert not _check_codes(text), _check_codes(text)[:5]
+    assert "check-status" not in page and "Automated checks" not in page
+    # a passed check's wording does not appear; a warning's does
+    passed = [f for f in findings if f.severity == "ok"]
+    assert passed and not any(reader_sentence(f.kind, f.message) in text for f in passed)
+    assert "Part of this evidence comes from studies in animals or healthy volunteers" in text
+    assert text.count("Caveats") >= 10
+
+
+def test_informational_findings_are_folded_for_reviewers(page):
+    card = next(c for c in _cards(page) if 'id="claim-C03"' in c)  # "Qi": not checkable, an info finding
+    notes = re.search(r'<details class="check-notes">(.*?)</details>', card, flags=re.S)
+    assert notes and "Nothing could test this claim" in notes.group(1)
+    assert "<h4>Caveats</h4>" not in card
+
+
+def test_card_checks_sorts_by_severity_and_drops_repeats():
+    found = [{"status": "ok", "kind": "outcome", "message": "x"},
+             {"status": "warning", "kind": "outcome", "message": "a claim about pain; the rows are on function"},
+             {"status": "warning", "kind": "outcome", "message": "a claim about pain; the rows are on function"},
+             {"status": "info", "kind": "evidence", "message": "no study result is linked to this claim"}]
+    assert card_checks(found) == {"caveats": ["The claim is about pain, but the results shown are on function."],
+                                  "notes": ["No study result is linked to this claim yet."], "hidden": 1}

@@ -1,0 +1,162 @@
+"""M14: wide figures stay readable in the page: one full-size control, short captions, a scroll box.
+
+The figure box never draws a figure so narrow that its smallest text falls below
+``captions.MIN_TEXT_PX``; it scrolls sideways instead (with a cue shown by report.js). Each
+figure has exactly one "Full size" control, and its caption is a short summary with the long
+notes folded into a ``<details>``.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+
+import pytest
+
+from evidence_lib.output import captions, report
+
+from tests.output.test_reader_words import visible_text
+
+#: The page's column at a 390-px-wide phone: 390 px less 2 x 0.75rem of 15.5 px padding.
+PHONE_COLUMN_PX = 390 - 2 * 0.75 * 15.5
+
+
+@pytest.fixture(scope="module")
+def page(ds):
+    return report.report_html(ds)
+
+
+def _figures(page):
+    return re.findall(r'<figure id="figure-([\w-]+)" class="([^"]*)">(.*?)</figure>', page, flags=re.S)
+
+
+def test_caption_parts():
+    text = "First, e.g. a forest plot. Second sentence (k = 4). Third: the notes. Fourth."
+    assert captions.caption_parts(text) == ("First, e.g. a forest plot. Second sentence (k = 4).",
+                                            "Third: the notes. Fourth.")
+    assert captions.caption_parts("One sentence only.") == ("One sentence only.", "")
+    assert captions.caption_parts("A decimal 0.5 stays. B.", sentences=1) == ("A decimal 0.5 stays.", "B.")
+    with pytest.raises(ValueError, match="sentences must be at least 1"):
+        captions.caption_parts("x", sentences=0)
+
+
+def test_min_width_keeps_the_smallest_text_readable():
+    head = '<svg viewBox="0 0 900 300">'
+    body = '<g transform="translate(1 2) scale(0.08 -0.08)"></g><g transform="scale(0.1 -0.1)"></g>'
+    # 900 pt = 1200 px; the smallest text, 8 pt = 10.67 px, may shrink to 7 px: 1200 * 7 / 10.67
+    assert captions.min_width_px(head, body) == 788
+    assert captions.min_width_px(head, body, min_text_px=20) == 1200  # never wider than drawn
+    assert captions.min_width_px("<svg>", body) is None and captions.min_width_px(head, "<g/>") is None
+
+
+def test_one_full_size_control_per_figure_and_no_other_prompt(page):
+    figs = _figures(page)
+    assert len(figs) >= 10
+    for name, _, body in figs:
+        assert body.count('class="reset fig-open"') == 1, name
+        words = re.sub(r"<svg\b.*?</svg>|<[^>]+>", " ", body, flags=re.S)  # text only (the button's aria-label aside)
+        assert len(re.findall(r"full size", words, flags=re.I)) == 1, name
+    js = (files("evidence_lib.output") / "static" / "report.js").read_text(encoding="utf-8")
+    text = visible_text(page)
+    assert "Select a figure" not in text and "Select the figure" not in js and "Open full size" not in js
+    assert "createElement(\"button\")" not in js  # the button is in the page, not added per figure
+
+
+def test_wide_figures_scroll_rather_than_shrink(ds, page):
+    figs = {name: (cls, body) for name, cls, body in _figures(page)}
+    for name in ("forest", "own-pooling"):
+        assert "wide" in figs[name][0].split(), name
+    for name in ("forest", "own-pooling", "safety-rates"):
+        m = re.search(r'class="fig-scroll"[^>]*style="--fig-min: (\d+)px"', figs[name][1])
+        assert m, name
+        assert int(m.group(1)) > PHONE_COLUMN_PX, name  # on a phone it scrolls, its text stays >= 7 px
+        assert 'class="scroll-hint fig-hint"' in figs[name][1]
+    css = (files("evidence_lib.output") / "static" / "report.css").read_text(encoding="utf-8")
+    assert "min-width: var(--fig-min" in css and re.search(r"\.figure\.wide svg \{[^}]*max-width: none", css)
+
+
+def test_captions_are_short_and_the_notes_folded(page):
+    long_notes = 0
+    for name, _, body in _figures(page):
+        cap = re.search(r"<figcaption>(.*?)</figcaption>", body, flags=re.S).group(1)
+        shown = re.sub(r"<details.*?</details>", "", cap, flags=re.S)
+        assert len(visible_text(shown)) < 700, (name, len(visible_text(shown)))
+        long_notes += "<details class=\"fig-notes\">" in cap
+    assert long_notes >= 8
+
+
+# --------------------------------------------------------------------------- L8: the harms table's last column
+
+def test_harms_what_it_means_says_more_than_the_rate(ds):
+    from evidence_lib.output import summary
+
+    rows = summary.harms_rows(ds)
+    assert rows
+    for h in rows:
+        assert h["effect"] not in h["statement"], h  # the Rate column is not repeated
+        assert re.match(r"About 1 in [\d,]+ ", h["statement"]), h["statement"]
+    # Bäumler 2021's pooled rate of any event, 931 per 10,000, is about 1 patient in 11
+    assert summary.one_in(931) == "about 1 in 11" and summary.one_in(1.01) == "about 1 in 9,900"
+    assert summary.one_in(0) == "none"
+    with pytest.raises(ValueError, match="per_10000 must be between 0 and 10,000"):
+        summary.one_in(-1)
+
+
+# --------------------------------------------------------------------------- L10: explain only what occurs
+
+def test_unverified_is_explained_only_when_a_row_carries_it(ds, page, report_ds):
+    assert 'class="unverified-tag"' not in page and "by a second reader" not in page  # every bundled row verified
+    other = report.report_html(report_ds, check=None)  # the small package marks C15's rows unverified
+    assert '<tr class="unverified">' in other
+    assert "have not yet been confirmed on the source page by a second reader" in other
+
+
+# --------------------------------------------------------------------------- L1, L11, L13, M16: typography
+
+def test_typeset_ranges_signs_and_what_it_leaves_alone():
+    from evidence_lib.output.typeset import Verbatim, typeset
+
+    assert typeset("VAS 0-100; 4-12 sessions; 99-100%; 1.5-2.5") == "VAS 0\u2013100; 4\u201312 sessions; 99\u2013100%; 1.5\u20132.5"
+    assert typeset("responder: >=33% or >=12%") == "responder: \u226533% or \u226512%"
+    for kept in ("reviewed 2026-11-25", "SF-36 and IL-6", "1-month prevalence", "doi:10.1016/S0140-6736(18)30480-X",
+                 "https://example.org/a-1-2", "\u22125-3"):
+        assert typeset(kept) == kept, kept
+    quote = Verbatim("1-2 sessions per week")
+    assert typeset(quote) is quote  # the article's words stay as written
+
+
+def test_the_page_uses_en_dashes_but_quotes_the_article_as_written(ds, page):
+    text = visible_text(page)
+    assert "0\u2013100" in text and "\u226533%" in text and ">=33" not in text
+    hyphen_ranges = re.findall(r"(?<![\w.\-/:])\d+-\d+(?![\w\-/])", text)
+    article = ds.article.text
+    # every remaining hyphenated range is the article's own wording (quoted verbatim) or inside a DOI
+    dois = " ".join(re.findall(r"doi:\S+", text))
+    assert all(r in article or r in dois for r in hyphen_ranges), [r for r in hyphen_ranges if r not in article]
+
+
+def test_the_responder_row_reads_as_a_sentence(ds, page):
+    from evidence_lib.output.summary import sof_rows
+
+    effects = [r["effect"] for r in sof_rows(ds)]
+    assert all(e[:1].isupper() for e in effects), effects
+    start = page.index('<section id="findings"')
+    section = page[start:page.index("</section>", start)]
+    assert "Difference 20.2 more responders" in section and "\u226533%" in section
+
+
+def test_the_article_slips_are_marked_sic(ds, page):
+    from evidence_lib.output.typeset import mark_sic
+
+    text = visible_text(page)
+    for phrase in ("regular it [sic] sessions", "giving This [sic] try", "Its [sic] provides"):
+        assert phrase in text, phrase
+    assert "regular it sessions" not in text
+    assert str(mark_sic("a b c", ["b [sic] c"])) == "a b [sic] c"
+    with pytest.raises(ValueError, match=r"must contain '\[sic\]'"):
+        mark_sic("a b", ["b"])
+
+
+def test_references_without_a_year_print_none(page):
+    assert "(n.d.)" not in page
+    assert "Ernst E. Acupuncture for Back Pain" in visible_text(page)  # no year on the page read: none printed
