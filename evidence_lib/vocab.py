@@ -234,6 +234,10 @@ GLOSSARY = {
     "prior": "in a Bayesian analysis, what is assumed about the effect before the trials are seen; a sceptical "
              "prior expects little or no benefit and an enthusiastic one expects a benefit, so the range of "
              "answers shows how much a conclusion depends on that assumption",
+    "Wald interval": "a confidence interval built as the estimate plus or minus 1.96 standard errors (the normal "
+                     "distribution); in a random-effects pooling it does not allow for the uncertainty in \u03c4\u00b2",
+    "t, k\u22122 df": "how a prediction interval is computed: from the t distribution with k \u2212 2 degrees of "
+                        "freedom, k being the number of trials, so that it is wide when there are few trials",
     "UI": "uncertainty interval: a range that plays the part of a confidence interval in modelled estimates",
 }
 

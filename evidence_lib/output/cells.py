@@ -90,6 +90,10 @@ def records(df, *, sort_by: Iterable[str] = ()) -> list[dict]:
 def source_short(source: dict | None) -> str:
     """A source as ``'<first author> <year>'`` (``''`` for no source).
 
+    A source whose record names no author is named by its journal and year
+    (``'Lancet 1980'``), else by the first words of its title: never by an empty label
+    or a placeholder author.
+
     Parameters
     ----------
     source : dict or None
@@ -98,10 +102,44 @@ def source_short(source: dict | None) -> str:
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> source_short({"first_author": "Haake M", "year": 2007})
+    'Haake M 2007'
+    >>> source_short({"journal": "Lancet", "year": 1980, "title": "Increased beta-endorphin"})
+    'Lancet 1980'
+    >>> source_short({"title": "Deep dry needling with and without needle manipulation: thresholds"})
+    '“Deep dry needling with and without…”'
     """
     if not source:
         return ""
-    return f"{cell_text(source.get('first_author'))} {cell_text(source.get('year'))}".strip()
+    author = cell_text(source.get("first_author")) or cell_text(source.get("journal"))
+    if not author:
+        author = short_title(source.get("title"))
+    return f"{author} {cell_text(source.get('year'))}".strip()
+
+
+def short_title(title, *, words: int = 6) -> str:
+    """The first ``words`` words of a title, in quotation marks, with an ellipsis when cut.
+
+    Parameters
+    ----------
+    title : str or None
+    words : int
+        How many words to keep.
+
+    Returns
+    -------
+    str
+        ``''`` for no title.
+    """
+    parts = cell_text(title).split()
+    if not parts:
+        return ""
+    cut = len(parts) > words
+    text = " ".join(parts[:words]).rstrip(",;:.")
+    return "\u201c" + text + ("\u2026" if cut else "") + "\u201d"
 
 
 def sources_by_id(ds) -> dict[str, dict]:
