@@ -186,6 +186,15 @@ REPORT_COLUMN_LABELS = {
 #: Report table columns shown as whole numbers (weeks, counts, ranks).
 REPORT_WHOLE_NUMBER_COLUMNS = frozenset({"visit", "timepoint_weeks", "n", "rank", "df", "k_direct"})
 
+#: The direction note of a number for which no better or worse direction applies (a share within one
+#: group, a relative change): in readers' words, used by every table, card and figure.
+NO_DIRECTION = "direction not applicable"
+
+#: How the report labels a source's web page, by the sources table's ``url_kind``: what the link is.
+#: A copy held by a third party says so ("secondary copy"), so provenance stays visible.
+SOURCE_LINK_LABELS = {"publisher": "publisher", "pubmed": "PubMed", "pmc": "PMC", "repository": "repository record",
+                      "secondary": "secondary copy"}
+
 #: Statistical and evidence words a report may use, defined once for readers (term -> definition).
 #: The report shows those its page uses, with the review's own terms (the descriptor's
 #: ``review.glossary``), in its "Words and abbreviations" section.

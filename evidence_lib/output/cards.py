@@ -19,7 +19,8 @@ from evidence_lib.review.direction import harmonise
 from evidence_lib.review.labels import finding_topic, readers_words
 from evidence_lib.review.relevance import describe_threshold
 from evidence_lib.review.sof import review_labels
-from evidence_lib.vocab import ANALYSIS_ANCHORS, MEASURE_LABELS, OUTCOME_LABELS, label_from_source_id
+from evidence_lib.vocab import (ANALYSIS_ANCHORS, MEASURE_LABELS, OUTCOME_LABELS, SOURCE_LINK_LABELS,
+                                label_from_source_id)
 
 TABLE_TITLES = {"pooled_results": "Pooled results", "effects": "Effects", "adverse_events": "Adverse events",
                 "thresholds": "Thresholds", "protocols": "Protocols", "findings": "Findings"}
@@ -28,9 +29,6 @@ DESIGN_NAMES = {"rct": "RCT", "meta_analysis": "meta-analysis", "ipd_meta_analys
                 "guideline": "guideline", "observational": "observational", "animal": "animal study",
                 "healthy_volunteer": "healthy volunteers", "narrative_review": "narrative review",
                 "cross_sectional": "cross-sectional", "survey": "survey", "other": "other"}
-#: How a source's page link is labelled, by its url_kind (secondary copies say so).
-_PAGE_KIND = {"publisher": "publisher's page", "pubmed": "PubMed page read", "pmc": "PMC page read",
-              "repository": "repository copy", "secondary": "secondary copy read"}
 #: The direction note of an adverse-event rate: one group's rate, so no sign convention applies.
 AE_NO_DIRECTION = "an event rate among people treated, not a comparison: no direction applies"
 _ROLE_ORDER = {"cited": 0, "supports": 1, "qualifies": 2, "contradicts": 3, "context": 4}
@@ -222,7 +220,7 @@ def harmonised_cells(row: dict, intervention: str) -> tuple[str, str, str]:
     -------
     (str, str, str)
         The estimate [CI] on the report's sign, the direction in words ("negative: less
-        pain with acupuncture"; "no direction of benefit recorded"; "" when the row has no
+        pain with acupuncture"; "direction not applicable" (:data:`evidence_lib.vocab.NO_DIRECTION`); "" when the row has no
         estimate) and the published value with its own convention ("as published: 0.69
         [0.4, 0.98]; positive values: lower pain with acupuncture"), "" when not flipped.
     """
@@ -395,9 +393,11 @@ def citation(source: dict) -> dict:
     Returns
     -------
     dict
-        Text values ``author``, ``year`` (``''`` when the data hold none: the page then
-        prints no year rather than "n.d."), ``title``, ``journal``, ``volume``, ``issue``,
-        ``pages``; ``links``: a list of ``{"text", "href"}`` (DOI and PubMed, else the
+        Text values ``author`` (``''`` when the data name none: the reference then opens
+        with its title, never with a placeholder author), ``year`` (``''`` when the data
+        hold none: the page then prints no year rather than "n.d."), ``title``,
+        ``title_end`` (the full stop after the title, ``''`` when the title already ends in
+        ``.``, ``?`` or ``!``), ``journal``, ``volume``, ``issue``, ``pages``; ``links``: a list of ``{"text", "href"}`` (DOI and PubMed, else the
         source page), ``href`` None when the URL is not http(s) so the text is shown
         without a link.
     """
@@ -407,12 +407,12 @@ def citation(source: dict) -> dict:
     if cell_text(source.get("pmid")):
         links.append({"text": f"PubMed {cell_text(source['pmid'])}", "href": pubmed_url(source["pmid"])})
     if source.get("url"):
-        kind = source.get("url_kind") or "secondary"
-        text = _PAGE_KIND.get(kind, "page read")
+        text = SOURCE_LINK_LABELS.get(source.get("url_kind") or "secondary", SOURCE_LINK_LABELS["secondary"])
         if not any(link["href"] == safe_url(source["url"]) for link in links):
             links.append({"text": text, "href": safe_url(source["url"])})
     parts = {k: cell_text(source.get(k)) for k in ("year", "title", "journal", "volume", "issue", "pages")}
-    return parts | {"author": cell_text(source.get("first_author")) or "Anonymous", "links": links}
+    title_end = "" if parts["title"].endswith((".", "?", "!")) else "."
+    return parts | {"author": cell_text(source.get("first_author")), "title_end": title_end, "links": links}
 
 
 def claim_sources(ds, claim_id: str) -> list[dict]:
@@ -434,6 +434,30 @@ def claim_sources(ds, claim_id: str) -> list[dict]:
     return [{"role": cell_text(r.get("role")), "citation": citation(r),
              "design": cell_text(DESIGN_NAMES.get(r.get("design"), r.get("design"))), "note": cell_text(r.get("note"))}
             for r in rows]
+
+
+def threshold_references(ds) -> list[dict]:
+    """The full references of the sources the thresholds come from, for the page's list.
+
+    The Summary of Findings, the caveats and the figures cite a threshold by its source's
+    author and year ("Thomas 2005"); this list gives each such source in full, so that every
+    threshold source the page cites can be found on it.
+
+    Parameters
+    ----------
+    ds : Dataset
+
+    Returns
+    -------
+    list of dict
+        One :func:`citation` per source of the thresholds table, ordered by author, year and
+        ``source_id``; ``[]`` when the table is empty.
+    """
+    sources = {r["source_id"]: r for r in records(ds.sources)}
+    ids = sorted({s for s in ds.thresholds["source_id"].dropna() if s in sources}) if len(ds.thresholds) else []
+    rows = sorted((sources[s] for s in ids),
+                  key=lambda r: (cell_text(r.get("first_author")), cell_text(r.get("year")), r["source_id"]))
+    return [citation(r) for r in rows]
 
 
 # --------------------------------------------------------------------------- the card

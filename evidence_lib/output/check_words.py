@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from evidence_lib.vocab import OUTCOME_LABELS
+
 __all__ = ["READER_SEVERITIES", "NOTE_SEVERITIES", "HIDDEN_SEVERITIES", "reader_sentence", "sentence_rule",
            "card_checks"]
 
@@ -33,6 +35,11 @@ _SUBJECTS = {"animal": "animals", "animal or healthy-volunteer": "animals or hea
 def _horizons(text: str) -> str:
     parts = [p.strip() for p in re.split(r",| and ", text) if p.strip()]
     return " and ".join(_HORIZON.get(p, p) for p in parts)
+
+
+def _outcomes(text: str) -> str:
+    """The claim's outcomes in a sentence: the catch-all code's label becomes what it means here."""
+    return text.replace(OUTCOME_LABELS["other"], "an outcome that no result shown measures")
 
 
 def _listed(text: str) -> str:
@@ -92,7 +99,7 @@ _RULES = (
      lambda m: f"The claim is about how the treatment works, but the evidence shows only its clinical effects; "
                f"{m['why']}"),
     ("outcome", r"a claim about (?P<want>.+); the rows are on (?P<got>.+)",
-     lambda m: f"The claim is about {m['want']}, but the results shown are on {_listed(m['got'])}"),
+     lambda m: f"The claim is about {_outcomes(m['want'])}, but the results shown are on {_listed(m['got'])}"),
     ("clinical_relevance", r"statistically significant but smaller than the clinical threshold: (?P<d>.+), "
                            r"against the (?P<thr>.+)",
      lambda m: f"The difference is statistically clear but small against the {m['thr']}: {_drop_threshold(m['d'])}"),
@@ -127,7 +134,7 @@ _RULES = (
     ("frame", r"no claim frame \(what the claim asserts\) is recorded",
      lambda m: "What the claim asserts has not yet been set out for checking"),
     ("evidence", r"no study result is linked to this claim",
-     lambda m: "No study result is linked to this claim yet"),
+     lambda m: "We found no study that measured this"),
 )
 
 

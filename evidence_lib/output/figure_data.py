@@ -25,7 +25,7 @@ from types import SimpleNamespace
 
 from evidence_lib._values import is_missing
 from evidence_lib._values import is_number as _isnum
-from evidence_lib.vocab import RATIO_MEASURES, TERM_LABELS
+from evidence_lib.vocab import NO_DIRECTION, RATIO_MEASURES, TERM_LABELS
 
 MEASURE_NAMES = {"MD": "Mean difference", "SMD": "Standardised mean difference", "RR": "Risk ratio",
                  "OR": "Odds ratio"}
@@ -413,7 +413,7 @@ def forest_inputs(ds):
         arm_names=(n["Intervention"], comp[:1].upper() + comp[1:]),
         favours=favour_labels(ds, favours, row["comparator_class"]),
         axis_note=(f"{MEASURE_NAMES.get(measure, measure)} in {inst}; "
-                   + axis_words(ds, favours, [row["outcome"]]) if favours != "na" else "direction not recorded"),
+                   + axis_words(ds, favours, [row["outcome"]]) if favours != "na" else NO_DIRECTION),
         source=source_labels(ds).get(row["source_id"], "the review"),
         description=str(row.get("description") or aid))
 

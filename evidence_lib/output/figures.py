@@ -20,6 +20,7 @@ from evidence_lib.output import figure_network as fn
 from evidence_lib.output import figure_series as fs
 from evidence_lib.output.figure_data import pool_trials, trial_effects  # noqa: F401  (kept for callers)
 from evidence_lib.plotting._text import _fmt, wrap_balanced
+from evidence_lib.vocab import NO_DIRECTION
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,7 @@ def _reviews_figure(ds):
         return _empty_figure("No published pooled estimates yet")
     notes = ["Published pooled estimates as printed by each review (no pooling across reviews).", fs.SQUARE_SIZE_NOTE]
     if w["left_out"]:
-        notes.append("Left out, no direction of benefit recorded: " + ", ".join(w["left_out"]) + ".")
+        notes.append(f"Left out ({NO_DIRECTION}): " + ", ".join(w["left_out"]) + ".")
     ax = forest_plot(p, estimate="estimate", label="label", group="group", weight=None, threshold=w["band"].value,
                      threshold_label=w["band"].note(), threshold_style=w["band"].style,
                      xlabel="Standardised mean difference", favours=w["favours"],

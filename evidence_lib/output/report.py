@@ -36,7 +36,7 @@ from markupsafe import Markup
 from evidence_lib._io import atomic_write_text
 from evidence_lib._values import decimal_text
 from evidence_lib.output.captions import COLUMN_PX, caption_parts, min_width_px, natural_width_px
-from evidence_lib.output.cards import claim_card
+from evidence_lib.output.cards import claim_card, threshold_references
 from evidence_lib.output.cells import cell_text, number_text, records, source_short, sources_by_id
 from evidence_lib.output.exports import (DEFAULT_AUTHOR, RATING_VALUES, bibtex, claim_reviews, csl_items, json_text,
                                          review_author, review_date)
@@ -50,7 +50,8 @@ from evidence_lib.review.ledger import (CATEGORY_ORDER, CERTAINTY_SYMBOLS, VERDI
                                         VERDICT_ORDER)
 from evidence_lib.review.reproduce import reproduce, reproducible_analyses
 from evidence_lib.vocab import (CERTAINTY_LABELS, CERTAINTY_NOT_RATED_REASONS, METHOD_LABELS, REPORT_COLUMN_LABELS,
-                                REPORT_WHOLE_NUMBER_COLUMNS, SCORECARD_JUDGMENT_LABELS, STATISTIC_LABELS, plural)
+                                REPORT_WHOLE_NUMBER_COLUMNS, SCORECARD_JUDGMENT_LABELS, SOURCE_LINK_LABELS,
+                                STATISTIC_LABELS, plural)
 
 #: File names written by :func:`write_report`, in write order.
 REPORT_FILES = ("claim-review.html", "claimreview.jsonld", "references.json", "references.bib")
@@ -341,7 +342,8 @@ def reproductions(ds) -> list[dict]:
     -------
     list of dict
         Per analysis ``id``, ``error`` (text, or None when the re-pooling ran), and when it
-        ran ``title``, ``where``, ``url`` (http(s) or None), ``method``, ``k``, ``summary``
+        ran ``title``, ``where``, ``url`` (http(s) or None), ``url_label`` (what the link
+        is: :data:`evidence_lib.vocab.SOURCE_LINK_LABELS`), ``method``, ``k``, ``summary``
         and ``rows``: ``statistic``, ``published``, ``ours``, ``difference`` (text) and
         ``agrees`` (bool) per statistic.
     """
@@ -359,7 +361,10 @@ def reproductions(ds) -> list[dict]:
         where = ", ".join(x for x in (source_short(sources.get(row["source_id"])), cell_text(row.get("location"))) if x)
         out.append({
             "id": aid, "error": None, "title": cell_text(row.get("description")) or aid, "where": where,
-            "url": safe_url(row.get("url")), "method": METHOD_LABELS.get(rep.method, rep.method), "k": rep.ours.k,
+            "url": safe_url(row.get("url")),
+            "url_label": SOURCE_LINK_LABELS.get(sources.get(row["source_id"], {}).get("url_kind") or "secondary",
+                                                SOURCE_LINK_LABELS["secondary"]),
+            "method": METHOD_LABELS.get(rep.method, rep.method), "k": rep.ours.k,
             "summary": reproduction_sentence(rep),
             "rows": [{"statistic": STATISTIC_LABELS.get(r.statistic, r.statistic), "published": number_text(r.published),
                       "ours": decimal_text(r.ours, 0 if r.statistic == "k" else 4),
@@ -483,7 +488,7 @@ def page_context(ds, *, alt_text: Mapping | None = None, reviews: list[dict] | N
         "cards": (cards := [claim_card(ds, c, sources, check=check) for c in claims]),
         "any_unverified": (any(r.get("unverified") for c in cards for r in c["evidence"])
                            or any(h.get("unverified") for h in sof["harms"])),
-        "scorecard": card, "rating_doc": rating_doc,
+        "scorecard": card, "rating_doc": rating_doc, "threshold_references": threshold_references(ds),
         "empty_tables": [name.replace("_", " ") for name, t in ds.tables.items() if len(t) == 0],
     }
 

@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass
 
 from evidence_lib._values import is_number
-from evidence_lib.vocab import NULL_VALUE, RATIO_MEASURES
+from evidence_lib.vocab import NO_DIRECTION, NULL_VALUE, RATIO_MEASURES
 
 #: For each outcome: the word for the intervention group doing better, the word for it doing
 #: worse, and the noun a reader reads after it ("lower pain", "better function").
@@ -93,7 +93,7 @@ def direction(favours: str, outcome: str, *, intervention: str) -> Direction:
     good, bad, noun = OUTCOME_WORDS.get(outcome, OUTCOME_WORDS["other"])
     better, worse = f"{good} {noun}", f"{bad} {noun}"
     if favours not in _SIGN:
-        return Direction(better, worse, "no direction of benefit recorded", False)
+        return Direction(better, worse, NO_DIRECTION, False)
     side = {"negative": "negative values", "positive": "positive values", "ratio_lt1": "ratios below 1",
             "ratio_gt1": "ratios above 1"}[favours]
     return Direction(better, worse, f"{side}: {better} with {intervention}", True)
@@ -304,7 +304,7 @@ def harmonise(estimate, ci_low, ci_high, *, measure: str, favours: str, outcome:
     printed = tuple(float(v) if is_number(v) else math.nan for v in (estimate, ci_low, ci_high))
     d = direction(favours, outcome, intervention=intervention)
     if not d.has_direction:
-        return Harmonised(*printed, printed=printed, flipped=False, words="no direction of benefit recorded",
+        return Harmonised(*printed, printed=printed, flipped=False, words=NO_DIRECTION,
                           printed_words=d.axis, has_direction=False, is_ratio=measure in RATIO_MEASURES)
     if measure in RATIO_MEASURES or favours in ("ratio_gt1", "ratio_lt1"):
         return Harmonised(*printed, printed=printed, flipped=False, words=f"{d.axis} (ratio as published)",

@@ -31,6 +31,9 @@ from evidence_lib.vocab import ARMS, MEASURE_LABELS, METHOD_LABELS, plural
 from .network_arms import Derivation, arms_table, inclusion_table, score_kind
 from .views import _higher_is_better, _improvement_score, _Z975, source_labels
 
+#: The reason given for a trial that enters the network, in readers' words.
+INCLUDED = "included"
+
 __all__ = ["pain_network_arms", "pain_network_inclusion", "pain_network", "network_section", "NetworkSection",
            "treatment_label", "network_labels", "pain_network_basis", "score_kind", "Derivation"]
 
@@ -184,7 +187,7 @@ def _select(ds):
         base = dict(source_id=sid, label=labels.get(sid, sid), pain_weeks=", ".join(f"{w:g}" for w in weeks))
         if a.empty:
             why.append(dict(base, visit=math.nan, arms_entered="", arms_left_out="",
-                            reason="no pain values per arm recorded"))
+                            reason="no pain values per arm in the sources used"))
             continue
         short = [w for w in weeks if w > 0 and term_for_weeks(w) == "short"
                  and a.loc[a["timepoint_weeks"] == w, "mean"].notna().sum() >= 2]
@@ -202,7 +205,7 @@ def _select(ds):
                 var, origin, derivation = _derived_variance(ds, sid, w, r["arm"], rows)
             if not has_sd_n and var is None:
                 missing = [w for c, w in (("sd", "SD"), ("n", "group size")) if is_missing(r[c])]
-                left.append(f"{named(r)}: {' and '.join(missing)} not recorded")
+                left.append(f"{named(r)}: {' and '.join(missing)} not reported in the sources used")
                 continue
             mean, flip = _oriented(r["mean"], r["instrument"], r["notes"])
             out.append(dict(study=sid, study_label=base["label"], treatment=r["arm"], arm_label=r["arm_label"],
@@ -215,7 +218,7 @@ def _select(ds):
             out = [o for o in out if o["study"] != sid]
             reason = "fewer than two arms with usable numbers"
         else:
-            reason = "enters" + (" (some arms left out)" if left else "")
+            reason = INCLUDED + (" (some arms left out)" if left else "")
         why.append(dict(base, visit=w, arms_entered="; ".join(entered) if len(entered) >= 2 else "",
                         arms_left_out="; ".join(left + (entered if len(entered) < 2 else [])), reason=reason))
     cols = ["study", "study_label", "treatment", "arm_label", "instrument", "timepoint_weeks", "n", "mean", "sd",
@@ -457,8 +460,8 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
         direction = "less" if row.estimate < 0 else "more"
         lines.append(f"against {row.treatment}: {decimal_text(abs(row.estimate), DECIMALS)} {unit} {direction} pain "
                      f"with {ref} ({interval_text(row.estimate, row.ci_low, row.ci_high, DECIMALS)})")
-    entered = inclusion[inclusion["reason"].str.startswith("enters")]["label"].tolist()
-    out = inclusion[~inclusion["reason"].str.startswith("enters")]["label"].tolist()
+    entered = inclusion[inclusion["reason"].str.startswith(INCLUDED)]["label"].tolist()
+    out = inclusion[~inclusion["reason"].str.startswith(INCLUDED)]["label"].tolist()
     between = dbt.set_index("component").loc["between designs (FE)"]
     summary = (
         f"{len(entered)} of {len(inclusion)} trials with arm-level data have short-term pain numbers that can "
