@@ -89,4 +89,11 @@ def test_card_checks_sorts_by_severity_and_drops_repeats():
              {"status": "warning", "kind": "outcome", "message": "a claim about pain; the rows are on function"},
              {"status": "info", "kind": "evidence", "message": "no study result is linked to this claim"}]
     assert card_checks(found) == {"caveats": ["The claim is about pain, but the results shown are on function."],
-                                  "notes": ["No study result is linked to this claim yet."], "hidden": 1}
+                                  "notes": ["We found no study that measured this."], "hidden": 1}
+
+
+def test_the_catch_all_outcome_is_said_in_words():
+    """M8: the catch-all outcome code's label ("other outcomes") never reaches a caveat as a category name."""
+    found = [{"status": "warning", "kind": "outcome", "message": "a claim about pain, other outcomes; the rows are on pain"}]
+    (caveat,) = card_checks(found)["caveats"]
+    assert "other outcomes" not in caveat and "an outcome that no result shown measures" in caveat

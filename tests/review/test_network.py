@@ -55,10 +55,11 @@ def test_waiting_list_variance_is_derived_from_the_published_difference(ds):
 
 def test_inclusion_says_why_each_trial_is_out(ds):
     inc = rn.pain_network_inclusion(ds).set_index("source_id")
-    assert inc.loc["witt2006", "reason"] == "no pain values per arm recorded"
-    assert "SD not recorded" in inc.loc["kong2020", "arms_left_out"]
+    assert inc.loc["witt2006", "reason"] == "no pain values per arm in the sources used"
+    assert "SD not reported in the sources used" in inc.loc["kong2020", "arms_left_out"]
     assert inc.loc["cherkin2009", "reason"].startswith("no short-term visit")
-    assert inc.loc["haake2007", "reason"] == "enters"
+    assert inc.loc["haake2007", "reason"] == "included"
+    assert not inc["reason"].str.contains("recorded|enters").any()
 
 
 def test_network_matches_a_hand_computation(ds):
