@@ -23,6 +23,9 @@ COLUMN_PX = 768
 _PX_PER_PT = 96 / 72
 #: Words ending in a full stop that do not end a sentence.
 _ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "et al.", "approx.", "cf.", "Fig.", "No.")
+#: A lone capital letter and full stop (a panel label "A." or an initial) begins what follows; it ends
+#: no sentence.
+_PANEL_LABEL = re.compile(r"(?:^|\s)[A-Z]\.$")
 
 
 def caption_parts(text: str, *, sentences: int = 2) -> tuple[str, str]:
@@ -40,7 +43,10 @@ def caption_parts(text: str, *, sentences: int = 2) -> tuple[str, str]:
     (str, str)
         The first ``sentences`` sentences, and the rest (``''`` when there is no rest).
         A sentence ends at ``.``, ``!`` or ``?`` followed by a space and a capital letter,
-        a digit or an opening bracket, except after the abbreviations in ``_ABBREVIATIONS``.
+        a digit or an opening bracket, except after the abbreviations in ``_ABBREVIATIONS``
+        and after a lone capital letter (a panel label such as ``"A."``, which opens the
+        notes rather than ending the caption): the caption stops before the first panel
+        label that follows its first sentence.
 
     Raises
     ------
@@ -51,10 +57,15 @@ def caption_parts(text: str, *, sentences: int = 2) -> tuple[str, str]:
         raise ValueError(f"caption_parts: sentences must be at least 1, got {sentences}; pass 1 or more")
     text = " ".join(text.split())
     cuts = [m.end() for m in re.finditer(r"[.!?](?=\s+[A-Z0-9(\u2212])", text)
-            if not text[:m.end()].endswith(_ABBREVIATIONS)]
-    if len(cuts) < sentences:
+            if not text[:m.end()].endswith(_ABBREVIATIONS) and not _PANEL_LABEL.search(text[:m.end()])]
+    # a panel's notes ("A. Events ...") after the first sentence start the notes, whatever the count
+    panels = [m.start(1) for m in re.finditer(r"(?<=[.!?]\s)([A-Z])\.\s", text) if cuts and m.start(1) > cuts[0]]
+    if panels and (len(cuts) < sentences or panels[0] < cuts[sentences - 1]):
+        cut = panels[0]
+    elif len(cuts) < sentences:
         return text, ""
-    cut = cuts[sentences - 1]
+    else:
+        cut = cuts[sentences - 1]
     return text[:cut].strip(), text[cut:].strip()
 
 

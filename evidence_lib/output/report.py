@@ -106,6 +106,10 @@ def render(template: str, **context) -> str:
 
 # --------------------------------------------------------------------------- parts of the page
 
+#: How the article's plain text marks a list item; the page draws such lines as a list.
+LIST_MARKER = "- "
+
+
 def article_blocks(ds) -> list[dict]:
     """The article as blocks: headings and paragraphs whose parts are text or a claim span.
 
@@ -116,8 +120,10 @@ def article_blocks(ds) -> list[dict]:
     Returns
     -------
     list of dict
-        ``{"tag": "h3" | "h4", "text"}`` for a heading (level 1 -> h3), ``{"tag": "p",
-        "parts": [...]}`` for each other line; a part is ``{"text", "claim": None}`` or
+        ``{"tag": "h3" | "h4", "text"}`` for a heading (level 1 -> h3), ``{"tag": "li",
+        "parts": [...]}`` for a line that starts with :data:`LIST_MARKER` (the marker is left
+        out: the page draws it as a list's bullet), ``{"tag": "p", "parts": [...]}`` for each
+        other line; a part is ``{"text", "claim": None}`` or
         ``{"text", "claim": {"id", "verdict", "card"}}`` for a claim's words (``card``: its card's id). Claims do not overlap
         (the loader enforces it). Texts are the article's words as written
         (:class:`~evidence_lib.output.typeset.Verbatim`), its listed slips marked "[sic]".
@@ -133,15 +139,16 @@ def article_blocks(ds) -> list[dict]:
         if start in heads:
             out.append({"tag": "h3" if heads[start].level == 1 else "h4", "text": mark_sic(line, sic)})
             continue
-        parts, cur = [], start
+        item = line.startswith(LIST_MARKER)  # a list item: the marker becomes the list's bullet
+        parts, cur = [], start + (len(LIST_MARKER) if item else 0)
         for s in sorted(k for k in marks if start <= k < end):
             r = marks[s]
-            parts.append({"text": mark_sic(text[cur:s], sic), "claim": None})
-            parts.append({"text": mark_sic(text[s:int(r["end"])], sic),
+            parts.append({"text": mark_sic(text[cur:max(s, cur)], sic), "claim": None})
+            parts.append({"text": mark_sic(text[max(s, cur):int(r["end"])], sic),
                           "claim": {"id": r["claim_id"], "verdict": r["verdict"], "card": card_id(r["claim_id"])}})
             cur = int(r["end"])
         parts.append({"text": mark_sic(text[cur:end], sic), "claim": None})
-        out.append({"tag": "p", "parts": parts})
+        out.append({"tag": "li" if item else "p", "parts": parts})
     return out
 
 

@@ -40,6 +40,26 @@ def test_caption_parts():
         captions.caption_parts("x", sentences=0)
 
 
+def test_caption_stops_before_a_panel_label():
+    """M11 (reader review 3): the summary is never cut after a panel's "A."; the notes start with it."""
+    text = ("Adverse-event rates in separate panels; each axis in one unit. A. Events attributed to acupuncture. "
+            "Rates per 10,000 patients. B. Events in trial arms.")
+    summary, notes = captions.caption_parts(text)
+    assert summary == "Adverse-event rates in separate panels; each axis in one unit."
+    assert notes.startswith("A. Events attributed") and "B. Events" in notes
+    one, rest = captions.caption_parts("Rates. Each axis in one unit. A. Events. B. Others.")
+    assert one == "Rates. Each axis in one unit." and rest == "A. Events. B. Others."
+
+
+def test_the_safety_caption_ends_before_panel_a(page):
+    (fig,) = [f for f in _figures(page) if f[0] == "safety-rates"]
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", fig[2], flags=re.S).group(1)
+    summary = caption.split("<details", 1)[0]
+    notes = re.search(r"<summary>Notes</summary><p>(.*?)</p>", caption, flags=re.S).group(1)
+    assert summary.rstrip().endswith("one unit.") and not summary.rstrip().endswith(" A.")
+    assert notes.startswith("A. ")
+
+
 def test_min_width_keeps_the_smallest_text_readable():
     head = '<svg viewBox="0 0 900 300">'
     body = '<g transform="translate(1 2) scale(0.08 -0.08)"></g><g transform="scale(0.1 -0.1)"></g>'
@@ -160,3 +180,38 @@ def test_the_article_slips_are_marked_sic(ds, page):
 def test_references_without_a_year_print_none(page):
     assert "(n.d.)" not in page
     assert "Ernst E. Acupuncture for Back Pain" in visible_text(page)  # no year on the page read: none printed
+
+
+def test_narrative_evidence_rows_span_every_column(page):
+    """L7 (reader review 3): a row with no numbers spans all the table's columns, so its rule runs full width."""
+    tables = re.findall(r'<table class="evidence stack">(.*?)</table>', page, flags=re.S)
+    assert tables
+    narrative = 0
+    for t in tables:
+        width = len(re.findall(r"<th scope=\"col\"", t))
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", t.split("</thead>", 1)[1], flags=re.S):
+            cells = re.findall(r"<td\b([^>]*)>", row)
+            spans = [int(m.group(1)) if (m := re.search(r'colspan="(\d+)"', c)) else 1 for c in cells]
+            assert sum(spans) == width, row[:120]
+            narrative += len(cells) == 1
+    assert narrative > 0
+
+
+def test_the_articles_lists_are_drawn_as_lists(ds, page):
+    """L8: lines the article marks with "- " are list items on the page, with no literal "- " left."""
+    start = page.index('<div class="article-text">')
+    article = page[start:page.index("</section>", start)]
+    items = [line for line in ds.article.text.split("\n") if line.startswith("- ")]
+    assert len(items) >= 2
+    assert len(re.findall(r"<li>", article)) == len(items) and "<ul class=\"article-list\">" in article
+    assert not re.search(r"<(?:p|li)>- ", article)
+
+
+def test_a_trivial_figure_overflow_shows_no_scroll_cue():
+    """L12: a figure only a few pixels wider than its box is fitted to it; the cue is for real overflow."""
+    from importlib.resources import files
+
+    js = (files("evidence_lib.output") / "static" / "report.js").read_text(encoding="utf-8")
+    assert re.search(r"TRIVIAL_OVERFLOW_PX = 24;", js)
+    assert re.search(r"over < TRIVIAL_OVERFLOW_PX\) \{\s*svg\.style\.minWidth = \"0\"", js)
+    assert "cue.hidden = !(w.clientWidth > 0 && over > 1)" in js

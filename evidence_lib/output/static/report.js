@@ -90,12 +90,21 @@
 
   // Tables wider than their box scroll sideways; a line above such a table says so.
   // A figure's box does the same; its cue, already in the page, is shown only while it scrolls.
+  // A figure at most this many pixels wider than its box is fitted to it: no cue for a trivial overflow.
+  var TRIVIAL_OVERFLOW_PX = 24;
   var wraps = Array.prototype.slice.call(document.querySelectorAll(".table-wrap"));
   var figBoxes = Array.prototype.slice.call(document.querySelectorAll(".fig-scroll"));
   function markScrollers() {
     figBoxes.forEach(function (w) {
       var cue = w.parentNode.querySelector(".fig-hint");
-      if (cue) { cue.hidden = !(w.clientWidth > 0 && w.scrollWidth > w.clientWidth + 1); }
+      var svg = w.querySelector("svg");
+      if (svg) { svg.style.minWidth = ""; }  // measure at the figure's own readable width
+      var over = w.scrollWidth - w.clientWidth;
+      if (svg && over > 1 && over < TRIVIAL_OVERFLOW_PX) {
+        svg.style.minWidth = "0";  // a few pixels too wide: fit the column (text a little smaller) rather than scroll
+        over = w.scrollWidth - w.clientWidth;
+      }
+      if (cue) { cue.hidden = !(w.clientWidth > 0 && over > 1); }
     });
     wraps.forEach(function (w) {
       var hint = w.previousElementSibling;
