@@ -98,7 +98,7 @@ def decimal_text(value, decimals: int) -> str:
     return s
 
 
-def interval_text(estimate, low, high, decimals: int) -> str:
+def interval_text(estimate, low, high, decimals: int, *, plus: bool = False) -> str:
     """An estimate with its interval as the report prints it: ``'−10.2 [−15.0, −5.4]'``.
 
     Parameters
@@ -107,6 +107,9 @@ def interval_text(estimate, low, high, decimals: int) -> str:
         The estimate and the ends of its interval.
     decimals : int
         Decimals shown (:func:`decimal_text`).
+    plus : bool, optional
+        Print a plus sign before a positive estimate (``'+20.2 [13.4, 26.7]'``), for a
+        difference shown on its natural scale where the sign carries the direction.
 
     Returns
     -------
@@ -118,8 +121,12 @@ def interval_text(estimate, low, high, decimals: int) -> str:
     --------
     >>> interval_text(-8.62, -11.13, -6.11, 1)
     '\u22128.6 [\u221211.1, \u22126.1]'
+    >>> interval_text(20.2, 13.4, 26.7, 1, plus=True)
+    '+20.2 [13.4, 26.7]'
     """
     est = decimal_text(estimate, decimals)
+    if plus and est and not est.startswith(MINUS) and float(est) != 0:
+        est = "+" + est
     if not est or not (is_number(low) and is_number(high)):
         return est
     return f"{est} [{decimal_text(low, decimals)}, {decimal_text(high, decimals)}]"

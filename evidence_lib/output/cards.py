@@ -16,7 +16,7 @@ from evidence_lib.output.links import card_id, doi_url, pubmed_url, safe_url
 from evidence_lib.output.summary import AE_LABELS, AE_UNITS
 from evidence_lib.output.typeset import mark_sic
 from evidence_lib.review.direction import harmonise
-from evidence_lib.review.labels import finding_topic, readers_words
+from evidence_lib.review.labels import comparison_arms, finding_topic, readers_words
 from evidence_lib.review.relevance import describe_threshold
 from evidence_lib.review.sof import review_labels
 from evidence_lib.vocab import ANALYSIS_ANCHORS, MEASURE_LABELS, OUTCOME_LABELS, label_from_source_id
@@ -185,7 +185,7 @@ def _timepoint(timepoint, term) -> str:
 COMPUTED_DECIMALS = 2
 
 
-def _interval(row: dict) -> str:
+def _interval(row: dict, *, plus: bool = False) -> str:
     """'−0.69 [−0.98, −0.40]': estimate and interval with one count of decimals, none of the printed digits lost.
 
     The decimals are the most any of the three values carries as reported
@@ -194,45 +194,56 @@ def _interval(row: dict) -> str:
     """
     est, lo, hi = row.get("estimate"), row.get("ci_low"), row.get("ci_high")
     decimals = printed_decimals(est, lo, hi)
-    return interval_text(est, lo, hi, COMPUTED_DECIMALS if decimals is None else decimals)
+    return interval_text(est, lo, hi, COMPUTED_DECIMALS if decimals is None else decimals, plus=plus)
 
 
-def _values_text(values) -> str:
-    """'−0.69 [−0.98, −0.40]' from (estimate, low, high); a missing interval is left out."""
+def _values_text(values, *, plus: bool = False) -> str:
+    """'−0.69 [−0.98, −0.40]' from (estimate, low, high); a missing interval is left out.
+
+    ``plus`` prints '+' before a positive estimate (a difference on its natural scale).
+    """
     est, lo, hi = (None if v != v else v for v in values)  # NaN -> None
-    return _interval({"estimate": est, "ci_low": lo, "ci_high": hi})
+    return _interval({"estimate": est, "ci_low": lo, "ci_high": hi}, plus=plus)
 
 
-def harmonised_cells(row: dict, intervention: str) -> tuple[str, str, str]:
+def harmonised_cells(row: dict, intervention: str, *, reader_terms: dict | None = None) -> tuple[str, str, str]:
     """The estimate cell of an effects or pooled row on the report's one sign convention.
 
-    Differences are shown signed so that negative = better with the intervention (:func:`evidence_lib.review.direction.harmonise`); where that
-    reversed the source's sign, the value as the source printed it is kept as secondary
-    text so that a reader can find it in the paper.
+    Continuous differences are shown signed so that negative = better with the row's
+    first-named arm; proportion differences of responders keep their natural scale, with a
+    plus sign (:func:`evidence_lib.review.direction.harmonise`). The words name the row's own
+    arms (:func:`evidence_lib.review.labels.comparison_arms`), so sham against conventional
+    therapy reads "more responders with sham acupuncture". Where the sign was reversed from
+    the source's, the value as the source printed it is kept as secondary text so that a
+    reader can find it in the paper.
 
     Parameters
     ----------
     row : dict
         An ``effects`` or ``pooled_results`` row (``estimate``, ``ci_low``, ``ci_high``,
-        ``measure``, ``favours``, ``outcome``).
+        ``measure``, ``favours``, ``outcome``, ``comparison``).
     intervention : str
-        The intervention's name as readers see it.
+        The intervention's name as readers see it (used when ``comparison`` names no two arms).
+    reader_terms : dict or None
+        ``review_labels(ds)["reader_terms"]``, to put the arms in readers' words.
 
     Returns
     -------
     (str, str, str)
         The estimate [CI] on the report's sign, the direction in words ("negative: less
-        pain with acupuncture"; "no direction of benefit recorded"; "" when the row has no
+        pain with acupuncture"; "positive: more responders with acupuncture than with
+        conventional therapy"; "no direction of benefit recorded"; "" when the row has no
         estimate) and the published value with its own convention ("as published: 0.69
         [0.4, 0.98]; positive values: lower pain with acupuncture"), "" when not flipped.
     """
     if row.get("estimate") is None:
         return _interval(row), "", ""
+    first, second = comparison_arms(row.get("comparison"), intervention=intervention, terms=reader_terms or {})
     h = harmonise(row.get("estimate"), row.get("ci_low"), row.get("ci_high"), measure=row.get("measure") or "",
                   favours=row.get("favours") or "na", outcome=row.get("outcome") or "other",
-                  intervention=intervention)
+                  intervention=first, versus=second)
     published = f"as published: {_values_text(h.printed)}; {h.printed_words}" if h.flipped else ""
-    return _values_text((h.estimate, h.ci_low, h.ci_high)), h.words, published
+    return _values_text((h.estimate, h.ci_low, h.ci_high), plus=h.natural_scale), h.words, published
 
 
 #: Protocol columns that are not the dose of a treatment (every other column of protocols.csv is shown as dose).
@@ -253,7 +264,8 @@ def _row_columns(table: str, r: dict, words: dict | None = None) -> tuple[str, s
         n = _n_cell(n, k, pooled=pooled)
         tp = _timepoint(r.get("timepoint"), r.get("term"))
         measure = MEASURE_LABELS.get(r.get("measure"), r.get("measure"))
-        est = harmonised_cells(r, (words or {}).get("intervention", "the intervention"))[0]
+        est = harmonised_cells(r, (words or {}).get("intervention", "the intervention"),
+                               reader_terms=(words or {}).get("reader_terms"))[0]
         return what, measure, est, tp, r.get("comparison") or r.get("comparator_class"), n
     if table == "adverse_events":
         n = (f"{int(r['events']):,} / {int(r['denominator']):,}"
@@ -319,7 +331,7 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
             what, measure, est, tp, comp, n = _row_columns(table, r, words | extra)
             direction, published = "", ""
             if table in ("effects", "pooled_results"):
-                direction, published = harmonised_cells(r, intervention)[1:]
+                direction, published = harmonised_cells(r, intervention, reader_terms=words["reader_terms"])[1:]
             elif table == "adverse_events" and r.get("estimate") is not None:
                 direction = AE_NO_DIRECTION
             out.append({

@@ -219,7 +219,9 @@ def summary_of_findings(ds):
         in GRADEpro style with the outcome named so that it reads the same on any scale
         (``effect``, e.g. "MD 8.0 points less pain with acupuncture (13.2 less to 2.8 less)")
         and its value on the report's sign convention, negative = better with the
-        intervention, with the published value where the sign was reversed
+        intervention (a responder difference on its natural scale instead, "+20.2 (13.4 to
+        26.7) percentage points: more responders with acupuncture"), with the published
+        value where the sign was reversed
         (``direction``; :func:`evidence_lib.review.direction.effect_in_words`),
         ``participants`` and ``studies`` counted from the rows used (NaN where the source did
         not report them), ``certainty`` (high, moderate, low, very_low; missing if grade.csv

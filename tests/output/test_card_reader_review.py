@@ -125,7 +125,8 @@ def test_the_responder_row_says_more_responders_smaller_end_first(ds):
                                      intervention="acupuncture")
     lo, hi = sorted(abs(float(haake[c])) for c in ("ci_low", "ci_high"))
     assert f"({lo:.1f} more to {hi:.1f} more)" in effect
-    assert "negative: more responders with acupuncture" in signed and "non-responders" not in signed
+    assert signed == f"+{float(haake['estimate']):.1f} ({lo:.1f} to {hi:.1f}) percentage points: " \
+                     "more responders with acupuncture", signed
     row = summary_of_findings(ds).set_index("sof_id").loc["conventional-response-intermediate"]
     assert "more responders with acupuncture" in row["direction"]
 
