@@ -171,3 +171,34 @@ def printed_decimals(*values, most: int = 4) -> int | None:
             return None
         found = max(found, decimals)
     return found
+
+
+def rate_text(value) -> str:
+    """A rate (events per 10,000) as every table, card and figure of the report prints it.
+
+    Two significant figures below 10, trailing zeros kept (``'1.0'``, ``'0.087'``); whole
+    numbers with thousands separators from 10 up (``'931'``, ``'1,462'``); ``'0'`` for zero;
+    ``''`` for a missing value.
+
+    Parameters
+    ----------
+    value : float, int, numeric str or None
+        The rate.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> rate_text(1.01), rate_text(0.0872), rate_text(1462.0), rate_text(0), rate_text(None)
+    ('1.0', '0.087', '1,462', '0', '')
+    """
+    if not is_number(value):
+        return ""
+    v = float(value)
+    if v == 0:
+        return "0"
+    if abs(v) >= 9.95:
+        return f"{v:,.0f}"
+    return f"{v:#.2g}".rstrip(".")
