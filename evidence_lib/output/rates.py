@@ -48,7 +48,18 @@ class AeRate:
         return f"per 10,000 {self.per}"
 
     def text(self, *, ci_words: bool = False) -> str:
-        """The rate and its interval: '931 (510\u20131,462)', or with ``ci_words`` '931 (95% CI 510 to 1,462)'."""
+        """The rate and its interval as the figure prints them.
+
+        Parameters
+        ----------
+        ci_words : bool, optional
+            Write the interval in words ("95% CI 510 to 1,462") instead of with an en dash.
+
+        Returns
+        -------
+        str
+            '931 (510\u20131,462)'; the rate alone when the interval is unknown.
+        """
         if self.low == self.low and self.high == self.high:
             inner = (f"95% CI {rate_text(self.low)} to {rate_text(self.high)}" if ci_words
                      else f"{rate_text(self.low)}\u2013{rate_text(self.high)}")
@@ -56,7 +67,13 @@ class AeRate:
         return rate_text(self.rate)
 
     def to_frame(self):
-        """The rate as a one-row DataFrame."""
+        """The rate as a one-row DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``rate``, ``low``, ``high``, ``per``, ``counted_interval``, ``computed_rate``.
+        """
         import pandas as pd
 
         return pd.DataFrame([{"rate": self.rate, "low": self.low, "high": self.high, "per": self.per,
