@@ -98,7 +98,7 @@ def decimal_text(value, decimals: int) -> str:
     return s
 
 
-def interval_text(estimate, low, high, decimals: int) -> str:
+def interval_text(estimate, low, high, decimals: int, *, plus: bool = False) -> str:
     """An estimate with its interval as the report prints it: ``'−10.2 [−15.0, −5.4]'``.
 
     Parameters
@@ -107,6 +107,9 @@ def interval_text(estimate, low, high, decimals: int) -> str:
         The estimate and the ends of its interval.
     decimals : int
         Decimals shown (:func:`decimal_text`).
+    plus : bool, optional
+        Print a plus sign before a positive estimate (``'+20.2 [13.4, 26.7]'``), for a
+        difference shown on its natural scale where the sign carries the direction.
 
     Returns
     -------
@@ -118,8 +121,12 @@ def interval_text(estimate, low, high, decimals: int) -> str:
     --------
     >>> interval_text(-8.62, -11.13, -6.11, 1)
     '\u22128.6 [\u221211.1, \u22126.1]'
+    >>> interval_text(20.2, 13.4, 26.7, 1, plus=True)
+    '+20.2 [13.4, 26.7]'
     """
     est = decimal_text(estimate, decimals)
+    if plus and est and not est.startswith(MINUS) and float(est) != 0:
+        est = "+" + est
     if not est or not (is_number(low) and is_number(high)):
         return est
     return f"{est} [{decimal_text(low, decimals)}, {decimal_text(high, decimals)}]"
@@ -164,3 +171,34 @@ def printed_decimals(*values, most: int = 4) -> int | None:
             return None
         found = max(found, decimals)
     return found
+
+
+def rate_text(value) -> str:
+    """A rate (events per 10,000) as every table, card and figure of the report prints it.
+
+    Two significant figures below 10, trailing zeros kept (``'1.0'``, ``'0.087'``); whole
+    numbers with thousands separators from 10 up (``'931'``, ``'1,462'``); ``'0'`` for zero;
+    ``''`` for a missing value.
+
+    Parameters
+    ----------
+    value : float, int, numeric str or None
+        The rate.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> rate_text(1.01), rate_text(0.0872), rate_text(1462.0), rate_text(0), rate_text(None)
+    ('1.0', '0.087', '1,462', '0', '')
+    """
+    if not is_number(value):
+        return ""
+    v = float(value)
+    if v == 0:
+        return "0"
+    if abs(v) >= 9.95:
+        return f"{v:,.0f}"
+    return f"{v:#.2g}".rstrip(".")

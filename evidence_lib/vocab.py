@@ -49,17 +49,17 @@ GRADE_JUDGMENT_LABELS = {"no_concern": "no serious concern", "serious": "serious
 
 #: Effect measures as the data package names them.
 MEASURES = ("MD", "SMD", "RR", "OR", "RD", "pp_difference", "proportion", "percent", "mean_change",
-            "ratio_of_means", "other")
-#: Measures pooled on the log scale. The engine also accepts the metafor names HR, IRR and ROM.
-RATIO_MEASURES = frozenset({"RR", "OR", "ratio_of_means"})
+            "ratio_of_means", "HR", "other")
+#: Measures pooled on the log scale. The engine also accepts the metafor names IRR and ROM.
+RATIO_MEASURES = frozenset({"RR", "OR", "ratio_of_means", "HR"})
 ENGINE_RATIO_MEASURES = frozenset(RATIO_MEASURES | {"HR", "IRR", "ROM"})
 MEASURE_LABELS = {"MD": "mean difference", "SMD": "standardised mean difference", "RR": "risk ratio",
                   "OR": "odds ratio", "RD": "risk difference", "pp_difference": "difference in percentage points",
                   "proportion": "proportion", "percent": "percent", "mean_change": "mean change",
-                  "ratio_of_means": "ratio of means", "other": "other measure"}
+                  "ratio_of_means": "ratio of means", "HR": "hazard ratio", "other": "other measure"}
 #: The value of "no difference" on each measure's natural scale.
 NULL_VALUE = {"MD": 0.0, "SMD": 0.0, "RD": 0.0, "pp_difference": 0.0, "mean_change": 0.0,
-              "RR": 1.0, "OR": 1.0, "ratio_of_means": 1.0}
+              "RR": 1.0, "OR": 1.0, "ratio_of_means": 1.0, "HR": 1.0}
 
 #: Which direction of an estimate favours the intervention (effects.favours).
 FAVOURS = ("negative", "positive", "ratio_gt1", "ratio_lt1", "na")

@@ -13,12 +13,13 @@ from evidence_lib._values import interval_text, printed_decimals
 from evidence_lib.output.cells import cell_text, number_text, records, source_short
 from evidence_lib.output.check_words import card_checks
 from evidence_lib.output.links import card_id, doi_url, pubmed_url, safe_url
+from evidence_lib.output.rates import AE_PER_10000, ae_rate
 from evidence_lib.output.summary import AE_LABELS, AE_UNITS
 from evidence_lib.output.typeset import mark_sic
 from evidence_lib.review.direction import harmonise
-from evidence_lib.review.labels import finding_topic, readers_words
+from evidence_lib.review.labels import comparison_arms, finding_topic, readers_words
 from evidence_lib.review.relevance import describe_threshold
-from evidence_lib.review.sof import review_labels
+from evidence_lib.review.sof import effect_participants, review_labels
 from evidence_lib.vocab import (ANALYSIS_ANCHORS, MEASURE_LABELS, OUTCOME_LABELS, SOURCE_LINK_LABELS,
                                 label_from_source_id)
 
@@ -105,10 +106,11 @@ def check_findings(ds, claim_id: str, check: Callable) -> list[dict]:
 #: Source designs whose effects pool several studies (a review's or meta-analysis' result, not one trial's).
 POOLED_DESIGNS = frozenset({"meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review"})
 #: The n cell's note on a pooled result whose number of trials the data do not hold.
-POOLED_K_NOT_STATED = "pooled analysis; number of trials not stated"
+POOLED_K_NOT_STATED = "pooled analysis; number of trials not given in the source"
 
 
-def participants(row: dict, table: str, *, pooled: bool = False, k: int | None = None) -> tuple[str, int | None]:
+def participants(row: dict, table: str, *, pooled: bool = False, k: int | None = None,
+                 source: dict | None = None) -> tuple[str, int | None]:
     """Participants as text and the number of studies behind an effects or pooled row.
 
     Parameters
@@ -120,18 +122,26 @@ def participants(row: dict, table: str, *, pooled: bool = False, k: int | None =
     k : int, optional
         For such a row, the number of trials from its ``pooled_results`` row
         (:func:`pooled_k`), when the data hold it.
+    source : dict, optional
+        The row's ``sources`` row: a single study's row without arm sizes then counts the
+        whole trial, as the Summary of Findings does
+        (:func:`evidence_lib.review.sof.effect_participants`).
 
     Returns
     -------
     (str, int or None)
-        ``('1,758', 10)`` for a pooled row; ``('not reported', 1)`` for a single study without
-        arm sizes; ``(..., None)`` for a pooled result whose number of trials is not held.
+        ``('1,758', 10)`` for a pooled row; ``('241 in the whole trial', 1)`` for a single study
+        without arm sizes whose source gives its size, ``('not reported', 1)`` when neither does; ``(..., None)`` for a pooled result whose number of trials is not held.
     """
     if table == "pooled_results":
         n, k = row.get("n_participants"), row.get("k")
         return (f"{int(n):,}" if n else "not reported"), (int(k) if k else None)
-    n = (row.get("n_intervention") or 0) + (row.get("n_control") or 0)
-    return (f"{int(n):,}" if n else "not reported"), ((int(k) if k else None) if pooled else 1)
+    if pooled:
+        n = (row.get("n_intervention") or 0) + (row.get("n_control") or 0)
+        return (f"{int(n):,}" if n else "not reported"), (int(k) if k else None)
+    n, whole = effect_participants(row, source)   # the count the Summary of Findings prints too
+    text = "not reported" if n != n else f"{int(n):,}" + (" in the whole trial" if whole else "")
+    return text, 1
 
 
 def _same(a, b) -> bool:
@@ -162,7 +172,7 @@ def pooled_k(ds, row: dict) -> int | None:
 
 
 def _n_cell(n: str, k: int | None, *, pooled: bool) -> str:
-    """'1,054 (5 studies)', 'not reported (1 study)' or 'not reported (pooled analysis; number of trials not stated)'."""
+    """'1,054 (5 studies)', 'not reported (1 study)' or 'not reported (pooled analysis; number of trials not given in the source)'."""
     if k:
         return f"{n} ({k} {'study' if k == 1 else 'studies'})"
     return f"{n} ({POOLED_K_NOT_STATED})" if pooled else n
@@ -183,7 +193,7 @@ def _timepoint(timepoint, term) -> str:
 COMPUTED_DECIMALS = 2
 
 
-def _interval(row: dict) -> str:
+def _interval(row: dict, *, plus: bool = False) -> str:
     """'−0.69 [−0.98, −0.40]': estimate and interval with one count of decimals, none of the printed digits lost.
 
     The decimals are the most any of the three values carries as reported
@@ -192,50 +202,113 @@ def _interval(row: dict) -> str:
     """
     est, lo, hi = row.get("estimate"), row.get("ci_low"), row.get("ci_high")
     decimals = printed_decimals(est, lo, hi)
-    return interval_text(est, lo, hi, COMPUTED_DECIMALS if decimals is None else decimals)
+    return interval_text(est, lo, hi, COMPUTED_DECIMALS if decimals is None else decimals, plus=plus)
 
 
-def _values_text(values) -> str:
-    """'−0.69 [−0.98, −0.40]' from (estimate, low, high); a missing interval is left out."""
+def _values_text(values, *, plus: bool = False) -> str:
+    """'−0.69 [−0.98, −0.40]' from (estimate, low, high); a missing interval is left out.
+
+    ``plus`` prints '+' before a positive estimate (a difference on its natural scale).
+    """
     est, lo, hi = (None if v != v else v for v in values)  # NaN -> None
-    return _interval({"estimate": est, "ci_low": lo, "ci_high": hi})
+    return _interval({"estimate": est, "ci_low": lo, "ci_high": hi}, plus=plus)
 
 
-def harmonised_cells(row: dict, intervention: str) -> tuple[str, str, str]:
+def harmonised_cells(row: dict, intervention: str, *, reader_terms: dict | None = None) -> tuple[str, str, str]:
     """The estimate cell of an effects or pooled row on the report's one sign convention.
 
-    Differences are shown signed so that negative = better with the intervention (:func:`evidence_lib.review.direction.harmonise`); where that
-    reversed the source's sign, the value as the source printed it is kept as secondary
-    text so that a reader can find it in the paper.
+    Continuous differences are shown signed so that negative = better with the row's
+    first-named arm; proportion differences of responders keep their natural scale, with a
+    plus sign (:func:`evidence_lib.review.direction.harmonise`). The words name the row's own
+    arms (:func:`evidence_lib.review.labels.comparison_arms`), so sham against conventional
+    therapy reads "more responders with sham acupuncture". Where the sign was reversed from
+    the source's, the value as the source printed it is kept as secondary text so that a
+    reader can find it in the paper.
 
     Parameters
     ----------
     row : dict
         An ``effects`` or ``pooled_results`` row (``estimate``, ``ci_low``, ``ci_high``,
-        ``measure``, ``favours``, ``outcome``).
+        ``measure``, ``favours``, ``outcome``, ``comparison``).
     intervention : str
-        The intervention's name as readers see it.
+        The intervention's name as readers see it (used when ``comparison`` names no two arms).
+    reader_terms : dict or None
+        ``review_labels(ds)["reader_terms"]``, to put the arms in readers' words.
 
     Returns
     -------
     (str, str, str)
         The estimate [CI] on the report's sign, the direction in words ("negative: less
-        pain with acupuncture"; "direction not applicable" (:data:`evidence_lib.vocab.NO_DIRECTION`); "" when the row has no
+        pain with acupuncture"; "positive: more responders with acupuncture than with
+        conventional therapy"; "direction not applicable" (:data:`evidence_lib.vocab.NO_DIRECTION`);
+        "" when the row has no
         estimate) and the published value with its own convention ("as published: 0.69
         [0.4, 0.98]; positive values: lower pain with acupuncture"), "" when not flipped.
     """
     if row.get("estimate") is None:
         return _interval(row), "", ""
+    first, second = comparison_arms(row.get("comparison"), intervention=intervention, terms=reader_terms or {})
     h = harmonise(row.get("estimate"), row.get("ci_low"), row.get("ci_high"), measure=row.get("measure") or "",
                   favours=row.get("favours") or "na", outcome=row.get("outcome") or "other",
-                  intervention=intervention)
+                  intervention=first, versus=second)
     published = f"as published: {_values_text(h.printed)}; {h.printed_words}" if h.flipped else ""
-    return _values_text((h.estimate, h.ci_low, h.ci_high)), h.words, published
+    return _values_text((h.estimate, h.ci_low, h.ci_high), plus=h.natural_scale), h.words, published
 
 
 #: Protocol columns that are not the dose of a treatment (every other column of protocols.csv is shown as dose).
 _PROTOCOL_NOT_DOSE = frozenset({"protocol_id", "source_id", "arm", "practitioner", "control_procedure", "location",
                                 "url", "status", "notes"})
+
+
+def no_number_cells(row: dict) -> tuple[str, str]:
+    """(measure, estimate) cells of an effects row whose source printed no estimate.
+
+    Parameters
+    ----------
+    row : dict
+        An ``effects`` or ``pooled_results`` row with an empty ``estimate``.
+
+    Returns
+    -------
+    (str, str)
+        With a P value: ("P value only", "no significant difference (P = 0.61); no estimate
+        given in the source"), significance read at the conventional 0.05; without one:
+        (the measure's label, or "result in words only" for "other"; "no number given in the
+        source").
+    """
+    p = row.get("p_value")
+    if p is not None and p == p:
+        verdict = "no significant difference" if float(p) >= 0.05 else "a significant difference"
+        return "P value only", f"{verdict} (P = {number_text(p)}); no estimate given in the source"
+    measure = row.get("measure")
+    label = "result in words only" if measure in (None, "other") else MEASURE_LABELS.get(measure, measure)
+    return label, "no number given in the source"
+
+
+def _ae_columns(r: dict, words: dict | None) -> tuple[str, str, str, str, str, str]:
+    """(what, measure, rate [CI], timepoint, comparator, n) of an adverse-event row, as the harms table shows it.
+
+    The event is named as in ``safety-rates.png`` (the row's ``event``, else the type's label);
+    the rate is per 10,000 of its denominator with the same interval and rounding as the harms
+    table and the figure (:func:`evidence_lib.output.rates.ae_rate`); a rate has no comparator,
+    so that column stays empty (the setting goes with the source line); the n column gives
+    the counts in words.
+    """
+    ae_labels = {**AE_LABELS, **(words or {}).get("adverse_event_labels", {})}
+    what = cell_text(r.get("event")) or ae_labels.get(r.get("ae_type"), r.get("ae_type"))
+    found = ae_rate(r)
+    per = AE_PER_10000.get(r.get("unit"), (None, AE_UNITS.get(r.get("unit"), cell_text(r.get("unit")))))[1]
+    measure = f"per 10,000 {per}" if r.get("unit") in AE_PER_10000 else per
+    rate = "" if found is None else found.text()
+    if r.get("events") is not None and r.get("denominator"):
+        n = f"{int(r['events']):,} {'event' if int(r['events']) == 1 else 'events'} in {int(r['denominator']):,} {per}"
+    elif r.get("events") is not None:
+        n = f"{int(r['events']):,} {'event' if int(r['events']) == 1 else 'events'} (denominator not given)"
+    elif r.get("denominator"):
+        n = f"{int(r['denominator']):,} {per}"
+    else:
+        n = "not reported"
+    return what, measure, rate, "", "", n
 
 
 def _row_columns(table: str, r: dict, words: dict | None = None) -> tuple[str, str, str, str, str, str]:
@@ -247,18 +320,18 @@ def _row_columns(table: str, r: dict, words: dict | None = None) -> tuple[str, s
     if table in ("effects", "pooled_results"):
         what = r.get("description") or f"{OUTCOME_LABELS.get(r.get('outcome'), r.get('outcome'))}: {r.get('instrument')}"
         pooled = table == "pooled_results" or (words or {}).get("pooled_source", False)
-        n, k = participants(r, table, pooled=pooled, k=(words or {}).get("pooled_k"))
+        n, k = participants(r, table, pooled=pooled, k=(words or {}).get("pooled_k"),
+                            source=(words or {}).get("source"))
         n = _n_cell(n, k, pooled=pooled)
         tp = _timepoint(r.get("timepoint"), r.get("term"))
         measure = MEASURE_LABELS.get(r.get("measure"), r.get("measure"))
-        est = harmonised_cells(r, (words or {}).get("intervention", "the intervention"))[0]
+        est = harmonised_cells(r, (words or {}).get("intervention", "the intervention"),
+                               reader_terms=(words or {}).get("reader_terms"))[0]
+        if not est:   # the source gave no number: say what it gave, never an empty cell
+            measure, est = no_number_cells(r)
         return what, measure, est, tp, r.get("comparison") or r.get("comparator_class"), n
     if table == "adverse_events":
-        n = (f"{int(r['events']):,} / {int(r['denominator']):,}"
-             if r.get("events") is not None and r.get("denominator") else "")
-        ae_labels = {**AE_LABELS, **(words or {}).get("adverse_event_labels", {})}
-        return (ae_labels.get(r.get("ae_type"), r.get("ae_type")), AE_UNITS.get(r.get("unit"), r.get("unit")),
-                _interval(r), "", r.get("setting") or r.get("population") or "", n)
+        return _ae_columns(r, words)
     if table == "thresholds":
         what = describe_threshold(r, source_label=label_from_source_id(r.get("source_id")))
         return (f"{what}, for {r.get('instrument')}", MEASURE_LABELS.get(r.get("measure"), r.get("measure")),
@@ -271,6 +344,15 @@ def _row_columns(table: str, r: dict, words: dict | None = None) -> tuple[str, s
         return f"Protocol ({arm}): " + ", ".join(bits), "", "", "", r.get("control_procedure") or "", ""
     topic = finding_topic(cell_text(r.get("topic")), (words or {}).get("finding_topics", {}))
     return f"{topic}: {cell_text(r.get('finding'))}", "", "", "", "", ""  # findings
+
+
+def _location(table: str, r: dict) -> str:
+    """Where in the source the row was read; an adverse-event row adds its setting or design."""
+    where = cell_text(r.get("location"))
+    if table == "adverse_events":
+        setting = cell_text(r.get("setting") or r.get("population"))
+        return f"{where} ({setting})" if setting and where else where or setting
+    return where
 
 
 def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the intervention") -> list[dict]:
@@ -313,19 +395,20 @@ def evidence_rows(ds, claim_id: str, sources: dict, *, intervention: str = "the 
             extra = {"intervention": intervention}
             if table == "effects":
                 pooled = sources.get(r.get("source_id"), {}).get("design") in POOLED_DESIGNS
-                extra |= {"pooled_source": pooled, "pooled_k": pooled_k(ds, r) if pooled else None}
+                extra |= {"pooled_source": pooled, "pooled_k": pooled_k(ds, r) if pooled else None,
+                          "source": sources.get(r.get("source_id"))}
             what, measure, est, tp, comp, n = _row_columns(table, r, words | extra)
             direction, published = "", ""
             if table in ("effects", "pooled_results"):
-                direction, published = harmonised_cells(r, intervention)[1:]
-            elif table == "adverse_events" and r.get("estimate") is not None:
+                direction, published = harmonised_cells(r, intervention, reader_terms=words["reader_terms"])[1:]
+            elif table == "adverse_events" and est:
                 direction = AE_NO_DIRECTION
             out.append({
                 "role": cell_text(r.get("role")), "what": readers_words(cell_text(what), words["reader_terms"]),
                 "link_note": cell_text(r.get("link_note")),
                 "table_title": TABLE_TITLES.get(table, table), "row_id": cell_text(r.get(key)),
                 "source": source_short(sources.get(r.get("source_id"))), "source_url": safe_url(r.get("url")),
-                "location": cell_text(r.get("location")), "measure": cell_text(measure), "estimate": cell_text(est),
+                "location": _location(table, r), "measure": cell_text(measure), "estimate": cell_text(est),
                 "timepoint": cell_text(tp), "comparator": readers_words(cell_text(comp), words["reader_terms"]),
                 "n": cell_text(n),
                 "status": cell_text(r.get("status")), "unverified": r.get("status") == "unverified",

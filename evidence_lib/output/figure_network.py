@@ -281,14 +281,13 @@ def forest_describe(ds) -> str:
     n = network_inputs(ds)
     if n is None:
         return "Network forest plot: no network of trial arms in the data package yet."
-    from evidence_lib.review.network import reference_against_each
+    from evidence_lib.review.network import pain_amount, reference_against_each
 
     ref = n["reference"]
     parts = []
     for r in reference_against_each(n["result"], label=n["labels"].get).itertuples():
-        word = "less" if r.estimate < 0 else "more"
         parts.append(f"against {r.treatment} {decimal_text(r.estimate, 1)} (95% CI {decimal_text(r.ci_low, 1)} to "
-                     f"{decimal_text(r.ci_high, 1)}), {decimal_text(abs(r.estimate), 1)} {n['unit']} {word} pain "
+                     f"{decimal_text(r.ci_high, 1)}), {pain_amount(r.estimate, n['result'].measure, decimals=1)} "
                      f"with {ref}")
     return (f"{ref.capitalize()} against each of the other {_count(len(parts), 'treatment')} of the network, "
             f"difference in pain at the first short-term visit ({n['unit']}; "

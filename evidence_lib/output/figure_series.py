@@ -118,7 +118,7 @@ def reviews_inputs(ds):
     p["group"] = [f"{outcome_name[o].capitalize()}, vs {n['comparator'](c)}"
                   for o, c in zip(p["outcome"], p["comparator_class"])]
     p["label"] = [f"{sl.get(s, s)}, {term_text(te, tp)}, "
-                  + ("number of trials not recorded" if is_missing(k) else f"{int(k)} trials")
+                  + ("number of trials not given in the source" if is_missing(k) else f"{int(k)} trials")
                   for s, te, tp, k in zip(p["source_id"], p["term"], p["timepoint"], p["k"])]
     p["_term"] = [TERMS.index(t) if t in TERMS else len(TERMS) for t in p["term"]]
     p = p.sort_values(["outcome", "comparator_class", "source_id", "_term", "analysis_id"]).drop(
@@ -257,8 +257,8 @@ def ae_inputs(ds):
         then highest rate first.
     """
     import pandas as pd
-    from scipy.special import betaincinv
 
+    from evidence_lib.output.rates import ae_rate
     from evidence_lib.review.views import source_labels
     from evidence_lib.vocab import AE_ATTRIBUTIONS
 
@@ -273,20 +273,13 @@ def ae_inputs(ds):
     seen = ae.groupby(["source_id", "ae_type", "unit"]).size()
     rows = []
     for r in ae.itertuples(index=False):
-        panel, f = AE_PANELS.get(r.unit, (None, None))
+        panel = AE_PANELS.get(r.unit, (None, None))[0]
         if panel is None:
             continue
-        est, lo, hi, ev, den = r.estimate, r.ci_low, r.ci_high, r.events, r.denominator
-        counted = _isnum(ev) and _isnum(den) and float(den) > 0
-        if not _isnum(est) and counted:
-            est = float(ev) / float(den) * (10000.0 if "10000" in r.unit else 1.0)
-        if not _isnum(est):
+        found = ae_rate(r._asdict())   # the one rate the harms table and the cards show too
+        if found is None:
             continue
-        if not (_isnum(lo) and _isnum(hi)) and counted:
-            x, m = int(ev), int(den)
-            s = 10000.0 if "10000" in r.unit else 1.0
-            lo = (float(betaincinv(x, m - x + 1, 0.025)) if x > 0 else 0.0) * s
-            hi = (float(betaincinv(x + 1, m - x, 0.975)) if x < m else 1.0) * s
+        ev, den = r.events, r.denominator
         name = str(getattr(r, "event", "") or "").strip()
         if not name or name == "nan":
             name = ae_labels.get(r.ae_type, str(r.ae_type).replace("_", " "))
@@ -298,9 +291,7 @@ def ae_inputs(ds):
         attribution = getattr(r, "attribution", None)
         rows.append({"label": _rate_label(name, sl.get(r.source_id, r.source_id)), "panel": panel,
                      "attribution": attribution if attribution in AE_ATTRIBUTIONS else "not_stated",
-                     "rate": float(est) * f,
-                     "rate_low": float(lo) * f if _isnum(lo) else float("nan"),
-                     "rate_high": float(hi) * f if _isnum(hi) else float("nan"),
+                     "rate": found.rate, "rate_low": found.low, "rate_high": found.high,
                      "events": int(ev) if _isnum(ev) else None, "denominator": int(den) if _isnum(den) else None,
                      "ae_id": r.ae_id})
     out = pd.DataFrame(rows, columns=cols)

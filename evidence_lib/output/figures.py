@@ -376,6 +376,22 @@ def _responder_figure(ds):
     return fig
 
 
+def _other_arm_sizes(ds, rates) -> dict:
+    """Other sizes the data hold for the arms of the responder figure's trial: arm name -> (n, where read).
+
+    Where a paper prints two sizes for one arm (the abstract and a table footnote), the
+    caption gives both, each with where it was read (``arms`` rows of the responder outcome).
+    """
+    from evidence_lib.review.labels import review_labels
+    from evidence_lib.review.views import source_labels
+
+    words = review_labels(ds)
+    names = {"intervention": words["intervention"], **words["comparators_short"]}
+    sources = [sid for sid, lab in source_labels(ds).items() if lab == rates["label"].iloc[0]]
+    arms = ds.arms[(ds.arms["outcome"] == "response") & ds.arms["source_id"].isin(sources) & ds.arms["n"].notna()]
+    return {names.get(a.arm, a.arm): (int(a.n), str(a.location)) for a in arms.itertuples(index=False)}
+
+
 def _responder_describe(ds):
     r, definition = fs.responder_inputs(ds)
     if len(r) == 0:
@@ -383,7 +399,14 @@ def _responder_describe(ds):
     parts = [f"{t}: " + ", ".join(f"{a} {e:.1f}%" for a, e in zip(g["arm"], g["estimate"]))
              for t, g in r.groupby("timepoint", sort=False)]
     ns = r.groupby("arm")["n"].max()
-    nt = "; ".join(f"{a} n = {int(v)}" for a, v in ns.items() if v == v) or "group sizes not given"
+    other = _other_arm_sizes(ds, r)
+
+    def size(arm, n):
+        alt = other.get(arm)
+        return f"{arm} n = {int(n)}" + (f" ({alt[0]:,} per the source's {alt[1]})" if alt and alt[0] != int(n) else "")
+
+    nt = "; ".join(size(a, v) for a, v in ns.items() if v == v)
+    nt = f"group sizes as printed with the responder rates: {nt}" if nt else "group sizes not given"
     return (f"Responder rates per arm in {r['label'].iloc[0]} ({len(ns)} arms; {nt}) at each timepoint "
             f"(weeks from randomisation, drawn as categories); higher is better. "
             + (f"Responder: {definition}. " if definition else "") + "; ".join(parts)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 
-from evidence_lib.output.cells import cell_text, number_text, records, source_short, sources_by_id
+from evidence_lib._values import rate_text
+from evidence_lib.output.cells import cell_text, records, source_short, sources_by_id
+from evidence_lib.output.rates import AE_PER_10000, ae_rate
 from evidence_lib.review.sof import summary_of_findings as sof_frame
 from evidence_lib.vocab import OUTCOME_LABELS, TERM_LABELS
 
@@ -75,10 +77,6 @@ def sof_rows(ds) -> list[dict]:
     return out
 
 
-#: Each unit -> (factor to events per 10,000 of its denominator, the denominator in words).
-AE_PER_10000 = {"per_patient": (10000.0, "patients"), "per_10000_patients": (1.0, "patients"),
-                "per_treatment": (10000.0, "treatments (sessions)"),
-                "per_10000_treatments": (1.0, "treatments (sessions)")}
 #: What each kind of count covers, for the harms table (``adverse_events.attribution``).
 AE_COUNT_WORDS = {"attributed": "events attributed to {what}",
                   "all_cause": "all events in the trial arm, whatever the cause",
@@ -131,27 +129,6 @@ def select_harms_rows(ds, *, types=("serious", "any")) -> list[dict]:
     return out
 
 
-def _per_10000_text(value: float) -> str:
-    """A rate per 10,000 as printed by the source after the change of scale, with thousands separators."""
-    text = number_text(float(f"{float(value):.10g}"))
-    whole, _dot, frac = text.partition(".")
-    return f"{int(whole):,}" + (f".{frac}" if frac else "")
-
-
-def _two_figures(value: float) -> str:
-    """A rate computed here: two significant figures below 10, whole numbers from 10 up."""
-    return "0" if value == 0 else (f"{value:.2g}" if value < 10 else f"{value:,.0f}")
-
-
-def _exact_interval(events: int, total: int) -> tuple[float, float]:
-    """Clopper-Pearson 95% interval of a proportion (beta quantiles)."""
-    from scipy.special import betaincinv
-
-    lo = float(betaincinv(events, total - events + 1, 0.025)) if events > 0 else 0.0
-    hi = float(betaincinv(events + 1, total - events, 0.975)) if events < total else 1.0
-    return lo, hi
-
-
 def one_in(per_10000: float) -> str:
     """A rate per 10,000 as a natural frequency: ``one_in(931)`` -> ``'about 1 in 11'``.
 
@@ -181,20 +158,15 @@ def one_in(per_10000: float) -> str:
 
 def _harms_row(cell: dict, labels: dict | None = None, *, what: str = "the treatment", counted: bool = False) -> dict:
     r, src = cell["row"], cell["source"]
-    factor, per = AE_PER_10000[r["unit"]]
-    unit = f"per 10,000 {per}"
-    est, rate, point = r.get("estimate"), "", None
-    if est is not None:
-        point = est * factor
-        rate = f"{_per_10000_text(est * factor)} {unit}"
-        if r.get("ci_low") is not None and r.get("ci_high") is not None:
-            rate += f" (95% CI {_per_10000_text(r['ci_low'] * factor)} to {_per_10000_text(r['ci_high'] * factor)})"
-    elif r.get("events") is not None and r.get("denominator"):
-        x, n = int(r["events"]), int(r["denominator"])
-        lo, hi = _exact_interval(x, n)
-        point = x / n * 10000
-        rate = (f"{_two_figures(x / n * 10000)} {unit} (95% CI {_two_figures(lo * 10000)} to "
-                f"{_two_figures(hi * 10000)}, exact, from the counts)")
+    per = AE_PER_10000[r["unit"]][1]
+    found = ae_rate(r)   # the one rate per 10,000 the cards and safety-rates.png show too
+    rate, point = "", None
+    if found is not None:
+        point = found.rate
+        rate = f"{rate_text(found.rate)} {found.unit}"
+        if found.low == found.low and found.high == found.high:
+            exact = ", exact, from the counts" if found.counted_interval else ""
+            rate += f" (95% CI {rate_text(found.low)} to {rate_text(found.high)}{exact})"
     if r.get("events") is not None and r.get("denominator"):
         counts = f"{int(r['events']):,} in {int(r['denominator']):,} {per}"
     elif (src or {}).get("design") in _POOLED_DESIGNS:

@@ -10,6 +10,7 @@ changes rcParams.
 
 from __future__ import annotations
 
+from evidence_lib._values import rate_text
 from evidence_lib.plotting._style import OKABE_ITO, _axes, no_data
 from evidence_lib.plotting._text import _isnum
 
@@ -17,15 +18,8 @@ FONT = 9.0
 
 
 def _rate(v) -> str:
-    """A rate to two significant figures, trailing zeros kept ("1.0", "0.087"); whole numbers from 10 up."""
-    if not _isnum(v):
-        return "n/a"
-    v = float(v)
-    if v == 0:
-        return "0"
-    if v >= 9.95:
-        return f"{v:,.0f}"
-    return f"{v:#.2g}".rstrip(".")
+    """A rate as the report prints it everywhere (:func:`evidence_lib._values.rate_text`); 'n/a' when missing."""
+    return rate_text(v) if _isnum(v) else "n/a"
 
 
 def _rate_ci(e, lo, hi) -> str:

@@ -200,8 +200,8 @@ def effect_text(estimate, ci_low, ci_high, *, measure: str, favours: str, outcom
 # --------------------------------------------------------------------------- the report's one sign convention
 
 #: What a negative value means on the report's convention (negative = better with the
-#: intervention), per outcome. A responder difference keeps the sign rule (negative = better)
-#: and says plainly what a negative value is: more responders with the intervention.
+#: intervention), per outcome, for continuous outcomes (pain, function, ...). Proportion
+#: differences do not follow this rule: see :data:`NATURAL_SCALE_EVENTS`.
 NEGATIVE_MEANS = {
     "pain": "less pain",
     "function": "better function",
@@ -239,6 +239,10 @@ class Harmonised:
         False when ``favours`` is na.
     is_ratio : bool
         True for ratio measures or ratio conventions (kept on the source's scale).
+    natural_scale : bool
+        True for a proportion difference (:data:`PROPORTION_DIFFERENCES`) of an outcome in
+        :data:`NATURAL_SCALE_EVENTS`: first-named arm minus the second, positive = more of the
+        event with the first arm ("+20.2: more responders"), never the negative = better rule.
     """
 
     estimate: float
@@ -250,13 +254,27 @@ class Harmonised:
     printed_words: str
     has_direction: bool
     is_ratio: bool
+    natural_scale: bool = False
+
+
+#: Differences of two proportions (percentage points, risk difference): shown on their natural
+#: scale, first-named arm minus the second, so that a positive value is more of the event.
+PROPORTION_DIFFERENCES = frozenset({"pp_difference", "RD"})
+#: For each outcome counted as a proportion: the words for more of the event ("more responders")
+#: and whether more of it is a benefit (True: ``favours`` positive means the source printed the
+#: natural sign; False: ``favours`` negative does).
+NATURAL_SCALE_EVENTS = {
+    "response": ("more responders", True),
+    "global_improvement": ("more patients improved", True),
+    "adverse_events": ("more patients with adverse events", False),
+}
 
 
 def harmonise(estimate, ci_low, ci_high, *, measure: str, favours: str, outcome: str,
-              intervention: str) -> Harmonised:
+              intervention: str, versus: str | None = None) -> Harmonised:
     """An effect put on the report's one sign convention, with its direction in words.
 
-    Differences (MD, SMD, risk or percentage-point differences, changes) are shown as the
+    Continuous differences (MD, SMD, changes) are shown as the
     intervention against the comparator, signed so that negative = better with the
     intervention (a difference on a scale where lower is better is intervention minus
     comparator as printed; one on a higher-is-better scale is re-signed): a row whose
@@ -265,6 +283,12 @@ def harmonise(estimate, ci_low, ci_high, *, measure: str, favours: str, outcome:
     intervention) has its sign reversed and its interval swapped. Ratios (``ratio_gt1`` /
     ``ratio_lt1`` or a ratio measure) have no sign; they stay as printed and the words say
     which side is better. Rows with ``favours`` na keep their values and say so.
+
+    Proportion differences (percentage points, risk differences) of an outcome counted as
+    events (:data:`NATURAL_SCALE_EVENTS`: responders, patients improved, patients with
+    adverse events) keep their natural scale instead: the first-named arm minus the second,
+    positive = more of the event with the first arm, as a reader reads a responder figure
+    ("higher: more responders"); a source that printed the other order is re-signed.
 
     Parameters
     ----------
@@ -278,7 +302,13 @@ def harmonise(estimate, ci_low, ci_high, *, measure: str, favours: str, outcome:
     outcome : str
         The row's outcome code.
     intervention : str
-        The intervention's name as readers see it.
+        The name, as readers see it, of the row's first-named arm: the reviewed intervention,
+        or the arm the row puts first ("sham acupuncture" in sham against conventional
+        therapy; :func:`evidence_lib.review.labels.comparison_arms`).
+    versus : str or None
+        The second-named arm as readers see it; when given, the words of a natural-scale
+        row name both arms ("more responders with sham acupuncture than with conventional
+        therapy").
 
     Returns
     -------
@@ -300,6 +330,12 @@ def harmonise(estimate, ci_low, ci_high, *, measure: str, favours: str, outcome:
     (-0.69, -0.98, -0.4, True)
     >>> h.words
     'negative: less pain with acupuncture'
+    >>> h = harmonise(16.8, 10.1, 23.4, measure="pp_difference", favours="positive", outcome="response",
+    ...               intervention="sham acupuncture", versus="conventional therapy")
+    >>> (h.estimate, h.ci_low, h.ci_high, h.natural_scale)
+    (16.8, 10.1, 23.4, True)
+    >>> h.words
+    'positive: more responders with sham acupuncture than with conventional therapy'
     """
     printed = tuple(float(v) if is_number(v) else math.nan for v in (estimate, ci_low, ci_high))
     d = direction(favours, outcome, intervention=intervention)
@@ -309,13 +345,18 @@ def harmonise(estimate, ci_low, ci_high, *, measure: str, favours: str, outcome:
     if measure in RATIO_MEASURES or favours in ("ratio_gt1", "ratio_lt1"):
         return Harmonised(*printed, printed=printed, flipped=False, words=f"{d.axis} (ratio as published)",
                           printed_words=d.axis, has_direction=True, is_ratio=True)
-    flip = favours == "positive"
     printed_words = d.axis.replace(" values:", " =", 1)
+    natural = measure in PROPORTION_DIFFERENCES and outcome in NATURAL_SCALE_EVENTS
+    if natural:
+        more, more_is_benefit = NATURAL_SCALE_EVENTS[outcome]
+        flip = favours != ("positive" if more_is_benefit else "negative")
+        words = f"positive: {more} with {intervention}" + (f" than with {versus}" if versus else "")
+    else:
+        flip = favours == "positive"
+        words = f"negative: {NEGATIVE_MEANS.get(outcome, NEGATIVE_MEANS['other'])} with {intervention}"
     est, lo, hi = (-printed[0], -printed[2], -printed[1]) if flip else printed
-    means = NEGATIVE_MEANS.get(outcome, NEGATIVE_MEANS["other"])
-    return Harmonised(est + 0.0, lo + 0.0, hi + 0.0, printed=printed, flipped=flip,
-                      words=f"negative: {means} with {intervention}", printed_words=printed_words,
-                      has_direction=True, is_ratio=False)
+    return Harmonised(est + 0.0, lo + 0.0, hi + 0.0, printed=printed, flipped=flip, words=words,
+                      printed_words=printed_words, has_direction=True, is_ratio=False, natural_scale=natural)
 
 
 #: Words for the intervention doing better / worse, with the outcome named, for effect text that
@@ -339,14 +380,17 @@ def _signed(x: float, digits: int) -> str:
 
 
 def effect_in_words(estimate, ci_low, ci_high, *, measure: str, favours: str, outcome: str, intervention: str,
-                    digits: int = 1) -> tuple[str, str]:
+                    digits: int = 1, versus: str | None = None) -> tuple[str, str]:
     """An effect as text that says better or worse with the intervention, and its signed values.
 
     The first text names the outcome with the size, so that it reads the same on any
     scale ("MD 8.0 points less pain with acupuncture (13.2 less to 2.8 less)"), whatever
     sign the source used; the second gives the value on the report's sign convention
     (:func:`harmonise`: negative = better with the intervention) and, where that reversed
-    the source's sign, the value as printed. Intervals in words run in the scale's own order,
+    the source's sign, the value as printed. A proportion difference of events (responders)
+    is given on its natural scale instead, with a plus sign and the arms in words
+    ("+20.2 (13.4 to 26.7) percentage points: more responders with acupuncture";
+    :func:`harmonise`). Intervals in words run in the scale's own order,
     as GRADEpro lists them (:func:`effect_text`): from the lower end to the higher on the
     quantity the words name ("13.2 less to 2.8 less" pain; "13.4 more to 26.7 more" responders).
 
@@ -357,9 +401,11 @@ def effect_in_words(estimate, ci_low, ci_high, *, measure: str, favours: str, ou
     measure, favours, outcome : str
         The row's measure, direction of benefit and outcome code.
     intervention : str
-        The intervention's name as readers see it.
+        The intervention's name as readers see it (the row's first-named arm).
     digits : int
         Decimals shown.
+    versus : str or None
+        The second-named arm, named in the words of a natural-scale row when given.
 
     Returns
     -------
@@ -381,30 +427,42 @@ def effect_in_words(estimate, ci_low, ci_high, *, measure: str, favours: str, ou
     >>> effect_in_words(-3.1, -6.4, 0.2, measure="MD", favours="negative", outcome="pain",
     ...                 intervention="acupuncture")[0]
     'MD 3.1 points less pain with acupuncture (6.4 less to 0.2 more)'
+    >>> effect_in_words(20.2, 13.4, 26.7, measure="pp_difference", favours="positive", outcome="response",
+    ...                 intervention="acupuncture")[1]
+    '+20.2 (13.4 to 26.7) percentage points: more responders with acupuncture'
     """
     h = harmonise(estimate, ci_low, ci_high, measure=measure, favours=favours, outcome=outcome,
-                  intervention=intervention)
+                  intervention=intervention, versus=versus)
     if h.is_ratio or not h.has_direction or math.isnan(h.estimate):
         return (effect_text(estimate, ci_low, ci_high, measure=measure, favours=favours, outcome=outcome,
                             digits=digits), h.words)
     label = {"pp_difference": "difference", "ratio_of_means": "ratio of means"}.get(measure, measure)
     before, after = {"MD": ("points ", ""), "pp_difference": ("", " per 100")}.get(measure, ("", ""))
     good, bad = BENEFIT_WORDS.get(outcome, BENEFIT_WORDS["other"])
+    # the words below read values on the negative = better rule; a natural-scale row whose event
+    # is a benefit (responders) is read through its mirror image
+    mirror = h.natural_scale and NATURAL_SCALE_EVENTS[outcome][1]
+    est, lo, hi = (-h.estimate, -h.ci_high, -h.ci_low) if mirror else (h.estimate, h.ci_low, h.ci_high)
 
     def part(v):  # a value on the report's sign: negative = better
         if round(v, digits) == 0:
             return "no difference"
         return f"{abs(v):.{digits}f} {(good if v < 0 else bad).split()[0]}"
 
-    size = "no difference" if round(h.estimate, digits) == 0 else \
-        f"{abs(h.estimate):.{digits}f} {before}{good if h.estimate < 0 else bad}{after} with {intervention}"
-    has_ci = not (math.isnan(h.ci_low) or math.isnan(h.ci_high))
+    size = "no difference" if round(est, digits) == 0 else \
+        f"{abs(est):.{digits}f} {before}{good if est < 0 else bad}{after} with {intervention}"
+    has_ci = not (math.isnan(lo) or math.isnan(hi))
     # the quantity the words name rises with the report's sign when the benefit is worded "less"/"fewer"
     # (pain) and falls with it when worded "more"/"better" (responders, function)
-    first, second = (h.ci_low, h.ci_high) if good.split()[0] in _DESCENDING else (h.ci_high, h.ci_low)
+    first, second = (lo, hi) if good.split()[0] in _DESCENDING else (hi, lo)
     effect = f"{label} {size}" + (f" ({part(first)} to {part(second)})" if has_ci else "")
     ci = f" ({_signed(h.ci_low, digits)} to {_signed(h.ci_high, digits)})" if has_ci else ""
-    signed = f"on the report's sign: {_signed(h.estimate, digits)}{ci}, {h.words}"
+    if h.natural_scale:
+        unit = " percentage points" if measure == "pp_difference" else ""
+        plus = "+" if round(h.estimate, digits) > 0 else ""
+        signed = f"{plus}{_signed(h.estimate, digits)}{ci}{unit}: {h.words.removeprefix('positive: ')}"
+    else:
+        signed = f"on the report's sign: {_signed(h.estimate, digits)}{ci}, {h.words}"
     if h.flipped:
         p = h.printed
         pci = f" ({_signed(p[1], digits)} to {_signed(p[2], digits)})" if has_ci else ""

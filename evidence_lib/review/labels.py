@@ -98,6 +98,44 @@ def readers_words(text, terms: dict) -> str:
     return pattern.sub(swap, text)
 
 
+def comparison_arms(comparison, *, intervention: str, terms: dict) -> tuple[str, str | None]:
+    """The two arms a row's ``comparison`` names, first and second, in readers' words.
+
+    A row's estimate is the first-named arm against the second ("sham acupuncture vs
+    conventional therapy"), so the words saying which way is better must name that first
+    arm, which is not always the reviewed intervention.
+
+    Parameters
+    ----------
+    comparison : str or None
+        The row's ``comparison`` as recorded ("verum acupuncture vs conventional therapy
+        (drugs, physiotherapy, exercise)").
+    intervention : str
+        The reviewed intervention's name, used when the text names no two arms.
+    terms : dict
+        ``review_labels(ds)["reader_terms"]`` (:func:`readers_words`).
+
+    Returns
+    -------
+    (str, str or None)
+        The first and second arm, remarks in brackets left out; ``(intervention, None)``
+        when the text does not read "A vs B".
+
+    Examples
+    --------
+    >>> comparison_arms("verum acupuncture vs conventional therapy (drugs, exercise)",
+    ...                 intervention="acupuncture", terms={"verum acupuncture": "acupuncture"})
+    ('acupuncture', 'conventional therapy')
+    >>> comparison_arms("sham acupuncture vs conventional therapy", intervention="acupuncture", terms={})
+    ('sham acupuncture', 'conventional therapy')
+    """
+    text = re.sub(r"\s*\([^()]*\)", "", readers_words(comparison, terms)).strip()
+    first, sep, second = text.partition(" vs ")
+    if not sep or not first.strip() or not second.strip() or ":" in text:
+        return intervention, None
+    return first.strip(), second.strip()
+
+
 def finding_topic(topic, topics: dict) -> str:
     """A findings ``topic`` as readers see it (from the descriptor's ``review.finding_topics``).
 

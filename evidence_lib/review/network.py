@@ -385,6 +385,36 @@ def _drop_constant(frame, column: str, words: str):
     return frame.drop(columns=column), f"{words} is {value:.3g} in every row, so it is not shown as a column."
 
 
+def pain_amount(estimate: float, measure: str, *, decimals: int) -> str:
+    """A pain difference as words with its unit after them: '8.6 points less pain (0–100 scale)'.
+
+    Parameters
+    ----------
+    estimate : float
+        The difference, negative = less pain with the first treatment.
+    measure : {'MD', 'SMD'}
+        The network's measure: points on 0-100 scales, or standard deviations.
+    decimals : int
+        Decimals shown.
+
+    Returns
+    -------
+    str
+        '8.6 points less pain (0–100 scale)' for an MD; '0.50 standard deviations less pain'
+        otherwise.
+
+    Examples
+    --------
+    >>> pain_amount(-8.62, "MD", decimals=1)
+    '8.6 points less pain (0–100 scale)'
+    """
+    word = "less" if estimate < 0 else "more"
+    size = decimal_text(abs(estimate), decimals)
+    if measure == "MD":
+        return f"{size} points {word} pain (0\u2013100 scale)"
+    return f"{size} standard deviations {word} pain"
+
+
 def reference_against_each(res, *, label=str):
     """The reference treatment against every other one, in the report's sign convention.
 
@@ -441,7 +471,6 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
     arms = pain_network_arms(ds)
     inclusion = pain_network_inclusion(ds)
     res = pain_network(ds, method=method)
-    unit = "points on 0–100" if res.measure == "MD" else "standard deviations"
     names = network_labels(ds)
 
     def label(code):
@@ -457,8 +486,8 @@ def network_section(ds, *, method: str = "REML") -> NetworkSection:
     ref = label(res.reference)
     lines = []
     for row in eff.itertuples():
-        direction = "less" if row.estimate < 0 else "more"
-        lines.append(f"against {row.treatment}: {decimal_text(abs(row.estimate), DECIMALS)} {unit} {direction} pain "
+        amount = pain_amount(row.estimate, res.measure, decimals=DECIMALS)
+        lines.append(f"against {row.treatment}: {amount} "
                      f"with {ref} ({interval_text(row.estimate, row.ci_low, row.ci_high, DECIMALS)})")
     entered = inclusion[inclusion["reason"].str.startswith(INCLUDED)]["label"].tolist()
     out = inclusion[~inclusion["reason"].str.startswith(INCLUDED)]["label"].tolist()

@@ -51,6 +51,31 @@ def _source_rows(ds, ids):
     return ds.sources[ds.sources["source_id"].isin(ids)]
 
 
+def effect_participants(effect, source) -> tuple[float, bool]:
+    """The participants behind one ``effects`` row, as the Summary of Findings and the cards count them.
+
+    Parameters
+    ----------
+    effect : mapping
+        An ``effects`` row (``n_intervention``, ``n_control``).
+    source : mapping or None
+        Its ``sources`` row (``n_participants``).
+
+    Returns
+    -------
+    (float, bool)
+        The two arms' sizes added when the row gives both; else the participants of the whole
+        study from its source row (then the flag is True, so that a reader is told the number
+        counts the whole trial, not only the two arms compared); NaN and False when neither is
+        held.
+    """
+    n = [effect.get("n_intervention"), effect.get("n_control")]
+    if all(is_number(v) for v in n):
+        return float(sum(float(v) for v in n)), False
+    whole = None if source is None else source.get("n_participants")
+    return (float(whole), True) if is_number(whole) else (math.nan, False)
+
+
 def _evidence(ds, row) -> dict:
     """Estimate, CI, measure, instrument, favours, participants, studies of one SoF row."""
     ids = [s.strip() for s in str(row["evidence_ids"]).split(";") if s.strip()]
@@ -62,9 +87,8 @@ def _evidence(ds, row) -> dict:
                     participants=p["n_participants"], studies=p["k"], design_ids=[p["source_id"]])
     if table == "effects":
         e = ds.effects.set_index("effect_id").loc[ids[0]]
-        n = [e["n_intervention"], e["n_control"]]
         src = _source_rows(ds, [e["source_id"]]).iloc[0]
-        participants = sum(n) if all(is_number(v) for v in n) else src["n_participants"]
+        participants = effect_participants(e, src)[0]
         studies = 1 if src["design"] == "rct" else math.nan
         return dict(estimate=e["estimate"], ci_low=e["ci_low"], ci_high=e["ci_high"], measure=e["measure"],
                     instrument=e["instrument"], favours=e["favours"], sources=[e["source_id"]],
@@ -219,7 +243,9 @@ def summary_of_findings(ds):
         in GRADEpro style with the outcome named so that it reads the same on any scale
         (``effect``, e.g. "MD 8.0 points less pain with acupuncture (13.2 less to 2.8 less)")
         and its value on the report's sign convention, negative = better with the
-        intervention, with the published value where the sign was reversed
+        intervention (a responder difference on its natural scale instead, "+20.2 (13.4 to
+        26.7) percentage points: more responders with acupuncture"), with the published
+        value where the sign was reversed
         (``direction``; :func:`evidence_lib.review.direction.effect_in_words`),
         ``participants`` and ``studies`` counted from the rows used (NaN where the source did
         not report them), ``certainty`` (high, moderate, low, very_low; missing if grade.csv

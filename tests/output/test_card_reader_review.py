@@ -55,7 +55,8 @@ def test_a_pooled_result_gives_the_number_of_trials_the_review_pooled(all_cards)
     assert k["manheimer2005-notx-pain-short"] == "8"
     row = next(r for r in _rows(all_cards) if r["row_id"] == "manheimer2005-clbp-noadd-short")
     assert row["n"].endswith("(8 studies)")
-    vickers = next(r for r in _rows(all_cards) if r["row_id"] == "vickers2012-bnp-noacu")
+    vickers = next(r for r in _rows(all_cards) if r["row_id"] == "vickers2012-bnp-sham")
+    assert not next(r for r in _csv("pooled_results") if r["analysis_id"] == "vickers2012-backneck-sham")["k"]
     assert vickers["n"] == f"not reported ({cards.POOLED_K_NOT_STATED})"
 
 
@@ -125,7 +126,8 @@ def test_the_responder_row_says_more_responders_smaller_end_first(ds):
                                      intervention="acupuncture")
     lo, hi = sorted(abs(float(haake[c])) for c in ("ci_low", "ci_high"))
     assert f"({lo:.1f} more to {hi:.1f} more)" in effect
-    assert "negative: more responders with acupuncture" in signed and "non-responders" not in signed
+    assert signed == f"+{float(haake['estimate']):.1f} ({lo:.1f} to {hi:.1f}) percentage points: " \
+                     "more responders with acupuncture", signed
     row = summary_of_findings(ds).set_index("sof_id").loc["conventional-response-intermediate"]
     assert "more responders with acupuncture" in row["direction"]
 

@@ -36,6 +36,32 @@ def _num(s):
     return float(s.replace("\u2212", "-"))
 
 
+#: The descriptor's reader terms (datapackage.json review.reader_terms), as a reader would replace them.
+_TERMS = {"verum acupuncture": "acupuncture", "verum": "acupuncture"}
+
+
+def _arms(comparison):
+    """The first and second arm of "A vs B (remark)", read here independently of the package."""
+    text = re.sub(r"\s*\([^()]*\)", "", comparison)
+    if " vs " not in text:   # one arm's own change: the words name the intervention
+        return "acupuncture", None
+    first, second = (t.strip() for t in text.split(" vs ", 1))
+    return re.sub(r"^verum acupuncture\b", "acupuncture", first), second
+
+
+def test_direction_words_name_the_rows_first_arm():
+    """H2: sham against conventional therapy is more responders with sham acupuncture, not with acupuncture."""
+    row = next(r for r in _csv("effects") if r["effect_id"] == "haake2007-resp-shamvsconv-26w")
+    assert row["comparison"].startswith("sham acupuncture vs conventional therapy")
+    rec = {**row, **{k: float(row[k]) for k in ("estimate", "ci_low", "ci_high")}}
+    cell, words, _ = harmonised_cells(rec, "acupuncture", reader_terms=_TERMS)
+    assert words == "positive: more responders with sham acupuncture than with conventional therapy"
+    assert cell == f"+{float(row['estimate']):.1f} [{float(row['ci_low']):.1f}, {float(row['ci_high']):.1f}]"
+    placebo = next(r for r in _csv("pooled_results") if r["comparison"].startswith("placebo acupuncture vs"))
+    rec = {**placebo, **{k: float(placebo[k]) for k in ("estimate", "ci_low", "ci_high")}}
+    assert harmonised_cells(rec, "acupuncture", reader_terms=_TERMS)[1].endswith("with placebo acupuncture")
+
+
 def _signed_rows():
     """(table, id, row) for every effects/pooled row with a difference, a sign-type direction and an estimate."""
     out = []
@@ -63,12 +89,20 @@ def test_card_estimate_is_negative_exactly_when_it_favours_acupuncture(table, ro
     rec = {k: (None if v == "" else v) for k, v in row.items()}
     for k in ("estimate", "ci_low", "ci_high"):
         rec[k] = None if rec[k] is None else float(rec[k])
-    cell, words, published = harmonised_cells(rec, "acupuncture")
-    shown = _num(re.match(_NUM, cell).group())
+    cell, words, published = harmonised_cells(rec, "acupuncture", reader_terms=_TERMS)
+    shown = _num(re.match(r"\+?(" + _NUM + ")", cell).group(1))
     assert abs(shown) == pytest.approx(abs(printed))
+    first, second = _arms(row["comparison"])
+    if row["measure"] == "pp_difference":   # responders: natural scale, positive = more responders with the first arm
+        assert row["outcome"] == "response"
+        if printed != 0:
+            assert (shown > 0) == (benefit > 0) and cell.startswith("+") == (shown > 0), (row_id, cell)
+        assert words == f"positive: more responders with {first} than with {second}", words
+        assert published == ""
+        return
     if benefit != 0:
         assert (shown < 0) == (benefit > 0), (row_id, cell)
-    assert words.startswith("negative: ") and words.endswith("with acupuncture"), words
+    assert words.startswith("negative: ") and words.endswith(f"with {first}"), words
     if row["favours"] == "positive":   # the source's own numbers stay visible for a fact-checker
         assert published.startswith("as published: ")
         nums = [_num(x) for x in re.findall(_NUM, published)]
@@ -150,6 +184,12 @@ def test_every_sof_effect_says_better_or_worse_with_acupuncture_from_the_rows_ow
         assert (good in r.effect) == (benefit > 0), (r.sof_id, r.effect)
         assert "with acupuncture" in r.effect
         assert not re.search(r"\b(lower|higher)\b", r.effect), r.effect
+        if r.measure == "pp_difference":   # responders on their natural scale: + = more responders
+            signed = _num(re.match(r"\+?(" + _NUM + ")", r.direction).group(1))
+            assert (signed > 0) == (benefit > 0) and r.direction.startswith("+") == (signed > 0), r.direction
+            assert "percentage points: more responders with acupuncture" in r.direction
+            assert "report's sign" not in r.direction and "negative" not in r.direction
+            continue
         signed = _num(re.search(r"sign: (" + _NUM + ")", r.direction).group(1))
         assert (signed < 0) == (benefit > 0), (r.sof_id, r.direction)
         assert ("sign reversed" in r.direction) == (favours == "positive"), r.direction
