@@ -163,8 +163,8 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
         row that does not exist, or to an analysis no trial enters, is skipped. A link to
         an analysis (``table`` = ``analyses``) gives one row with the analysis's design,
         subjects, outcome, term, measure and title (:func:`evidence_lib.review.analyses.
-        analysis_basis`), ``k`` its number of trials and no ``source_id`` or comparator
-        (it compares several).
+        analysis_basis`), ``k`` its number of trials, no ``source_id`` and no single
+        ``comparator_class`` (it compares several; they are in ``comparators``).
 
     Returns
     -------
@@ -172,14 +172,16 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
         Columns ``key`` (``table:row_id``), ``table``, ``row_id``, ``role``, ``source_id``,
         ``design``, ``subjects`` (effective, see the module docstring), ``comparator_class``,
         ``outcome``, ``term``, ``measure``, ``estimate``, ``ci_low``, ``ci_high``, ``favours``,
-        ``instrument``, ``description``, ``i2``, ``k``, ``analysis_id``, ``population``, in
-        the order of ``claim_evidence``.
+        ``instrument``, ``description``, ``i2``, ``k``, ``analysis_id``, ``population``,
+        ``comparators`` (every comparator class the row compares with, joined by ``; ``: the
+        row's ``comparator_class``, or an analysis's trials' comparators), in the order of
+        ``claim_evidence``.
     """
     import pandas as pd
 
     cols = ["key", "table", "row_id", "role", "source_id", "design", "subjects", "comparator_class", "outcome",
             "term", "measure", "estimate", "ci_low", "ci_high", "favours", "instrument", "description", "i2", "k",
-            "analysis_id", "population"]
+            "analysis_id", "population", "comparators"]
     from evidence_lib.review.labels import review_labels
 
     labels = review_labels(ds)
@@ -216,6 +218,7 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
             "ci_low": get("ci_low"), "ci_high": get("ci_high"), "favours": get("favours"),
             "instrument": get("instrument"), "description": get("description"), "i2": get("i2"), "k": get("k"),
             "analysis_id": get("analysis_id"), "population": get("population"),
+            "comparators": get("comparator_class"),
         })
     return pd.DataFrame(out, columns=cols)
 
@@ -230,7 +233,8 @@ def _analysis_row(ds, link, cols):
     row = dict.fromkeys(cols)
     row.update(key=f"analyses:{link.row_id}", table="analyses", row_id=link.row_id, role=link.role,
                design=b["design"], subjects=b["subjects"], outcome=b["outcome"], term=b["term"],
-               measure=b["measure"], description=b["description"], k=len(b["studies"]), analysis_id=link.row_id)
+               measure=b["measure"], description=b["description"], k=len(b["studies"]), analysis_id=link.row_id,
+               comparators="; ".join(b.get("comparators", ())) or None)
     return row
 
 
