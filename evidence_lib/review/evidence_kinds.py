@@ -22,8 +22,10 @@ HEALTHY_DESIGNS = frozenset({"healthy_volunteer"})
 #: Designs that are randomised trials or syntheses of them.
 TRIAL_DESIGNS = frozenset({"rct", "meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review"})
 
-#: Kinds, strongest first; "none": a claim with no evidence row.
-EVIDENCE_KINDS = ("condition_trials", "condition_other", "other_patients", "healthy_volunteers", "animals", "none")
+#: Kinds, strongest first; "context_only": a claim whose linked rows are all context (shown on its
+#: card, but none tests the claim); "none": a claim with no evidence row at all.
+EVIDENCE_KINDS = ("condition_trials", "condition_other", "other_patients", "healthy_volunteers", "animals",
+                  "context_only", "none")
 
 
 def evidence_kind_words(ds) -> tuple[dict, dict]:
@@ -44,10 +46,12 @@ def evidence_kind_words(ds) -> tuple[dict, dict]:
     low = cond.lower().replace(" ", "-")
     labels = {"condition_trials": f"{cond}: RCTs,\nmeta-analyses", "condition_other": f"{cond}:\nother designs",
               "other_patients": "Other patients\nor people", "healthy_volunteers": "Healthy\nvolunteers",
-              "animals": "Animals", "none": "Not linked to\nany study"}
+              "animals": "Animals", "context_only": "Context only:\nno study tests it",
+              "none": "Not linked to\nany study"}
     text = {"condition_trials": f"{low} trials or meta-analyses", "condition_other": f"other {low} studies",
             "other_patients": "other patients or people", "healthy_volunteers": "healthy volunteers",
-            "animals": "animals", "none": "not linked to any study"}
+            "animals": "animals", "context_only": "context studies only",
+            "none": "no linked study"}
     return labels, text
 
 
@@ -96,7 +100,7 @@ def is_healthy_volunteer(design, subjects) -> bool:
 
 
 def evidence_kind(design, subjects, *, condition=frozenset()) -> str:
-    """The kind of evidence of one row (one of :data:`EVIDENCE_KINDS` except ``none``).
+    """The kind of evidence of one row (one of :data:`EVIDENCE_KINDS` except ``context_only`` and ``none``).
 
     Parameters
     ----------
@@ -272,7 +276,8 @@ def claim_evidence_kinds(ds):
     -------
     DataFrame
         One row per claim and kind of evidence it rests on (a claim resting on two kinds has
-        two rows; a claim with no evidence row has one row of kind ``none``): ``claim_id``,
+        two rows; a claim whose linked rows are all context has one row of kind
+        ``context_only``, a claim with no evidence row one of kind ``none``): ``claim_id``,
         ``kind``, ``verdict``, ``certainty``, ``n_kinds`` (how many kinds the claim has).
     """
     import pandas as pd
@@ -280,8 +285,10 @@ def claim_evidence_kinds(ds):
     recs = []
     cond = condition_subjects(ds)
     for c in ds.claims.itertuples(index=False):
-        basis = basis_rows(evidence_rows(ds, c.claim_id))
-        kinds = {evidence_kind(d, s, condition=cond) for d, s in zip(basis["design"], basis["subjects"])} or {"none"}
+        linked = evidence_rows(ds, c.claim_id)
+        basis = basis_rows(linked)
+        kinds = ({evidence_kind(d, s, condition=cond) for d, s in zip(basis["design"], basis["subjects"])}
+                 or {"context_only" if len(linked) else "none"})
         for k in sorted(kinds, key=EVIDENCE_KINDS.index):
             recs.append({"claim_id": c.claim_id, "kind": k, "verdict": c.verdict, "certainty": c.certainty,
                          "n_kinds": len(kinds)})
