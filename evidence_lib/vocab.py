@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 
+from evidence_lib.terms import IMMEDIATE_MAX_WEEKS as _IMMEDIATE_MAX_WEEKS
+from evidence_lib.terms import LONG_MIN_WEEKS as _LONG_MIN_WEEKS
+from evidence_lib.terms import SHORT_MAX_WEEKS as _SHORT_MAX_WEEKS
+
 #: Verdicts from the most to the least favourable to the article, for ordering displays.
 VERDICT_ORDER = ("supported", "supported_with_caveats", "overstated", "unsupported", "contradicted", "not_checkable")
 VERDICT_LABELS = {
@@ -78,13 +82,47 @@ OUTCOME_LABELS = {"pain": "pain", "function": "function", "response": "response 
 TERMS = ("immediate", "short", "intermediate", "long")
 TERM_LABELS = {"immediate": "immediately after treatment", "short": "short term", "intermediate": "intermediate term",
                "long": "long term"}
-THRESHOLD_KINDS = ("mcid_between_group", "mcid_within_patient", "responder_definition", "smd_convention")
+#: The same horizons named by their weeks from randomisation (:mod:`evidence_lib.terms`), for
+#: figures whose axis is weeks from randomisation: at week 1 no course of treatment has ended,
+#: so "immediately after treatment" would misname the band there.
+TERM_WEEK_LABELS = {
+    "immediate": f"within {_IMMEDIATE_MAX_WEEKS:g} week" + ("s" if _IMMEDIATE_MAX_WEEKS != 1 else ""),
+    "short": f"{_IMMEDIATE_MAX_WEEKS:g}\u2013{_SHORT_MAX_WEEKS:g} weeks",
+    "intermediate": f"{_SHORT_MAX_WEEKS:g}\u2013{_LONG_MIN_WEEKS:g} weeks",
+    "long": f"{_LONG_MIN_WEEKS:g} weeks or more",
+}
+THRESHOLD_KINDS = ("mcid_between_group", "mcid_within_patient", "responder_definition", "smd_convention",
+                   "design_target")
 #: What each kind of threshold is, in the words a reader should see beside a shaded band.
+#: ``design_target``: the difference a trial's power calculation assumed (a design assumption,
+#: never to be called a minimal clinically important difference).
 THRESHOLD_KIND_LABELS = {
     "mcid_between_group": "minimal clinically important difference between groups",
     "mcid_within_patient": "minimal important change within a patient",
     "responder_definition": "responder definition",
     "smd_convention": "effect-size convention (not a clinically important difference)",
+    "design_target": "difference the trial was designed to detect (a design target, not an established MCID)",
+}
+#: A threshold of each kind in a sentence: ``{size}`` is its value and unit ("10 points"),
+#: ``{source}`` its source as readers see it ("Thomas 2005").
+THRESHOLD_KIND_PHRASES = {
+    "mcid_between_group": "minimal clinically important difference between groups of {size} ({source})",
+    "mcid_within_patient": "minimal important change within a patient of {size} ({source})",
+    "responder_definition": "responder definition of {size} ({source})",
+    "smd_convention": "effect-size convention of {size} ({source}; a convention, not a clinically important difference)",
+    "design_target": "difference of {size} the trial was designed to detect ({source}; a design target, not an "
+                     "established MCID)",
+}
+#: A shaded band of differences smaller than a threshold: ``{size}`` is "±10 points", ``{source}``
+#: the source with the kind's caveat when it has one ("Thomas 2005; a design target, not an
+#: established MCID", from :data:`THRESHOLD_KIND_PHRASES`).
+THRESHOLD_BAND_PHRASES = {
+    "mcid_between_group": "differences smaller than the minimal clinically important difference between groups "
+                          "({size}; {source})",
+    "mcid_within_patient": "differences smaller than the minimal important change within a patient ({size}; {source})",
+    "responder_definition": "differences smaller than the responder definition ({size}; {source})",
+    "smd_convention": "differences smaller than the effect-size convention ({size}; {source})",
+    "design_target": "differences smaller than the difference the trial was designed to detect ({size}; {source})",
 }
 #: Analyses the package computes from a data package's tables. A claim rests on one through a
 #: ``claim_evidence.csv`` row with ``table`` = ``analyses`` and ``row_id`` = one of these ids.

@@ -77,6 +77,9 @@ _RULES = (
      lambda m: f"The evidence comes from studies in {m['who']}"),
     ("population", r"a claim about (?P<claim>.+), with evidence in (?P<ev>.+)",
      lambda m: f"The studies are in {_who(m['ev'])}, as the claim is"),
+    ("population", r"a claim about (?P<claim>.+); the evidence is in (?P<ev>.+?); other results shown are in (?P<also>.+)",
+     lambda m: f"The claim is about {_who(m['claim'])}; the results it rests on are in {_listed(m['ev'])}, "
+               f"other results shown are in {_who(m['also'])}"),
     ("population", r"a claim about (?P<claim>.+); the evidence is in (?P<ev>.+?)(?: - no study of (?P<none>.+))?",
      lambda m: f"The claim is about {_who(m['claim'])}, but the studies are in {_listed(m['ev'])}"
                + (f"; none studied {m['none']}" if m["none"] else "")),
@@ -87,6 +90,11 @@ _RULES = (
     ("time_horizon", r"a (?P<h>\w+)-term claim; no linked row has a timepoint, so the horizon cannot be checked",
      lambda m: f"The studies shown do not say when the effect was measured, so whether they cover "
                f"{_HORIZON.get(m['h'], m['h'])}, as the claim does, cannot be checked"),
+    ("time_horizon", r"an? (?P<h>\w+)-term claim; the horizon was not checked: the results it rests on give no "
+                     r"timepoint in weeks(?: \(other results shown are (?P<t>.+)-term\))?",
+     lambda m: f"Whether these results cover {_HORIZON.get(m['h'], m['h'])}, as the claim does, was not checked "
+               f"automatically: the results the claim rests on give their timing in words, if at all, not in weeks"
+               + (f" (other results shown cover {_horizons(m['t'])})" if m["t"] else "")),
     ("time_horizon", r"(?P<h>\w+)-term claim; the evidence is at later timepoints only \((?P<t>.+)\)",
      lambda m: f"The claim is about {_HORIZON.get(m['h'], m['h'])}; the evidence covers only later times "
                f"({_horizons(m['t'])})"),

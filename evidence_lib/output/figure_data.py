@@ -160,18 +160,15 @@ def zone_text(row, description: str, measure: str) -> str:
     str
         E.g. "differences smaller than the minimal clinically important difference between groups (±15 points ...)".
     """
-    from evidence_lib.vocab import THRESHOLD_KIND_LABELS
+    from evidence_lib.vocab import THRESHOLD_BAND_PHRASES
 
     if measure in RATIO_MEASURES or not description.endswith(")") or "(" not in description:
         return description
     source = description[description.rindex("(") + 1:-1]
     unit = str(row.get("unit") or "").strip()
     unit = "" if unit.lower() == "nan" else " " + unit
-    what = THRESHOLD_KIND_LABELS.get(str(row["kind"]), str(row["kind"]))
     size = f"\u00b1{float(row['value']):g}{unit}"
-    if str(row["kind"]) == "smd_convention":
-        return f"differences smaller than the effect-size convention ({size}; {source})"
-    return f"differences smaller than the {what} ({size}; {source})"
+    return THRESHOLD_BAND_PHRASES[str(row["kind"])].format(size=size, source=source)
 
 
 def band_for(ds, measure: str, instruments, *, labels=None, factor: float = 1.0) -> Band:

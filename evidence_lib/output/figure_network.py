@@ -13,6 +13,9 @@ from __future__ import annotations
 from evidence_lib._values import decimal_text
 from evidence_lib.vocab import ANALYSIS_LABELS
 
+#: The network forest's title, the same inside the PNG and in the report's caption.
+FOREST_TITLE = "Every treatment against the reference, short-term pain"
+
 #: Figure width in inches, as the other figures of the build.
 WIDTH = 6.0
 _ANALYSIS = "network-pain-short"
@@ -69,6 +72,28 @@ def _band(ds, n):
     from evidence_lib.review.network import pain_network_arms
 
     return band_for(ds, n["result"].measure, list(pain_network_arms(ds)["instrument"]))
+
+
+def _pairwise_trials_outside(ds) -> dict:
+    """Treatment code -> the pairwise pooling's trials that the network does not use, in words.
+
+    Each as "Kennedy 2008 (VAS worst pain 0-100 at 13 weeks)", so a sentence setting the
+    pairwise interval beside the network's says that the two rest on different trials.
+    """
+    from evidence_lib.output.figure_data import own_inputs
+    from evidence_lib.review.network import pain_network_arms
+
+    o = own_inputs(ds)
+    if o is None:
+        return {}
+    used = set(pain_network_arms(ds)["study"])
+    out: dict = {}
+    for r in o["trials"].itertuples(index=False):
+        if r.source_id in used:
+            continue
+        weeks = f" at {float(r.timepoint_weeks):g} weeks" if r.timepoint_weeks == r.timepoint_weeks else ""
+        out.setdefault(str(r.comparator_class), []).append(f"{r.label} ({r.instrument}{weeks})")
+    return out
 
 
 def pairwise_pooling(ds) -> dict:
@@ -134,14 +159,18 @@ def tau_caveat(ds) -> str:
          f"{_count(k, 'trial')} ({df} {'degree' if df == 1 else 'degrees'} of freedom for heterogeneity), so "
          f"these intervals are as narrow as those of a fixed-effect model.")
     pairs = pairwise_pooling(ds)
+    outside = _pairwise_trials_outside(ds)
     codes = {lab: code for code, lab in n["labels"].items()}
     wider = []
     for r in reference_against_each(res, label=n["labels"].get).itertuples():
         p = pairs.get(codes.get(r.treatment))
         if p is not None and (p.ci_high - p.ci_low) > (r.ci_high - r.ci_low):
+            extra = outside.get(codes.get(r.treatment))
+            also = (f", including {' and '.join(extra)}, which the network does not use" if extra else "")
             wider.append(f"against {r.treatment}, {decimal_text(p.estimate, 1)} (95% CI {decimal_text(p.ci_low, 1)} "
-                         f"to {decimal_text(p.ci_high, 1)}) from {_count(p.k, 'trial')}, against the network estimate "
-                         f"{decimal_text(r.estimate, 1)} ({decimal_text(r.ci_low, 1)} to {decimal_text(r.ci_high, 1)})")
+                         f"to {decimal_text(p.ci_high, 1)}) from {_count(p.k, 'trial')}{also}, against the network "
+                         f"estimate {decimal_text(r.estimate, 1)} ({decimal_text(r.ci_low, 1)} to "
+                         f"{decimal_text(r.ci_high, 1)})")
     if wider:
         return s + " Pairwise random-effects pooling gives a wider interval: " + "; ".join(wider) + "."
     return s + " Pairwise random-effects pooling, which estimates τ² for each comparison, can give wider intervals."
@@ -241,6 +270,7 @@ def forest_figure(ds):
     band = _band(ds, n)
     network_forest(n["effects"], reference=n["result"].reference, labels=n["labels"], xlabel=n["xlabel"],
                    reference_first=True, threshold=band.value, threshold_style=band.style, ax=ax)
+    fig.suptitle(FOREST_TITLE, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
     note = _note(ds, n, band)
     if note:
         import textwrap

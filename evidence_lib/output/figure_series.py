@@ -363,7 +363,10 @@ def map_inputs(ds):
     if tab is not None:
         tab = tab.assign(certainty=[c if isinstance(c, str) else "none" for c in tab["certainty"]])
     labels, text = evidence_kind_words(ds)
-    return tab, {"row_order": EVIDENCE_KINDS, "row_labels": labels, "row_text": text}
+    # the two "no study tests it" rows are drawn only when a claim is in them
+    present = set(tab["kind"]) if tab is not None else set()
+    order = tuple(k for k in EVIDENCE_KINDS if k not in ("context_only", "none") or k in present)
+    return tab, {"row_order": order, "row_labels": labels, "row_text": text}
 
 
 def protocol_rows(ds):

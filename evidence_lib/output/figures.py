@@ -229,6 +229,10 @@ def _funnel_describe(ds):
 
 # --------------------------------------------------------------------------- published pooled estimates
 
+#: The review-estimates figure's title, the same in the PNG and in the report's caption.
+REVIEWS_TITLE = "Published pooled estimates, by outcome and comparator"
+
+
 def _reviews_figure(ds):
     from evidence_lib.plotting.forest import forest_plot
 
@@ -242,7 +246,7 @@ def _reviews_figure(ds):
                      threshold_label=w["band"].note(), threshold_style=w["band"].style,
                      xlabel="Standardised mean difference", favours=w["favours"],
                      axis_note=w["axis_note"], label_heading="Review, timepoint, trials", notes=notes,
-                     title="Published pooled estimates, by outcome and comparator")
+                     title=REVIEWS_TITLE)
     return ax.figure
 
 
@@ -275,7 +279,7 @@ def _shaded_text(panels) -> str:
         return "Shaded: " + "; ".join(bands) + "."
     parts = []
     for t, insts in bands.items():
-        size, _, source = t[t.rindex(" (") + 2:-1].rpartition("; ")
+        size, _, source = t[t.rindex(" (") + 2:-1].partition("; ")  # "±10 points; Thomas 2005; a design target..."
         parts.append(f"{size or source} for {', '.join(dict.fromkeys(insts))}" + (f" ({source})" if size else ""))
     return f"Shaded: {heads.pop()}: " + "; ".join(parts) + "."
 
@@ -302,7 +306,7 @@ def _time_figure(ds):
     import matplotlib.pyplot as plt
 
     from evidence_lib.plotting.timecourse import effect_over_time
-    from evidence_lib.vocab import TERM_LABELS
+    from evidence_lib.vocab import TERM_WEEK_LABELS
 
     e, panels, ylabel = fs.time_inputs(ds)
     if len(e) == 0:
@@ -320,7 +324,7 @@ def _time_figure(ds):
     for i, (ax, pn) in enumerate(zip(axes[:, 0], panels)):
         sub = e[e["group"] == pn["group"]]
         effect_over_time(sub, group="group", point_label="when", threshold=pn["band"].value, xmax=xmax, ylim=ylim,
-                         term_names=TERM_LABELS if i == 0 else False,
+                         term_names=TERM_WEEK_LABELS if i == 0 else False,
                          color_index=fs.ARM_STYLE.get(pn["comparator"], 7), ax=ax)
         ax.set_title(wrap_balanced(_time_title(pn), 72), fontsize=9, loc="left", fontweight="normal", pad=42 if i == 0 else 4)
     axes[-1, 0].set_xlabel("Weeks from randomisation\n(dotted lines: the term cut-offs at 1, 13 and 52 weeks)",
@@ -574,7 +578,7 @@ def registry() -> list[FigureSpec]:
     return [
         FigureSpec("verdicts-by-category", "Verdicts by claim category", _finished(_ledger_figure), _ledger_describe),
         FigureSpec("evidence-map", "Claims by kind of evidence and certainty", _finished(_map_figure), _map_describe),
-        FigureSpec("review-estimates", "Published pooled estimates by comparator", _finished(_reviews_figure),
+        FigureSpec("review-estimates", REVIEWS_TITLE, _finished(_reviews_figure),
                    _reviews_describe),
         FigureSpec("forest", "Forest plot of the main pooled analysis", _finished(_forest_figure), _forest_describe),
         FigureSpec("own-pooling", "Our own pooling of trial pain differences, by comparator", _finished(_own_figure),
@@ -588,6 +592,6 @@ def registry() -> list[FigureSpec]:
                    _plans_describe),
         FigureSpec("network-graph", "The network of trials for short-term pain", _finished(fn.graph_figure), fn.graph_describe,
                    section="network"),
-        FigureSpec("network-forest", "Every treatment against the reference, short-term pain", _finished(fn.forest_figure),
+        FigureSpec("network-forest", fn.FOREST_TITLE, _finished(fn.forest_figure),
                    fn.forest_describe, section="network"),
     ]

@@ -374,12 +374,44 @@ def reproductions(ds) -> list[dict]:
             "method": METHOD_LABELS.get(rep.method, rep.method), "k": rep.ours.k,
             "summary": reproduction_sentence(rep),
             "rows": [{"statistic": STATISTIC_LABELS.get(r.statistic, r.statistic), "published": number_text(r.published),
-                      "ours": decimal_text(r.ours, 0 if r.statistic == "k" else 4),
-                      "difference": _difference_text(r.difference, 0 if r.statistic == "k" else 4),
+                      "ours": decimal_text(r.ours, 0 if r.statistic == "k" else ours_decimals(r.ours)),
+                      "difference": _difference_text(r.difference,
+                                                     0 if r.statistic == "k" else ours_decimals(r.ours)),
                       "agrees": bool(r.agrees_to_rounding)}
                      for r in rep.to_frame().itertuples(index=False)],
         })
     return out
+
+
+def ours_decimals(value: float, *, minimum: int = 4, significant: int = 4) -> int:
+    """Decimals to print a re-computed statistic with: at least ``minimum``, and enough for ``significant`` figures.
+
+    At 4 decimals a Q of 0.03499 prints as "0.0350", which reads as if it rounded to 0.04;
+    with 4 significant figures it prints as "0.03499".
+
+    Parameters
+    ----------
+    value : float
+        The value to print.
+    minimum : int
+        The fewest decimals.
+    significant : int
+        The significant figures the value must keep.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> ours_decimals(0.03499), ours_decimals(-9.38), ours_decimals(0.0)
+    (5, 4, 4)
+    """
+    import math
+
+    if not isinstance(value, (int, float)) or not math.isfinite(value) or value == 0:
+        return minimum
+    return max(minimum, significant - 1 - math.floor(math.log10(abs(value))))
 
 
 def _difference_text(value: float, decimals: int) -> str:

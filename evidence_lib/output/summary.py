@@ -57,7 +57,8 @@ def sof_rows(ds) -> list[dict]:
         (starting with a capital), ``direction``, ``instrument``, ``participants`` and
         ``studies`` (text; "not reported" where the source did not say), ``certainty`` (a GRADE code), ``downgrades``,
         ``published`` (the review's own rating and what we did with it, or ""),
-        ``importance``, ``statement`` and ``bayes``.
+        ``importance``, ``statement``, ``bayes``, ``source`` (the review or trial the row
+        rests on) and ``chosen`` (why that evidence was chosen).
     """
     out = []
     for r in records(sof_frame(ds)):
@@ -72,7 +73,8 @@ def sof_rows(ds) -> list[dict]:
             "published": (f"The review rated it {pub.replace('_', ' ')}. {r.get('published_note') or ''}".strip()
                           if isinstance(pub, str) and pub else ""),
             "importance": r.get("clinical_importance") or "", "statement": r["statement"],
-            "bayes": r.get("bayes") or "",
+            "bayes": r.get("bayes") or "", "source": r.get("source") or "",
+            "chosen": r.get("selection_reason") or "",
         })
     return out
 

@@ -29,7 +29,8 @@ def analysis_basis(ds, analysis_id: str) -> dict | None:
         ``design`` (``"meta_analysis"``: a synthesis of randomised trials), ``subjects``
         (:func:`evidence_lib.review.network.pain_network_basis`), ``outcome``, ``term``,
         ``measure``, ``description`` (the analysis's title), ``studies`` (the trials it
-        combines, as readers' labels); None when no trial of the data enters the analysis
+        combines, as readers' labels), ``comparators`` (the comparator classes its trials
+        compare with); None when no trial of the data enters the analysis
         (the link then stands for nothing, like a link to a missing row).
 
     Raises

@@ -11,7 +11,12 @@ source in ``sources.csv``.
 Which rows a frame is checked against: the rows with role ``supports``; if a claim has
 none (e.g. an overstated claim whose rows only qualify it), every row except ``context``.
 For each kind the frame is met if *at least one* of those rows fits; the finding names
-the rows. Kinds and severities (``ok`` < ``info`` < ``warning`` < ``mismatch``):
+the rows. The severity comes from those rows, but every linked row (any
+role) is read for the message, so that a finding never says something of "the evidence"
+that another row on the claim's card contradicts: a comparator finding names what the
+other rows compare with (an analysis row compares with every comparator of its trials,
+``evidence_rows(...)["comparators"]``), and "no study of" a group is said only when no
+linked row at all is coded as that group. Kinds and severities (``ok`` < ``info`` < ``warning`` < ``mismatch``):
 
 comparator
     :data:`COMPARATOR_FIT` gives the fit of an evidence comparator to the claimed one.
@@ -23,7 +28,9 @@ time_horizon
     Terms come from ``effects.term`` (or :func:`evidence_lib.terms.term_for_weeks` of
     ``timepoint_weeks``) and ``pooled_results.term``. A row at the claimed horizon is ok,
     only later rows are info, only earlier ones (a long-term claim on short-term effects)
-    a mismatch; no term on any row is a warning (cannot be checked).
+    a mismatch. No term on the basis rows is info: the check did not run (timing given in
+    words, e.g. "soon after a single treatment", cannot be read), which says nothing about
+    the studies; other linked rows' terms are named.
 population
     :func:`population_fit`: the subjects of the source (``findings.subjects`` for a
     finding; ``sources.subjects`` otherwise, narrowed to acute or chronic when the
@@ -250,8 +257,61 @@ def population_fit(claimed: str, subjects: str | None, *, condition: str = "", p
     return "warning"
 
 
-def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], list]:
+def _codes(joined) -> list[str]:
+    """'sham; no_treatment' -> ['sham', 'no_treatment'] (a row's ``comparators``)."""
+    return [c.strip() for c in str(joined).split(";") if c.strip()]
+
+
+def _comparator_fit(want: str, joined) -> str:
+    """The best fit to a claimed comparator among a row's comparator classes."""
+    fits = [COMPARATOR_FIT.get(want, {}).get(c, "mismatch") for c in _codes(joined)] or ["mismatch"]
+    return min(fits, key=SEVERITIES.index)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _other_comparators(want, shown, basis, name, ds) -> str:
+    """What the linked rows outside the basis compare with, in words ('' if nothing new).
+
+    The severity stays with the basis rows (what the verdict rests on); this only keeps
+    the message true of the whole card.
+    Every linked row is read (any role): a caveat that the results a verdict rests on
+    compare with sham only must not hide that another row shown on the card compares with
+    the claimed comparator. Rows comparing only with what the basis rows already name are
+    left out. An analysis row (several trials) "includes trials against" the
+    fitting comparator; a study "compares with" its comparators.
+    """
+    from evidence_lib.review.views import source_labels
+
+    labels = source_labels(ds)
+    rest = shown[shown["comparators"].notna() & ~shown["key"].isin(set(basis["key"]))]
+    named = {c for cs in basis["comparators"].dropna() for c in _codes(cs)}
+    fits = COMPARATOR_FIT.get(want, {})
+    by_who: dict[tuple[str, bool], list[str]] = {}
+    for r in rest.itertuples(index=False):
+        analysis = r.table == "analyses"
+        who = (f"the {str(r.description or 'analysis').lower()}" if analysis
+               else labels.get(r.source_id, r.source_id))
+        codes = by_who.setdefault((who, analysis), [])
+        codes += [c for c in _codes(r.comparators) if c not in codes]
+    parts = []
+    for (who, analysis), codes in by_who.items():
+        if set(codes) <= named:
+            continue  # nothing the caveat has not already named
+        good = [c for c in codes if fits.get(c) == "ok"]
+        if analysis:
+            parts.append(f"{who} includes trials against {' and '.join(name(c) for c in good or codes)}")
+        else:
+            parts.append(f"{who} compares with {' and '.join(name(c) for c in codes)}")
+    return "; ".join(parts)
+
+
+def _frame_findings(frame, basis: "pd.DataFrame", ds, shown: "pd.DataFrame | None" = None) -> tuple[list[Finding], list]:
     from evidence_lib.review.labels import review_labels
+
+    shown = basis if shown is None else shown
 
     fid = frame.frame_id
     out: list[Finding] = []
@@ -265,19 +325,19 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
     def name(code):
         return short.get(code, str(code).replace("_", " "))
 
-    comp = basis[basis["comparator_class"].notna()]
+    comp = basis[basis["comparators"].notna()]
     if want not in ("any", "none") and len(comp):
         pairs = []
         for r in comp.itertuples(index=False):
-            pairs.append((COMPARATOR_FIT.get(want, {}).get(r.comparator_class, "mismatch"), r.key))
+            pairs.append((_comparator_fit(want, r.comparators), r.key))
         sev, keys = _best(pairs)
-        found = sorted(set(comp["comparator_class"]))
+        found = sorted({c for cs in comp["comparators"] for c in _codes(cs)})
         named = [name(c) for c in found]
         if sev == "ok":
             msg = f"the claim compares with {name(want)}; the evidence includes results against {name(want)}"
         elif sev == "mismatch":
             if want in ("conventional_therapy", "usual_care", "active_other") and set(found) <= {"sham", "no_treatment", "none"}:
-                msg = (f"the claim compares with {name(want)}, but the evidence it rests on compares "
+                msg = (f"the claim compares with {name(want)}, but the results it rests on compare "
                        f"with {' and '.join(named)} only")
             elif want == "sham":
                 msg = (f"the claim says 'sham', but the evidence is against {' and '.join(named)}: "
@@ -287,6 +347,10 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
         else:
             why = "; ".join(sorted({_COMPARATOR_WHY[(want, c)] for c in found if (want, c) in _COMPARATOR_WHY}))
             msg = f"the claim compares with {name(want)}; the nearest evidence compares with {', '.join(named)} ({why})"
+        if sev != "ok":
+            other = _other_comparators(want, shown, basis, name, ds)
+            if other:
+                msg += f"; of the other results shown, {other}"
         out.append(Finding("comparator", sev, msg, keys, fid))
     elif want not in ("any", "none") and len(basis):
         out.append(Finding("comparator", "warning",
@@ -298,9 +362,14 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
     if h in TERMS and len(basis):
         timed = basis[basis["term"].notna()]
         if timed.empty:
-            out.append(Finding("time_horizon", "warning",
-                               f"a {h}-term claim; no linked row has a timepoint, so the horizon cannot be checked",
-                               _keys(basis), fid))
+            # Timing given in words only (e.g. "soon after a single treatment") cannot be read
+            # here: say that the check did not run, not that the studies are silent.
+            elsewhere = shown[shown["term"].notna() & ~shown["key"].isin(set(basis["key"]))]
+            terms = sorted(set(elsewhere["term"]), key={t: i for i, t in enumerate(TERMS)}.get)
+            msg = f"{_article(h)} {h}-term claim; the horizon was not checked: the results it rests on give no timepoint in weeks"
+            if terms:
+                msg += f" (other results shown are {' and '.join(terms)}-term)"
+            out.append(Finding("time_horizon", "info", msg, _keys(basis), fid))
         else:
             order = {t: i for i, t in enumerate(TERMS)}
             terms = sorted(set(timed["term"]), key=order.get)
@@ -347,8 +416,12 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds) -> tuple[list[Finding], li
             else:
                 msg = (f"a claim about {frame.population}; the evidence is in "
                        f"{', '.join(subj) if subj else 'unrecorded populations'}")
-                if frame.population in set(labels["populations"].get("specific_groups", ())):
+                # "no study of X" only when no linked row at all (any role) is coded as X.
+                in_group = shown[shown["subjects"] == frame.population]
+                if frame.population in set(labels["populations"].get("specific_groups", ())) and in_group.empty:
                     msg += f" - no study of {frame.population}"
+                elif len(in_group):
+                    msg += f"; other results shown are in {frame.population}"
             out.append(Finding("population", sev, msg, keys, fid))
 
     # outcome
@@ -478,7 +551,7 @@ def check(ds, claim_id: str) -> ClaimCheck:
             findings.append(Finding("evidence", "info", "no study result is linked to this claim",
                                     (), frame.frame_id))
             continue
-        f, r = _frame_findings(frame, basis, ds)
+        f, r = _frame_findings(frame, basis, ds, ev)
         findings += f
         readings += [x for x in r if x[0] not in {k for k, _ in readings}]
     return ClaimCheck(claim_id, frames, ev, tuple(findings), tuple(readings))

@@ -22,8 +22,10 @@ HEALTHY_DESIGNS = frozenset({"healthy_volunteer"})
 #: Designs that are randomised trials or syntheses of them.
 TRIAL_DESIGNS = frozenset({"rct", "meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review"})
 
-#: Kinds, strongest first; "none": a claim with no evidence row.
-EVIDENCE_KINDS = ("condition_trials", "condition_other", "other_patients", "healthy_volunteers", "animals", "none")
+#: Kinds, strongest first; "context_only": a claim whose linked rows are all context (shown on its
+#: card, but none tests the claim); "none": a claim with no evidence row at all.
+EVIDENCE_KINDS = ("condition_trials", "condition_other", "other_patients", "healthy_volunteers", "animals",
+                  "context_only", "none")
 
 
 def evidence_kind_words(ds) -> tuple[dict, dict]:
@@ -44,10 +46,12 @@ def evidence_kind_words(ds) -> tuple[dict, dict]:
     low = cond.lower().replace(" ", "-")
     labels = {"condition_trials": f"{cond}: RCTs,\nmeta-analyses", "condition_other": f"{cond}:\nother designs",
               "other_patients": "Other patients\nor people", "healthy_volunteers": "Healthy\nvolunteers",
-              "animals": "Animals", "none": "Not linked to\nany study"}
+              "animals": "Animals", "context_only": "Context only:\nno study tests it",
+              "none": "Not linked to\nany study"}
     text = {"condition_trials": f"{low} trials or meta-analyses", "condition_other": f"other {low} studies",
             "other_patients": "other patients or people", "healthy_volunteers": "healthy volunteers",
-            "animals": "animals", "none": "not linked to any study"}
+            "animals": "animals", "context_only": "context studies only",
+            "none": "no linked study"}
     return labels, text
 
 
@@ -96,7 +100,7 @@ def is_healthy_volunteer(design, subjects) -> bool:
 
 
 def evidence_kind(design, subjects, *, condition=frozenset()) -> str:
-    """The kind of evidence of one row (one of :data:`EVIDENCE_KINDS` except ``none``).
+    """The kind of evidence of one row (one of :data:`EVIDENCE_KINDS` except ``context_only`` and ``none``).
 
     Parameters
     ----------
@@ -163,8 +167,8 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
         row that does not exist, or to an analysis no trial enters, is skipped. A link to
         an analysis (``table`` = ``analyses``) gives one row with the analysis's design,
         subjects, outcome, term, measure and title (:func:`evidence_lib.review.analyses.
-        analysis_basis`), ``k`` its number of trials and no ``source_id`` or comparator
-        (it compares several).
+        analysis_basis`), ``k`` its number of trials, no ``source_id`` and no single
+        ``comparator_class`` (it compares several; they are in ``comparators``).
 
     Returns
     -------
@@ -172,14 +176,16 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
         Columns ``key`` (``table:row_id``), ``table``, ``row_id``, ``role``, ``source_id``,
         ``design``, ``subjects`` (effective, see the module docstring), ``comparator_class``,
         ``outcome``, ``term``, ``measure``, ``estimate``, ``ci_low``, ``ci_high``, ``favours``,
-        ``instrument``, ``description``, ``i2``, ``k``, ``analysis_id``, ``population``, in
-        the order of ``claim_evidence``.
+        ``instrument``, ``description``, ``i2``, ``k``, ``analysis_id``, ``population``,
+        ``comparators`` (every comparator class the row compares with, joined by ``; ``: the
+        row's ``comparator_class``, or an analysis's trials' comparators), in the order of
+        ``claim_evidence``.
     """
     import pandas as pd
 
     cols = ["key", "table", "row_id", "role", "source_id", "design", "subjects", "comparator_class", "outcome",
             "term", "measure", "estimate", "ci_low", "ci_high", "favours", "instrument", "description", "i2", "k",
-            "analysis_id", "population"]
+            "analysis_id", "population", "comparators"]
     from evidence_lib.review.labels import review_labels
 
     labels = review_labels(ds)
@@ -216,6 +222,7 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
             "ci_low": get("ci_low"), "ci_high": get("ci_high"), "favours": get("favours"),
             "instrument": get("instrument"), "description": get("description"), "i2": get("i2"), "k": get("k"),
             "analysis_id": get("analysis_id"), "population": get("population"),
+            "comparators": get("comparator_class"),
         })
     return pd.DataFrame(out, columns=cols)
 
@@ -230,7 +237,8 @@ def _analysis_row(ds, link, cols):
     row = dict.fromkeys(cols)
     row.update(key=f"analyses:{link.row_id}", table="analyses", row_id=link.row_id, role=link.role,
                design=b["design"], subjects=b["subjects"], outcome=b["outcome"], term=b["term"],
-               measure=b["measure"], description=b["description"], k=len(b["studies"]), analysis_id=link.row_id)
+               measure=b["measure"], description=b["description"], k=len(b["studies"]), analysis_id=link.row_id,
+               comparators="; ".join(b.get("comparators", ())) or None)
     return row
 
 
@@ -268,7 +276,8 @@ def claim_evidence_kinds(ds):
     -------
     DataFrame
         One row per claim and kind of evidence it rests on (a claim resting on two kinds has
-        two rows; a claim with no evidence row has one row of kind ``none``): ``claim_id``,
+        two rows; a claim whose linked rows are all context has one row of kind
+        ``context_only``, a claim with no evidence row one of kind ``none``): ``claim_id``,
         ``kind``, ``verdict``, ``certainty``, ``n_kinds`` (how many kinds the claim has).
     """
     import pandas as pd
@@ -276,8 +285,10 @@ def claim_evidence_kinds(ds):
     recs = []
     cond = condition_subjects(ds)
     for c in ds.claims.itertuples(index=False):
-        basis = basis_rows(evidence_rows(ds, c.claim_id))
-        kinds = {evidence_kind(d, s, condition=cond) for d, s in zip(basis["design"], basis["subjects"])} or {"none"}
+        linked = evidence_rows(ds, c.claim_id)
+        basis = basis_rows(linked)
+        kinds = ({evidence_kind(d, s, condition=cond) for d, s in zip(basis["design"], basis["subjects"])}
+                 or {"context_only" if len(linked) else "none"})
         for k in sorted(kinds, key=EVIDENCE_KINDS.index):
             recs.append({"claim_id": c.claim_id, "kind": k, "verdict": c.verdict, "certainty": c.certainty,
                          "n_kinds": len(kinds)})

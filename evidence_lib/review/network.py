@@ -266,8 +266,10 @@ def pain_network_basis(ds) -> dict | None:
         ``design`` (``"meta_analysis"``), ``subjects`` (the ``sources.subjects`` the entering
         trials share; when they differ, the descriptor's ``review.condition`` if every one
         counts as the condition, else None), ``outcome`` (``"pain"``), ``term``
-        (``"short"``), ``measure`` (:func:`pain_measure`) and ``studies`` (the entering
-        trials' labels); None when no trial enters.
+        (``"short"``), ``measure`` (:func:`pain_measure`), ``studies`` (the entering
+        trials' labels) and ``comparators`` (the arm codes other than ``intervention`` that
+        the entering trials compare with, in order of first appearance); None when no trial
+        enters.
 
     Raises
     ------
@@ -289,7 +291,8 @@ def pain_network_basis(ds) -> dict | None:
     else:
         who = None
     return {"design": "meta_analysis", "subjects": who, "outcome": "pain", "term": "short",
-            "measure": pain_measure(arms), "studies": tuple(dict.fromkeys(arms["study_label"]))}
+            "measure": pain_measure(arms), "studies": tuple(dict.fromkeys(arms["study_label"])),
+            "comparators": tuple(t for t in dict.fromkeys(arms["treatment"]) if t != "intervention")}
 
 
 def pain_network(ds, *, method: str = "REML"):

@@ -28,7 +28,8 @@ with the 95% CI [L, U], the estimate E, the null 0 and the threshold M > 0:
 Thresholds are matched as follows (:func:`find_threshold`): MD and mean_change on an
 instrument use a ``mcid_between_group`` row of the same measure and instrument (compared
 case- and space-insensitively, never across scale ranges: a 0-10 NRS threshold does not
-apply to a 0-100 VAS), falling back to ``mcid_within_patient`` (flagged, since a
+apply to a 0-100 VAS), then a ``design_target`` row (a trial's powered-for difference,
+named as such, never as an MCID), falling back to ``mcid_within_patient`` (flagged, since a
 within-patient MCID overstates what a between-group difference must reach); SMDs use a
 ``mcid_between_group`` row on the SMD if there is one, else the ``smd_convention`` row
 nearest to 0.5 (the Cochrane Back and Neck group reads SMD < 0.5 as a small effect;
@@ -279,7 +280,7 @@ def find_threshold(thresholds, measure: str, instrument: str | None):
     same_measure = t[t["measure"] == measure]
     hits = [_applies(r, inst) for r in same_measure.to_dict("records")] if inst else []
     same_inst = same_measure.loc[[bool(h) for h in hits]] if any(hits) else same_measure.iloc[0:0]
-    for kind in ("mcid_between_group", "mcid_within_patient"):
+    for kind in ("mcid_between_group", "design_target", "mcid_within_patient"):
         hit = same_inst[same_inst["kind"] == kind]
         if not hit.empty:
             return hit.iloc[0]
@@ -297,7 +298,9 @@ def describe_threshold(row, *, source_label: str) -> str:
     """A threshold in words that say what kind of threshold it is (the one MCID policy's wording).
 
     Effect-size conventions (Cohen's 0.2/0.5/0.8 and the like) are named as conventions,
-    never as clinically important differences; a within-patient MCID is named as such.
+    never as clinically important differences; a within-patient MCID is named as such; a
+    trial's design target (the difference its power calculation assumed) is named as that
+    (:data:`evidence_lib.vocab.THRESHOLD_KIND_PHRASES`).
 
     Parameters
     ----------
@@ -315,15 +318,15 @@ def describe_threshold(row, *, source_label: str) -> str:
     >>> describe_threshold({"value": 15.0, "unit": "points on 0-100 scale", "kind": "mcid_between_group",
     ...                     "instrument": "pain intensity 0-100"}, source_label="Mu 2020")
     'minimal clinically important difference between groups of 15 points on 0-100 scale (Mu 2020)'
+    >>> describe_threshold({"value": 10.0, "unit": "points", "kind": "design_target",
+    ...                     "instrument": "SF-36 bodily pain 0-100"}, source_label="Thomas 2005")
+    'difference of 10 points the trial was designed to detect (Thomas 2005; a design target, not an established MCID)'
     """
-    from evidence_lib.vocab import THRESHOLD_KIND_LABELS
+    from evidence_lib.vocab import THRESHOLD_KIND_PHRASES
 
     value = f"{float(row['value']):g}"
     unit = f" {row['unit']}" if not _nan(row.get("unit")) and row.get("unit") else ""
-    kind = row["kind"]
-    if kind == "smd_convention":
-        return f"effect-size convention of {value}{unit} ({source_label}; a convention, not a clinically important difference)"
-    return f"{THRESHOLD_KIND_LABELS[kind]} of {value}{unit} ({source_label})"
+    return THRESHOLD_KIND_PHRASES[row["kind"]].format(size=f"{value}{unit}", source=source_label)
 
 
 def threshold_for(thresholds, measure: str, instrument: str | None):

@@ -44,7 +44,47 @@ _VERBS = {"pain": ("reduces", "reduce", "pain"), "function": ("improves", "impro
 COLUMNS = ["sof_id", "comparison", "outcome", "term", "measure", "instrument", "estimate", "ci_low", "ci_high",
            "favours", "effect", "direction", "participants", "studies", "certainty", "downgrades",
            "threshold", "clinical_importance", "statement", "evidence_ids", "selection_reason",
-           "published_certainty", "published_note", "p_benefit", "p_important", "bayes"]
+           "published_certainty", "published_note", "p_benefit", "p_important", "bayes", "source"]
+#: What a source is, in the SoF's "Source" line, by ``sources.design``.
+SOURCE_KIND_WORDS = {"rct": "trial", "meta_analysis": "review", "ipd_meta_analysis": "review",
+                     "systematic_review": "review", "cochrane_review": "review"}
+
+
+def source_text(ds, ev: dict) -> str:
+    """The evidence a SoF row rests on, in words: kind, author and year, and where in the source.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data package (its ``sources`` give design, first author and year).
+    ev : dict
+        The row's evidence (:func:`_evidence`): ``sources`` (source ids), ``location`` (where
+        in the source the numbers are; may be missing) and ``derived`` (True when the
+        difference is computed by us from arm-level results).
+
+    Returns
+    -------
+    str
+        E.g. "review: Manheimer 2005, Abstract" or "trial: Haake 2007, difference computed by us
+        from the published arm results".
+    """
+    from evidence_lib.review.views import source_labels
+
+    labels = source_labels(ds)
+    src = ds.sources.set_index("source_id")
+    parts = []
+    for sid in ev["sources"]:
+        design = src.at[sid, "design"] if sid in src.index else None
+        kind = SOURCE_KIND_WORDS.get(design, str(design).replace("_", " ") if isinstance(design, str) else "source")
+        parts.append(f"{kind}: {labels.get(sid, sid)}")
+    where = ev.get("location")
+    if ev.get("derived"):
+        where = "difference computed by us from the published arm results"
+    elif isinstance(where, str) and where.strip():
+        where = where.split(";")[0].split(",")[0].strip()
+    else:
+        where = None
+    return "; ".join(parts) + (f", {where}" if where else "")
 
 
 def _source_rows(ds, ids):
@@ -84,7 +124,8 @@ def _evidence(ds, row) -> dict:
         p = ds.pooled_results.set_index("analysis_id").loc[ids[0]]
         return dict(estimate=p["estimate"], ci_low=p["ci_low"], ci_high=p["ci_high"], measure=p["measure"],
                     instrument=p["instrument"], favours=p["favours"], sources=[p["source_id"]],
-                    participants=p["n_participants"], studies=p["k"], design_ids=[p["source_id"]])
+                    participants=p["n_participants"], studies=p["k"], design_ids=[p["source_id"]],
+                    location=p["location"])
     if table == "effects":
         e = ds.effects.set_index("effect_id").loc[ids[0]]
         src = _source_rows(ds, [e["source_id"]]).iloc[0]
@@ -92,14 +133,15 @@ def _evidence(ds, row) -> dict:
         studies = 1 if src["design"] == "rct" else math.nan
         return dict(estimate=e["estimate"], ci_low=e["ci_low"], ci_high=e["ci_high"], measure=e["measure"],
                     instrument=e["instrument"], favours=e["favours"], sources=[e["source_id"]],
-                    participants=participants, studies=studies, design_ids=[e["source_id"]])
+                    participants=participants, studies=studies, design_ids=[e["source_id"]],
+                    location=e["location"] if "location" in e.index else None)
     if table == "arms":
         from evidence_lib.review.views import arm_difference
 
         d = arm_difference(ds, ids[0], ids[1])
         return dict(estimate=d["estimate"], ci_low=d["ci_low"], ci_high=d["ci_high"], measure="MD",
                     instrument=d["instrument"], favours=d["favours"], sources=[d["source_id"]],
-                    participants=d["n_i"] + d["n_c"], studies=1, design_ids=[d["source_id"]])
+                    participants=d["n_i"] + d["n_c"], studies=1, design_ids=[d["source_id"]], derived=True)
     raise ValueError(f"summary_of_findings.csv [{row['sof_id']}]: evidence_table {table!r} is not one of "
                      f"pooled_results, effects, arms")
 
@@ -256,7 +298,8 @@ def summary_of_findings(ds):
         and an MCID, the Bayesian re-analysis (:mod:`evidence_lib.review.bayes`): ``p_benefit``
         (smallest posterior probability of any benefit over the sceptical, neutral and
         enthusiastic priors), ``p_important`` (largest probability of a benefit of at least the
-        MCID) and ``bayes`` (the range in words).
+        MCID) and ``bayes`` (the range in words); ``source``, the evidence the row rests on
+        (:func:`source_text`).
     """
     import pandas as pd
 
@@ -295,6 +338,7 @@ def summary_of_findings(ds):
             "published_certainty": None if is_missing(row["published_certainty"]) else row["published_certainty"],
             "published_note": "" if is_missing(row["published_note"]) else row["published_note"],
             "p_benefit": p_benefit, "p_important": p_important, "bayes": bayes,
+            "source": source_text(ds, ev),
         })
     return pd.DataFrame(out, columns=COLUMNS)
 
