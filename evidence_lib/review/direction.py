@@ -176,7 +176,7 @@ def effect_text(estimate, ci_low, ci_high, *, measure: str, favours: str, outcom
         if not parts:
             return f"{label}: not reported"
         ci = f" ({parts[1]} to {parts[2]})" if len(parts) == 3 else ""
-        return f"{label} {parts[0]}{u}{ci} (direction not recorded)"
+        return f"{label} {parts[0]}{u}{ci} ({NO_DIRECTION})"
     b, lo, hi = benefit_scale(estimate, ci_low, ci_high, measure=measure, favours=favours)
     good, bad, _ = OUTCOME_WORDS.get(outcome, OUTCOME_WORDS["other"])
     if measure in RATIO_MEASURES:

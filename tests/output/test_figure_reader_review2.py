@@ -107,8 +107,9 @@ def test_a_trial_has_one_label_in_every_figure(ds):
 
 
 def test_effects_over_time_titles_bands_and_footnote(ds):
-    """M10/L4: one clean title per panel, every term band named, plain footnote, labels off the zero line."""
-    from evidence_lib.vocab import TERM_LABELS
+    """M10/L4: one clean title per panel, every term band named (by weeks from randomisation, the
+    figure's axis: the third review's L11), plain footnote, labels off the zero line."""
+    from evidence_lib.vocab import TERM_WEEK_LABELS
 
     fig = _draw(ds, "effects-over-time")
     texts = _texts(fig)
@@ -118,7 +119,7 @@ def test_effects_over_time_titles_bands_and_footnote(ds):
         assert ") (" not in t and "from arm data" not in t and "sign reversed" not in t and " \u00b7 " in t, t
     assert "Haake 2007 vs conventional therapy \u00b7 CPGS pain score 0\u2013100 \u00b7 shaded \u00b115" in [
         t.replace("\n", " ") for t in titles]
-    for words in TERM_LABELS.values():
+    for words in TERM_WEEK_LABELS.values():
         assert words in texts, words
     foot = next(t for t in texts if t.startswith("Shaded:")).replace("\n", " ")
     assert foot.count("minimal clinically important difference") == 1

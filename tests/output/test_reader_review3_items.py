@@ -15,7 +15,7 @@ from evidence_lib.dataset.loader import load  # noqa: E402
 from evidence_lib.output import figure_series as fs  # noqa: E402
 from evidence_lib.output.figure_network import tau_caveat  # noqa: E402
 from evidence_lib.output.figures import spec  # noqa: E402
-from evidence_lib.output.report import ours_decimals, reproductions  # noqa: E402
+from evidence_lib.output.reproduction import ours_decimals, reproductions  # noqa: E402
 from evidence_lib.plotting import style  # noqa: E402
 from evidence_lib.plotting.evidence import describe_evidence_map  # noqa: E402
 from evidence_lib.vocab import TERM_LABELS, TERM_WEEK_LABELS  # noqa: E402

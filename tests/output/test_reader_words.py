@@ -17,6 +17,7 @@ import pytest
 
 from evidence_lib import vocab
 from evidence_lib.output import report
+from evidence_lib.output.reproduction import reproductions
 
 from tests.conftest import DATA
 
@@ -195,7 +196,7 @@ def test_the_report_shows_no_code_and_no_data_file_name(ds, page):
 
 
 def test_reproduction_rows_are_labelled_in_words(ds):
-    (rep,) = report.reproductions(ds)
+    (rep,) = reproductions(ds)
     rows = {r["statistic"]: r for r in rep["rows"]}
     assert set(rows) <= set(vocab.STATISTIC_LABELS.values())
     # Furlan's Analysis 5.1 Subtotal pools 4 trials (the published k in pooled_results.csv)
@@ -277,7 +278,7 @@ def test_the_whole_page_shows_no_process_words_and_no_hyphen_minus(page):
 
 def test_the_reproduction_table_has_true_minus_and_the_signed_z(ds):
     """M4, M5: the table's numbers use the one formatter; z has the sign of the estimate (as forest.png)."""
-    (rep,) = report.reproductions(ds)
+    (rep,) = reproductions(ds)
     cells = [r[k] for r in rep["rows"] for k in ("published", "ours", "difference")]
     assert not [c for c in cells if HYPHEN_MINUS.search(c)], cells
     rows = {r["statistic"]: r for r in rep["rows"]}

@@ -85,9 +85,10 @@ def test_unknown_and_too_small_analyses(bundled):
 
 def test_the_report_shows_the_reproduction(bundled, data_copy):
     from evidence_lib.output import report
+    from evidence_lib.output.reproduction import reproductions
 
     def reproduction_html(ds):
-        return report.render("reproduction.html.j2", reproductions=report.reproductions(ds))
+        return report.render("reproduction.html.j2", reproductions=reproductions(ds))
 
     html = reproduction_html(bundled)
     assert "reproduced to its printed rounding" in html and "<strong>no</strong>" not in html
