@@ -74,16 +74,15 @@ def _band(ds, n):
     return band_for(ds, n["result"].measure, list(pain_network_arms(ds)["instrument"]))
 
 
-def _pairwise_trials_outside(ds) -> dict:
+def _pairwise_trials_outside(ds, o) -> dict:
     """Treatment code -> the pairwise pooling's trials that the network does not use, in words.
 
     Each as "Kennedy 2008 (VAS worst pain 0-100 at 13 weeks)", so a sentence setting the
     pairwise interval beside the network's says that the two rest on different trials.
+    ``o`` is :func:`evidence_lib.output.figure_data.own_inputs` of ``ds`` (or None).
     """
-    from evidence_lib.output.figure_data import own_inputs
     from evidence_lib.review.network import pain_network_arms
 
-    o = own_inputs(ds)
     if o is None:
         return {}
     used = set(pain_network_arms(ds)["study"])
@@ -96,12 +95,13 @@ def _pairwise_trials_outside(ds) -> dict:
     return out
 
 
-def pairwise_pooling(ds) -> dict:
+def pairwise_pooling(o) -> dict:
     """The pairwise random-effects pooling (the "own pooling" figure) of each network comparator.
 
     Parameters
     ----------
-    ds : evidence_lib.dataset.loader.Dataset
+    o : dict or None
+        The own-pooling figure's inputs, :func:`evidence_lib.output.figure_data.own_inputs`.
 
     Returns
     -------
@@ -109,9 +109,6 @@ def pairwise_pooling(ds) -> dict:
         Treatment code -> the pooled result (``estimate``, ``ci_low``, ``ci_high``, ``k``) of
         the own-pooling group with that comparator, for groups of two or more trials.
     """
-    from evidence_lib.output.figure_data import own_inputs
-
-    o = own_inputs(ds)
     if o is None:
         return {}
     t = o["trials"]
@@ -145,6 +142,7 @@ def tau_caveat(ds) -> str:
     Cochrane Handbook for Systematic Reviews of Interventions, version 6, section 10.10.4
     (random-effects intervals and the imprecise estimate of τ² with few studies).
     """
+    from evidence_lib.output.figure_data import own_inputs
     from evidence_lib.review.network import reference_against_each
 
     n = network_inputs(ds)
@@ -158,8 +156,9 @@ def tau_caveat(ds) -> str:
     s = (f"τ² (the between-trial variance) was estimated at 0 from {'only ' if k < 5 else ''}"
          f"{_count(k, 'trial')} ({df} {'degree' if df == 1 else 'degrees'} of freedom for heterogeneity), so "
          f"these intervals are as narrow as those of a fixed-effect model.")
-    pairs = pairwise_pooling(ds)
-    outside = _pairwise_trials_outside(ds)
+    own = own_inputs(ds)  # pooled once, for both the intervals and the trials they rest on
+    pairs = pairwise_pooling(own)
+    outside = _pairwise_trials_outside(ds, own)
     codes = {lab: code for code, lab in n["labels"].items()}
     wider = []
     for r in reference_against_each(res, label=n["labels"].get).itertuples():
