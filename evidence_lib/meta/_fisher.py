@@ -73,7 +73,7 @@ def _score_bisect(Y, V, lo, hi, reml, tol, maxiter):
     return 0.5 * (lo + hi)
 
 
-def _fisher_root(Y, V, k, reml, tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100):
+def _fisher_root(Y, V, k, reml, tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100, bracket=None):
     """A root of the REML or ML score by Fisher scoring (Viechtbauer 2005), vectorised over rows.
 
     Returns tau2 (a local maximum, or 0).  Rows with k = 1 get tau2 = 0.
@@ -83,15 +83,20 @@ def _fisher_root(Y, V, k, reml, tol=1e-12, maxiter=1000, tau2_init=None, fisher_
     (the REML/ML estimating equation), so they still get the (local) maximum.
     Each row stops updating as soon as its own change is below
     ``tol * max(1, tau2)``, so a row's result does not depend on the batch.
+    ``bracket`` = (lo, hi), optional: per row, a point where the score is known to be
+    positive (0 where unknown) and one where it is negative (inf where unknown); the
+    iteration stays between them.
     """
     n = Y.shape[0]
     tau2 = _he_init(Y, V, k) if tau2_init is None else np.array(tau2_init, dtype=float)
     active = k > 1
     bufs = np.empty((3,) + Y.shape)
     # bracket of the root of the score: lo has score > 0, hi has score < 0
-    lo = np.zeros(n)
-    lo_seen = np.zeros(n, bool)  # lo is a point already evaluated (score > 0 there)
-    hi = np.full(n, np.inf)
+    if bracket is None:
+        lo, hi = np.zeros(n), np.full(n, np.inf)
+    else:
+        lo, hi = (np.array(b, dtype=float) for b in bracket)
+    lo_seen = lo > 0  # lo is a point already evaluated (score > 0 there)
     it = 0
     while active.any():
         it += 1
@@ -176,7 +181,9 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
     1.387 have one peak (:func:`evidence_lib.meta._likelihood.unimodal_from`) and start at
     metafor's starting value (Hedges).  For the others (under 2,048 studies), a proof that the
     likelihood has one peak is attempted (:mod:`evidence_lib.meta._unimodal`; it holds for most
-    data); its first pass also gives the start.  Where it does not hold, and for rows of 2,048+
+    data); its first pass also gives the start.  Where the proof leaves two peaks, tau2 = 0
+    and one root of the score, Fisher scoring climbs the root inside the proof's bracket and
+    the higher of the two is kept.  Where it does not hold, and for rows of 2,048+
     studies, :func:`evidence_lib.meta._likelihood.global_max` searches a likelihood grid for a
     higher peak than the root found (metafor checks only tau2 = 0).
 
@@ -211,7 +218,7 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
     random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
     """
     reml = method == "REML"
-    grid = None
+    grid = rival = bracket = None
     if tau2_init is None:
         n = Y.shape[0]
         tau2_init = np.zeros(n)
@@ -231,7 +238,8 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
             t_uni = _lik.unimodal_from(rows.vmin, rows.vmax)
             first = _uni.first_pass(rows, Vm, t_uni, reml)
             tau2_init[im] = first.start
-            ig = np.flatnonzero(~_uni.certify(rows, Vm, t_uni, first, reml))
+            cert = _uni.certify(rows, Vm, t_uni, first, reml)
+            ig = np.flatnonzero(~cert.ok)
             if ig.size:
                 T, LL, start, tg = _lik.grid_start(Ym[ig], Vm[ig], km[ig], reml)
                 if start is not None:
@@ -239,7 +247,23 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
                 grid = (im[ig], T, LL, tg)
             else:
                 grid = (ig, None, None, None)
-    tau2 = _fisher_root(Y, V, k, reml, tol, maxiter, tau2_init, fisher_maxiter)
+            riv = np.flatnonzero(cert.rival)
+            if riv.size:  # tau2 = 0 and one interior peak: climb the interior one first
+                rival, lo, hi = im[riv], cert.lo[riv], cert.hi[riv]
+                tau2_init[rival] = np.where(np.isfinite(hi), 0.5 * (lo + hi), lo)
+                bracket = (np.zeros(n), np.full(n, np.inf))
+                bracket[0][rival], bracket[1][rival] = lo, hi
+    tau2 = _fisher_root(Y, V, k, reml, tol, maxiter, tau2_init, fisher_maxiter, bracket)
+    if rival is not None:  # the higher of the two peaks the proof leaves (metafor's ll0check)
+        zero = np.zeros(rival.size)
+        higher = (_lik.loglik(Y[rival], V[rival], k[rival], zero, reml)
+                  >= _lik.loglik(Y[rival], V[rival], k[rival], tau2[rival], reml))
+        lost = (tau2[rival] < lo) | (tau2[rival] > hi)  # never seen; the grid search if so
+        tau2[rival[higher & ~lost]] = 0.0
+        if lost.any():
+            ig = np.union1d(grid[0], rival[lost])
+            T, LL, _, tg = _lik.grid_start(Y[ig], V[ig], k[ig], reml)
+            grid = (ig, T, LL, tg)
     tau2 = _lik.global_max(Y, V, k, tau2, reml, tol, _fisher_root, _score, grid)
     return tau2, fisher_se(Y, V, k, tau2, reml), 0
 

@@ -24,18 +24,24 @@ Facts used (the test-suite checks each on random data):
    B. s < 0 throughout if the upper bound (chord of g) - (largest tangent of d) is < 0,
       checked the same way.
    C. s' < 0 throughout if 2 p(b) > c(a), since p(t) >= p(b) and c(t) <= c(a).
+   D. s' > 0 throughout if c(b) > 2 p(a), since c(t) >= c(b) and p(t) <= p(a).
    A cell passing A or B holds no stationary point; one passing C holds at most one,
-   a strict local maximum.
+   a strict local maximum; one passing D at most one, a strict local minimum.
 
-A row is certified when every cell of [0, T] passes A, B or C, T being the bound of
+A row is certified when every cell of [0, T] passes A, B, C or D, T being the bound of
 :func:`evidence_lib.meta._likelihood.unimodal_from` above which every stationary point is
-a strict local maximum anyway.  Then every stationary point on [0, inf) is a strict local
+a strict local maximum anyway, and the maxima this leaves are tau2 = 0 and at most one
+root of the score.  Without D cells every stationary point on [0, inf) is a strict local
 maximum, so there is at most one (two would enclose a minimum): if the score at 0 is
 <= 0 the maximum is tau2 = 0, otherwise it is the one root of the score, which Fisher
-scoring (kept inside a bracket) finds.  Cells that pass no test are split, up to
-``depth`` times; rows left with such a cell are not certified and get the grid search.
-Every comparison allows for the rounding of the sums (single precision in the first pass
-where that is safe; :func:`_quantities`).
+scoring (kept inside a bracket) finds.  With D cells the score is monotone or of one sign
+on every cell, so its signs at the cells' ends list the local maxima: tau2 = 0 where the
+score is negative there, one root per change from + to -, one above T where the score is
+positive at T.  When that is tau2 = 0 and one root, both are compared (as metafor's check
+of tau2 = 0 does, here with the proof that there is no third).  Cells that pass no test
+are split, up to ``depth`` times; rows left with such a cell, or with two interior maxima,
+are not certified and get the grid search.  Every comparison allows for the rounding of
+the sums (single precision in the first pass where that is safe; :func:`_quantities`).
 
 References
 ----------
@@ -123,8 +129,10 @@ def _quantities(m, reml, delta):
     return out
 
 
-def _cell_ok(a, b, h):
-    """Which cells [t_a, t_a + h] pass one of the three tests of the module docstring.
+def _cell_class(a, b, h):
+    """Which test of the module docstring each cell [t_a, t_a + h] passes: 1 where A, B or
+    C holds (no stationary point, or at most one and it is a maximum), 2 where only D holds
+    (at most one, a minimum), 0 where none does.
 
     ``a`` and ``b`` hold the rows of :func:`_quantities` at the cells' ends.  Each test
     is passed only with the rounding allowances of both ends on the side that makes it
@@ -141,10 +149,11 @@ def _cell_ok(a, b, h):
         # score <= (chord of g) - (tangents of d, slope -c): largest at the tangents' kink
         v = np.clip((db - da + cb * h) / (h * (cb - ca)), 0.0, 1.0)
         high = np.fmax(np.maximum(sa, sb), sa + v * (gb - ga + ca * h))
-    ok = low > slack                  # score > 0 throughout
-    ok |= high < -slack               # score < 0 throughout
-    ok |= 2 * (pb - fb) > ca + fa     # score falls throughout
-    return ok
+    ok = low > slack                  # A: score > 0 throughout
+    ok |= high < -slack               # B: score < 0 throughout
+    ok |= 2 * (pb - fb) > ca + fa     # C: score falls throughout (s' <= c(a) - 2 p(b))
+    rise = cb - fb > 2 * (pa + fa)    # D: score rises throughout (s' >= c(b) - 2 p(a))
+    return np.where(ok, 1, np.where(rise, 2, 0)).astype(np.int8)
 
 
 @dataclass(frozen=True)
@@ -254,12 +263,43 @@ def first_pass(rows, V, T, reml, *, points=13):
     return FirstPass(t=t, q=q, start=_start(q, t, T, vmin), single=single)
 
 
+@dataclass(frozen=True)
+class Certificate:
+    """Where the proof holds (:func:`certify`) and what it leaves to compare.
+
+    Attributes
+    ----------
+    ok : ndarray of bool, shape (n,)
+        The maximum is tau2 = 0 or the one root of the score with a sign change from + to
+        -, and ``rival`` says whether both have to be compared.
+    rival : ndarray of bool, shape (n,)
+        Rows with exactly two local maxima: tau2 = 0 (the score is negative there) and one
+        root of the score in ``(lo, hi)``; the higher of the two is the maximum.
+    lo, hi : ndarray, shape (n,)
+        On ``rival`` rows, a bracket of the interior maximum (score > 0 at ``lo``, < 0 at
+        ``hi``; ``hi`` is inf where the score is still positive at T); NaN elsewhere.
+    """
+
+    ok: np.ndarray
+    rival: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+
 def certify(rows, V, T, first, reml, *, split=3, depth=2):
-    """Rows whose likelihood provably has at most one stationary point on [0, inf).
+    """Rows whose likelihood provably has at most one interior peak, and where tau2 = 0
+    competes with it.
 
     The cells are the gaps between each row's first-pass points (increasing, from 0 to
     T); a cell that passes no test of the module docstring is split evenly in
-    x = log(1 + t/v_min) into ``split`` cells, up to ``depth`` times.
+    x = log(1 + t/v_min) into ``split`` cells, up to ``depth`` times.  Where every cell
+    passes A, B or C, every stationary point on [0, inf) is a strict local maximum, so
+    there is at most one.  Where some cells pass only D (the score rises there: at most
+    one stationary point in the cell, a minimum), the score is monotone or of one sign on
+    every cell, so its sign at the cells' ends (outside their rounding allowances) shows
+    every local maximum: tau2 = 0 if the score is negative there, one per change of sign
+    from + to -, and one above T if the score is positive at T.  Such a row is certified
+    when that leaves tau2 = 0 and at most one other maximum (``rival``).
 
     Parameters
     ----------
@@ -280,8 +320,7 @@ def certify(rows, V, T, first, reml, *, split=3, depth=2):
 
     Returns
     -------
-    ndarray of bool, shape (n,)
-        True where the proof holds.
+    Certificate
 
     References
     ----------
@@ -290,13 +329,15 @@ def certify(rows, V, T, first, reml, *, split=3, depth=2):
     """
     n, K = V.shape
     vmin, Yc, Yc2, t, q = rows.vmin, rows.Yc, rows.Yc2, first.t, first.q
-    a_ok = _cell_ok(q[:, :, :-1], q[:, :, 1:], t[:, 1:] - t[:, :-1])
-    r, c = np.nonzero(~a_ok)
+    cls = _cell_class(q[:, :, :-1], q[:, :, 1:], t[:, 1:] - t[:, :-1])
+    rising = (cls == 2).any(axis=1)
+    r, c = np.nonzero(cls == 0)
     ta, tb = t[r, c], t[r, c + 1]
     qa, qb = q[:, r, c], q[:, r, c + 1]
     ok = np.ones(n, bool)
     f = np.linspace(0.0, 1.0, split + 1)
     d64 = (K + 16) * _U64
+    extra = []  # (row, t, score, allowance) at the split points
     for level in range(depth + 1):
         if not r.size:
             break
@@ -313,10 +354,48 @@ def certify(rows, V, T, first, reml, *, split=3, depth=2):
         # pass was single precision (its wider allowances would stay with the end cells)
         inner = slice(1, -1) if level or not first.single else slice(None)
         qs[:, :, inner] = _quantities(_sums(Yc[r], Yc2[r], V[r], ts[:, inner], np.float64), reml, d64)
-        r2, c2 = np.nonzero(~_cell_ok(qs[:, :, :-1], qs[:, :, 1:], ts[:, 1:] - ts[:, :-1]))
+        sub = _cell_class(qs[:, :, :-1], qs[:, :, 1:], ts[:, 1:] - ts[:, :-1])
+        rising[r[(sub == 2).any(axis=1)]] = True
+        extra.append((np.repeat(r, split - 1), ts[:, 1:-1].ravel(),
+                      (qs[0, :, 1:-1] - qs[2, :, 1:-1]).ravel(), qs[4, :, 1:-1].ravel()))
+        r2, c2 = np.nonzero(sub == 0)
         r, ta, tb = r[r2], ts[r2, c2], ts[r2, c2 + 1]
         qa, qb = qs[:, r2, c2], qs[:, r2, c2 + 1]
-    return ok
+    rival = np.zeros(n, bool)
+    lo, hi = np.full(n, np.nan), np.full(n, np.nan)
+    for i in np.flatnonzero(ok & rising):
+        ti, si, ei = t[i].copy(), q[0, i] - q[2, i], q[4, i].copy()
+        for row, te, se, ee in extra:
+            mine = row == i
+            ti, si, ei = np.append(ti, te[mine]), np.append(si, se[mine]), np.append(ei, ee[mine])
+        unsure = np.abs(si) <= 2 * ei
+        if unsure.any() and first.single:  # again in double precision (smaller allowances)
+            qd = _quantities(_sums(Yc[i:i + 1], Yc2[i:i + 1], V[i:i + 1], ti[None, unsure], np.float64),
+                             reml, d64)
+            si[unsure], ei[unsure] = qd[0, 0] - qd[2, 0], qd[4, 0]
+        ok[i], rival[i], lo[i], hi[i] = _maxima(ti, si, ei)
+    return Certificate(ok=ok, rival=rival, lo=lo, hi=hi)
+
+
+def _maxima(t, s, e):
+    """For a row with rising cells: (certified, rival, lo, hi) from the score ``s`` (with
+    allowance ``e``) at all its points ``t`` (see :func:`certify`).  A sign within twice its
+    allowance of 0 is unknown, and the row is then not certified."""
+    order = np.argsort(t, kind="stable")
+    t, s, e = t[order], s[order], e[order]
+    sign = np.where(s > 2 * e, 1, np.where(s < -2 * e, -1, 0))
+    if (sign == 0).any():
+        return False, False, np.nan, np.nan
+    falls = np.flatnonzero((sign[:-1] > 0) & (sign[1:] < 0))   # + to -: a maximum in between
+    inner = [(t[j], t[j + 1]) for j in falls] + ([(t[-1], np.inf)] if sign[-1] > 0 else [])
+    at_zero = sign[0] < 0
+    if len(inner) > 1 or (len(inner) == 1 and not at_zero):
+        # one interior maximum and no boundary one is the single-peak case, which the
+        # start of first_pass already brackets; two interior maxima are left to the grid
+        return len(inner) == 1, False, np.nan, np.nan
+    if not inner:
+        return True, False, np.nan, np.nan
+    return True, True, inner[0][0], inner[0][1]
 
 
 def _start(q, t, T, vmin):
