@@ -15,11 +15,12 @@ from evidence_lib.vocab import (AE_ATTRIBUTION_LABELS, CATEGORY_ORDER, CERTAINTY
                                 OUTCOME_LABELS, REPORT_COLUMN_LABELS, TERM_LABELS, THRESHOLD_KIND_LABELS,
                                 VERDICT_LABELS)
 
-__all__ = ["readers_table", "verdict_count_table", "evidence_kind_table", "effects_in_words", "column_header"]
+__all__ = ["readers_table", "verdict_count_table", "evidence_kind_table", "effects_in_words", "column_header",
+           "row_blocks"]
 
 #: Column headers of notebook tables in readers' words, beyond :data:`evidence_lib.vocab.REPORT_COLUMN_LABELS`.
 HEADERS = {
-    "claim_id": "Claim", "category": "Claim area", "verdict": "Verdict", "certainty": "Certainty (GRADE)",
+    "label": "Source", "claim_id": "Claim", "category": "Claim area", "verdict": "Verdict", "certainty": "Certainty (GRADE)",
     "quote": "Article's words", "source_id": "Source", "comparator_class": "Comparator", "arm": "Arm",
     "outcome": "Outcome", "term": "Term", "measure": "Measure", "kind": "Kind of threshold", "value": "Value",
     "unit": "Unit", "attribution": "Events counted", "events": "Events", "denominator": "Denominator",
@@ -103,7 +104,7 @@ def _value_maps(ds) -> dict:
     }
 
 
-def readers_table(frame, ds, *, columns=None):
+def readers_table(frame, ds, *, columns=None, headers=None):
     """A table with its codes in readers' words and its headers spelled out.
 
     Parameters
@@ -114,6 +115,9 @@ def readers_table(frame, ds, *, columns=None):
         The data package, for the review's own names (intervention, comparators, sources).
     columns : sequence of str, optional
         Columns to keep, in this order; None keeps all.
+    headers : dict, optional
+        Column name -> header for this table, where the general one would mislead (an
+        ``estimate`` column holding responder rates, not differences).
 
     Returns
     -------
@@ -135,7 +139,7 @@ def readers_table(frame, ds, *, columns=None):
     for name, words in _value_maps(ds).items():
         if name in out.columns:
             out[name] = out[name].map(words).astype(object)
-    out.columns = [column_header(c) for c in out.columns]
+    out.columns = [(headers or {}).get(c) or column_header(c) for c in out.columns]
     if out.index.name:
         out.index.name = column_header(out.index.name)
     return out
@@ -252,3 +256,52 @@ def effects_in_words(ds, effects):
                      "Effect": words, "Signed value": signed})
     return pd.DataFrame(rows, columns=["Source", "Comparison", "Outcome", "Timepoint", "Effect", "Signed value"])
 
+
+
+def row_blocks(table, *, heading, width: int = 110) -> str:
+    """A table with long text cells as one wrapped block per row, so that no cell is cut.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table in readers' words (:func:`readers_table`, :func:`effects_in_words`).
+    heading : sequence of str
+        Columns joined with ", " into each block's first line; the other columns follow,
+        one per indented line as "Header: value" (empty cells left out).
+    width : int
+        Line width in characters; longer lines are wrapped, never cut.
+
+    Returns
+    -------
+    str
+        The blocks separated by blank lines.
+
+    Raises
+    ------
+    ValueError
+        If a name in ``heading`` is not a column of ``table``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(row_blocks(pd.DataFrame({"Source": ["Lee 2013"], "Effect": ["RR 1.11 (1.06 to 1.16)"]}),
+    ...                  heading=["Source"]))
+    Lee 2013
+      Effect: RR 1.11 (1.06 to 1.16)
+    """
+    import textwrap
+
+    missing = [c for c in heading if c not in table.columns]
+    if missing:
+        raise ValueError(f"heading={missing!r} are not columns of the table; choose from {list(table.columns)}")
+    blocks = []
+    for _, row in table.iterrows():
+        head = ", ".join(str(row[c]) for c in heading if not is_missing(row[c]) and str(row[c]))
+        lines = [textwrap.fill(head, width=width, subsequent_indent="  ")]
+        for c in table.columns:
+            if c in heading or is_missing(row[c]) or not str(row[c]):
+                continue
+            lines.append(textwrap.fill(f"{c}: {row[c]}", width=width, initial_indent="  ", subsequent_indent="    ",
+                                       break_on_hyphens=False))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

@@ -62,6 +62,9 @@ def test_readers_table_replaces_codes_and_headers(ds):
     arms = ds.arms[["arm"]].drop_duplicates()
     words = rt.readers_table(arms, ds)["Arm"].tolist()
     assert words and not set(words) & set(ARMS)  # every arm by the review's name for it
+    shown = rt.readers_table(ds.thresholds.assign(estimate=1.0), ds, columns=["estimate"],
+                             headers={"estimate": "Responders (%)"})
+    assert list(shown.columns) == ["Responders (%)"]
     with pytest.raises(ValueError, match="not columns"):
         rt.readers_table(ds.thresholds, ds, columns=["no_such_column"])
 
@@ -85,3 +88,15 @@ def test_claim_text_has_no_codes_ids_or_nd(ds):
     very_low = ds.claims[ds.claims["certainty"] == "very_low"]["claim_id"].iloc[0]
     assert "Certainty: \u2295\u25ef\u25ef\u25ef very low (GRADE)" in ledger.format_claim(ds, very_low)
     assert not any(code in ledger.format_ledger(ds) for code in CERTAINTY_ORDER if "_" in code)
+
+
+def test_row_blocks_wrap_and_never_cut(ds):
+    comp = ds.effects[ds.effects["comparator_class"].isin(["usual_care", "conventional_therapy", "active_other"])]
+    table = rt.effects_in_words(ds, comp[comp["estimate"].notna()])
+    text = rt.row_blocks(table, heading=["Source", "Comparison"], width=80)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    flat = " ".join(text.split())
+    for effect in table["Effect"]:
+        assert " ".join(effect.split()) in flat  # every effect whole, however long
+    with pytest.raises(ValueError, match="heading"):
+        rt.row_blocks(table, heading=["Nope"])
