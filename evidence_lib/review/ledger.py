@@ -15,6 +15,7 @@ from evidence_lib._values import is_missing
 from evidence_lib.vocab import (  # noqa: F401  (re-exported: the ledger views speak this vocabulary)
     CATEGORY_ORDER, CERTAINTY_ORDER, CERTAINTY_SYMBOLS, VERDICT_COLORS, VERDICT_LABELS, VERDICT_ORDER,
 )
+from evidence_lib.vocab import CERTAINTY_LABELS
 from evidence_lib.vocab import ANALYSIS_ANCHORS
 
 
@@ -77,8 +78,9 @@ def style_ledger(ds):
     Returns
     -------
     pandas.io.formats.style.Styler
-        :func:`ledger_table` with the verdict cells coloured by ``VERDICT_COLORS`` and the
-        quotes left-aligned and wrapped.
+        :func:`ledger_table` with the verdict cells coloured by ``VERDICT_COLORS``, verdicts and
+        certainty shown in the report's words (``VERDICT_LABELS``, ``CERTAINTY_LABELS``), the
+        headers spelled out and the quotes left-aligned and wrapped.
     """
     table = ledger_table(ds)
 
@@ -86,7 +88,12 @@ def style_ledger(ds):
         c = VERDICT_COLORS.get(v)
         return f"background-color: {c}; color: white; font-weight: 600" if c else ""
 
+    headers = {"claim_id": "Claim", "category": "Claim area", "verdict": "Verdict", "certainty": "Certainty (GRADE)",
+               "quote": "Article's words"}
     return (table.style.map(colour, subset=["verdict"])
+            .format(lambda v: VERDICT_LABELS.get(v, v), subset=["verdict"])
+            .format(lambda v: CERTAINTY_LABELS.get(v, v), subset=["certainty"])
+            .format_index(lambda v: headers.get(v, v), axis=1)
             .set_properties(subset=["quote"], **{"text-align": "left", "white-space": "normal"})
             .set_table_styles([{"selector": "th", "props": "text-align: left"}]))
 
@@ -163,7 +170,8 @@ def format_claim(ds, claim_id: str, *, width: int = 100) -> str:
     Returns
     -------
     str
-        Several lines joined by ``\\n``.
+        Several lines joined by ``\\n``: verdict and certainty in the report's words, sources
+        without a year where none is recorded (as in the report), analyses by their title.
 
     Raises
     ------
@@ -180,7 +188,8 @@ def format_claim(ds, claim_id: str, *, width: int = 100) -> str:
     lines.append(wrap(f"…{before[-90:]} »{quote}« {after[:90]}…"))
     lines.append("")
     lines.append(f"  Verdict:   {VERDICT_LABELS.get(c.verdict, c.verdict)}")
-    lines.append(f"  Certainty: {CERTAINTY_SYMBOLS.get(c.certainty, '')} {c.certainty} (GRADE)")
+    certainty = CERTAINTY_LABELS.get(c.certainty, str(c.certainty)).lower()
+    lines.append(f"  Certainty: {CERTAINTY_SYMBOLS.get(c.certainty, '')} {certainty} (GRADE)")
     if c.cited_as:
         lines.append(f"  Cited as:  “{c.cited_as}”")
     lines.append("")
@@ -190,10 +199,11 @@ def format_claim(ds, claim_id: str, *, width: int = 100) -> str:
         lines.append("")
         lines.append("  Sources:")
         for r in src.itertuples(index=False):
-            year = "n.d." if is_missing(r.year) else int(r.year)
+            # a blank year is left out, as the report's reference list does (no "n.d.")
+            year = "" if is_missing(r.year) else f" ({int(r.year)})"
             author = "" if is_missing(r.first_author) else r.first_author
             journal = "" if is_missing(r.journal) else r.journal
-            ref = f"{author} ({year}). {r.title}. {journal}".strip()
+            ref = f"{author}{year}. {r.title}. {journal}".strip()
             link = f"https://doi.org/{r.doi}" if isinstance(r.doi, str) and r.doi else r.url
             lines.append(wrap(f"[{r.role}] {ref} {link}", "    "))
     analyses = ds.evidence_for(claim_id).get("analyses")
@@ -203,7 +213,7 @@ def format_claim(ds, claim_id: str, *, width: int = 100) -> str:
         for r in analyses.itertuples(index=False):
             anchor = ANALYSIS_ANCHORS.get(r.analysis_id)
             where = f"; shown in the report at claim-review.html#{anchor}" if anchor else ""
-            lines.append(textwrap.fill(f"[{r.role}] {r.title} ({r.analysis_id}){where}", width=width,
+            lines.append(textwrap.fill(f"[{r.role}] {r.title}{where}", width=width,
                                        initial_indent="    ", subsequent_indent="    ", break_on_hyphens=False))
             if not is_missing(r.link_note):
                 lines.append(wrap(str(r.link_note), "      "))
@@ -231,7 +241,8 @@ def format_ledger(ds, *, width: int = 100) -> str:
     rows = [head, "-" * min(width, len(head) + qw - 5)]
     for r in ds.claims.itertuples(index=False):
         q = r.quote if len(r.quote) <= qw else r.quote[: qw - 1] + "…"
-        rows.append(f"{r.claim_id:<4} {r.category:<11} {VERDICT_LABELS.get(r.verdict, r.verdict):<24} {r.certainty:<9} {q}")
+        certainty = CERTAINTY_LABELS.get(r.certainty, str(r.certainty)).lower()
+        rows.append(f"{r.claim_id:<4} {r.category:<11} {VERDICT_LABELS.get(r.verdict, r.verdict):<24} {certainty:<9} {q}")
     counts = ds.claims["verdict"].value_counts()
     rows.append("")
     rows.append(textwrap.fill("; ".join(f"{VERDICT_LABELS[v]}: {counts[v]}" for v in VERDICT_ORDER if v in counts),

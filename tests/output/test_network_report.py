@@ -216,7 +216,8 @@ def test_evidence_review_names_the_analysis(ds):
 
     text = format_claim(ds, "C14")
     assert "Our analyses:" in text
-    assert "[qualifies] Network meta-analysis of short-term pain (network-pain-short)" in text
+    assert "[qualifies] Network meta-analysis of short-term pain; shown in the report" in text
+    assert "network-pain-short" not in text  # the analysis by its title, not its internal id
     assert "claim-review.html#network" in text
     assert "Analyses computed" not in format_claim(ds, "C13")
 
