@@ -55,6 +55,10 @@ def _frozen_layout(fig):
     not replaced by ``"none"``: ``"none"`` leaves a placeholder engine, and ``savefig``
     draws a figure that has any engine once without output before drawing it for real,
     so every format would be drawn twice.
+
+    The layout is solved as a draw solves it (each axes' aspect applied, then the engine
+    executed, :meth:`matplotlib.layout_engine.LayoutEngine.execute`) without the rest of
+    that draw (``draw_without_rendering`` goes on to draw every artist, without output).
     """
     import matplotlib as mpl
 
@@ -62,7 +66,9 @@ def _frozen_layout(fig):
     if engine is None:
         yield
         return
-    fig.draw_without_rendering()
+    for ax in fig.axes:
+        ax.apply_aspect()
+    engine.execute(fig)
     in_layout = [(ax, ax.get_in_layout()) for ax in fig.axes]
     for ax, _ in in_layout:
         bounds = ax.get_position(original=True).bounds
