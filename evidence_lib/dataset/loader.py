@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from evidence_lib.dataset import descriptor as dp
 from evidence_lib.dataset.article import Article
 from evidence_lib.dataset.csvfile import read_bytes
+from evidence_lib.dataset.derived import DerivedViews
 from evidence_lib.dataset.rules import check_rules
 from evidence_lib.dataset.shape import check_descriptor, check_path
 from evidence_lib.errors import DataValidationError, Problem
@@ -74,6 +75,10 @@ class Dataset:
     optional table is an empty frame with those columns, and its name is in
     ``absent_tables``). ``warnings`` holds findings that are flagged but not fixed (e.g.
     a p-value that does not match its CI).
+
+    The tables are read-only once loaded: views derived from them are computed once per
+    Dataset (``derived_views``, see :mod:`evidence_lib.dataset.derived`), so other tables
+    make a new Dataset (``dataclasses.replace``), never a table changed in place.
     """
 
     root: Path
@@ -101,6 +106,9 @@ class Dataset:
     #: Tables the descriptor marks ``"optional": true`` that are absent from the folder, in
     #: descriptor order. Anything shown from the data should say these are missing.
     absent_tables: tuple[str, ...] = field(default=())
+    #: Views derived from this Dataset, computed once each (:func:`evidence_lib.dataset.derived.per_dataset`).
+    #: Its own: not an argument, not compared, and empty in a Dataset made by ``dataclasses.replace``.
+    derived_views: DerivedViews = field(default_factory=DerivedViews, init=False, repr=False, compare=False)
 
     def table(self, name: str) -> "pd.DataFrame":
         """A table by name (``ds.table('effects')``).

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from evidence_lib._values import is_missing
+from evidence_lib.dataset.derived import per_dataset
 
 
 def cell_text(value) -> str:
@@ -142,6 +143,7 @@ def short_title(title, *, words: int = 6) -> str:
     return "\u201c" + text + ("\u2026" if cut else "") + "\u201d"
 
 
+@per_dataset
 def sources_by_id(ds) -> dict[str, dict]:
     """The sources table as ``{source_id: row}``.
 

@@ -25,6 +25,7 @@ from types import SimpleNamespace
 
 from evidence_lib._values import is_missing
 from evidence_lib._values import is_number as _isnum
+from evidence_lib.dataset.derived import per_dataset
 from evidence_lib.vocab import NO_DIRECTION, RATIO_MEASURES, TERM_LABELS
 
 MEASURE_NAMES = {"MD": "Mean difference", "SMD": "Standardised mean difference", "RR": "Risk ratio",
@@ -371,6 +372,7 @@ def risk_of_bias_table(ds, labels, source_ids):
     return out, domains, note
 
 
+@per_dataset
 def forest_inputs(ds):
     """Everything the forest figure of the reproduced analysis draws, or None.
 
@@ -437,6 +439,7 @@ def _trial_label(ds, label: str) -> str:
 
 # --------------------------------------------------------------------------- own pooling
 
+@per_dataset
 def own_inputs(ds):
     """The package's own pooling of trial pain MDs on 0-100 scales by comparator, or None.
 

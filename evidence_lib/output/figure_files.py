@@ -46,21 +46,35 @@ def _frozen_layout(fig):
     The constrained-layout solver (kiwisolver) can return positions that differ in the
     last bits between two runs of one process, depending on where its objects sit in
     memory; printed to six decimals in an SVG, such a difference flips a digit now and
-    then. Rounding the solved positions to :data:`_POSITION_DECIMALS` and switching the
-    engine off while saving makes every format depend only on what is drawn (and gives
-    the PNG and the SVG one layout). The engine and each axes' ``in_layout`` flag are
+    then. Rounding the solved positions to :data:`_POSITION_DECIMALS` and removing the
+    engine while saving makes every format depend only on what is drawn (and gives the
+    PNG and the SVG one layout). The engine and each axes' ``in_layout`` flag are
     restored afterwards.
+
+    The engine is removed (``set_layout_engine(None)`` with the rc layout switches off),
+    not replaced by ``"none"``: ``"none"`` leaves a placeholder engine, and ``savefig``
+    draws a figure that has any engine once without output before drawing it for real,
+    so every format would be drawn twice.
+
+    The layout is solved as a draw solves it (each axes' aspect applied, then the engine
+    executed, :meth:`matplotlib.layout_engine.LayoutEngine.execute`) without the rest of
+    that draw (``draw_without_rendering`` goes on to draw every artist, without output).
     """
+    import matplotlib as mpl
+
     engine = fig.get_layout_engine()
     if engine is None:
         yield
         return
-    fig.draw_without_rendering()
+    for ax in fig.axes:
+        ax.apply_aspect()
+    engine.execute(fig)
     in_layout = [(ax, ax.get_in_layout()) for ax in fig.axes]
     for ax, _ in in_layout:
         bounds = ax.get_position(original=True).bounds
         ax.set_position([round(float(v), _POSITION_DECIMALS) for v in bounds])
-    fig.set_layout_engine("none")
+    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
     try:
         yield
     finally:

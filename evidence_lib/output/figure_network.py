@@ -11,6 +11,7 @@ than among the other figures.
 from __future__ import annotations
 
 from evidence_lib._values import decimal_text
+from evidence_lib.dataset.derived import per_dataset
 from evidence_lib.vocab import ANALYSIS_LABELS
 
 #: The network forest's title, the same inside the PNG and in the report's caption.
@@ -21,6 +22,7 @@ WIDTH = 6.0
 _ANALYSIS = "network-pain-short"
 
 
+@per_dataset
 def network_inputs(ds) -> dict | None:
     """What both network figures draw, or None when no network can be fitted from the data.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from evidence_lib._values import is_missing
 from evidence_lib._values import is_number as _isnum
+from evidence_lib.dataset.derived import per_dataset
 from evidence_lib.output.figure_data import axis_words, band_for, favour_labels, names, term_text
 
 
@@ -32,6 +33,7 @@ def reference_plan(ds) -> dict | None:
 
 # --------------------------------------------------------------------------- effects over time
 
+@per_dataset
 def time_inputs(ds):
     """Pain mean differences on 0-100, negative favouring the intervention, one panel per trial and comparator.
 
@@ -79,6 +81,7 @@ SQUARE_SIZE_NOTE = ("Square size: larger for a more precise estimate (its area g
                     "error read from the printed 95% CI); it is not a weight, since nothing is pooled here.")
 
 
+@per_dataset
 def reviews_inputs(ds):
     """Published pooled SMDs on one sign convention (negative: benefit), with readable row labels.
 
@@ -162,6 +165,7 @@ def arm_style_index(ds) -> dict:
 
 # --------------------------------------------------------------------------- responders
 
+@per_dataset
 def responder_inputs(ds):
     """Per-arm responder rates of the trial with the most arms reporting them, on a categorical timepoint axis.
 
@@ -235,6 +239,7 @@ def _rate_label(name: str, source: str, width: int = 44) -> str:
     return "\n".join(lines)
 
 
+@per_dataset
 def ae_inputs(ds):
     """Adverse-event rows with a rate per 10,000 of their denominator (patients or treatments).
 
@@ -301,6 +306,7 @@ def ae_inputs(ds):
         columns=["_a", "_p"]).reset_index(drop=True)
 
 
+@per_dataset
 def safety_panels(ds):
     """The safety figure's panels, one per kind of count and denominator.
 
@@ -342,6 +348,7 @@ def safety_panels(ds):
 
 # --------------------------------------------------------------------------- evidence map
 
+@per_dataset
 def map_inputs(ds):
     """Claims by the kinds of evidence they rest on (the checks' rule) and certainty.
 

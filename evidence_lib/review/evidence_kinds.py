@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from evidence_lib.dataset.derived import per_dataset
 from evidence_lib.review.labels import condition_subjects
 from evidence_lib.terms import term_for_weeks
 
@@ -155,6 +156,7 @@ def _effect_subjects(source_subjects, population_text, *, condition: str = "", s
     return source_subjects
 
 
+@per_dataset
 def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
     """The evidence rows linked to a claim, one per ``claim_evidence`` link, in one frame.
 
@@ -259,6 +261,7 @@ def basis_rows(evidence: "pd.DataFrame") -> "pd.DataFrame":
     return sup if len(sup) else evidence[evidence["role"] != "context"]
 
 
+@per_dataset
 def claim_evidence_kinds(ds):
     """The kinds of evidence each claim rests on, with the rule the claim checks use.
 

@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass, field
 
 from evidence_lib._values import decimal_text, interval_text, is_missing
+from evidence_lib.dataset.derived import per_dataset
 from evidence_lib.terms import term_for_weeks
 from evidence_lib.vocab import ARMS, MEASURE_LABELS, METHOD_LABELS, plural
 
@@ -165,6 +166,7 @@ def pain_network_arms(ds):
     return _select(ds)[0]
 
 
+@per_dataset
 def _select(ds):
     import pandas as pd
 
@@ -252,6 +254,7 @@ def pain_measure(arms) -> str:
     return "MD" if all("0-100" in str(i) for i in arms["instrument"]) else "SMD"
 
 
+@per_dataset
 def pain_network_basis(ds) -> dict | None:
     """What the pain network rests on, without fitting it: for the claim checks and the evidence map.
 
@@ -295,6 +298,7 @@ def pain_network_basis(ds) -> dict | None:
             "comparators": tuple(t for t in dict.fromkeys(arms["treatment"]) if t != "intervention")}
 
 
+@per_dataset
 def pain_network(ds, *, method: str = "REML"):
     """Fit the short-term pain network of the bundled trials.
 

@@ -8,6 +8,7 @@ one call and the CLI, the figures and the report show the same rows.
 from __future__ import annotations
 
 from evidence_lib._values import interval_text, is_missing
+from evidence_lib.dataset.derived import per_dataset
 from evidence_lib.review.labels import readers_words, review_labels
 
 _Z975 = 1.959963984540054
@@ -23,6 +24,7 @@ def _versus(ds, codes):
     return codes.map(lambda c: v.get(c, c))
 
 
+@per_dataset
 def source_labels(ds) -> dict:
     """source_id -> 'Haake 2007' from the sources table (first author's surname, year).
 
@@ -453,6 +455,7 @@ def pooled_summary(ds, *, measure: str | None = None, outcome: str | None = None
     return p.sort_values(["comparator_class", "outcome", "source_id", "analysis_id"]).reset_index(drop=True)
 
 
+@per_dataset
 def pain_differences(ds):
     """Every trial's pain mean differences on one 0-100 scale, at every visit, negative favouring acupuncture.
 

@@ -459,6 +459,27 @@ def test_saving_freezes_one_rounded_layout_and_restores_the_engine(tmp_path, ds)
     plt.close(fig)
 
 
+def test_saving_draws_each_format_once(tmp_path, ds):
+    """One full draw per file: savefig draws a figure with any layout engine (even matplotlib's
+    placeholder for ``"none"``) once without output first, and the frozen layout needs no full draw."""
+    from evidence_lib.output.figures import registry, save_figure
+
+    spec = next(s for s in registry() if s.name == "effects-over-time")
+    fig = spec.draw(ds)
+    assert fig.get_layout_engine() is not None
+    draws = []
+    real = fig.draw
+
+    def counted(renderer):
+        draws.append(type(renderer).__name__)
+        return real(renderer)
+
+    fig.draw = counted
+    save_figure(fig, tmp_path / "x")
+    assert sorted(draws) == ["MixedModeRenderer", "RendererAgg"]   # the SVG, then the PNG renderer
+    plt.close(fig)
+
+
 def test_build_draws_each_figure_once(tmp_path, monkeypatch, ds):
     """The report inlines the SVG the build just wrote; drawing every figure twice doubled the build time."""
     import dataclasses
