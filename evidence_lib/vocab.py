@@ -203,7 +203,7 @@ CERTAINTY_NOT_RATED_REASONS = {"not_checkable": "the claim cannot be tested agai
 #: A column id without an entry is shown with spaces for underscores.
 REPORT_COLUMN_LABELS = {
     # trials and arms of the network
-    "label": "Trial", "pain_weeks": "Pain measured (weeks)", "visit": "Visit used (week)",
+    "label": "Trial", "pain_weeks": "Weeks with pain means per arm", "visit": "Visit used (week)",
     "arms_entered": "Arms entered", "arms_left_out": "Arms left out", "reason": "Reason",
     "study_label": "Trial", "arm_label": "Arm", "instrument": "Instrument", "timepoint_weeks": "Week",
     "n": "n", "mean": "Mean used (lower = less pain)", "sd": "SD", "se": "Standard error",
