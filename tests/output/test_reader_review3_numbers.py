@@ -64,7 +64,9 @@ def test_card_harm_rows_are_per_10000_with_the_figures_event_names(rows):
         if src["setting"]:
             assert src["setting"] in r["location"]
         if src["estimate"] and src["unit"] == "per_patient":
-            assert r["estimate"].split(" ")[0] == _two_figures(float(src["estimate"]) * 10000), r
+            counted = src["events"] and src["denominator"] and not src["ci_low"]  # rate and CI from the counts
+            point = float(src["events"]) / float(src["denominator"]) if counted else float(src["estimate"])
+            assert r["estimate"].split(" ")[0] == _two_figures(point * 10000), r
     pain = rows["witt2009-pain"]
     assert (pain["what"], pain["estimate"]) == ("Pain", "170")
 
@@ -107,7 +109,10 @@ def test_harms_table_and_figure_print_the_same_rate_and_interval(ds):
 
 
 def test_a_printed_rate_without_interval_gets_the_exact_interval_from_its_counts_in_the_table(ds):
-    """L3: Witt 2009 'any' (860 per 10,000) had no CI in the table but one in the figure."""
+    """L3: Witt 2009 'any' (860 per 10,000) had no CI in the table but one in the figure.
+
+    rr4 finding 14: the point comes from the same counts as the interval (19,726 / 229,230).
+    """
     from scipy.stats import binomtest
 
     src = _ae("witt2009-any")
@@ -115,7 +120,8 @@ def test_a_printed_rate_without_interval_gets_the_exact_interval_from_its_counts
     rec = {k: (float(v) if k in ("events", "denominator", "estimate") and v else (v or None)) for k, v in src.items()}
     text = summary._harms_row({"ae_type": "any", "row": rec, "source": None, "counted": None})["effect"]
     ci = binomtest(int(src["events"]), int(src["denominator"])).proportion_ci(method="exact")
-    assert text.startswith(f"{_two_figures(float(src['estimate']) * 1e4)} per 10,000 patients (95% CI "
+    x, n = int(src["events"]), int(src["denominator"])
+    assert text.startswith(f"{_two_figures(x / n * 1e4)} per 10,000 patients (95% CI "
                            f"{_two_figures(ci.low * 1e4)} to {_two_figures(ci.high * 1e4)}")
 
 
@@ -184,3 +190,20 @@ def test_network_text_puts_the_scale_after_the_words(ds):
     text = forest_describe(ds)
     assert "points less pain (0\u2013100 scale)" in text or "points more pain (0\u2013100 scale)" in text
     assert "on 0\u2013100 less" not in text and "on 0\u2013100 more" not in text
+
+
+def test_a_rate_and_its_counted_interval_come_from_the_same_counts(ds):
+    """rr4 finding 14: Witt 2009 'needing treatment' printed 2.2% (220) beside an exact CI from 4,963 / 229,230
+    (211-223): the point sat almost on the upper limit. Table, cards and figure share ae_rate."""
+    from scipy.stats import binomtest
+
+    from evidence_lib.output.rates import ae_rate
+
+    src = _ae("witt2009-needing-treatment")
+    x, n = int(src["events"]), int(src["denominator"])
+    rec = {k: (float(v) if k in ("events", "denominator", "estimate") and v else (v or None)) for k, v in src.items()}
+    found = ae_rate(rec)
+    ci = binomtest(x, n).proportion_ci(method="exact")
+    assert found.rate == pytest.approx(x / n * 1e4) and found.computed_rate and found.counted_interval
+    assert found.text() == f"{_two_figures(x / n * 1e4)} ({_two_figures(ci.low * 1e4)}\u2013{_two_figures(ci.high * 1e4)})"
+    assert found.text().startswith("217 ")
