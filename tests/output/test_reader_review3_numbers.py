@@ -207,3 +207,17 @@ def test_a_rate_and_its_counted_interval_come_from_the_same_counts(ds):
     assert found.rate == pytest.approx(x / n * 1e4) and found.computed_rate and found.counted_interval
     assert found.text() == f"{_two_figures(x / n * 1e4)} ({_two_figures(ci.low * 1e4)}\u2013{_two_figures(ci.high * 1e4)})"
     assert found.text().startswith("217 ")
+
+
+def test_tables_and_figures_name_a_source_the_same_way(ds):
+    """rr4 finding 21: the harms table said 'Bäumler P 2021', safety-rates.png 'Bäumler 2021'."""
+    from evidence_lib.output.cells import source_short
+    from evidence_lib.review.views import source_labels
+
+    labels = source_labels(ds)
+    for src in ds.sources.to_dict("records"):
+        if isinstance(src["first_author"], str) and src["first_author"].strip():
+            assert source_short(src) == labels[src["source_id"]], src["source_id"]
+    harms = " ".join(h["detail"] for h in summary.harms_rows(ds))
+    assert "Bäumler 2021" in harms and "Bäumler P 2021" not in harms and "Witt CM" not in harms
+    assert labels["decarvalho2018"] == "de Carvalho 2018"  # a two-word surname, not "de 2018"
