@@ -146,8 +146,16 @@ def _evidence(ds, row) -> dict:
                      f"pooled_results, effects, arms")
 
 
+#: Decimals of a mean difference in the SoF: its rows are points on 0-100 scales, printed to one decimal
+#: as the figures print them (the reproduction table keeps the source's own decimals).
+MD_DECIMALS = 1
+
+
 def _digits(ev) -> int:
-    """Decimals of a row's effect: as many as the source printed (no printed digit lost), else 2 for an SMD and 1 otherwise."""
+    """Decimals of a row's effect: :data:`MD_DECIMALS` for a mean difference; otherwise as many as the
+    source printed (no printed digit lost), else 2 for an SMD and 1 otherwise."""
+    if ev["measure"] == "MD":
+        return MD_DECIMALS
     printed = printed_decimals(ev["estimate"], ev["ci_low"], ev["ci_high"])
     return printed if printed is not None else (2 if ev["measure"] == "SMD" else 1)
 

@@ -209,3 +209,12 @@ def test_a_sof_row_must_name_existing_evidence(data_copy, ids, message):
     data_copy.edit("summary_of_findings", 0, evidence_ids=ids)
     with pytest.raises(ev.DataValidationError, match=message):
         ev.load(data_copy.root)
+
+
+def test_mean_differences_use_one_rounding_rule(sof):
+    """rr4 finding 17: the SoF printed Furlan's MD as 10.21 (14.99 to 5.44), forest.png as -10.2 [-15.0, -5.4]."""
+    s = sof.set_index("sof_id")
+    assert s.loc["sham-pain-immediate", "effect"].startswith("MD 10.2 points less pain")
+    assert "(15.0 less to 5.4 less)" in s.loc["sham-pain-immediate", "effect"]
+    for r in sof[sof["measure"] == "MD"].itertuples():
+        assert not re.search(r"\d\.\d\d", r.effect), r.effect
