@@ -20,10 +20,11 @@ from evidence_lib.vocab import OUTCOME_LABELS
 __all__ = ["READER_SEVERITIES", "NOTE_SEVERITIES", "READER_INFO_KINDS", "HIDDEN_SEVERITIES", "reader_sentence",
            "sentence_rule", "card_checks"]
 
-#: Severities shown to every reader as a caveat sentence.
-READER_SEVERITIES = ("warning", "mismatch", "fail", "failed")
-#: Severities folded into the reviewers' notes (collapsed); ``error`` is a checker that failed to run.
-NOTE_SEVERITIES = ("info", "", "error")
+#: Severities shown to every reader as a caveat sentence; ``error`` is a checker that failed to run,
+#: which stays visible (a silent failure would read as "no caveats").
+READER_SEVERITIES = ("warning", "mismatch", "fail", "failed", "error")
+#: Severities kept as reviewers' notes (not shown on the page; ``evidence check`` prints them).
+NOTE_SEVERITIES = ("info", "")
 #: Kinds whose informational findings readers need (why nothing was checked; that no study was found):
 #: shown as caveats like warnings, not kept with the reviewers' notes.
 READER_INFO_KINDS = ("frame", "evidence")

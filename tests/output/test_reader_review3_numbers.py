@@ -221,3 +221,17 @@ def test_tables_and_figures_name_a_source_the_same_way(ds):
     harms = " ".join(h["detail"] for h in summary.harms_rows(ds))
     assert "Bäumler 2021" in harms and "Bäumler P 2021" not in harms and "Witt CM" not in harms
     assert labels["decarvalho2018"] == "de Carvalho 2018"  # a two-word surname, not "de 2018"
+
+
+def test_every_term_is_printed_with_its_window(ds):
+    """rr4 finding 8: 'intermediate term' meant 26 weeks from randomisation in the SoF and 6 to <12 months
+    after the end of treatment in a review's rows; the window is printed beside the term."""
+    from evidence_lib.output.cards import _timepoint
+
+    sof = {r["term"] for r in summary.sof_rows(ds)}
+    assert _timepoint("6 months", "intermediate") == \
+        "6 months (intermediate term: over 13 to under 52 weeks after randomisation)"
+    skelly = _timepoint("intermediate term (6 to <12 months after end of treatment)", "intermediate")
+    assert skelly.startswith("as the source defines it: ")
+    assert any(t.startswith("intermediate term (") for t in sof)
+    assert all("after randomisation" in t for t in sof if t.endswith(" term") or " term (" in t), sof
