@@ -23,8 +23,9 @@ __all__ = ["READER_SEVERITIES", "NOTE_SEVERITIES", "READER_INFO_KINDS", "HIDDEN_
 #: Severities shown to every reader as a caveat sentence; ``error`` is a checker that failed to run,
 #: which stays visible (a silent failure would read as "no caveats").
 READER_SEVERITIES = ("warning", "mismatch", "fail", "failed", "error")
-#: Severities kept as reviewers' notes (not shown on the page; ``evidence check`` prints them).
-NOTE_SEVERITIES = ("info", "")
+#: Severities kept as reviewers' notes (not shown on the page; ``evidence check`` prints them); a finding
+#: with no severity (another checker's bare text) is shown, as nothing says it is only a process note.
+NOTE_SEVERITIES = ("info",)
 #: Kinds whose informational findings readers need (why nothing was checked; that no study was found):
 #: shown as caveats like warnings, not kept with the reviewers' notes.
 READER_INFO_KINDS = ("frame", "evidence")
