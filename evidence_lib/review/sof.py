@@ -186,8 +186,8 @@ def _trial_effects(ds, row, ev):
 #: is not estimable and its prior (half-normal, scale = the MCID) decides how wide that average is, so the
 #: probabilities would describe the assumed spread more than the trial (e.g. a 15-point benefit kept a
 #: 2-19% chance beside a trial whose CI excludes benefits above 6.4 points).
-ONE_TRIAL_BAYES = ("not shown for a single trial: with one trial the spread between trials cannot be estimated, "
-                   "so the probabilities would mostly reflect the assumed spread, not this trial; "
+ONE_TRIAL_BAYES = ("not shown for a single trial (with one trial the spread between trials cannot be estimated, "
+                   "so the probabilities would mostly reflect the assumed spread, not this trial); "
                    "the trial's own 95% CI is the result to read")
 
 
