@@ -202,3 +202,35 @@ def rate_text(value) -> str:
     if abs(v) >= 9.95:
         return f"{v:,.0f}"
     return f"{v:#.2g}".rstrip(".")
+
+
+def author_surname(first_author) -> str:
+    """A first author as tables and figures name a source: the surname, without initials.
+
+    The sources table writes authors Vancouver style ("Bäumler P", "de Carvalho RC"); a last
+    word of at most three capitals (with or without full stops) is the initials and is dropped.
+    An organisation ("National Guideline Centre") or a surname alone is kept whole.
+
+    Parameters
+    ----------
+    first_author : str or None
+        ``sources.first_author``.
+
+    Returns
+    -------
+    str
+        ``''`` for a missing author.
+
+    Examples
+    --------
+    >>> author_surname("Bäumler P"), author_surname("de Carvalho RC"), author_surname("National Guideline Centre")
+    ('Bäumler', 'de Carvalho', 'National Guideline Centre')
+    """
+    import re
+
+    if is_missing(first_author):
+        return ""
+    words = str(first_author).replace(",", " ").split()
+    if len(words) > 1 and re.fullmatch(r"(?:[A-Z]\.?){1,3}", words[-1]):
+        words = words[:-1]
+    return " ".join(words)

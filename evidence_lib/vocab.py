@@ -82,6 +82,14 @@ OUTCOME_LABELS = {"pain": "pain", "function": "function", "response": "response 
 TERMS = ("immediate", "short", "intermediate", "long")
 TERM_LABELS = {"immediate": "immediately after treatment", "short": "short term", "intermediate": "intermediate term",
                "long": "long term"}
+#: The window of each horizon in weeks from randomisation (:mod:`evidence_lib.terms`), printed beside
+#: the term wherever the report names one, since reviews use the same words for other windows (e.g.
+#: counted from the end of treatment). "Immediately after treatment" names its own window.
+TERM_WINDOWS = {
+    "short": f"over {_IMMEDIATE_MAX_WEEKS:g} to {_SHORT_MAX_WEEKS:g} weeks after randomisation",
+    "intermediate": f"over {_SHORT_MAX_WEEKS:g} to under {_LONG_MIN_WEEKS:g} weeks after randomisation",
+    "long": f"{_LONG_MIN_WEEKS:g} weeks or more after randomisation",
+}
 #: The same horizons named by their weeks from randomisation (:mod:`evidence_lib.terms`), for
 #: figures whose axis is weeks from randomisation: at week 1 no course of treatment has ended,
 #: so "immediately after treatment" would misname the band there.
@@ -203,7 +211,7 @@ CERTAINTY_NOT_RATED_REASONS = {"not_checkable": "the claim cannot be tested agai
 #: A column id without an entry is shown with spaces for underscores.
 REPORT_COLUMN_LABELS = {
     # trials and arms of the network
-    "label": "Trial", "pain_weeks": "Pain measured (weeks)", "visit": "Visit used (week)",
+    "label": "Trial", "pain_weeks": "Weeks with pain means per arm", "visit": "Visit used (week)",
     "arms_entered": "Arms entered", "arms_left_out": "Arms left out", "reason": "Reason",
     "study_label": "Trial", "arm_label": "Arm", "instrument": "Instrument", "timepoint_weeks": "Week",
     "n": "n", "mean": "Mean used (lower = less pain)", "sd": "SD", "se": "Standard error",

@@ -20,7 +20,7 @@ from evidence_lib.review.direction import harmonise
 from evidence_lib.review.labels import comparison_arms, finding_topic, readers_words
 from evidence_lib.review.relevance import describe_threshold
 from evidence_lib.review.sof import effect_participants, review_labels
-from evidence_lib.vocab import (ANALYSIS_ANCHORS, MEASURE_LABELS, OUTCOME_LABELS, SOURCE_LINK_LABELS,
+from evidence_lib.vocab import (ANALYSIS_ANCHORS, MEASURE_LABELS, OUTCOME_LABELS, SOURCE_LINK_LABELS, TERM_WINDOWS,
                                 label_from_source_id)
 
 TABLE_TITLES = {"pooled_results": "Pooled results", "effects": "Effects", "adverse_events": "Adverse events",
@@ -179,14 +179,19 @@ def _n_cell(n: str, k: int | None, *, pooled: bool) -> str:
 
 
 def _timepoint(timepoint, term) -> str:
-    """The timepoint with its term in brackets, unless the term only repeats it ('short term', not 'short term (short term)')."""
+    """The timepoint with its term and the term's window in brackets ('6 months (intermediate term: over 13
+    to under 52 weeks after randomisation)'). A timepoint that already names the term in the source's own
+    window (a review's 'intermediate term (6 to <12 months after end of treatment)') is marked as the
+    source's, so that it is not read as this report's window."""
     tp = cell_text(timepoint)
     if not term:
         return tp
     label = f"{term} term"
-    if not tp:
-        return label
-    return tp if label in tp.lower().replace("-", " ") else f"{tp} ({label})"
+    window = TERM_WINDOWS.get(term)
+    ours = f"{label}: {window}" if window else label
+    if not tp or tp.lower().replace("-", " ") == label:
+        return ours
+    return f"as the source defines it: {tp}" if label in tp.lower().replace("-", " ") else f"{tp} ({ours})"
 
 
 #: Decimals for an estimate that was computed rather than copied from a source (see :func:`_interval`).
@@ -457,7 +462,7 @@ def analysis_row(ds, link: dict) -> dict:
         n_text = (f"{int(total):,}" if total == total else "not reported") + f" ({k} {'study' if k == 1 else 'studies'})"
     return {"role": cell_text(link.get("role")), "what": what, "link_note": cell_text(link.get("link_note")),
             "table_title": "Our analysis", "row_id": aid, "source": "", "source_url": None,
-            "location": "", "measure": measure, "estimate": est, "timepoint": _timepoint("first short-term visit", "short"),
+            "location": "", "measure": measure, "estimate": est, "timepoint": f"first short-term visit ({TERM_WINDOWS['short']})",
             "comparator": comparator, "n": n_text, "status": "computed", "unverified": False,
             "direction": direction, "published": "", "secondary": False, "anchor": ANALYSIS_ANCHORS.get(aid),
             "anchor_text": f"see the {ANALYSIS_ANCHORS.get(aid, '')} section of this report"}

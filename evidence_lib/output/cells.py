@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterable
 from decimal import Decimal
 
-from evidence_lib._values import is_missing
+from evidence_lib._values import author_surname, is_missing
 from evidence_lib.dataset.derived import per_dataset
 
 
@@ -89,7 +89,7 @@ def records(df, *, sort_by: Iterable[str] = ()) -> list[dict]:
 
 
 def source_short(source: dict | None) -> str:
-    """A source as ``'<first author> <year>'`` (``''`` for no source).
+    """A source as ``'<first author's surname> <year>'`` (``''`` for no source), as figures name it.
 
     A source whose record names no author is named by its journal and year
     (``'Lancet 1980'``), else by the first words of its title: never by an empty label
@@ -107,7 +107,7 @@ def source_short(source: dict | None) -> str:
     Examples
     --------
     >>> source_short({"first_author": "Haake M", "year": 2007})
-    'Haake M 2007'
+    'Haake 2007'
     >>> source_short({"journal": "Lancet", "year": 1980, "title": "Increased beta-endorphin"})
     'Lancet 1980'
     >>> source_short({"title": "Deep dry needling with and without needle manipulation: thresholds"})
@@ -115,7 +115,7 @@ def source_short(source: dict | None) -> str:
     """
     if not source:
         return ""
-    author = cell_text(source.get("first_author")) or cell_text(source.get("journal"))
+    author = author_surname(source.get("first_author")) or cell_text(source.get("journal"))
     if not author:
         author = short_title(source.get("title"))
     return f"{author} {cell_text(source.get('year'))}".strip()

@@ -4,8 +4,10 @@
 and a terse message for reviewers ("population: a claim about low back pain; the evidence is
 in mixed chronic pain"). The claim card shows none of those codes. It shows warnings and
 mismatches as plain caveat sentences ("The claim is about low back pain, but the studies are
-in mixed chronic pain."), folds the informational findings into a collapsed list for
-reviewers, and leaves out the checks that passed. The checks themselves are unchanged: only
+in mixed chronic pain."), and so the informational findings readers need (nothing could test
+the claim; no study was found). The other informational findings are process notes for
+reviewers: :func:`card_checks` returns them, but the page does not show them (reviewers see
+them with ``evidence check``). Checks that passed are left out. The checks themselves are unchanged: only
 their wording for the page is made here, once.
 """
 
@@ -15,13 +17,18 @@ import re
 
 from evidence_lib.vocab import OUTCOME_LABELS
 
-__all__ = ["READER_SEVERITIES", "NOTE_SEVERITIES", "HIDDEN_SEVERITIES", "reader_sentence", "sentence_rule",
-           "card_checks"]
+__all__ = ["READER_SEVERITIES", "NOTE_SEVERITIES", "READER_INFO_KINDS", "HIDDEN_SEVERITIES", "reader_sentence",
+           "sentence_rule", "card_checks"]
 
-#: Severities shown to every reader as a caveat sentence.
-READER_SEVERITIES = ("warning", "mismatch", "fail", "failed")
-#: Severities folded into the reviewers' notes (collapsed); ``error`` is a checker that failed to run.
-NOTE_SEVERITIES = ("info", "", "error")
+#: Severities shown to every reader as a caveat sentence; ``error`` is a checker that failed to run,
+#: which stays visible (a silent failure would read as "no caveats").
+READER_SEVERITIES = ("warning", "mismatch", "fail", "failed", "error")
+#: Severities kept as reviewers' notes (not shown on the page; ``evidence check`` prints them); a finding
+#: with no severity (another checker's bare text) is shown, as nothing says it is only a process note.
+NOTE_SEVERITIES = ("info",)
+#: Kinds whose informational findings readers need (why nothing was checked; that no study was found):
+#: shown as caveats like warnings, not kept with the reviewers' notes.
+READER_INFO_KINDS = ("frame", "evidence")
 #: Severities not shown at all: the check passed.
 HIDDEN_SEVERITIES = ("ok", "pass", "passed")
 
@@ -77,9 +84,10 @@ _RULES = (
      lambda m: f"The evidence comes from studies in {m['who']}"),
     ("population", r"a claim about (?P<claim>.+), with evidence in (?P<ev>.+)",
      lambda m: f"The studies are in {_who(m['ev'])}, as the claim is"),
-    ("population", r"a claim about (?P<claim>.+); the evidence is in (?P<ev>.+?); other results shown are in (?P<also>.+)",
-     lambda m: f"The claim is about {_who(m['claim'])}; the results it rests on are in {_listed(m['ev'])}, "
-               f"other results shown are in {_who(m['also'])}"),
+    ("population", r"a claim about (?P<claim>.+); the evidence is in (?P<ev>.+?); (?P<some>some )?other results "
+                   r"shown are in (?P<also>.+)",
+     lambda m: f"The claim is about {_who(m['claim'])}; the results it rests on are in {_listed(m['ev'])}, and "
+               f"{m['some'] or ''}other results shown are in {_who(m['also'])}"),
     ("population", r"a claim about (?P<claim>.+); the evidence is in (?P<ev>.+?)(?: - no study of (?P<none>.+))?",
      lambda m: f"The claim is about {_who(m['claim'])}, but the studies are in {_listed(m['ev'])}"
                + (f"; none studied {m['none']}" if m["none"] else "")),
@@ -106,6 +114,8 @@ _RULES = (
     ("outcome", r"a mechanism claim resting only on clinical effects; (?P<why>.+)",
      lambda m: f"The claim is about how the treatment works, but the evidence shows only its clinical effects; "
                f"{m['why']}"),
+    ("outcome", r"a claim also about (?P<want>.+); no linked row measures it \(the rows are on (?P<got>.+)\)",
+     lambda m: f"The claim also covers {m['want']}; no result shown measures it"),
     ("outcome", r"a claim about (?P<want>.+); the rows are on (?P<got>.+)",
      lambda m: f"The claim is about {_outcomes(m['want'])}, but the results shown are on {_listed(m['got'])}"),
     ("clinical_relevance", r"statistically significant but smaller than the clinical threshold: (?P<d>.+), "
@@ -133,8 +143,10 @@ _RULES = (
     ("clinical_relevance", r"a claim of comparability resting on a non-significant difference.*",
      lambda m: "The claim says the treatments are comparable, but finding no significant difference is not the "
                "same as finding them equal: the confidence interval does not rule out an important difference"),
-    ("clinical_relevance", r"a claim of comparability; the evidence shows a difference \((?P<why>.+)\)",
-     lambda m: f"The claim says the treatments are comparable, but the evidence shows a difference ({m['why']})"),
+    ("clinical_relevance", r"a claim of comparability; the intervention did significantly better in the results "
+                           r"shown \(at least as effective\)",
+     lambda m: "The claim says the treatments are comparable; in the results shown the treatment it is about did "
+               "significantly better, so it is at least as effective"),
     ("clinical_relevance", r"a claimed benefit \(\w+\) with no significant effect in its favour: (?P<d>.+)",
      lambda m: f"The claim asserts a benefit, but no result shows a significant effect in its favour: {m['d']}"),
     ("frame", r"not checkable: (?P<why>.+)",
@@ -207,8 +219,10 @@ def card_checks(findings: list[dict]) -> dict:
     Returns
     -------
     dict
-        ``caveats`` (sentences of :data:`READER_SEVERITIES` findings, and of any severity
-        not known here), ``notes`` (sentences of :data:`NOTE_SEVERITIES` findings) and
+        ``caveats`` (sentences of :data:`READER_SEVERITIES` findings, of any severity not
+        known here, and of informational findings of :data:`READER_INFO_KINDS`), ``notes``
+        (sentences of the other :data:`NOTE_SEVERITIES` findings: process notes for reviewers,
+        which the report page does not show; reviewers read them with ``evidence check``) and
         ``hidden`` (the number of passed checks left out). A sentence repeated by several
         frames of one claim is shown once.
     """
@@ -219,7 +233,8 @@ def card_checks(findings: list[dict]) -> dict:
             hidden += 1
             continue
         text = reader_sentence(f.get("kind", ""), f.get("message", ""))
-        target = notes if status in NOTE_SEVERITIES else caveats
+        for_readers = status not in NOTE_SEVERITIES or f.get("kind", "") in READER_INFO_KINDS
+        target = caveats if for_readers else notes
         if text not in target:
             target.append(text)
     return {"caveats": caveats, "notes": notes, "hidden": hidden}

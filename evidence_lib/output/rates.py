@@ -32,7 +32,8 @@ class AeRate:
     counted_interval : bool
         True when the interval was computed here from the row's counts.
     computed_rate : bool
-        True when the rate itself was computed from the counts (the source printed none).
+        True when the rate itself was computed from the counts (the source printed none, or
+        printed it without an interval, which then comes from the counts too).
     """
 
     rate: float
@@ -116,8 +117,11 @@ def exact_interval(events: int, total: int) -> tuple[float, float]:
 def ae_rate(row) -> AeRate | None:
     """An adverse-event row's rate per 10,000 of its denominator, with its interval.
 
-    The printed rate is used, else events/denominator; the printed interval is used, else the
-    exact interval from the counts when the row has them.
+    The printed rate and interval are used when the source printed both. Where it printed no
+    interval but the row has counts, the exact interval is computed from the counts, and so is
+    the rate (events/denominator): a point and its interval come from the same numbers (a
+    printed "2.2%" beside an interval from 4,963 / 229,230 = 216.5 per 10,000 put the point
+    almost on the upper limit). With no counts, the printed rate stands alone.
 
     Parameters
     ----------
@@ -155,4 +159,6 @@ def ae_rate(row) -> AeRate | None:
     elif counted:
         lo, hi = (v * 10000.0 for v in exact_interval(int(ev), int(den)))
         counted_interval = True
+        if not computed_rate:  # the point from the same counts as its interval, not the printed rounded rate
+            est, computed_rate = float(ev) / float(den) * 10000.0, True
     return AeRate(est, lo, hi, per, counted_interval, computed_rate)

@@ -58,12 +58,14 @@ frame / evidence
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from evidence_lib.review import relevance as rel
 from evidence_lib.review.evidence_kinds import (  # noqa: F401  (evidence_rows, basis_rows: part of this module's API)
     HEALTHY_DESIGNS, NONHUMAN_DESIGNS, _str, basis_rows, evidence_rows, is_animal, is_healthy_volunteer,
+    studied_populations,
 )
 from evidence_lib.terms import TERMS, term_for_weeks  # noqa: F401
 
@@ -308,8 +310,10 @@ def _other_comparators(want, shown, basis, name, ds) -> str:
     return "; ".join(parts)
 
 
-def _frame_findings(frame, basis: "pd.DataFrame", ds, shown: "pd.DataFrame | None" = None) -> tuple[list[Finding], list]:
+def _frame_findings(frame, basis: "pd.DataFrame", ds, shown: "pd.DataFrame | None" = None, *,
+                    claim_outcomes=()) -> tuple[list[Finding], list]:
     from evidence_lib.review.labels import review_labels
+    from evidence_lib.review.views import source_labels
 
     shown = basis if shown is None else shown
 
@@ -410,7 +414,7 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds, shown: "pd.DataFrame | Non
             pairs = [(population_fit(frame.population, r.subjects, condition=labels["condition"],
                                      populations=labels["populations"]), r.key) for r in human.itertuples(index=False)]
             sev, keys = _best(pairs)
-            subj = sorted({s for s in human["subjects"] if s})
+            subj = studied_populations(human, source_labels(ds))
             if sev == "ok":
                 msg = f"a claim about {frame.population}, with evidence in {frame.population}"
             else:
@@ -421,7 +425,8 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds, shown: "pd.DataFrame | Non
                 if frame.population in set(labels["populations"].get("specific_groups", ())) and in_group.empty:
                     msg += f" - no study of {frame.population}"
                 elif len(in_group):
-                    msg += f"; other results shown are in {frame.population}"
+                    some = "" if shown["key"].isin(set(in_group["key"]) | set(human["key"])).all() else "some "
+                    msg += f"; {some}other results shown are in {frame.population}"
             out.append(Finding("population", sev, msg, keys, fid))
 
     # outcome
@@ -430,8 +435,13 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds, shown: "pd.DataFrame | Non
         with_o = basis[basis["outcome"].notna()]
         if len(with_o) and not (with_o["outcome"] == o).any():
             on = ", ".join(sorted({OUTCOME_LABELS.get(x, x) for x in with_o["outcome"]}))
-            out.append(Finding("outcome", "warning", f"a claim about {OUTCOME_LABELS.get(o, o)}; the rows are on {on}",
-                               _keys(with_o), fid))
+            if set(with_o["outcome"]) & (set(claim_outcomes) - {o}):  # the rows answer another part of the claim
+                quoted = re.search(r"'([^']+)'", str(frame.note or "")) if o == "other" else None
+                what = f"'{quoted[1]}'" if quoted else OUTCOME_LABELS.get(o, o)  # 'other': the claim's words
+                msg = f"a claim also about {what}; no linked row measures it (the rows are on {on})"
+            else:
+                msg = f"a claim about {OUTCOME_LABELS.get(o, o)}; the rows are on {on}"
+            out.append(Finding("outcome", "warning", msg, _keys(with_o), fid))
     elif o == "mechanism" and len(basis):
         clinical = basis["table"].isin(["effects", "pooled_results"])
         if clinical.all():
@@ -475,7 +485,8 @@ def _relevance_finding(frame, readings) -> Finding:
     significant in favour of the intervention. ``comparable`` claims: ok if a row's CI lies
     within plus/minus the threshold (equivalence), warning if the rows are merely not
     significant (no difference found is not equivalence), mismatch if a row favours the
-    control. Rows without a threshold or CI give info.
+    control, info if a row's CI lies wholly in favour of the intervention (at least as effective:
+    no threshold is needed to say so). Rows without a threshold or CI give info.
     """
     cats = {k: r.category for k, r in readings}
     keys = tuple(cats)
@@ -493,8 +504,12 @@ def _relevance_finding(frame, readings) -> Finding:
             return Finding("clinical_relevance", "warning", "a claim of comparability resting on a non-significant "
                            "difference whose CI does not exclude an important difference (no difference found is "
                            "not equivalence)", keys, fid)
-        return Finding("clinical_relevance", "info", "a claim of comparability; the evidence shows a difference "
-                       "(" + ", ".join(sorted({RELEVANCE_LABELS.get(c, c) for c in cats.values()})) + ")", keys, fid)
+        better = tuple(k for k, r in readings if r.ci_low == r.ci_low and r.ci_low > 0)  # CI wholly in favour
+        if better:
+            return Finding("clinical_relevance", "info", "a claim of comparability; the intervention did "
+                           "significantly better in the results shown (at least as effective)", better, fid)
+        return Finding("clinical_relevance", "info", "relevance not judged: " + ", ".join(
+            sorted({RELEVANCE_LABELS.get(c, c) for c in cats.values()})), keys, fid)
     rank = ["clearly_above", "inconclusive", "significant_but_below_mcid", "no_ci", "no_threshold",
             "not_significant", "favours_control"]
     best = min(cats.values(), key=rank.index)
@@ -551,7 +566,7 @@ def check(ds, claim_id: str) -> ClaimCheck:
             findings.append(Finding("evidence", "info", "no study result is linked to this claim",
                                     (), frame.frame_id))
             continue
-        f, r = _frame_findings(frame, basis, ds, ev)
+        f, r = _frame_findings(frame, basis, ds, ev, claim_outcomes=tuple(frames["outcome"]))
         findings += f
         readings += [x for x in r if x[0] not in {k for k, _ in readings}]
     return ClaimCheck(claim_id, frames, ev, tuple(findings), tuple(readings))

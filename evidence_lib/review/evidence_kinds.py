@@ -140,12 +140,16 @@ def _str(v):
     return v
 
 
-def _effect_subjects(source_subjects, population_text, *, condition: str = "", subtypes=()):
+def _effect_subjects(source_subjects, population_text, *, condition: str = "", subtypes=(), near=(), broad=()):
     """Narrow a source's subjects with the effect row's own population words.
 
     A source on the whole ``condition`` (or with no subjects) whose effect row's population
     names exactly one subtype's qualifier (the subtype's words not in the condition's name,
-    e.g. "chronic") is read as that subtype.
+    e.g. "chronic") is read as that subtype. A source on a broad sample (``broad``: the
+    review's indirect and mixed populations, e.g. "mixed chronic pain") whose effect row is a
+    subgroup naming exactly one narrower population in full (a subtype, the condition or a
+    ``near`` population, e.g. "chronic back and neck pain") is read as that population: the
+    row's result is about the subgroup, not the whole sample.
     """
     text = (population_text or "").lower()
     if source_subjects in (condition or None, None) and text and subtypes:
@@ -153,6 +157,11 @@ def _effect_subjects(source_subjects, population_text, *, condition: str = "", s
         hits = [s for s in subtypes if " ".join(w for w in s.split() if w not in words).lower() in text]
         if len(hits) == 1:
             return hits[0]
+    if source_subjects in set(broad) and text:
+        named = [p for p in (*subtypes, *([condition] if condition else []), *near) if p.lower() in text]
+        named = [p for p in named if not any(p != q and p in q for q in named)]  # the longest name only
+        if len(named) == 1:
+            return named[0]
     return source_subjects
 
 
@@ -211,8 +220,10 @@ def evidence_rows(ds, claim_id: str) -> "pd.DataFrame":
         design = _str(s["design"]) if s is not None else None
         subjects = get("subjects") if link.table == "findings" else (_str(s["subjects"]) if s is not None else None)
         if link.table == "effects":
+            pops = labels["populations"]
             subjects = _effect_subjects(subjects, get("population"), condition=labels["condition"],
-                                        subtypes=labels["populations"].get("subtypes", ()))
+                                        subtypes=pops.get("subtypes", ()), near=pops.get("near", ()),
+                                        broad=(*pops.get("indirect", ()), *pops.get("mixed", ())))
         term = get("term")
         if term is None and get("timepoint_weeks") is not None:
             term = term_for_weeks(float(r["timepoint_weeks"]))
@@ -296,3 +307,30 @@ def claim_evidence_kinds(ds):
             recs.append({"claim_id": c.claim_id, "kind": k, "verdict": c.verdict, "certainty": c.certainty,
                          "n_kinds": len(kinds)})
     return pd.DataFrame(recs, columns=["claim_id", "kind", "verdict", "certainty", "n_kinds"])
+
+
+def studied_populations(rows, names: dict) -> list[str]:
+    """Each population some evidence rows studied, with the sources that studied it.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Rows of :func:`evidence_rows` (``subjects``, ``source_id``).
+    names : dict
+        source_id -> label for readers (:func:`evidence_lib.review.views.source_labels`); a
+        label that is only the id (a source with no first author recorded) is left out.
+
+    Returns
+    -------
+    list of str
+        Sorted by population, e.g. ``['mixed chronic pain (Linde 2007; Madsen 2009)']``; a
+        population with no named source is given alone.
+    """
+    by: dict = {}
+    for r in rows.itertuples(index=False):
+        if r.subjects:
+            who = by.setdefault(r.subjects, [])
+            name = names.get(r.source_id, "") if isinstance(r.source_id, str) else ""
+            if name and not name.startswith(r.source_id) and name not in who:
+                who.append(name)
+    return [f"{p} ({'; '.join(who)})" if who else p for p, who in sorted(by.items())]

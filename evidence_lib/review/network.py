@@ -119,6 +119,10 @@ def _derived_variance(ds, sid, weeks, arm_code, rows):
     return None, None, None
 
 
+#: What the inclusion table says of a trial none of whose arms could enter.
+ALL_ARMS = "all arms"
+
+
 def pain_network_inclusion(ds):
     """Which trial enters the pain network, with which arms, and why not.
 
@@ -131,8 +135,10 @@ def pain_network_inclusion(ds):
     -------
     DataFrame
         One row per randomised trial with arm-level rows: source_id, label, pain_weeks
-        (the visits with pain arms), visit (the short-term visit used, NaN if none),
-        arms_entered, arms_left_out, reason.
+        (the visits with pain means per arm in ``arms.csv``; a trial's other results, e.g. a
+        between-group difference at a later visit, are not counted), visit (the short-term
+        visit used, NaN if none), arms_entered, arms_left_out (:data:`ALL_ARMS` when the trial
+        has no usable visit), reason.
 
     Raises
     ------
@@ -181,6 +187,8 @@ def _select(ds):
 
     def named(r):  # the review's name of the treatment, with the trial's own name when it differs
         own, name = str(r["arm_label"]), names.get(r["arm"], str(r["arm"]))
+        if own and r["arm"] == "active_other":  # the catch-all class says less than the trial's own name
+            return f"{own} arm"
         return name if not own or own.lower() == name.lower() else f"{name} ({own})"
     out, why = [], []
     for sid in sorted(arms["source_id"].unique()):
@@ -188,13 +196,13 @@ def _select(ds):
         weeks = sorted(float(w) for w in a["timepoint_weeks"].dropna().unique())
         base = dict(source_id=sid, label=labels.get(sid, sid), pain_weeks=", ".join(f"{w:g}" for w in weeks))
         if a.empty:
-            why.append(dict(base, visit=math.nan, arms_entered="", arms_left_out="",
+            why.append(dict(base, visit=math.nan, arms_entered="", arms_left_out=ALL_ARMS,
                             reason="no pain values per arm in the sources used"))
             continue
         short = [w for w in weeks if w > 0 and term_for_weeks(w) == "short"
                  and a.loc[a["timepoint_weeks"] == w, "mean"].notna().sum() >= 2]
         if not short:
-            why.append(dict(base, visit=math.nan, arms_entered="", arms_left_out="",
+            why.append(dict(base, visit=math.nan, arms_entered="", arms_left_out=ALL_ARMS,
                             reason="no short-term visit with a mean in two or more arms"))
             continue
         w = short[0]

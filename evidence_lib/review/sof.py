@@ -146,8 +146,16 @@ def _evidence(ds, row) -> dict:
                      f"pooled_results, effects, arms")
 
 
+#: Decimals of a mean difference in the SoF: its rows are points on 0-100 scales, printed to one decimal
+#: as the figures print them (the reproduction table keeps the source's own decimals).
+MD_DECIMALS = 1
+
+
 def _digits(ev) -> int:
-    """Decimals of a row's effect: as many as the source printed (no printed digit lost), else 2 for an SMD and 1 otherwise."""
+    """Decimals of a row's effect: :data:`MD_DECIMALS` for a mean difference; otherwise as many as the
+    source printed (no printed digit lost), else 2 for an SMD and 1 otherwise."""
+    if ev["measure"] == "MD":
+        return MD_DECIMALS
     printed = printed_decimals(ev["estimate"], ev["ci_low"], ev["ci_high"])
     return printed if printed is not None else (2 if ev["measure"] == "SMD" else 1)
 
@@ -173,8 +181,24 @@ def _trial_effects(ds, row, ev):
     return None
 
 
+#: What the SoF says instead of the Bayesian line when a row rests on one trial. The random-effects model
+#: asks about the average effect of trials like this one; with one trial the spread between trials (tau)
+#: is not estimable and its prior (half-normal, scale = the MCID) decides how wide that average is, so the
+#: probabilities would describe the assumed spread more than the trial (e.g. a 15-point benefit kept a
+#: 2-19% chance beside a trial whose CI excludes benefits above 6.4 points).
+ONE_TRIAL_BAYES = ("not shown for a single trial (with one trial the spread between trials cannot be estimated, "
+                   "so the probabilities would mostly reflect the assumed spread, not this trial); "
+                   "the trial's own 95% CI is the result to read")
+
+
 def _bayes(ds, row, ev, threshold_row):
-    """Posterior probabilities of any benefit and of a benefit beyond the MCID, over the three priors."""
+    """Posterior probabilities of any benefit and of a benefit beyond the MCID, over the three priors.
+
+    Rows resting on one trial get no probabilities (NaN) and :data:`ONE_TRIAL_BAYES` as text: with
+    k = 1 the random-effects posterior of the mean is governed by the prior on tau (the model:
+    :mod:`evidence_lib.meta.bayes`; weakly informative heterogeneity priors with few studies: the
+    Röver et al. paper cited in :mod:`evidence_lib.review.bayes`).
+    """
     from evidence_lib.review.bayes import benefit_probabilities
 
     none = (math.nan, math.nan, "")
@@ -183,6 +207,8 @@ def _bayes(ds, row, ev, threshold_row):
     data = _trial_effects(ds, row, ev)
     if data is None or ev["favours"] not in ("negative", "positive"):
         return none[0], none[1], "not computed: no trial-level data in the package"
+    if len(data[0]) == 1:
+        return none[0], none[1], ONE_TRIAL_BAYES
     bp = benefit_probabilities(data[0], data[1], threshold=float(threshold_row["value"]), favours=ev["favours"])
     pb, pi = bp["p_benefit"], bp["p_important"]
 
@@ -192,9 +218,7 @@ def _bayes(ds, row, ev, threshold_row):
 
     k = int(bp["k"].iloc[0])
     text = (f"chance of any benefit {rng(pb)}; of a benefit of at least {float(threshold_row['value']):g} points "
-            f"{rng(pi)} (sceptical to enthusiastic priors; {k} trial{'s' if k != 1 else ''})")
-    if k == 1:
-        text += "; with one trial the answer depends mostly on the prior"
+            f"{rng(pi)} (sceptical to enthusiastic priors; {k} trials)")
     return float(pb.min()), float(pi.max()), text
 
 

@@ -7,7 +7,7 @@ one call and the CLI, the figures and the report show the same rows.
 
 from __future__ import annotations
 
-from evidence_lib._values import interval_text, is_missing
+from evidence_lib._values import author_surname, interval_text, is_missing
 from evidence_lib.dataset.derived import per_dataset
 from evidence_lib.review.labels import readers_words, review_labels
 
@@ -36,12 +36,12 @@ def source_labels(ds) -> dict:
     Returns
     -------
     dict of str to str
-        One label per ``sources`` row: the first word of ``first_author`` (else the id),
+        One label per ``sources`` row: the surname of ``first_author`` (:func:`evidence_lib._values.author_surname`; else the id),
         then the year when recorded.
     """
     out = {}
     for r in ds.sources.itertuples(index=False):
-        name = ("" if is_missing(r.first_author) else str(r.first_author)).split(" ")[0].rstrip(",") or r.source_id
+        name = author_surname(r.first_author) or r.source_id
         out[r.source_id] = name if is_missing(r.year) else f"{name} {int(r.year)}"
     return out
 

@@ -140,9 +140,10 @@ def test_the_timepoint_does_not_repeat_its_term(all_cards):
         m = re.search(r"\((\w+) term\)$", tp)
         if m:
             assert m.group(1) + " term" not in tp[:m.start()].replace("-", " "), tp
-    assert cards._timepoint("short term", "short") == "short term"
-    assert cards._timepoint("first short-term visit", "short") == "first short-term visit"
-    assert cards._timepoint("8 weeks", "short") == "8 weeks (short term)"
+    # rr4 finding 8: the window beside the term; a source's own use of the words is marked as the source's
+    assert cards._timepoint("short term", "short") == "short term: over 1 to 13 weeks after randomisation"
+    assert cards._timepoint("first short-term visit", "short") == "as the source defines it: first short-term visit"
+    assert cards._timepoint("8 weeks", "short") == "8 weeks (short term: over 1 to 13 weeks after randomisation)"
 
 
 # --------------------------------------------------------------------------- M6: one count of decimals per interval

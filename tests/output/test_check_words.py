@@ -1,8 +1,9 @@
 """M3: the claim cards show the automated checks in readers' words.
 
-Passed checks are hidden; warnings and mismatches are plain caveat sentences; informational
-findings are folded into a collapsed list for reviewers; no kind code ("subjects:",
-"frame:") and no severity word ("OK", "INFO", "warning") reaches a reader.
+Passed checks are hidden; warnings and mismatches are plain caveat sentences, and so are the
+informational findings readers need (nothing could test the claim; no study found); the other
+informational findings are reviewers' process notes, not shown on the page (rr4 finding 5); no
+kind code ("subjects:", "frame:") and no severity word ("OK", "INFO", "warning") reaches a reader.
 """
 
 from __future__ import annotations
@@ -76,20 +77,30 @@ def test_the_page_hides_passed_checks_and_shows_caveats_in_words(page, findings)
     assert text.count("Caveats") >= 10
 
 
-def test_informational_findings_are_folded_for_reviewers(page):
-    card = next(c for c in _cards(page) if 'id="claim-C03"' in c)  # "Qi": not checkable, an info finding
-    notes = re.search(r'<details class="check-notes">(.*?)</details>', card, flags=re.S)
-    assert notes and "Nothing could test this claim" in notes.group(1)
-    assert "<h4>Caveats</h4>" not in card
+def test_readers_see_no_reviewer_notes_and_do_see_why_nothing_was_checked(page):
+    """rr4 finding 5: no 'for reviewers' block; the reader-relevant info findings are caveats."""
+    assert "for reviewers" not in page and "check-notes" not in page
+    cards = {re.search(r'id="claim-(C\d+)"', c).group(1): c for c in _cards(page)}
+    for cid, words in (("C03", "Nothing could test this claim"), ("C20", "Nothing could test this claim"),
+                       ("C25", "We found no study that measured this")):
+        section = cards[cid][cards[cid].index('<section class="card-checks">'):]
+        assert "<h4>Caveats</h4>" in section and words in section, cid
+    # a process note (C31: the timing check did not run) stays off the page
+    assert "was not checked automatically" not in visible_text(page)
 
 
 def test_card_checks_sorts_by_severity_and_drops_repeats():
     found = [{"status": "ok", "kind": "outcome", "message": "x"},
              {"status": "warning", "kind": "outcome", "message": "a claim about pain; the rows are on function"},
              {"status": "warning", "kind": "outcome", "message": "a claim about pain; the rows are on function"},
-             {"status": "info", "kind": "evidence", "message": "no study result is linked to this claim"}]
-    assert card_checks(found) == {"caveats": ["The claim is about pain, but the results shown are on function."],
-                                  "notes": ["We found no study that measured this."], "hidden": 1}
+             {"status": "info", "kind": "evidence", "message": "no study result is linked to this claim"},
+             {"status": "info", "kind": "time_horizon",
+              "message": "an immediate-term claim; the horizon was not checked: the results it rests on give no "
+                         "timepoint in weeks"}]
+    out = card_checks(found)
+    assert out["caveats"] == ["The claim is about pain, but the results shown are on function.",
+                              "We found no study that measured this."]
+    assert len(out["notes"]) == 1 and "was not checked automatically" in out["notes"][0] and out["hidden"] == 1
 
 
 def test_the_catch_all_outcome_is_said_in_words():
@@ -97,3 +108,35 @@ def test_the_catch_all_outcome_is_said_in_words():
     found = [{"status": "warning", "kind": "outcome", "message": "a claim about pain, other outcomes; the rows are on pain"}]
     (caveat,) = card_checks(found)["caveats"]
     assert "other outcomes" not in caveat and "an outcome that no result shown measures" in caveat
+
+
+def _caveats(ds, cid):
+    from evidence_lib.output.cards import check_findings
+
+    return card_checks(check_findings(ds, cid, check))
+
+
+def test_a_result_on_another_outcome_of_the_same_claim_is_not_a_mismatch(ds):
+    """rr4 finding 6 (C28, C30): the claim covers two outcomes; results on one are not 'the wrong outcome'."""
+    c28 = " ".join(_caveats(ds, "C28")["caveats"])
+    assert "The claim also covers function; no result shown measures it." in c28
+    assert "The claim is about function" not in c28
+    c30 = " ".join(_caveats(ds, "C30")["caveats"])
+    assert "The claim also covers 'promoting healing'; no result shown measures it." in c30
+    assert "an outcome that no result shown measures, but" not in c30
+
+
+def test_a_comparability_claim_is_not_contradicted_by_a_result_in_its_favour(ds):
+    """rr4 finding 6 (C17): 'effectiveness' is read as response; a better result is 'at least as effective'."""
+    out = _caveats(ds, "C17")
+    words = " ".join(out["caveats"] + out["notes"])
+    assert "The claim is about pain" not in words and "but the evidence shows a difference" not in words
+    assert any("at least as effective" in n for n in out["notes"])
+
+
+def test_population_caveats_name_each_source_population(ds):
+    """rr4 finding 6 (C14/C26): Vickers' back-and-neck subgroup is not 'mixed chronic pain'; sources are named."""
+    for cid in ("C14", "C26"):
+        (pop,) = [c for c in _caveats(ds, cid)["caveats"] if c.startswith("The claim is about chronic low back pain")]
+        assert "back and neck pain (Vickers 2012)" in pop and "mixed chronic pain" not in pop, pop
+        assert "some other results shown are in chronic low back pain" in pop, pop

@@ -64,7 +64,9 @@ def test_card_harm_rows_are_per_10000_with_the_figures_event_names(rows):
         if src["setting"]:
             assert src["setting"] in r["location"]
         if src["estimate"] and src["unit"] == "per_patient":
-            assert r["estimate"].split(" ")[0] == _two_figures(float(src["estimate"]) * 10000), r
+            counted = src["events"] and src["denominator"] and not src["ci_low"]  # rate and CI from the counts
+            point = float(src["events"]) / float(src["denominator"]) if counted else float(src["estimate"])
+            assert r["estimate"].split(" ")[0] == _two_figures(point * 10000), r
     pain = rows["witt2009-pain"]
     assert (pain["what"], pain["estimate"]) == ("Pain", "170")
 
@@ -107,7 +109,10 @@ def test_harms_table_and_figure_print_the_same_rate_and_interval(ds):
 
 
 def test_a_printed_rate_without_interval_gets_the_exact_interval_from_its_counts_in_the_table(ds):
-    """L3: Witt 2009 'any' (860 per 10,000) had no CI in the table but one in the figure."""
+    """L3: Witt 2009 'any' (860 per 10,000) had no CI in the table but one in the figure.
+
+    rr4 finding 14: the point comes from the same counts as the interval (19,726 / 229,230).
+    """
     from scipy.stats import binomtest
 
     src = _ae("witt2009-any")
@@ -115,7 +120,8 @@ def test_a_printed_rate_without_interval_gets_the_exact_interval_from_its_counts
     rec = {k: (float(v) if k in ("events", "denominator", "estimate") and v else (v or None)) for k, v in src.items()}
     text = summary._harms_row({"ae_type": "any", "row": rec, "source": None, "counted": None})["effect"]
     ci = binomtest(int(src["events"]), int(src["denominator"])).proportion_ci(method="exact")
-    assert text.startswith(f"{_two_figures(float(src['estimate']) * 1e4)} per 10,000 patients (95% CI "
+    x, n = int(src["events"]), int(src["denominator"])
+    assert text.startswith(f"{_two_figures(x / n * 1e4)} per 10,000 patients (95% CI "
                            f"{_two_figures(ci.low * 1e4)} to {_two_figures(ci.high * 1e4)}")
 
 
@@ -184,3 +190,48 @@ def test_network_text_puts_the_scale_after_the_words(ds):
     text = forest_describe(ds)
     assert "points less pain (0\u2013100 scale)" in text or "points more pain (0\u2013100 scale)" in text
     assert "on 0\u2013100 less" not in text and "on 0\u2013100 more" not in text
+
+
+def test_a_rate_and_its_counted_interval_come_from_the_same_counts(ds):
+    """rr4 finding 14: Witt 2009 'needing treatment' printed 2.2% (220) beside an exact CI from 4,963 / 229,230
+    (211-223): the point sat almost on the upper limit. Table, cards and figure share ae_rate."""
+    from scipy.stats import binomtest
+
+    from evidence_lib.output.rates import ae_rate
+
+    src = _ae("witt2009-needing-treatment")
+    x, n = int(src["events"]), int(src["denominator"])
+    rec = {k: (float(v) if k in ("events", "denominator", "estimate") and v else (v or None)) for k, v in src.items()}
+    found = ae_rate(rec)
+    ci = binomtest(x, n).proportion_ci(method="exact")
+    assert found.rate == pytest.approx(x / n * 1e4) and found.computed_rate and found.counted_interval
+    assert found.text() == f"{_two_figures(x / n * 1e4)} ({_two_figures(ci.low * 1e4)}\u2013{_two_figures(ci.high * 1e4)})"
+    assert found.text().startswith("217 ")
+
+
+def test_tables_and_figures_name_a_source_the_same_way(ds):
+    """rr4 finding 21: the harms table said 'Bäumler P 2021', safety-rates.png 'Bäumler 2021'."""
+    from evidence_lib.output.cells import source_short
+    from evidence_lib.review.views import source_labels
+
+    labels = source_labels(ds)
+    for src in ds.sources.to_dict("records"):
+        if isinstance(src["first_author"], str) and src["first_author"].strip():
+            assert source_short(src) == labels[src["source_id"]], src["source_id"]
+    harms = " ".join(h["detail"] for h in summary.harms_rows(ds))
+    assert "Bäumler 2021" in harms and "Bäumler P 2021" not in harms and "Witt CM" not in harms
+    assert labels["decarvalho2018"] == "de Carvalho 2018"  # a two-word surname, not "de 2018"
+
+
+def test_every_term_is_printed_with_its_window(ds):
+    """rr4 finding 8: 'intermediate term' meant 26 weeks from randomisation in the SoF and 6 to <12 months
+    after the end of treatment in a review's rows; the window is printed beside the term."""
+    from evidence_lib.output.cards import _timepoint
+
+    sof = {r["term"] for r in summary.sof_rows(ds)}
+    assert _timepoint("6 months", "intermediate") == \
+        "6 months (intermediate term: over 13 to under 52 weeks after randomisation)"
+    skelly = _timepoint("intermediate term (6 to <12 months after end of treatment)", "intermediate")
+    assert skelly.startswith("as the source defines it: ")
+    assert any(t.startswith("intermediate term (") for t in sof)
+    assert all("after randomisation" in t for t in sof if t.endswith(" term") or " term (" in t), sof

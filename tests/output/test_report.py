@@ -290,10 +290,10 @@ def test_checks_on_every_card_and_a_failing_checker_is_shown(report_ds):
         return [{"status": "fail", "message": f"{claim_id} <b>numbers</b>"}, "plain finding"]
 
     text = report.report_html(report_ds, check=check)
-    # C02's checker found nothing: no section; every other card has a caveat or a reviewers' note
+    # C02's checker found nothing: no section; every other card has a caveat
     assert text.count('<section class="card-checks">') == len(report_ds.claims) - 1
     assert "C13 &lt;b&gt;numbers&lt;/b&gt;." in text and "Plain finding." in text
-    assert "The check raised RuntimeError: boom." in text  # folded into the reviewers' notes
+    assert "The check raised RuntimeError: boom." in text  # a checker that failed stays visible (rr4 finding 5)
     # by default the project's own checker runs (imported directly, no fallback)
     assert report.report_html(report_ds).count('<section class="card-checks">') > 0
 

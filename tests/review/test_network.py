@@ -62,6 +62,19 @@ def test_inclusion_says_why_each_trial_is_out(ds):
     assert not inc["reason"].str.contains("recorded|enters").any()
 
 
+def test_a_trial_with_no_arm_entered_has_all_arms_left_out(ds):
+    """rr4 finding 10: 'Arms entered: none' beside 'Arms left out: none' said nothing was left out."""
+    inc = rn.pain_network_inclusion(ds).set_index("source_id")
+    for sid in ("cherkin2009", "thomas2006", "witt2006"):
+        assert inc.loc[sid, "arms_entered"] == "" and inc.loc[sid, "arms_left_out"] == rn.ALL_ARMS, sid
+
+
+def test_an_other_active_arm_is_named_by_the_trial(ds):
+    """rr4 finding 10: 'another active treatment (therapeutic massage)' is the massage arm."""
+    left = rn.pain_network_inclusion(ds).set_index("source_id").loc["cherkin2001", "arms_left_out"]
+    assert "another active treatment" not in left and "therapeutic massage arm" in left
+
+
 def test_network_matches_a_hand_computation(ds):
     """Under FE the conventional-therapy and waiting-list arms have no evidence but their own
     trial, so they take their contrasts exactly and the sham-vs-acupuncture estimate is the
@@ -275,3 +288,12 @@ def test_score_kind():
     assert rn.score_kind("Follow-up score (not change), mean +/- SD") == "final value"
     assert rn.score_kind("CHANGE from baseline (mean decrease in mm)") == "change from baseline"
     assert rn.score_kind(None) == rn.score_kind("mean (SD)") == "not stated"
+
+
+def test_the_weeks_column_says_it_counts_arm_means_only(ds):
+    """rr4 finding 10: Thomas 2006 shows 52 here but 104 weeks in the SoF (a difference, not arm means)."""
+    from evidence_lib.vocab import REPORT_COLUMN_LABELS
+
+    inc = rn.pain_network_inclusion(ds).set_index("source_id")
+    assert "104" not in inc.loc["thomas2006", "pain_weeks"]
+    assert "per arm" in REPORT_COLUMN_LABELS["pain_weeks"]

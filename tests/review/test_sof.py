@@ -177,8 +177,27 @@ def test_bayesian_probabilities_for_rows_with_trial_data_and_an_mcid(sof):
     assert row["p_benefit"] > 0.95 and row["p_important"] < 0.2
     assert "15 points" in row["bayes"] and "sceptical to enthusiastic" in row["bayes"]
     assert s.loc["sham-pain-short", "bayes"].startswith("not computed")  # an SMD has no MCID
-    one = s.loc["conventional-pain-intermediate", "bayes"]
-    assert "1 trial" in one and "depends mostly on the prior" in one
+
+
+def test_one_trial_rows_get_no_bayesian_probabilities(sof):
+    """With k = 1 the random-effects probabilities are set by the tau prior, not the trial (rr4 finding 1).
+
+    The sham row at the intermediate term (one trial, MD -3.1, 95% CI -6.4 to 0.2) used to read "of a
+    benefit of at least 15 points 2-19%" although the trial's own CI excludes benefits above 6.4 points.
+    """
+    import math
+
+    from evidence_lib.review.sof import ONE_TRIAL_BAYES
+
+    one = sof[sof["studies"] == 1]
+    assert {"sham-pain-intermediate", "conventional-pain-intermediate"} <= set(one["sof_id"])
+    for r in one.itertuples():
+        if r.bayes.startswith("not computed"):
+            continue  # no MCID on this scale or no trial-level data: nothing would be shown anyway
+        assert r.bayes == ONE_TRIAL_BAYES and "chance" not in r.bayes, r.sof_id
+        assert math.isnan(r.p_benefit) and math.isnan(r.p_important), r.sof_id
+    shown = sof[sof["bayes"].str.startswith("chance")]
+    assert len(shown) and (shown["studies"] >= 2).all()
 
 
 @pytest.mark.parametrize("ids, message", [
@@ -190,3 +209,12 @@ def test_a_sof_row_must_name_existing_evidence(data_copy, ids, message):
     data_copy.edit("summary_of_findings", 0, evidence_ids=ids)
     with pytest.raises(ev.DataValidationError, match=message):
         ev.load(data_copy.root)
+
+
+def test_mean_differences_use_one_rounding_rule(sof):
+    """rr4 finding 17: the SoF printed Furlan's MD as 10.21 (14.99 to 5.44), forest.png as -10.2 [-15.0, -5.4]."""
+    s = sof.set_index("sof_id")
+    assert s.loc["sham-pain-immediate", "effect"].startswith("MD 10.2 points less pain")
+    assert "(15.0 less to 5.4 less)" in s.loc["sham-pain-immediate", "effect"]
+    for r in sof[sof["measure"] == "MD"].itertuples():
+        assert not re.search(r"\d\.\d\d", r.effect), r.effect
