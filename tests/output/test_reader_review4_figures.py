@@ -1,0 +1,97 @@
+"""Reader review rr4, figure items: M4 (network forest names its reference and its rows), M9
+(session ticks match the stated sessions; "up to" kept), M12 (figures at natural size at narrow
+widths), M13 (count labels legible on their fills), L15 (term bands in a strip for every panel),
+L16 (own-pooling footnote wrapped at one width), L18 (a lower limit of 0 on a log axis shown),
+L19 (three-arm responders: short title, CI note in the legend)."""
+
+import csv
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from evidence_lib.dataset.loader import load  # noqa: E402
+from evidence_lib.output.figures import spec  # noqa: E402
+from evidence_lib.plotting import style  # noqa: E402
+from evidence_lib.plotting.evidence import is_ceiling, parse_range, session_ticks  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load()
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def _draw(ds, name):
+    with style():
+        fig = spec(name).draw(ds)
+    fig.canvas.draw()
+    return fig
+
+
+def _texts(fig):
+    return [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+
+
+# --------------------------------------------------------------------------- M9 session plans
+
+def test_session_ticks_follow_a_two_phase_plan():
+    # 2 a week, then 1 a week, 10 sessions in 7 weeks: 3 weeks twice weekly (6), then 4 weekly (4)
+    t = session_ticks(7, phases=(2, 1), total=10)
+    assert len(t) == 10
+    assert (t[:6] < 3).all() and (t[6:] > 3).all()
+    assert np.allclose(np.diff(t[6:]), 1.0)
+    assert len(session_ticks(13, total=10)) == 10
+    assert len(session_ticks(5, per_week=2, total=15)) == 10      # a 5-week plan at 2 a week: 10
+    assert len(session_ticks(5, per_week=2, total=6)) == 6        # never more ticks than the total
+
+
+def test_session_plan_ticks_match_the_sessions_column(ds):
+    """Every trial row draws one tick per stated session (Cherkin 2009: 10, not 14)."""
+    fig = _draw(ds, "session-plans")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    rows = {}
+    for line in ax.get_lines():
+        if line.get_marker() == "|":
+            y = line.get_ydata()
+            rows[int(round(y[0]))] = len(y)
+    protocols = list(csv.DictReader(open(DATA / "protocols.csv", encoding="utf-8")))
+    checked = 0
+    for r in protocols:
+        if r["arm"] != "intervention" or not r["sessions_total"] or not r["weeks"]:
+            continue
+        row = next(i for i, lab in enumerate(labels) if lab.startswith(r["source_id"][:-4].capitalize()))
+        if r["source_id"] == "cherkin2009":
+            row = labels.index("Cherkin 2009 (standardised)" if r["protocol_id"].endswith("std")
+                               else "Cherkin 2009 (individualised)")
+        if r["source_id"] == "yuan2009":
+            row = labels.index("Yuan 2009 (high frequency)" if r["protocol_id"].endswith("high")
+                               else "Yuan 2009 (low frequency)")
+        lo, hi = parse_range(r["sessions_total"])
+        assert lo <= rows[row] <= hi, (labels[row], rows[row], r["sessions_total"])
+        checked += 1
+    assert checked >= 10
+    assert rows[labels.index("Cherkin 2009 (standardised)")] == 10
+
+
+def test_session_plan_keeps_up_to(ds):
+    fig = _draw(ds, "session-plans")
+    texts = _texts(fig)
+    ceilings = [r["sessions_total"] for r in csv.DictReader(open(DATA / "protocols.csv", encoding="utf-8"))
+                if r["arm"] == "intervention" and is_ceiling(r["sessions_total"])]
+    assert ceilings
+    for c in ceilings:
+        assert c in texts, c
+    assert is_ceiling("Up to 10") and not is_ceiling("10-15")
