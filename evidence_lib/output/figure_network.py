@@ -13,8 +13,11 @@ from __future__ import annotations
 from evidence_lib._values import decimal_text
 from evidence_lib.vocab import ANALYSIS_LABELS
 
-#: The network forest's title, the same inside the PNG and in the report's caption.
-FOREST_TITLE = "Every treatment against the reference, short-term pain"
+#: The network forest's title, the same inside the PNG (on two lines) and in the report's caption. It
+#: names the network's reference (the intervention, :func:`network_inputs` ``reference``; a test
+#: checks the two agree) and the sign of the plotted differences.
+FOREST_TITLE = ("Acupuncture against each other treatment, short-term pain "
+                "(negative: less pain with acupuncture)")
 
 #: Figure width in inches, as the other figures of the build.
 WIDTH = 6.0
@@ -268,8 +271,8 @@ def forest_figure(ds):
     fig, ax = plt.subplots(figsize=(WIDTH, 1.7 + 0.42 * rows), layout="constrained")
     band = _band(ds, n)
     network_forest(n["effects"], reference=n["result"].reference, labels=n["labels"], xlabel=n["xlabel"],
-                   reference_first=True, threshold=band.value, threshold_style=band.style, ax=ax)
-    fig.suptitle(FOREST_TITLE, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+                   reference_first=True, threshold=band.value, threshold_style=band.style, label_width=24, ax=ax)
+    fig.suptitle(FOREST_TITLE.replace(" (", "\n("), x=0.01, ha="left", fontsize=10.5, fontweight="bold")
     note = _note(ds, n, band)
     if note:
         import textwrap

@@ -95,3 +95,21 @@ def test_session_plan_keeps_up_to(ds):
     for c in ceilings:
         assert c in texts, c
     assert is_ceiling("Up to 10") and not is_ceiling("10-15")
+
+
+# --------------------------------------------------------------------------- M4 network forest
+
+def test_network_forest_title_names_its_reference_and_rows_read_vs(ds):
+    """The rows are the reference minus each treatment: the title names the reference and the sign,
+    and each row reads "vs <treatment>" (the title read "Every treatment against the reference")."""
+    from evidence_lib.output.figure_network import network_inputs
+
+    n = network_inputs(ds)
+    ref = n["reference"]
+    title = spec("network-forest").title
+    assert title.lower().startswith(f"{ref} against each other treatment")
+    assert f"negative: less pain with {ref}" in title
+    fig = _draw(ds, "network-forest")
+    rows = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    others = sorted(v for k, v in n["labels"].items() if k != n["result"].reference)
+    assert sorted(rows) == [f"vs {o}" for o in others]
