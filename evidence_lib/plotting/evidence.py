@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 
-from evidence_lib.plotting._style import MARKERS, OKABE_ITO, _axes, no_data  # noqa: F401
+from evidence_lib.plotting._style import MARKERS, OKABE_ITO, _axes, no_data, text_colour_on  # noqa: F401
 from evidence_lib.plotting._text import MINUS
 from evidence_lib.vocab import CERTAINTY_ORDER, VERDICT_COLORS, VERDICT_LABELS, VERDICT_ORDER, label_from_source_id
 
@@ -469,7 +469,7 @@ def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="
                 ax.plot([ci], [ri], ls="none", marker="o", ms=d, mfc=colors[v], mec="white", mew=BUBBLE_EDGE,
                         transform=at, zorder=3)
                 x0, y0, w, h = _ink_extent(str(k), font)
-                ax.text(ci, ri, str(k), ha="left", va="baseline", fontproperties=font, color="white", zorder=4,
+                ax.text(ci, ri, str(k), ha="left", va="baseline", fontproperties=font, color=text_colour_on(colors[v]), zorder=4,
                         transform=ax.transData + ScaledTranslation((dx - x0 - w / 2) / 72, (dy - y0 - h / 2) / 72,
                                                                    dpi))
     ax.set_xticks(range(len(cols)), [clabels.get(c, str(c)) for c in cols], fontsize=9)

@@ -113,3 +113,54 @@ def test_network_forest_title_names_its_reference_and_rows_read_vs(ds):
     rows = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
     others = sorted(v for k, v in n["labels"].items() if k != n["result"].reference)
     assert sorted(rows) == [f"vs {o}" for o in others]
+
+
+# --------------------------------------------------------------------------- M13 contrast of count labels
+
+def test_contrast_ratio_matches_the_reviewers_measurements():
+    """Independent reference: the reader review's measured ratios (white, and black, on each fill);
+    21:1 for black on white follows from WCAG's definition (luminances 1 and 0)."""
+    from evidence_lib.plotting._style import contrast_ratio
+
+    assert contrast_ratio("black", "white") == pytest.approx(21.0)
+    for fill, white, black in (("#56B4E9", 2.3, 9.1), ("#E69F00", 2.25, 9.3), ("#999999", 2.85, 7.4),
+                               ("#009E73", 3.4, None)):
+        assert contrast_ratio(fill, "white") == pytest.approx(white, abs=0.05), fill
+        if black is not None:
+            assert contrast_ratio(fill, "black") == pytest.approx(black, abs=0.05), fill
+
+
+def test_text_colour_on_picks_the_higher_contrast():
+    from evidence_lib.plotting._style import text_colour_on
+
+    assert text_colour_on("#A6002A") == "white"
+    assert text_colour_on("#56B4E9") != "white"
+    assert text_colour_on("#fafafa", light="white", dark="#333333") == "#333333"
+
+
+@pytest.mark.parametrize("name", ["verdicts-by-category", "evidence-map"])
+def test_count_labels_reach_aa_contrast_on_their_fills(ds, name):
+    """Every count drawn inside a bar or bubble has at least 4.5:1 contrast with the fill under it."""
+    from matplotlib.colors import to_hex
+
+    from evidence_lib.plotting._style import contrast_ratio
+
+    fig = _draw(ds, name)
+    ax = fig.axes[0]
+    r = fig.canvas.get_renderer()
+    fills = []
+    for p in ax.patches:
+        fills.append((p.get_window_extent(r), p.get_facecolor()))
+    for line in ax.get_lines():
+        if line.get_marker() == "o" and line.get_markerfacecolor() not in ("none", "white"):
+            box = line.get_window_extent(r)
+            fills.append((box, line.get_markerfacecolor()))
+    counts = [t for t in ax.texts if t.get_text().isdigit()]
+    assert counts
+    for t in counts:
+        c = t.get_window_extent(r)
+        cx, cy = (c.x0 + c.x1) / 2, (c.y0 + c.y1) / 2
+        under = [f for b, f in fills if b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1]
+        assert under, t.get_text()
+        ratio = contrast_ratio(t.get_color(), to_hex(under[-1]))
+        assert ratio >= 4.5, (t.get_text(), t.get_color(), to_hex(under[-1]), round(ratio, 2))
