@@ -305,7 +305,7 @@ def _time_title(pn) -> str:
 def _time_figure(ds):
     import matplotlib.pyplot as plt
 
-    from evidence_lib.plotting.timecourse import effect_over_time
+    from evidence_lib.plotting.timecourse import effect_over_time, term_band_strip
     from evidence_lib.vocab import TERM_WEEK_LABELS
 
     e, panels, ylabel = fs.time_inputs(ds)
@@ -319,14 +319,14 @@ def _time_figure(ds):
     foot = wrap_balanced(_time_notes(ds, panels), 88)
     foot_in = 0.16 * (foot.count("\n") + 1) + 0.1 if foot else 0.0
     height = 1.75 * len(panels) + 1.3 + foot_in
-    fig, axes = plt.subplots(len(panels), 1, figsize=(WIDTH, height), sharex=True, sharey=True,
-                             layout="constrained", squeeze=False)
-    for i, (ax, pn) in enumerate(zip(axes[:, 0], panels)):
-        sub = e[e["group"] == pn["group"]]
-        effect_over_time(sub, group="group", point_label="when", threshold=pn["band"].value, xmax=xmax, ylim=ylim,
-                         term_names=TERM_WEEK_LABELS if i == 0 else False,
-                         color_index=fs.ARM_STYLE.get(pn["comparator"], 7), ax=ax)
-        ax.set_title(wrap_balanced(_time_title(pn), 72), fontsize=9, loc="left", fontweight="normal", pad=42 if i == 0 else 4)
+    fig, axes = plt.subplots(len(panels) + 1, 1, figsize=(WIDTH, height), sharex=True, layout="constrained",
+                             squeeze=False, height_ratios=[0.02] + [1] * len(panels))
+    term_band_strip(axes[0, 0], xmax, TERM_WEEK_LABELS, heading="Terms, weeks from randomisation (all panels)")
+    for ax, pn in zip(axes[1:, 0], panels):
+        effect_over_time(e[e["group"] == pn["group"]], group="group", point_label="when", threshold=pn["band"].value,
+                         xmax=xmax, ylim=ylim, term_names=False, color_index=fs.ARM_STYLE.get(pn["comparator"], 7),
+                         ax=ax)
+        ax.set_title(wrap_balanced(_time_title(pn), 72), fontsize=9, loc="left", fontweight="normal", pad=4)
     axes[-1, 0].set_xlabel("Weeks from randomisation\n(dotted lines: the term cut-offs at 1, 13 and 52 weeks)",
                            fontsize=9)
     fig.supylabel(ylabel, fontsize=9)

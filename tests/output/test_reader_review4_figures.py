@@ -164,3 +164,41 @@ def test_count_labels_reach_aa_contrast_on_their_fills(ds, name):
         assert under, t.get_text()
         ratio = contrast_ratio(t.get_color(), to_hex(under[-1]))
         assert ratio >= 4.5, (t.get_text(), t.get_color(), to_hex(under[-1]), round(ratio, 2))
+
+
+# --------------------------------------------------------------------------- L15 effects-over-time term bands
+
+def test_term_band_words_put_each_boundary_week_in_one_band():
+    """Week 13 is short term (terms.term_for_weeks); the words said "1–13" and "13–52" before."""
+    from evidence_lib.terms import term_for_weeks
+    from evidence_lib.vocab import TERM_WEEK_LABELS as W
+
+    assert term_for_weeks(1) == "immediate" and W["immediate"].startswith("up to 1 ")
+    assert term_for_weeks(13) == "short" and W["short"].endswith("to 13 weeks")
+    assert W["intermediate"].startswith("over 13") and "under 52" in W["intermediate"]
+    assert term_for_weeks(52) == "long" and W["long"].startswith("52 weeks or more")
+    assert not any("\u2013" in w for w in W.values())
+
+
+def test_term_bands_sit_in_a_strip_above_every_panel(ds):
+    """The band names are drawn on their own strip under the figure title, not on the first panel,
+    and none of them touches another text."""
+    from evidence_lib.vocab import TERM_WEEK_LABELS
+
+    fig = _draw(ds, "effects-over-time")
+    r = fig.canvas.get_renderer()
+    strip, panels = fig.axes[0], [ax for ax in fig.axes[1:] if ax.get_title(loc="left")]
+    names = [t for t in strip.texts if t.get_text() in TERM_WEEK_LABELS.values()]
+    assert len(names) == len(TERM_WEEK_LABELS)
+    for ax in panels:
+        assert not any(t.get_text() in TERM_WEEK_LABELS.values() for t in ax.texts)
+    top_panel = max(ax.get_window_extent(r).y1 for ax in panels)
+    first_title = panels[0].title if panels[0].title.get_text() else panels[0]._left_title
+    boxes = [t.get_window_extent(r) for t in strip.texts if t.get_text()]
+    for b in boxes:
+        assert b.y0 >= first_title.get_window_extent(r).y1 - 0.5      # above the first panel's title
+        assert b.y0 > top_panel
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)
+    assert fig._suptitle.get_window_extent(r).y0 >= max(b.y1 for b in boxes) - 0.5
