@@ -202,3 +202,38 @@ def test_term_bands_sit_in_a_strip_above_every_panel(ds):
         for b in boxes[i + 1:]:
             assert not a.overlaps(b), (a, b)
     assert fig._suptitle.get_window_extent(r).y0 >= max(b.y1 for b in boxes) - 0.5
+
+
+# --------------------------------------------------------------------------- L16 own-pooling footnote
+
+def test_own_pooling_footnote_lines_share_one_width(ds):
+    """A paragraph's lines fill the footnote's width; only its last line may be short (the balanced
+    wrapping broke 'one visit / per trial and comparison' at a width of its own)."""
+    from evidence_lib.output import figure_data as fd
+
+    o = fd.own_inputs(ds)
+    paragraphs = [o["axis_note"], o["band_note"], *o["notes"]]
+    fig = _draw(ds, "own-pooling")
+    r = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    foot = [t for t in ax.texts if t.get_color() == "0.25" and t.get_text()]
+    assert len(foot) >= 8
+    widest = max(t.get_window_extent(r).width for t in foot)
+    continued = 0
+    for a, b in zip(foot, foot[1:]):
+        if any(f"{a.get_text()} {b.get_text()}" in p for p in paragraphs):     # b continues a's paragraph
+            continued += 1
+            assert a.get_window_extent(r).width >= 0.85 * widest, a.get_text()
+    assert continued >= 2
+
+
+def test_wrap_to_width_fills_lines_unless_balanced():
+    from evidence_lib.plotting._forest_marks import wrap_to_width, width_pt
+
+    fig = plt.figure()
+    text = "word " * 60
+    full = wrap_to_width(fig, text, 300, balanced=False)
+    even = wrap_to_width(fig, text, 300)
+    assert len(full) == len(even)
+    assert all(width_pt(fig, [ln]) <= 300 for ln in full)
+    assert width_pt(fig, full[:1]) > width_pt(fig, even[:1])
