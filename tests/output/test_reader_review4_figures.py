@@ -237,3 +237,27 @@ def test_wrap_to_width_fills_lines_unless_balanced():
     assert len(full) == len(even)
     assert all(width_pt(fig, [ln]) <= 300 for ln in full)
     assert width_pt(fig, full[:1]) > width_pt(fig, even[:1])
+
+
+# --------------------------------------------------------------------------- L18 lower limit 0 on a log axis
+
+def test_safety_rates_mark_a_lower_limit_of_zero(ds):
+    """A rate above 0 whose interval starts at 0 (Bäumler 2021, events needing treatment: 11 (0-74))
+    ends at the log axis in an arrow head, and the axis label says what the arrow means."""
+    fig = _draw(ds, "safety-rates")
+    found = 0
+    for ax in fig.axes:
+        if ax.get_xscale() != "log":
+            continue
+        rows = {t.get_position()[1]: t.get_text() for t in ax.texts if "(0\u2013" in t.get_text()
+                and not t.get_text().startswith("0 ")}
+        heads = {line.get_ydata()[0] for line in ax.get_lines() if line.get_marker() == "<"}
+        for y, text in rows.items():
+            assert y in heads, text
+            found += 1
+        for line in ax.get_lines():
+            if line.get_marker() == "<":
+                assert line.get_xdata()[0] == pytest.approx(ax.get_xlim()[0])
+        if rows:
+            assert "arrow head at the edge: lower limit 0" in ax.get_xlabel()
+    assert found >= 1
