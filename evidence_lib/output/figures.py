@@ -355,6 +355,7 @@ def _time_describe(ds):
 # --------------------------------------------------------------------------- responders
 
 def _responder_figure(ds):
+    import matplotlib.lines
     import matplotlib.pyplot as plt
 
     from evidence_lib.plotting.timecourse import rates_by_timepoint
@@ -371,12 +372,13 @@ def _responder_figure(ds):
                        ax=ax)
     ax.set_ylim(0, 100)
     ax.set_xlabel("Weeks from randomisation", fontsize=9)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize=9, frameon=False)
-    title = f"{r['label'].iloc[0]}: responders per arm"
-    if "ci_low" in r.columns and r["ci_low"].notna().any() and r["ci_low"].isna().any():
-        title += " (vertical lines: 95% CI, where the paper printed one)"
-    ax.set_title(_wrap(title, 68) + (f"\n{wrap_balanced('Responder: ' + definition, 68)}" if definition else ""),
-                 fontsize=9, loc="left", fontweight="normal")
+    handles, _ = ax.get_legend_handles_labels()
+    if "ci_low" in r.columns and r["ci_low"].notna().any():      # the CI note in the key, not the title
+        handles.append(matplotlib.lines.Line2D([], [], color="0.3", marker="|", ms=11, mew=1.2, ls="none", label=(
+            "95% CI" + (", where the paper printed one" if r["ci_low"].isna().any() else ""))))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=9, frameon=False)
+    _title(fig, f"{r['label'].iloc[0]}: responders per arm")
+    ax.set_title(wrap_balanced("Responder: " + definition, 80) if definition else "", fontsize=9, fontweight="normal")
     return fig
 
 

@@ -261,3 +261,17 @@ def test_safety_rates_mark_a_lower_limit_of_zero(ds):
         if rows:
             assert "arrow head at the edge: lower limit 0" in ax.get_xlabel()
     assert found >= 1
+
+
+# --------------------------------------------------------------------------- L19 three-arm responders
+
+def test_three_arm_responders_short_title_and_ci_note_in_the_key(ds):
+    fig = _draw(ds, "three-arm-responders")
+    title = fig._suptitle.get_text()
+    assert title.endswith(": responders per arm") and "\n" not in title and "CI" not in title
+    ax = fig.axes[0]
+    assert "CI" not in ax.get_title(loc="left") + ax.get_title()
+    key = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(k.startswith("95% CI") for k in key), key
+    r = fig.canvas.get_renderer()
+    assert fig._suptitle.get_window_extent(r).x1 <= fig.bbox.x1      # one line, inside the figure
