@@ -275,3 +275,27 @@ def test_three_arm_responders_short_title_and_ci_note_in_the_key(ds):
     assert any(k.startswith("95% CI") for k in key), key
     r = fig.canvas.get_renderer()
     assert fig._suptitle.get_window_extent(r).x1 <= fig.bbox.x1      # one line, inside the figure
+
+
+# --------------------------------------------------------------------------- M12 figures at phone widths
+
+def test_figures_keep_their_drawn_size_on_a_phone(ds):
+    """At phone widths every figure is shown at its drawn width (9-pt text at 12 px) in its scroll box;
+    before, safety-rates, session-plans, effects-over-time and funnel shrank to 7-px text."""
+    import math
+    import re
+    from importlib.resources import files
+
+    from evidence_lib.output import report
+
+    figs = report.figures(ds)
+    html = report.report_html(ds)
+    for f in figs:
+        width = float(re.search(r'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+)', str(f["svg_open"])).group(1)) * 96 / 72
+        assert f["natural_width"] == math.ceil(width), f["name"]
+        box = re.search(rf'<figure id="figure-{f["name"]}".*?<div class="fig-scroll"[^>]*>', html, flags=re.S).group(0)
+        assert f"--fig-natural: {f['natural_width']}px" in box, f["name"]
+    css = (files("evidence_lib.output") / "static" / "report.css").read_text(encoding="utf-8")
+    phone = re.search(r"@media \(max-width: 40rem\) \{(.*?)\n\}", css, flags=re.S).group(1)
+    assert re.search(r"\.figure svg \{[^}]*min-width: var\(--fig-natural", phone)
+    assert re.search(r"\.figure svg \{[^}]*max-width: none", phone)
