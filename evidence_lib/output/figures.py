@@ -25,10 +25,10 @@ from evidence_lib.vocab import NO_DIRECTION
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """One figure of the build: ``draw(ds) -> Figure``, ``describe(ds) -> str`` and its report section."""
+    """One figure of the build: ``draw(ds) -> Figure``, ``describe(ds) -> str``, a title (or ``title(ds)``)."""
 
     name: str
-    title: str
+    title: str | Callable
     draw: Callable
     describe: Callable
     #: Where the report shows the figure: ``"figures"`` (the figures section) or ``"network"``.
@@ -594,6 +594,6 @@ def registry() -> list[FigureSpec]:
                    _plans_describe),
         FigureSpec("network-graph", "The network of trials for short-term pain", _finished(fn.graph_figure), fn.graph_describe,
                    section="network"),
-        FigureSpec("network-forest", fn.FOREST_TITLE, _finished(fn.forest_figure),
+        FigureSpec("network-forest", fn.forest_title, _finished(fn.forest_figure),
                    fn.forest_describe, section="network"),
     ]

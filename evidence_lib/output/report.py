@@ -220,7 +220,8 @@ def figures(ds, *, alt_text: Mapping | None = None, section: str = "figures",
         alt = (alt_text or {}).get(spec.name) or spec.describe(ds)
         caption, notes = caption_parts(alt)
         natural = natural_width_px(svg_open)
-        out.append({"name": spec.name, "title": spec.title, "alt": alt, "caption": caption, "notes": notes,
+        title = spec.title(ds) if callable(spec.title) else spec.title    # a title may name the review's words
+        out.append({"name": spec.name, "title": title, "alt": alt, "caption": caption, "notes": notes,
                     "min_width": min_width_px(svg_open, svg_body),
                     "natural_width": None if natural is None else int(-(-natural // 1)),
                     "wide": natural is not None and natural > COLUMN_PX,

@@ -76,7 +76,7 @@ def test_network_forest_png_has_its_title(ds):
     with style():
         fig = spec("network-forest").draw(ds)
     assert fig._suptitle is not None
-    assert fig._suptitle.get_text().replace("\n", " ") == spec("network-forest").title
+    assert fig._suptitle.get_text().replace("\n", " ") == spec("network-forest").title(ds)
 
 
 def test_reproduction_table_keeps_four_significant_figures(ds):

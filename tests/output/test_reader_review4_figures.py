@@ -106,7 +106,7 @@ def test_network_forest_title_names_its_reference_and_rows_read_vs(ds):
 
     n = network_inputs(ds)
     ref = n["reference"]
-    title = spec("network-forest").title
+    title = spec("network-forest").title(ds)
     assert title.lower().startswith(f"{ref} against each other treatment")
     assert f"negative: less pain with {ref}" in title
     fig = _draw(ds, "network-forest")
