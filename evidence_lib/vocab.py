@@ -92,11 +92,12 @@ TERM_WINDOWS = {
 }
 #: The same horizons named by their weeks from randomisation (:mod:`evidence_lib.terms`), for
 #: figures whose axis is weeks from randomisation: at week 1 no course of treatment has ended,
-#: so "immediately after treatment" would misname the band there.
+#: so "immediately after treatment" would misname the band there. The words follow the bounds of
+#: :func:`evidence_lib.terms.term_for_weeks` (up to 1, up to 13, under 52, 52 on): no week is in two bands.
 TERM_WEEK_LABELS = {
-    "immediate": f"within {_IMMEDIATE_MAX_WEEKS:g} week" + ("s" if _IMMEDIATE_MAX_WEEKS != 1 else ""),
-    "short": f"{_IMMEDIATE_MAX_WEEKS:g}\u2013{_SHORT_MAX_WEEKS:g} weeks",
-    "intermediate": f"{_SHORT_MAX_WEEKS:g}\u2013{_LONG_MIN_WEEKS:g} weeks",
+    "immediate": f"up to {_IMMEDIATE_MAX_WEEKS:g} week" + ("s" if _IMMEDIATE_MAX_WEEKS != 1 else ""),
+    "short": f"over {_IMMEDIATE_MAX_WEEKS:g} to {_SHORT_MAX_WEEKS:g} weeks",
+    "intermediate": f"over {_SHORT_MAX_WEEKS:g}, under {_LONG_MIN_WEEKS:g} weeks",
     "long": f"{_LONG_MIN_WEEKS:g} weeks or more",
 }
 THRESHOLD_KINDS = ("mcid_between_group", "mcid_within_patient", "responder_definition", "smd_convention",

@@ -14,8 +14,34 @@ from evidence_lib._values import decimal_text
 from evidence_lib.dataset.derived import per_dataset
 from evidence_lib.vocab import ANALYSIS_LABELS
 
-#: The network forest's title, the same inside the PNG and in the report's caption.
+#: The network forest's title when the data name no intervention (see :func:`forest_title`).
 FOREST_TITLE = "Every treatment against the reference, short-term pain"
+
+
+def forest_title(ds) -> str:
+    """The network forest's title, the same inside the PNG (on two lines) and in the report's caption.
+
+    It names the network's reference, the review's intervention (the rows are the intervention
+    minus each other treatment), and the sign of the plotted differences, in the review's words
+    (:func:`evidence_lib.review.network.network_labels`).
+
+    Parameters
+    ----------
+    ds : evidence_lib.dataset.loader.Dataset
+
+    Returns
+    -------
+    str
+        E.g. "Acupuncture against each other treatment, short-term pain (negative: less pain
+        with acupuncture)"; :data:`FOREST_TITLE` when the data name no intervention.
+    """
+    from evidence_lib.review.network import network_labels
+    from evidence_lib.vocab import INTERVENTION_ARM as INTERVENTION
+
+    ref = network_labels(ds).get(INTERVENTION)
+    if not ref:
+        return FOREST_TITLE
+    return f"{ref[:1].upper()}{ref[1:]} against each other treatment, short-term pain (negative: less pain with {ref})"
 
 #: Figure width in inches, as the other figures of the build.
 WIDTH = 6.0
@@ -270,8 +296,8 @@ def forest_figure(ds):
     fig, ax = plt.subplots(figsize=(WIDTH, 1.7 + 0.42 * rows), layout="constrained")
     band = _band(ds, n)
     network_forest(n["effects"], reference=n["result"].reference, labels=n["labels"], xlabel=n["xlabel"],
-                   reference_first=True, threshold=band.value, threshold_style=band.style, ax=ax)
-    fig.suptitle(FOREST_TITLE, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+                   reference_first=True, threshold=band.value, threshold_style=band.style, label_width=24, ax=ax)
+    fig.suptitle(forest_title(ds).replace(" (", "\n(", 1), x=0.01, ha="left", fontsize=10.5, fontweight="bold")
     note = _note(ds, n, band)
     if note:
         import textwrap

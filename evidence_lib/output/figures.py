@@ -25,10 +25,10 @@ from evidence_lib.vocab import NO_DIRECTION
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """One figure of the build: ``draw(ds) -> Figure``, ``describe(ds) -> str`` and its report section."""
+    """One figure of the build: ``draw(ds) -> Figure``, ``describe(ds) -> str``, a title (or ``title(ds)``)."""
 
     name: str
-    title: str
+    title: str | Callable
     draw: Callable
     describe: Callable
     #: Where the report shows the figure: ``"figures"`` (the figures section) or ``"network"``.
@@ -305,7 +305,7 @@ def _time_title(pn) -> str:
 def _time_figure(ds):
     import matplotlib.pyplot as plt
 
-    from evidence_lib.plotting.timecourse import effect_over_time
+    from evidence_lib.plotting.timecourse import effect_over_time, term_band_strip
     from evidence_lib.vocab import TERM_WEEK_LABELS
 
     e, panels, ylabel = fs.time_inputs(ds)
@@ -319,14 +319,14 @@ def _time_figure(ds):
     foot = wrap_balanced(_time_notes(ds, panels), 88)
     foot_in = 0.16 * (foot.count("\n") + 1) + 0.1 if foot else 0.0
     height = 1.75 * len(panels) + 1.3 + foot_in
-    fig, axes = plt.subplots(len(panels), 1, figsize=(WIDTH, height), sharex=True, sharey=True,
-                             layout="constrained", squeeze=False)
-    for i, (ax, pn) in enumerate(zip(axes[:, 0], panels)):
-        sub = e[e["group"] == pn["group"]]
-        effect_over_time(sub, group="group", point_label="when", threshold=pn["band"].value, xmax=xmax, ylim=ylim,
-                         term_names=TERM_WEEK_LABELS if i == 0 else False,
-                         color_index=fs.ARM_STYLE.get(pn["comparator"], 7), ax=ax)
-        ax.set_title(wrap_balanced(_time_title(pn), 72), fontsize=9, loc="left", fontweight="normal", pad=42 if i == 0 else 4)
+    fig, axes = plt.subplots(len(panels) + 1, 1, figsize=(WIDTH, height), sharex=True, layout="constrained",
+                             squeeze=False, height_ratios=[0.02] + [1] * len(panels))
+    term_band_strip(axes[0, 0], xmax, TERM_WEEK_LABELS, heading="Terms, weeks from randomisation (all panels)")
+    for ax, pn in zip(axes[1:, 0], panels):
+        effect_over_time(e[e["group"] == pn["group"]], group="group", point_label="when", threshold=pn["band"].value,
+                         xmax=xmax, ylim=ylim, term_names=False, color_index=fs.ARM_STYLE.get(pn["comparator"], 7),
+                         ax=ax)
+        ax.set_title(wrap_balanced(_time_title(pn), 72), fontsize=9, loc="left", fontweight="normal", pad=4)
     axes[-1, 0].set_xlabel("Weeks from randomisation\n(dotted lines: the term cut-offs at 1, 13 and 52 weeks)",
                            fontsize=9)
     fig.supylabel(ylabel, fontsize=9)
@@ -355,6 +355,7 @@ def _time_describe(ds):
 # --------------------------------------------------------------------------- responders
 
 def _responder_figure(ds):
+    import matplotlib.lines
     import matplotlib.pyplot as plt
 
     from evidence_lib.plotting.timecourse import rates_by_timepoint
@@ -371,12 +372,13 @@ def _responder_figure(ds):
                        ax=ax)
     ax.set_ylim(0, 100)
     ax.set_xlabel("Weeks from randomisation", fontsize=9)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize=9, frameon=False)
-    title = f"{r['label'].iloc[0]}: responders per arm"
-    if "ci_low" in r.columns and r["ci_low"].notna().any() and r["ci_low"].isna().any():
-        title += " (vertical lines: 95% CI, where the paper printed one)"
-    ax.set_title(_wrap(title, 68) + (f"\n{wrap_balanced('Responder: ' + definition, 68)}" if definition else ""),
-                 fontsize=9, loc="left", fontweight="normal")
+    handles, _ = ax.get_legend_handles_labels()
+    if "ci_low" in r.columns and r["ci_low"].notna().any():      # the CI note in the key, not the title
+        handles.append(matplotlib.lines.Line2D([], [], color="0.3", marker="|", ms=11, mew=1.2, ls="none", label=(
+            "95% CI" + (", where the paper printed one" if r["ci_low"].isna().any() else ""))))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=9, frameon=False)
+    _title(fig, f"{r['label'].iloc[0]}: responders per arm")
+    ax.set_title(wrap_balanced("Responder: " + definition, 80) if definition else "", fontsize=9, fontweight="normal")
     return fig
 
 
@@ -592,6 +594,6 @@ def registry() -> list[FigureSpec]:
                    _plans_describe),
         FigureSpec("network-graph", "The network of trials for short-term pain", _finished(fn.graph_figure), fn.graph_describe,
                    section="network"),
-        FigureSpec("network-forest", fn.FOREST_TITLE, _finished(fn.forest_figure),
+        FigureSpec("network-forest", fn.forest_title, _finished(fn.forest_figure),
                    fn.forest_describe, section="network"),
     ]

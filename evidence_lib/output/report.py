@@ -189,6 +189,7 @@ def figures(ds, *, alt_text: Mapping | None = None, section: str = "figures",
         ``name``, ``title``, ``alt`` (text), ``caption`` and ``notes`` (the alt text split by
         :func:`evidence_lib.output.captions.caption_parts`), ``min_width`` (CSS pixels below
         which the figure scrolls instead of shrinking, :func:`~evidence_lib.output.captions.min_width_px`),
+        ``natural_width`` (its drawn width in CSS pixels; at phone widths the page shows it no narrower),
         ``wide`` (wider than the page's figure column at its drawn size) and ``svg_open``/``svg_body``: the SVG split
         after its opening tag, marked safe here because it is markup matplotlib wrote
         from our own data (every text drawn is a glyph path, ``svg.fonttype: path``), not
@@ -219,8 +220,10 @@ def figures(ds, *, alt_text: Mapping | None = None, section: str = "figures",
         alt = (alt_text or {}).get(spec.name) or spec.describe(ds)
         caption, notes = caption_parts(alt)
         natural = natural_width_px(svg_open)
-        out.append({"name": spec.name, "title": spec.title, "alt": alt, "caption": caption, "notes": notes,
+        title = spec.title(ds) if callable(spec.title) else spec.title    # a title may name the review's words
+        out.append({"name": spec.name, "title": title, "alt": alt, "caption": caption, "notes": notes,
                     "min_width": min_width_px(svg_open, svg_body),
+                    "natural_width": None if natural is None else int(-(-natural // 1)),
                     "wide": natural is not None and natural > COLUMN_PX,
                     # The one place the report marks markup safe: matplotlib's SVG (see the docstring).
                     "svg_open": Markup(svg_open), "svg_body": Markup(svg_body)})

@@ -40,7 +40,7 @@ def width_pt(fig, texts, *, bold=False, size=9.0) -> float:
     return w * 72.0 / fig.dpi
 
 
-def wrap_to_width(fig, text, width, *, size=9.0) -> list[str]:
+def wrap_to_width(fig, text, width, *, size=9.0, balanced=True) -> list[str]:
     """Wrap ``text`` into lines no wider than ``width`` points as measured (not estimated per character).
 
     Parameters
@@ -53,17 +53,22 @@ def wrap_to_width(fig, text, width, *, size=9.0) -> list[str]:
         The widest a line may be, in points.
     size : float
         Font size in points.
+    balanced : bool
+        Even out the lines' lengths (no word left alone on the last line); False fills each
+        line to ``width``, so that paragraphs set one under another share one right edge.
 
     Returns
     -------
     list of str
-        The lines: as few as fit, of even length (no word left alone on the last line).
+        The lines: as few as fit.
     """
     chars = max(20, int(width / (0.5 * size)))
     lines = textwrap.wrap(text, chars)
     while chars > 20 and width_pt(fig, lines, size=size) > width:
         chars -= 3
         lines = textwrap.wrap(text, chars)
+    if not balanced:
+        return lines
     for even in range(-(-len(text) // max(len(lines), 1)), chars):
         shorter = textwrap.wrap(text, even)
         if len(shorter) == len(lines):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 
-from evidence_lib.plotting._style import MARKERS, OKABE_ITO, _axes, no_data  # noqa: F401
+from evidence_lib.plotting._style import MARKERS, OKABE_ITO, _axes, no_data, text_colour_on  # noqa: F401
 from evidence_lib.plotting._text import MINUS
 from evidence_lib.vocab import CERTAINTY_ORDER, VERDICT_COLORS, VERDICT_LABELS, VERDICT_ORDER, label_from_source_id
 
@@ -54,20 +54,97 @@ def parse_range(v):
 NOT_STATED = "not stated"
 
 
-def _rng_text(r, unit=""):
+def _rng_text(r, unit="", *, ceiling=False):
     if r is None:
         return NOT_STATED
     a, b = r
     s = f"{a:g}" if a == b else f"{a:g}-{b:g}"
-    return f"{s}{unit}"
+    return ("up to " if ceiling else "") + f"{s}{unit}"
+
+
+def is_ceiling(v) -> bool:
+    """Whether a number as text is a ceiling ("up to 10"), not a delivered amount.
+
+    Parameters
+    ----------
+    v : str, float or None
+        The text as the data give it.
+
+    Returns
+    -------
+    bool
+        True when the text begins with "up to" (any case).
+
+    Examples
+    --------
+    >>> is_ceiling("up to 15"), is_ceiling("15"), is_ceiling(None)
+    (True, False, False)
+    """
+    return isinstance(v, str) and v.strip().lower().startswith("up to")
+
+
+def session_ticks(weeks, *, per_week=None, total=None, phases=None):
+    """Where the sessions of a plan fall, in weeks from its start (one value per session).
+
+    Parameters
+    ----------
+    weeks : float
+        Length of the plan in weeks.
+    per_week : float, optional
+        Sessions a week, when the plan keeps one frequency.
+    total : float, optional
+        Sessions in all; never more ticks than this.
+    phases : sequence of float, optional
+        Sessions a week in successive phases ("2 then 1": ``(2, 1)``). With two phases and a
+        total, the first phase lasts the weeks that make the total come out:
+        ``a * w1 + b * (weeks - w1) = total``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The middle of each session's slot, in weeks; empty when neither a frequency nor a
+        total is given.
+
+    Examples
+    --------
+    >>> session_ticks(7, phases=(2, 1), total=10).tolist()   # 2 a week for 3 weeks, then weekly
+    [0.25, 0.75, 1.25, 1.75, 2.25, 2.75, 3.5, 4.5, 5.5, 6.5]
+    """
+    import numpy as np
+
+    if phases is not None and len(phases) == 2 and total and phases[0] != phases[1]:
+        a, b = phases
+        first = (total - b * weeks) / (a - b)
+        if 0 <= first <= weeks:
+            n1 = int(round(a * first))
+            t1 = np.arange(n1) / a + 0.5 / a
+            t2 = first + np.arange(int(round(total)) - n1) / b + 0.5 / b
+            return np.concatenate([t1, t2])
+    if per_week:
+        t = np.arange(0, weeks - 1e-9, 1.0 / per_week) + 0.5 / per_week
+        return t[:int(total)] if total else t
+    if total:
+        step = weeks / total
+        return np.arange(int(round(total))) * step + step / 2
+    return np.array([])
+
+
+def _phases(v):
+    """'2 then 1' -> (2.0, 1.0); anything without 'then' -> None."""
+    if not isinstance(v, str) or "then" not in v.lower():
+        return None
+    nums = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", v)]
+    return tuple(nums) if len(nums) >= 2 else None
 
 
 def _plan_rows(df, reference_plan, arms, labels, plan_labels):
-    """(label, weeks, sessions a week, sessions in all, minutes, is_reference) per drawn row."""
+    """(label, weeks, sessions a week, sessions in all, minutes, is_reference, phases, total is a ceiling)
+    per drawn row."""
     rows = []
     ap = reference_plan or {}
     if ap:
-        rows.append((ap["label"], ap.get("weeks"), ap.get("sessions_per_week"), None, ap.get("minutes"), True))
+        rows.append((ap["label"], ap.get("weeks"), ap.get("sessions_per_week"), None, ap.get("minutes"), True,
+                     None, False))
     dup = df["source_id"].duplicated(keep=False) if len(df) else []
     for j, (_, r) in enumerate(df.iterrows()):
         lab = (labels or {}).get(r["source_id"], label_from_source_id(r["source_id"]))
@@ -81,7 +158,8 @@ def _plan_rows(df, reference_plan, arms, labels, plan_labels):
                 words = own.replace("-", " ").replace("_", " ")[:18]
             lab += f" ({words})"
         rows.append((lab, parse_range(r.get("weeks")), parse_range(r.get("sessions_per_week")),
-                     parse_range(r.get("sessions_total")), parse_range(r.get("minutes_per_session")), False))
+                     parse_range(r.get("sessions_total")), parse_range(r.get("minutes_per_session")), False,
+                     _phases(r.get("sessions_per_week")), is_ceiling(r.get("sessions_total"))))
     return rows
 
 
@@ -146,20 +224,20 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), 
         return right + ScaledTranslation(dx_pt / 72, 0, ax.figure.dpi_scale_trans)
 
     trial_colour, ranged = OKABE_ITO[0], False
-    for i, (lab, wk, spw, tot, mins, is_reference) in enumerate(rows):
+    for i, (lab, wk, spw, tot, mins, is_reference, phases, ceiling) in enumerate(rows):
         col = "#000000" if is_reference else trial_colour
         if wk:
             ax.barh(i, wk[0], left=0, height=0.5, color=col, alpha=0.85, zorder=2)
             if wk[1] > wk[0]:
                 ax.barh(i, wk[1] - wk[0], left=wk[0], height=0.5, color=col, alpha=0.35, zorder=2)
                 ranged = ranged or not is_reference
-            step = 1.0 / spw[1] if spw else (wk[1] / tot[1] if tot and tot[1] else None)
-            end = wk[1]
             if is_reference and spw:       # the minimum course: its fewest sessions, none beyond it
-                step, end = 1.0 / spw[0], wk[0]
-            if step:
-                t = np.arange(0, end - 1e-9, step)
-                ax.plot(t + step / 2, np.full_like(t, i), ls="none", marker="|", color="white", ms=7, mew=1.0, zorder=3)
+                t = session_ticks(wk[0], per_week=spw[0])
+            else:                          # one tick per stated session, at the stated pattern
+                t = session_ticks(wk[1], per_week=spw[1] if spw else None, total=tot[1] if tot else None,
+                                  phases=phases)
+            if len(t):
+                ax.plot(t, np.full_like(t, i), ls="none", marker="|", color="white", ms=7, mew=1.0, zorder=3)
             elif not (tot and tot[1] == 0):
                 ax.text(wk[1] + 0.25, i, "sessions not stated", va="center", ha="left", fontsize=8.5, color="0.35",
                         style="italic")
@@ -177,7 +255,7 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), 
         if tot is None and wk and spw:
             tot = (wk[0] * spw[0], wk[1] * spw[1])
         weight = "bold" if is_reference else "normal"
-        ax.text(1, i, _rng_text(tot), transform=column(8), ha="left", va="center", fontsize=9, fontweight=weight,
+        ax.text(1, i, _rng_text(tot, ceiling=ceiling), transform=column(8), ha="left", va="center", fontsize=9, fontweight=weight,
                 clip_on=False)
         ax.text(1, i, _rng_text(mins), transform=column(66), ha="left", va="center", fontsize=9,
                 fontweight=weight, clip_on=False)
@@ -192,9 +270,9 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), 
     ax.tick_params(axis="y", length=0)
     ref = str(ap.get("label", ""))
     ref = ref[:1].lower() + ref[1:] if ref.startswith("The ") else ref
-    ax.set_xlabel("Weeks of treatment\n(white ticks: sessions; trials at their highest stated frequency"
-                  + (f",\nthe minimum course of {ref} at its lowest" if ap.get("weeks") and ap.get("sessions_per_week")
-                     else "") + ")", fontsize=9)
+    ax.set_xlabel("Weeks of treatment\n(white ticks: one per session, at the stated frequency or spread evenly"
+                  + (f";\nfor {ref}, its minimum course at its lowest frequency" if ap.get("weeks")
+                     and ap.get("sessions_per_week") else "") + ")", fontsize=9)
     ax.tick_params(labelsize=9)
     ax.grid(axis="x", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
@@ -391,7 +469,7 @@ def evidence_map(data, *, row="kind", column="certainty", hue="verdict", count="
                 ax.plot([ci], [ri], ls="none", marker="o", ms=d, mfc=colors[v], mec="white", mew=BUBBLE_EDGE,
                         transform=at, zorder=3)
                 x0, y0, w, h = _ink_extent(str(k), font)
-                ax.text(ci, ri, str(k), ha="left", va="baseline", fontproperties=font, color="white", zorder=4,
+                ax.text(ci, ri, str(k), ha="left", va="baseline", fontproperties=font, color=text_colour_on(colors[v]), zorder=4,
                         transform=ax.transData + ScaledTranslation((dx - x0 - w / 2) / 72, (dy - y0 - h / 2) / 72,
                                                                    dpi))
     ax.set_xticks(range(len(cols)), [clabels.get(c, str(c)) for c in cols], fontsize=9)

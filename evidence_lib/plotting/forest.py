@@ -286,7 +286,7 @@ class _ForestPlotter:
         paras = [self.axis_note] + ([band] if self.threshold else []) + self.notes
         if self.rob is not None:
             paras.append("Risk of bias: " + "; ".join(f"{k + 1}: {d}" for k, d in enumerate(self.rob_domain_names)))
-        return [line for s in paras if s for line in wrap_to_width(self.fig, s, total_w_pt - 8, size=FONT - 0.5)]
+        return [ln for s in paras if s for ln in wrap_to_width(self.fig, s, total_w_pt - 8, size=FONT - 0.5, balanced=False)]
 
     # ------------------------------------------------------------------ drawing
     def _tail_notes(self, fig):

@@ -312,7 +312,8 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
     reference_first : bool
         Draw the reference against each treatment instead (``effects`` unchanged: each
         estimate is negated, or inverted on a log scale, and the interval's ends swap), so
-        that a figure can keep the sign convention of the rest of a report.
+        that a figure can keep the sign convention of the rest of a report; each row then
+        reads "vs <treatment>".
     title : str, optional
         Title above the plot; None for no title.
     threshold : float, optional
@@ -358,8 +359,8 @@ def network_forest(effects, *, reference: str, treatment: str = "treatment", est
     ax.set_yticks(ys)
     import textwrap
 
-    ax.set_yticklabels(["\n".join(textwrap.wrap(_label_of(labels, t), label_width, break_on_hyphens=False))
-                        for t in rows[treatment]])
+    ax.set_yticklabels(["\n".join(textwrap.wrap(("vs " if reference_first else "") + _label_of(labels, t),
+                                                 label_width, break_on_hyphens=False)) for t in rows[treatment]])
     if log_scale:
         ax.set_xscale("log")
     for y, e, l, h in zip(ys, est, lo, hi):

@@ -2,7 +2,8 @@
 
 :func:`safety_rates` draws rates that all share one unit, given by the caller; a figure of
 rates per patient and per treatment draws two panels. The axis is logarithmic when the
-values span more than one decade; a zero rate sits at the left edge as an open marker.
+values span more than one decade; a zero rate sits at the left edge as an open marker, and an
+interval whose lower limit is 0 ends there in an arrow head (the axis label says so).
 The rate is printed right of each row in the same unit as the axis, with its 95% interval
 where the row has one (two significant figures below 10). Nothing here
 changes rcParams.
@@ -74,11 +75,15 @@ def safety_rates(data, *, estimate="rate", ci_low="rate_low", ci_high="rate_high
         top = np.nanmax(vals) if np.isfinite(vals).any() else 1
         lo_lim, hi_lim = 0, top * 1.15 if top > 0 else 1
     col = OKABE_ITO[color % len(OKABE_ITO)]
+    cut = False                          # an interval whose lower limit of 0 lies off the log axis
     for i in range(n):
         zero = use_log and not (e[i] > 0)
         if _isnum(lo[i]) and _isnum(hi[i]) and hi[i] > 0:
             left = lo[i] if not use_log or lo[i] > 0 else lo_lim
             ax.plot([left, hi[i]], [i, i], color=col, lw=1.4, zorder=2, solid_capstyle="butt")
+            if use_log and not lo[i] > 0 and not zero:     # an arrow head at the edge: it runs on to 0
+                ax.plot([lo_lim], [i], marker="<", color=col, ms=6, zorder=3, ls="none", clip_on=False)
+                cut = True
         ax.plot([lo_lim if zero else e[i]], [i], marker=marker, color=col, mfc="white" if zero else col, ms=6,
                 zorder=3, ls="none", clip_on=False)
     ax.set_xlim(lo_lim, hi_lim)
@@ -92,8 +97,9 @@ def safety_rates(data, *, estimate="rate", ci_low="rate_low", ci_high="rate_high
             va="bottom", fontsize=FONT, fontweight="bold", clip_on=False)
     for i in range(n):
         ax.text(1.03, i, _rate_ci(e[i], lo[i], hi[i]), transform=tt, ha="left", va="center", fontsize=FONT, clip_on=False)
-    ax.set_xlabel(f"Events {unit}" + (" (log scale; open marker at the edge: zero events)" if use_log and
-                                       (e <= 0).any() else " (log scale)" if use_log else ""), fontsize=FONT)
+    edge = (["open marker at the edge: zero events"] if use_log and (e <= 0).any() else []) + (
+        ["arrow head at the edge: lower limit 0"] if cut else [])
+    ax.set_xlabel(f"Events {unit}" + (f" ({'; '.join(['log scale', *edge])})" if use_log else ""), fontsize=FONT)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.10g}"))
     if use_log:
         ax.xaxis.set_minor_locator(NullLocator())

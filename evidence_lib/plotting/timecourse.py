@@ -167,6 +167,51 @@ def term_band_names(ax, xmax, names=None) -> int:
     return rows
 
 
+def term_band_strip(ax, xmax, names=None, *, heading=None) -> int:
+    """Turn ``ax`` into a strip that names the term bands for every panel below it.
+
+    The strip shares the panels' week axis: a rule along its foot with a tick at each band
+    edge (where the panels draw their dotted lines), and each band's name over its stretch
+    of the rule (:func:`term_band_names`). Put it above the first panel, under the figure
+    title, so that the names read as belonging to all the panels rather than to the first.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        A short axes over the panels, sharing their x axis (weeks from 0 to ``xmax``).
+    xmax : float
+        Right end of the week axis.
+    names : dict, optional
+        Term code -> words; default "<code> term".
+    heading : str, optional
+        Words written at the right end of the strip's top row (what the names are).
+
+    Returns
+    -------
+    int
+        The rows of names drawn above the rule.
+    """
+    ax.set_xlim(0, xmax)
+    ax.set_ylim(0, 1)
+    ax.set_yticks([])
+    ax.tick_params(axis="x", length=0, labelbottom=False)
+    for side in ("left", "right", "top", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.patch.set_visible(False)
+    ax.axhline(0, color="0.6", lw=0.8)
+    for _name, a, _b in TERM_BANDS:
+        if 0 < a < xmax:
+            ax.axvline(a, ymax=1.0, color="0.6", lw=0.8, ls=(0, (2, 2)))
+    rows = term_band_names(ax, xmax, names)
+    if heading:
+        from matplotlib.transforms import ScaledTranslation
+
+        ax.text(1.0, 1.0, heading, transform=ax.transAxes + ScaledTranslation(0, (13.0 * (rows - 1) + 2.5) / 72,
+                                                                              ax.figure.dpi_scale_trans),
+                ha="right", va="bottom", fontsize=FONT, color="0.35", style="italic")
+    return rows
+
+
 def describe_effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", group="group",
                               threshold=None, threshold_label=None, null=0.0) -> str:
     """Alt text for :func:`effect_over_time` (counts and ranges of what is drawn).

@@ -8,7 +8,7 @@ rcParams; use :func:`style` as a context manager for the package's look.
 
 from __future__ import annotations
 
-from evidence_lib.plotting._style import _axes
+from evidence_lib.plotting._style import _axes, text_colour_on
 from evidence_lib.vocab import CATEGORY_ORDER, VERDICT_COLORS, VERDICT_LABELS, VERDICT_ORDER
 
 def verdict_overview(data, *, category: str = "category", verdict: str = "verdict",
@@ -52,7 +52,8 @@ def verdict_overview(data, *, category: str = "category", verdict: str = "verdic
         for rect, n in zip(bars, vals):
             if n:
                 ax.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2, str(n),
-                        ha="center", va="center", color="white", fontsize=9, fontweight="bold")
+                        ha="center", va="center", color=text_colour_on(VERDICT_COLORS[v]), fontsize=9,
+                        fontweight="bold")
         left = left + vals
     ax.set_xlabel("Number of claims")
     ax.set_xlim(0, max(1, int(left.max())) + 0.5)

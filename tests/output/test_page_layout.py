@@ -87,7 +87,7 @@ def test_wide_figures_scroll_rather_than_shrink(ds, page):
     for name in ("forest", "own-pooling"):
         assert "wide" in figs[name][0].split(), name
     for name in ("forest", "own-pooling", "safety-rates"):
-        m = re.search(r'class="fig-scroll"[^>]*style="--fig-min: (\d+)px"', figs[name][1])
+        m = re.search(r'class="fig-scroll"[^>]*style="--fig-min: (\d+)px;', figs[name][1])
         assert m, name
         assert int(m.group(1)) > PHONE_COLUMN_PX, name  # on a phone it scrolls, its text stays >= 7 px
         assert 'class="scroll-hint fig-hint"' in figs[name][1]

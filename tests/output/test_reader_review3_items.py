@@ -75,7 +75,8 @@ def test_review_estimates_caption_and_png_title_agree(ds):
 def test_network_forest_png_has_its_title(ds):
     with style():
         fig = spec("network-forest").draw(ds)
-    assert fig._suptitle is not None and fig._suptitle.get_text() == spec("network-forest").title
+    assert fig._suptitle is not None
+    assert fig._suptitle.get_text().replace("\n", " ") == spec("network-forest").title(ds)
 
 
 def test_reproduction_table_keeps_four_significant_figures(ds):
@@ -86,9 +87,9 @@ def test_reproduction_table_keeps_four_significant_figures(ds):
 
 
 def test_effects_over_time_bands_are_named_by_weeks(ds):
-    assert TERM_WEEK_LABELS["immediate"] == "within 1 week"
+    assert TERM_WEEK_LABELS["immediate"] == "up to 1 week"   # rr4 L15: bounds in words, no week in two bands
     with style():
         fig = spec("effects-over-time").draw(ds)
     texts = " ".join(_texts(fig))
     assert TERM_LABELS["immediate"] not in texts
-    assert "within 1 week" in texts
+    assert "up to 1 week" in texts
