@@ -106,7 +106,7 @@ def check_findings(ds, claim_id: str, check: Callable) -> list[dict]:
 #: Source designs whose effects pool several studies (a review's or meta-analysis' result, not one trial's).
 POOLED_DESIGNS = frozenset({"meta_analysis", "ipd_meta_analysis", "systematic_review", "cochrane_review"})
 #: The n cell's note on a pooled result whose number of trials the data do not hold.
-POOLED_K_NOT_STATED = "pooled analysis; number of trials not given in the source"
+POOLED_K_NOT_STATED = "pooled analysis; number of trials behind this estimate not given"
 
 
 def participants(row: dict, table: str, *, pooled: bool = False, k: int | None = None,
@@ -172,7 +172,7 @@ def pooled_k(ds, row: dict) -> int | None:
 
 
 def _n_cell(n: str, k: int | None, *, pooled: bool) -> str:
-    """'1,054 (5 studies)', 'not reported (1 study)' or 'not reported (pooled analysis; number of trials not given in the source)'."""
+    """'1,054 (5 studies)', 'not reported (1 study)' or 'not reported (pooled analysis; number of trials behind this estimate not given)'."""
     if k:
         return f"{n} ({k} {'study' if k == 1 else 'studies'})"
     return f"{n} ({POOLED_K_NOT_STATED})" if pooled else n

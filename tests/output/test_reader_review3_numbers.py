@@ -163,7 +163,7 @@ def test_vickers_no_acupuncture_row_gives_its_trials_and_the_sham_row_says_it_is
     k = int(pooled["vickers2012-backneck-noacu"]["k"])
     assert "PMC3658605/table/T1" in pooled["vickers2012-backneck-noacu"]["notes"]
     assert rows["vickers2012-bnp-noacu"]["n"].endswith(f"({k} studies)")
-    assert rows["vickers2012-bnp-sham"]["n"].endswith("number of trials not given in the source)")
+    assert rows["vickers2012-bnp-sham"]["n"].endswith("number of trials behind this estimate not given)")
     assert not any("not stated" in r["n"] or "not recorded" in r["n"] for r in rows.values())
 
 
