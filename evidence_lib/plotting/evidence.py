@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 import re
 
-from evidence_lib.plotting._style import MARKERS, OKABE_ITO, _axes, no_data, text_colour_on  # noqa: F401
+from evidence_lib._colour import text_colour_on
+from evidence_lib.plotting._style import MARKERS, OKABE_ITO, _axes, no_data  # noqa: F401
 from evidence_lib.plotting._text import MINUS
 from evidence_lib.vocab import CERTAINTY_ORDER, VERDICT_COLORS, VERDICT_LABELS, VERDICT_ORDER, label_from_source_id
 

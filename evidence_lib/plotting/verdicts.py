@@ -8,7 +8,8 @@ rcParams; use :func:`style` as a context manager for the package's look.
 
 from __future__ import annotations
 
-from evidence_lib.plotting._style import _axes, text_colour_on
+from evidence_lib._colour import text_colour_on
+from evidence_lib.plotting._style import _axes
 from evidence_lib.vocab import CATEGORY_ORDER, VERDICT_COLORS, VERDICT_LABELS, VERDICT_ORDER
 
 def verdict_overview(data, *, category: str = "category", verdict: str = "verdict",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import textwrap
 
+from evidence_lib._colour import text_colour_on
 from evidence_lib._values import is_missing
 
 from evidence_lib.vocab import (  # noqa: F401  (re-exported: the ledger views speak this vocabulary)
@@ -78,7 +79,8 @@ def style_ledger(ds):
     Returns
     -------
     pandas.io.formats.style.Styler
-        :func:`ledger_table` with the verdict cells coloured by ``VERDICT_COLORS``, verdicts and
+        :func:`ledger_table` with the verdict cells coloured by ``VERDICT_COLORS`` (text black or
+        white, whichever has the higher WCAG contrast on the fill), verdicts and
         certainty shown in the report's words (``VERDICT_LABELS``, ``CERTAINTY_LABELS``), the
         headers spelled out and the quotes left-aligned and wrapped.
     """
@@ -86,7 +88,7 @@ def style_ledger(ds):
 
     def colour(v):
         c = VERDICT_COLORS.get(v)
-        return f"background-color: {c}; color: white; font-weight: 600" if c else ""
+        return f"background-color: {c}; color: {text_colour_on(c)}; font-weight: 600" if c else ""
 
     headers = {"claim_id": "Claim", "category": "Claim area", "verdict": "Verdict", "certainty": "Certainty (GRADE)",
                "quote": "Article's words"}

@@ -29,6 +29,9 @@ HEADERS = {
     "origin": "Where the number comes from", "mean_i": "Mean, acupuncture arm", "mean_c": "Mean, control arm",
     "location": "Where in the source", "comparator_label": "Comparator", "summary": "Estimate [95% CI]",
     "favours": "Which sign favours the intervention", "status": "Checked against the source",
+    "k": "Trials", "prior": "Prior", "p_benefit": "Chance of any benefit",
+    "p_important": "Chance the average benefit reaches the threshold",
+    "p_next_trial_important": "Chance a new trial's benefit reaches the threshold",
 }
 
 

@@ -120,7 +120,7 @@ def test_network_forest_title_names_its_reference_and_rows_read_vs(ds):
 def test_contrast_ratio_matches_the_reviewers_measurements():
     """Independent reference: the reader review's measured ratios (white, and black, on each fill);
     21:1 for black on white follows from WCAG's definition (luminances 1 and 0)."""
-    from evidence_lib.plotting._style import contrast_ratio
+    from evidence_lib._colour import contrast_ratio
 
     assert contrast_ratio("black", "white") == pytest.approx(21.0)
     for fill, white, black in (("#56B4E9", 2.3, 9.1), ("#E69F00", 2.25, 9.3), ("#999999", 2.85, 7.4),
@@ -131,7 +131,7 @@ def test_contrast_ratio_matches_the_reviewers_measurements():
 
 
 def test_text_colour_on_picks_the_higher_contrast():
-    from evidence_lib.plotting._style import text_colour_on
+    from evidence_lib._colour import text_colour_on
 
     assert text_colour_on("#A6002A") == "white"
     assert text_colour_on("#56B4E9") != "white"
@@ -143,7 +143,7 @@ def test_count_labels_reach_aa_contrast_on_their_fills(ds, name):
     """Every count drawn inside a bar or bubble has at least 4.5:1 contrast with the fill under it."""
     from matplotlib.colors import to_hex
 
-    from evidence_lib.plotting._style import contrast_ratio
+    from evidence_lib._colour import contrast_ratio
 
     fig = _draw(ds, name)
     ax = fig.axes[0]
