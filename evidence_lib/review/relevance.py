@@ -176,7 +176,7 @@ def classify(estimate: float, ci_low: float, ci_high: float, threshold: float | 
 
 def size_text(category: str, estimate: float, ci_low: float, ci_high: float, threshold: float | None, *,
               threshold_text: str = "threshold", whole_ci_below: bool = False,
-              numbers: bool = True) -> str:
+              numbers: bool = True, decimals: int | None = None) -> str:
     """How large an effect is beside its threshold, in words of size that hold whatever the sign.
 
     The one wording of a clinical-importance reading (the Summary of Findings and the claim
@@ -201,6 +201,9 @@ def size_text(category: str, estimate: float, ci_low: float, ci_high: float, thr
         For ``significant_but_below_mcid``: the whole CI is smaller than the threshold.
     numbers : bool, optional
         False for ratio measures (the benefit scale is logged): the words leave the numbers out.
+    decimals : int, optional
+        Decimals of the numbers, where the caller prints the same effect with a fixed number
+        beside these words (the Summary of Findings: one for mean differences); None: as below.
 
     Returns
     -------
@@ -220,7 +223,8 @@ def size_text(category: str, estimate: float, ci_low: float, ci_high: float, thr
     if category not in ("clearly_above", "inconclusive", "significant_but_below_mcid", "no_ci"):
         return ""
     if numbers:
-        decimals = printed_decimals(estimate, ci_low, ci_high)
+        if decimals is None:
+            decimals = printed_decimals(estimate, ci_low, ci_high)
         if decimals is None:
             decimals = 2 if threshold is not None and threshold < 1 else 1
         est = f"the estimate ({decimal_text(estimate, decimals)})"

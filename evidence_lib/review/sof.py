@@ -248,7 +248,8 @@ def _importance(reading, threshold_text: str, *, measure: str) -> tuple[str, str
                            "not judged: no agreed minimal important difference for this scale")
     words = rel.size_text(cat, reading.estimate, reading.ci_low, reading.ci_high, reading.threshold,
                           threshold_text=threshold_text, whole_ci_below=reading.whole_ci_below,
-                          numbers=measure not in RATIO_MEASURES)
+                          numbers=measure not in RATIO_MEASURES,
+                          decimals=MD_DECIMALS if measure == "MD" else None)
     return ("important" if cat in ("clearly_above", "inconclusive") else "small"), words
 
 

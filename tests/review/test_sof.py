@@ -218,3 +218,15 @@ def test_mean_differences_use_one_rounding_rule(sof):
     assert "(15.0 less to 5.4 less)" in s.loc["sham-pain-immediate", "effect"]
     for r in sof[sof["measure"] == "MD"].itertuples():
         assert not re.search(r"\d\.\d\d", r.effect), r.effect
+
+
+def test_clinical_importance_prints_the_effect_as_the_row_does(sof):
+    """A mean difference is printed to one decimal in the effect column, so its clinical-importance
+    words use the same decimals (they printed the source's 10.21 and 5.44 to 14.99 beside
+    "10.2 (15.0 less to 5.4 less)"; fourth reader review, finding 17)."""
+    md = sof[(sof["measure"] == "MD") & sof["clinical_importance"].str.contains(r"estimate \(", regex=True)]
+    assert len(md) >= 2
+    for text in md["clinical_importance"]:
+        shown = re.findall(r"\((-?\d+(?:\.\d+)?)(?: to (-?\d+(?:\.\d+)?))?\)", text)
+        numbers = [n for pair in shown for n in pair if n]
+        assert numbers and all(len(n.split(".")[1]) == 1 for n in numbers), text
