@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 
 from evidence_lib._values import interval_text, printed_decimals
-from evidence_lib.output.cells import cell_text, number_text, records, source_short
+from evidence_lib.output.cells import cell_text, number_text, records, source_short, timepoint_text
 from evidence_lib.output.check_words import card_checks
 from evidence_lib.output.links import card_id, doi_url, pubmed_url, safe_url
 from evidence_lib.output.rates import AE_PER_10000, ae_rate
@@ -178,22 +178,6 @@ def _n_cell(n: str, k: int | None, *, pooled: bool) -> str:
     return f"{n} ({POOLED_K_NOT_STATED})" if pooled else n
 
 
-def _timepoint(timepoint, term) -> str:
-    """The timepoint with its term and the term's window in brackets ('6 months (intermediate term: over 13
-    to under 52 weeks after randomisation)'). A timepoint that already names the term in the source's own
-    window (a review's 'intermediate term (6 to <12 months after end of treatment)') is marked as the
-    source's, so that it is not read as this report's window."""
-    tp = cell_text(timepoint)
-    if not term:
-        return tp
-    label = f"{term} term"
-    window = TERM_WINDOWS.get(term)
-    ours = f"{label}: {window}" if window else label
-    if not tp or tp.lower().replace("-", " ") == label:
-        return ours
-    return f"as the source defines it: {tp}" if label in tp.lower().replace("-", " ") else f"{tp} ({ours})"
-
-
 #: Decimals for an estimate that was computed rather than copied from a source (see :func:`_interval`).
 COMPUTED_DECIMALS = 2
 
@@ -328,7 +312,7 @@ def _row_columns(table: str, r: dict, words: dict | None = None) -> tuple[str, s
         n, k = participants(r, table, pooled=pooled, k=(words or {}).get("pooled_k"),
                             source=(words or {}).get("source"))
         n = _n_cell(n, k, pooled=pooled)
-        tp = _timepoint(r.get("timepoint"), r.get("term"))
+        tp = timepoint_text(r.get("timepoint"), r.get("term"))
         measure = MEASURE_LABELS.get(r.get("measure"), r.get("measure"))
         est = harmonised_cells(r, (words or {}).get("intervention", "the intervention"),
                                reader_terms=(words or {}).get("reader_terms"))[0]

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from evidence_lib._values import author_surname, is_missing
 from evidence_lib.dataset.derived import per_dataset
+from evidence_lib.vocab import TERM_WINDOWS
 
 
 def cell_text(value) -> str:
@@ -156,3 +157,34 @@ def sources_by_id(ds) -> dict[str, dict]:
     dict of str to dict
     """
     return {r["source_id"]: r for r in records(ds.sources, sort_by=("source_id",))}
+
+
+def timepoint_text(timepoint, term) -> str:
+    """A timepoint with its term and the term's window, as readers see it.
+
+    A source's timepoint that already names the term in the source's own window (a review's
+    "intermediate term (6 to <12 months after end of treatment)") is marked as the source's,
+    so that it is not read as this report's window.
+
+    Parameters
+    ----------
+    timepoint : str or None
+        The timepoint as the source gave it ("6 months", "<3 months").
+    term : str or None
+        The time-horizon code the row was classed in (``vocab.TERM_WINDOWS``).
+
+    Returns
+    -------
+    str
+        "6 months (intermediate term: over 13 to under 52 weeks after randomisation)"; the term
+        with its window alone where no timepoint is recorded; the timepoint alone without a term.
+    """
+    tp = cell_text(timepoint)
+    if not term:
+        return tp
+    label = f"{term} term"
+    window = TERM_WINDOWS.get(term)
+    ours = f"{label}: {window}" if window else label
+    if not tp or tp.lower().replace("-", " ") == label:
+        return ours
+    return f"as the source defines it: {tp}" if label in tp.lower().replace("-", " ") else f"{tp} ({ours})"

@@ -32,7 +32,7 @@ def forest_title(ds) -> str:
     Returns
     -------
     str
-        E.g. "Acupuncture against each other treatment, short-term pain (negative: less pain
+        E.g. "Acupuncture against each of the other treatments, short-term pain (negative: less pain
         with acupuncture)"; :data:`FOREST_TITLE` when the data name no intervention.
     """
     from evidence_lib.review.network import network_labels
@@ -41,7 +41,7 @@ def forest_title(ds) -> str:
     ref = network_labels(ds).get(INTERVENTION)
     if not ref:
         return FOREST_TITLE
-    return f"{ref[:1].upper()}{ref[1:]} against each other treatment, short-term pain (negative: less pain with {ref})"
+    return f"{ref[:1].upper()}{ref[1:]} against each of the other treatments, short-term pain (negative: less pain with {ref})"
 
 #: Figure width in inches, as the other figures of the build.
 WIDTH = 6.0

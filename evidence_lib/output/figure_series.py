@@ -121,7 +121,7 @@ def reviews_inputs(ds):
     p["group"] = [f"{outcome_name[o].capitalize()}, vs {n['comparator'](c)}"
                   for o, c in zip(p["outcome"], p["comparator_class"])]
     p["label"] = [f"{sl.get(s, s)}, {term_text(te, tp)}, "
-                  + ("number of trials behind this estimate not given" if is_missing(k) else f"{int(k)} trials")
+                  + ("trials: not given" if is_missing(k) else f"{int(k)} trials")
                   for s, te, tp, k in zip(p["source_id"], p["term"], p["timepoint"], p["k"])]
     p["_term"] = [TERMS.index(t) if t in TERMS else len(TERMS) for t in p["term"]]
     p = p.sort_values(["outcome", "comparator_class", "source_id", "_term", "analysis_id"]).drop(

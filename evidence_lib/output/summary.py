@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 
 from evidence_lib._values import rate_text
-from evidence_lib.output.cells import cell_text, records, source_short, sources_by_id
+from evidence_lib.output.cells import cell_text, records, source_short, sources_by_id, timepoint_text
 from evidence_lib.output.rates import AE_PER_10000, ae_rate
 from evidence_lib.review.sof import summary_of_findings as sof_frame
-from evidence_lib.vocab import OUTCOME_LABELS, TERM_LABELS, TERM_WINDOWS
+from evidence_lib.vocab import OUTCOME_LABELS
 
 #: Study designs from the highest level of evidence to the lowest (selection order for harms).
 DESIGN_RANK = {
@@ -65,7 +65,7 @@ def sof_rows(ds) -> list[dict]:
         pub = r.get("published_certainty")
         out.append({
             "comparison": r["comparison"], "outcome": OUTCOME_LABELS.get(r["outcome"], r["outcome"]),
-            "term": TERM_LABELS.get(r["term"], r["term"]) + (f" ({TERM_WINDOWS[r['term']]})" if r["term"] in TERM_WINDOWS else ""), "effect": r["effect"][:1].upper() + r["effect"][1:],
+            "term": timepoint_text(r.get("timepoint"), r["term"]), "effect": r["effect"][:1].upper() + r["effect"][1:],
             "direction": r["direction"],
             "instrument": cell_text(r.get("instrument")), "participants": _count(r.get("participants")),
             "studies": _count(r.get("studies")), "certainty": r.get("certainty"),

@@ -41,7 +41,7 @@ RANDOMISED = {"rct", "meta_analysis", "ipd_meta_analysis", "systematic_review", 
 _VERBS = {"pain": ("reduces", "reduce", "pain"), "function": ("improves", "improve", "function"),
           "response": ("increases", "increase", "the proportion of responders"),
           "quality_of_life": ("improves", "improve", "quality of life")}
-COLUMNS = ["sof_id", "comparison", "outcome", "term", "measure", "instrument", "estimate", "ci_low", "ci_high",
+COLUMNS = ["sof_id", "comparison", "outcome", "term", "timepoint", "measure", "instrument", "estimate", "ci_low", "ci_high",
            "favours", "effect", "direction", "participants", "studies", "certainty", "downgrades",
            "threshold", "clinical_importance", "statement", "evidence_ids", "selection_reason",
            "published_certainty", "published_note", "p_benefit", "p_important", "bayes", "source"]
@@ -125,7 +125,7 @@ def _evidence(ds, row) -> dict:
         return dict(estimate=p["estimate"], ci_low=p["ci_low"], ci_high=p["ci_high"], measure=p["measure"],
                     instrument=p["instrument"], favours=p["favours"], sources=[p["source_id"]],
                     participants=p["n_participants"], studies=p["k"], design_ids=[p["source_id"]],
-                    location=p["location"])
+                    location=p["location"], timepoint=p["timepoint"])
     if table == "effects":
         e = ds.effects.set_index("effect_id").loc[ids[0]]
         src = _source_rows(ds, [e["source_id"]]).iloc[0]
@@ -134,14 +134,15 @@ def _evidence(ds, row) -> dict:
         return dict(estimate=e["estimate"], ci_low=e["ci_low"], ci_high=e["ci_high"], measure=e["measure"],
                     instrument=e["instrument"], favours=e["favours"], sources=[e["source_id"]],
                     participants=participants, studies=studies, design_ids=[e["source_id"]],
-                    location=e["location"] if "location" in e.index else None)
+                    location=e["location"] if "location" in e.index else None, timepoint=e["timepoint"])
     if table == "arms":
         from evidence_lib.review.views import arm_difference
 
         d = arm_difference(ds, ids[0], ids[1])
         return dict(estimate=d["estimate"], ci_low=d["ci_low"], ci_high=d["ci_high"], measure="MD",
                     instrument=d["instrument"], favours=d["favours"], sources=[d["source_id"]],
-                    participants=d["n_i"] + d["n_c"], studies=1, design_ids=[d["source_id"]], derived=True)
+                    participants=d["n_i"] + d["n_c"], studies=1, design_ids=[d["source_id"]], derived=True,
+                    timepoint=f"{d['timepoint_weeks']:g} weeks" if is_number(d["timepoint_weeks"]) else None)
     raise ValueError(f"summary_of_findings.csv [{row['sof_id']}]: evidence_table {table!r} is not one of "
                      f"pooled_results, effects, arms")
 
@@ -213,8 +214,11 @@ def _bayes(ds, row, ev, threshold_row):
     pb, pi = bp["p_benefit"], bp["p_important"]
 
     def rng(x):
+        # one decimal near the ends, so that 99.8% never reads as a certain 100% (nor 0.2% as 0%)
         lo, hi = 100 * x.min(), 100 * x.max()
-        return f"{lo:.0f}%" if round(lo) == round(hi) else f"{lo:.0f}-{hi:.0f}%"
+        d = 1 if hi > 99 or lo < 1 else 0
+        a, b = f"{lo:.{d}f}", f"{hi:.{d}f}"
+        return f"{a}%" if a == b else f"{a}-{b}%"
 
     k = int(bp["k"].iloc[0])
     text = (f"chance of any benefit {rng(pb)}; of a benefit of at least {float(threshold_row['value']):g} points "
@@ -245,7 +249,7 @@ def _importance(reading, threshold_text: str, *, measure: str) -> tuple[str, str
         return "none", "no clear difference: the CI includes no effect"
     if cat in ("no_threshold", "no_ci"):
         return "unknown", ("not judged: no confidence interval" if cat == "no_ci" else
-                           "not judged: no agreed minimal important difference for this scale")
+                           "not judged: no agreed minimal important difference for this measure")
     words = rel.size_text(cat, reading.estimate, reading.ci_low, reading.ci_high, reading.threshold,
                           threshold_text=threshold_text, whole_ci_below=reading.whole_ci_below,
                           numbers=measure not in RATIO_MEASURES,
@@ -350,7 +354,7 @@ def summary_of_findings(ds):
         out.append({
             "sof_id": row["sof_id"],
             "comparison": f"{labels['intervention_label']} vs {comp}",
-            "outcome": row["outcome"], "term": row["term"], "measure": ev["measure"],
+            "outcome": row["outcome"], "term": row["term"], "timepoint": ev.get("timepoint"), "measure": ev["measure"],
             "instrument": ev["instrument"], "estimate": ev["estimate"], "ci_low": ev["ci_low"],
             "ci_high": ev["ci_high"], "favours": ev["favours"],
             "effect": effect, "direction": signed,

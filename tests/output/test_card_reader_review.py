@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from evidence_lib._values import printed_decimals
-from evidence_lib.output import cards, report, summary
+from evidence_lib.output import cards, cells, report, summary
 from evidence_lib.output.cells import sources_by_id
 from evidence_lib.review import relevance as rel
 from evidence_lib.review.direction import effect_in_words
@@ -141,9 +141,9 @@ def test_the_timepoint_does_not_repeat_its_term(all_cards):
         if m:
             assert m.group(1) + " term" not in tp[:m.start()].replace("-", " "), tp
     # rr4 finding 8: the window beside the term; a source's own use of the words is marked as the source's
-    assert cards._timepoint("short term", "short") == "short term: over 1 to 13 weeks after randomisation"
-    assert cards._timepoint("first short-term visit", "short") == "as the source defines it: first short-term visit"
-    assert cards._timepoint("8 weeks", "short") == "8 weeks (short term: over 1 to 13 weeks after randomisation)"
+    assert cells.timepoint_text("short term", "short") == "short term: over 1 to 13 weeks after randomisation"
+    assert cells.timepoint_text("first short-term visit", "short") == "as the source defines it: first short-term visit"
+    assert cells.timepoint_text("8 weeks", "short") == "8 weeks (short term: over 1 to 13 weeks after randomisation)"
 
 
 # --------------------------------------------------------------------------- M6: one count of decimals per interval

@@ -107,7 +107,7 @@ def test_network_forest_title_names_its_reference_and_rows_read_vs(ds):
     n = network_inputs(ds)
     ref = n["reference"]
     title = spec("network-forest").title(ds)
-    assert title.lower().startswith(f"{ref} against each other treatment")
+    assert title.lower().startswith(f"{ref} against each of the other treatments")
     assert f"negative: less pain with {ref}" in title
     fig = _draw(ds, "network-forest")
     rows = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]

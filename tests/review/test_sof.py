@@ -230,3 +230,12 @@ def test_clinical_importance_prints_the_effect_as_the_row_does(sof):
         shown = re.findall(r"\((-?\d+(?:\.\d+)?)(?: to (-?\d+(?:\.\d+)?))?\)", text)
         numbers = [n for pair in shown for n in pair if n]
         assert numbers and all(len(n.split(".")[1]) == 1 for n in numbers), text
+
+
+def test_bayesian_chances_never_round_to_certainty(sof):
+    """'chance of any benefit 99-100%' overstated posteriors of 0.986-0.998 (fifth reader review):
+    no printed chance is 100% or 0%."""
+    texts = [t for t in sof["bayes"] if isinstance(t, str) and "chance of any benefit" in t]
+    assert texts
+    for t in texts:
+        assert not re.search(r"(?<![\d.])(100|0)%", t) and not re.search(r"-(100|0)%", t), t
