@@ -62,6 +62,28 @@ class NamedPrior:
     mu_prior: tuple | None
     why: str
 
+    def describe(self) -> str:
+        """Both priors in words ("mean benefit: normal, mean 0 and SD 9.1; between-trial SD τ:
+        half-normal, scale 15").
+
+        Returns
+        -------
+        str
+        """
+        mu = "flat (no prior)" if self.mu_prior is None else _prior_words(self.mu_prior)
+        return f"mean benefit: {mu}; between-trial SD \u03c4: {_prior_words(self.tau_prior)}"
+
+
+def _prior_words(spec: tuple) -> str:
+    """A prior tuple of :func:`evidence_lib.meta.bayes.bayes_meta` in words, numbers to 2 significant digits."""
+    kind, *args = spec
+    num = [f"{float(f'{a:.2g}'):g}" for a in args]
+    if kind == "normal" and len(args) == 2:
+        return f"normal, mean {num[0]} and SD {num[1]}"
+    if kind == "half_normal" and len(args) == 1:
+        return f"half-normal, scale {num[0]}"
+    return f"{str(kind).replace('_', '-')} ({', '.join(num)})"
+
 
 def default_priors(threshold: float) -> tuple[NamedPrior, ...]:
     """The sceptical, neutral and enthusiastic priors for an MCID of ``threshold`` (module docstring).

@@ -92,6 +92,7 @@ def style_ledger(ds):
 
     headers = {"claim_id": "Claim", "category": "Claim area", "verdict": "Verdict", "certainty": "Certainty (GRADE)",
                "quote": "Article's words"}
+    table = table.rename_axis(headers["claim_id"])
     return (table.style.map(colour, subset=["verdict"])
             .format(lambda v: VERDICT_LABELS.get(v, v), subset=["verdict"])
             .format(lambda v: CERTAINTY_LABELS.get(v, v), subset=["certainty"])

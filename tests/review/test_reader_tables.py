@@ -118,3 +118,15 @@ def test_ledger_verdict_cells_are_readable(ds):
     assert len(coloured) == len(ds.claims)
     for c in coloured:
         assert contrast_ratio(c["color"], c["background-color"]) >= 4.5, c
+
+
+def test_notebook_tables_show_no_column_codes(ds):
+    """The ledger's index is headed 'Claim', not 'claim_id'; priors print in words, not as tuples
+    (fifth reader review, finding 7)."""
+    from evidence_lib.review import bayes as rb
+
+    html = ledger.style_ledger(ds).to_html()
+    assert "claim_id" not in html and ">Claim<" in html
+    for prior in rb.default_priors(15.0):
+        text = prior.describe()
+        assert "(" not in text and "_" not in text and "half-normal, scale 15" in text, text
