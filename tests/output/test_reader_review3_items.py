@@ -11,7 +11,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from evidence_lib.dataset.loader import load  # noqa: E402
 from evidence_lib.output import figure_series as fs  # noqa: E402
 from evidence_lib.output.figure_network import tau_caveat  # noqa: E402
 from evidence_lib.output.figures import spec  # noqa: E402
@@ -21,11 +20,6 @@ from evidence_lib.plotting.evidence import describe_evidence_map  # noqa: E402
 from evidence_lib.vocab import TERM_LABELS, TERM_WEEK_LABELS  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-@pytest.fixture(scope="module")
-def ds():
-    return load()
 
 
 @pytest.fixture(autouse=True)

@@ -14,17 +14,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from evidence_lib.dataset.loader import load  # noqa: E402
 from evidence_lib.output.figures import spec  # noqa: E402
 from evidence_lib.plotting import style  # noqa: E402
 from evidence_lib.plotting.evidence import is_ceiling, parse_range, session_ticks  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-@pytest.fixture(scope="module")
-def ds():
-    return load()
 
 
 @pytest.fixture(autouse=True)
