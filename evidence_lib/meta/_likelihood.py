@@ -365,15 +365,13 @@ def needs_grid(V, k):
     return (k > 1) & (unimodal_from(vmin, vmax) > 0)
 
 
-def grid_start(Y, V, k, reml):
-    """The likelihood on each row's grid (with tau2 = 0 first) and a start for Fisher scoring.
+def likelihood_grid(Y, V, k, reml):
+    """The likelihood on each row's search grid, with tau2 = 0 first.
 
-    Returns ``(T, LL, start, t_uni)``: ``T`` (n, 1 + G) holds 0 and the log-spaced
-    grid of :func:`grid_bounds`, ``LL`` the (restricted) log-likelihood there,
-    ``start`` the grid's best point refined by a parabola through it and its
-    neighbours in log tau2 (0 where tau2 = 0 is best; None from
-    ``BINNED_FROM`` studies on, where the grid is binned and Hedges' start
-    is better), ``t_uni`` the T of :func:`unimodal_from`.
+    Returns ``(T, LL, t_uni)``: ``T`` (n, 1 + G) holds 0 and the log-spaced grid of
+    :func:`grid_bounds`, ``LL`` the (restricted) log-likelihood there (binned from
+    ``BINNED_FROM`` studies on, except at tau2 = 0), ``t_uni`` the T of
+    :func:`unimodal_from`.
 
     Parameters
     ----------
@@ -387,7 +385,7 @@ def grid_start(Y, V, k, reml):
     Returns
     -------
     tuple
-        ``(T, LL, start, t_uni)`` as described above.
+        ``(T, LL, t_uni)`` as described above.
     """
     lo, hi, t_uni = grid_bounds(Y, V)
     n = Y.shape[0]
@@ -395,40 +393,9 @@ def grid_start(Y, V, k, reml):
     if Y.shape[1] >= BINNED_FROM:
         LL = loglik_grid_binned(Y, V, k, T, reml)
         LL[:, 0] = loglik(Y, V, k, np.zeros(n), reml)  # the boundary value is used as is: exact
-        return T, LL, None, t_uni
-    LL = loglik_grid(Y, V, k, T, reml)
-    start = start_from_grid(T, LL, lo, hi)
-    return T, LL, start, t_uni
-
-
-def start_from_grid(T, LL, lo, hi):
-    """The best point of each row's grid (column 0 is tau2 = 0), refined by a parabola in log tau2.
-
-    Parameters
-    ----------
-    T : ndarray, shape (n, 1 + G)
-        tau2 = 0 and the grid, per row.
-    LL : ndarray, shape (n, 1 + G)
-        The log-likelihood at ``T``.
-    lo, hi : ndarray, shape (n,)
-        Ends of each row's grid.
-
-    Returns
-    -------
-    ndarray, shape (n,)
-        The starting value per row.
-    """
-    n, G = T.shape
-    j = np.argmax(LL, axis=1)
-    ar = np.arange(n)
-    jc = np.clip(j, 2, G - 2)
-    l0, l1, l2 = LL[ar, jc - 1], LL[ar, jc], LL[ar, jc + 1]
-    den = l0 - 2 * l1 + l2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        off = np.clip(0.5 * (l0 - l2) / den, -1.0, 1.0)
-    off = np.where((den < 0) & np.isfinite(off), off, 0.0)
-    x = np.log(T[ar, jc]) + off * np.log(hi / lo) / (G - 2)
-    return np.where((j == jc) & (den < 0), np.exp(x), T[ar, j])
+    else:
+        LL = loglik_grid(Y, V, k, T, reml)
+    return T, LL, t_uni
 
 
 def global_max(Y, V, k, tau2, reml, tol, fisher_root, score, grid=None):
@@ -442,18 +409,17 @@ def global_max(Y, V, k, tau2, reml, tol, fisher_root, score, grid=None):
     vectorised pass) at tau2 = 0 and on a log-spaced grid from min(v)/100 to
     min(4 range(y)^2, T) (beyond range(y)^2 the ML score is negative; above
     T of :func:`unimodal_from` there is at most one peak, climbed to from T
-    when the score at T is positive); the core starts Fisher scoring at the
-    grid's best point (:func:`grid_start`), and where a grid point beats the
-    fitted value or a grid peak lies outside the fitted value's cell, Fisher
-    scoring restarts there; the best of the fitted root, the restarted roots
+    when the score at T is positive); where a grid point beats the fitted
+    value or a grid peak lies outside the fitted value's cell, Fisher scoring
+    restarts there; the best of the fitted root, the restarted roots
     and 0 is kept.  Rows with max(v)/min(v) < 1.387 (equal variances
     included) have a single peak (proof in :func:`unimodal_from`) and skip
     the search.  The grid part is a search, not a proof: a peak narrower
     than a grid cell below T can still be missed.  :func:`evidence_lib.meta._fisher.tau2_fisher`
     therefore sends here only the rows for which :mod:`evidence_lib.meta._unimodal` finds
-    no proof of a single peak (and rows of 2,048+ studies).
+    no proof that Fisher scoring's root is the global maximum.
 
-    ``grid`` is ``(rows, T, LL, t_uni)`` from an earlier :func:`grid_start` on the
+    ``grid`` is ``(rows, T, LL, t_uni)`` from an earlier :func:`likelihood_grid` on the
     rows ``rows`` (indices); computed here if None.
     ``fisher_root(Y, V, k, reml, tol, tau2_init=...)`` and ``score(Y, V, t, reml)``
     are the core's Fisher-scoring root finder and (RE)ML score (passed in to
@@ -490,7 +456,7 @@ def global_max(Y, V, k, tau2, reml, tol, fisher_root, score, grid=None):
         im = np.flatnonzero(needs_grid(V, k))
         if not im.size:
             return tau2
-        T, LL, _, t_uni = grid_start(Y[im], V[im], k[im], reml)
+        T, LL, t_uni = likelihood_grid(Y[im], V[im], k[im], reml)
     else:
         im, T, LL, t_uni = grid
         if not im.size:

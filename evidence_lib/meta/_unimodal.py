@@ -1,17 +1,19 @@
-"""A proof, row by row, that the (restricted) likelihood of tau2 has a single peak (numpy only).
+"""REML and ML estimation of tau2 with a proof, row by row, that the result is the global maximum.
 
-Fisher scoring finds *a* root of the score.  Where the likelihood may have several peaks,
-:mod:`evidence_lib.meta._likelihood` searches a 25-point grid for a higher one, and a peak
-narrower than a grid cell can still hide from it.  Most meta-analyses can instead be
-*shown* to have one peak, and then no search is needed.  This module gives that proof
-from a few evaluations of quantities whose monotonicity and convexity in tau2 are known.
+Compiled with numba: each meta-analysis (a row of the core's padded batch) is fitted by
+Fisher scoring and then proved, in one pass over its studies per point visited, to have no
+higher peak elsewhere.  Rows without a proof are marked and searched on a likelihood grid by
+:func:`evidence_lib.meta._likelihood.global_max`.
 
 Notation (intercept-only model; t = tau2, w_i = 1/(v_i + t), S_r = sum w_i^r,
 P = W - w w'/S_1): g(t) = y'PPy, p(t) = y'PPPy; for REML d(t) = tr P and c(t) = tr PP,
 for ML d(t) = S_1 and c(t) = S_2.  Twice the (RE)ML score is s = g - d and its derivative
-is s' = c - 2p (Viechtbauer 2005, sec. 4).
+is s' = c - 2p (Viechtbauer 2005, sec. 4).  Fisher scoring updates t by s/c; where s' < 0
+inside the bracket of the root seen so far, the Newton step t - s/s' is taken instead
+(quadratic convergence, same fixed point), and a step leaving the bracket is replaced by
+bisection.  A step below 0 goes to 0 (metafor halves it until it is not, which tends to 0).
 
-Facts used (the test-suite checks each on random data):
+Facts the proof uses (the test-suite checks each on random data):
 
 1. dP/dt = -PP.  Hence g' = -2p <= 0 and g'' = 6 y'P^4y >= 0 (g falls and is convex);
    p' = -3 y'P^4y <= 0; (tr P)' = -tr PP <= 0 and (tr P)'' = 2 tr PPP >= 0; (tr PP)' =
@@ -28,20 +30,33 @@ Facts used (the test-suite checks each on random data):
    A cell passing A or B holds no stationary point; one passing C holds at most one,
    a strict local maximum; one passing D at most one, a strict local minimum.
 
-A row is certified when every cell of [0, T] passes A, B, C or D, T being the bound of
-:func:`evidence_lib.meta._likelihood.unimodal_from` above which every stationary point is
-a strict local maximum anyway, and the maxima this leaves are tau2 = 0 and at most one
-root of the score.  Without D cells every stationary point on [0, inf) is a strict local
-maximum, so there is at most one (two would enclose a minimum): if the score at 0 is
-<= 0 the maximum is tau2 = 0, otherwise it is the one root of the score, which Fisher
-scoring (kept inside a bracket) finds.  With D cells the score is monotone or of one sign
-on every cell, so its signs at the cells' ends list the local maxima: tau2 = 0 where the
-score is negative there, one root per change from + to -, one above T where the score is
-positive at T.  When that is tau2 = 0 and one root, both are compared (as metafor's check
-of tau2 = 0 does, here with the proof that there is no third).  Cells that pass no test
-are split, up to ``depth`` times; rows left with such a cell, or with two interior maxima,
-are not certified and get the grid search.  Every comparison allows for the rounding of
-the sums (single precision in the first pass where that is safe; :func:`_quantities`).
+The cells cover [0, T], T being the bound of :func:`evidence_lib.meta._likelihood.unimodal_from`
+above which every stationary point is a strict local maximum anyway (T = 0: the variances
+differ by less than a factor 1.387 and the likelihood has one peak, no cells needed).  Their
+ends are 0, T and the points Fisher scoring visited; a cell that passes no test is split
+(at a third of its width in x = log(1 + t/v_min), on the side where the score is nearer 0)
+until it does, up to ``_DEPTH`` times and ``_POINTS`` points per row.  Where every cell
+passes A, B or C, every stationary point on [0, inf) is a strict local maximum, so there
+is at most one, and Fisher scoring has found it (or tau2 = 0 where the score is <= 0
+there).  Where some cells pass only D, the score is monotone or of one sign on every cell,
+so its signs at the cells' ends list the local maxima: tau2 = 0 where the score is negative
+there, one root per change from + to -, one above T where the score is positive at T.  A
+point whose sign is unsure (within twice its rounding allowance of 0) may only lie between
+two falling or two rising cells.  The row is proved when that leaves tau2 = 0, one
+interior maximum, or both; Fisher scoring is rerun inside the interior maximum's bracket if
+it ended elsewhere, and where both remain, the higher is kept (metafor's check of
+tau2 = 0, here with a proof that there is no third peak).
+
+Every comparison allows for rounding.  Each sum of positive terms is off by at most
+delta = (k + 16) units of double precision relative (the sum v + t, its reciprocal, the
+powers of w, the products and a summation of k terms in any order, as the compiled loops
+reassociate them); a signed sum sum w^j y by at most delta A_j, A_j = sqrt(S_j sum w^j y^2)
+(Cauchy-Schwarz).  With m = sqrt(sum w y^2 / S1) >= |mu| and |sum w^2 (y - mu)| <=
+A_2 + m S_2, first-order propagation bounds the error of g by delta (sum w^2 y^2 + 6 m A_2
++ 5 m^2 S_2), of p by delta (sum w^3 y^2 + 6 m A_3 + 5 m^2 S_3 + 3 (A_2 + 3 m S_2)^2 / S1),
+of d by 3 delta S1 and of c by 9 delta S2 (S_3/S_1 <= S_2).  The allowances are twice
+these: e_gd covers g and d, e_pc covers p and c.  The estimates are centred by their plain
+mean first (P annihilates constants, so nothing changes but the rounding).
 
 References
 ----------
@@ -51,376 +66,479 @@ random-effects model. Journal of Educational and Behavioral Statistics 30(3), 26
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import get_num_threads, njit, prange
 
+from ._likelihood import RHO
 
 _U64 = float(np.finfo(np.float64).eps)
-_U32 = float(np.finfo(np.float32).eps)
-_TINY = 1e-30  # absolute allowance for single-precision underflow in the sums
-_SINGLE_K = 64  # single precision for the first pass up to this many studies
-_CELLS = 1 << 15  # work-space cap per block of rows (cells of the (rows, points, studies) array)
+_TINY = 1e-30       # absolute allowance for underflow in the sums
+_POINTS = 96        # most points per row in the proof
+_DEPTH = 14         # most splits of one cell
+_VISITS = 40        # most Fisher-scoring points kept for the proof
+_PARALLEL_FROM = 64  # rows from which the batch is spread over the cores
+
+# what the proof found, per row
+UNPROVEN = 0        # no proof (or none attempted): the grid search decides
+SINGLE = 1          # at most one stationary point, a maximum: Fisher scoring's result
+AT_ZERO = 2         # the only maximum is tau2 = 0
+INTERIOR = 3        # the only maximum is the root of the score in (lo, hi)
+RIVAL = 4           # two maxima, tau2 = 0 and the root in (lo, hi): the higher was kept
 
 
-def _sums(Yc, Yc2, V, T, dtype):
-    """Sums over studies at each (row, point), computed in ``dtype``: (9, n, G) float64 with
-    sum w^j, sum w^j y, sum w^j y^2 for j = 1, 2, 3 (w = 1/(v + t))."""
-    n, K = Yc.shape
-    G = T.shape[1]
-    M = np.empty((n, K, 3), dtype)
-    M[..., 0] = 1.0
-    M[..., 1] = Yc
-    M[..., 2] = Yc2
-    if dtype != np.float64:
-        V, T = V.astype(dtype), T.astype(dtype)
-    out = np.empty((n, G, 9), dtype)
-    rows = max(1, _CELLS * (8 // np.dtype(dtype).itemsize) // (K * G))
-    W = np.empty((min(rows, n), G, K), dtype)
-    Wj = np.empty_like(W)
-    for s in range(0, n, rows):
-        sl = slice(s, min(n, s + rows))
-        m = sl.stop - s
-        w, wj = W[:m], Wj[:m]
-        np.add(V[sl, None, :], T[sl, :, None], out=w)
-        np.reciprocal(w, out=w)
-        np.matmul(w, M[sl], out=out[sl, :, 0:3])
-        np.multiply(w, w, out=wj)
-        np.matmul(wj, M[sl], out=out[sl, :, 3:6])
-        wj *= w
-        np.matmul(wj, M[sl], out=out[sl, :, 6:9])
-    return np.moveaxis(out, 2, 0).astype(np.float64)
+@njit(cache=True, fastmath={"reassoc", "contract"})
+def _sums(y, y2, v, t, s):
+    """sum w^j, sum w^j y, sum w^j y^2 for j = 1, 2, 3 into ``s`` (w = 1/(v + t); padding
+    has v = inf, so w = 0).  Reassociated (vectorised) sums: the allowances hold for any order."""
+    S1 = s1y = s1y2 = S2 = s2y = s2y2 = S3 = s3y = s3y2 = 0.0
+    for i in range(v.shape[0]):
+        w = 1.0 / (v[i] + t)
+        a = w * y[i]
+        b = w * y2[i]
+        S1 += w
+        s1y += a
+        s1y2 += b
+        ww = w * w
+        a *= w
+        b *= w
+        S2 += ww
+        s2y += a
+        s2y2 += b
+        S3 += ww * w
+        s3y += a * w
+        s3y2 += b * w
+    s[0] = S1
+    s[1] = s1y
+    s[2] = s1y2
+    s[3] = S2
+    s[4] = s2y
+    s[5] = s2y2
+    s[6] = S3
+    s[7] = s3y
+    s[8] = s3y2
 
 
-def _quantities(m, reml, delta):
-    """g = y'PPy, p = y'PPPy, d, c (REML: tr P, tr PP; ML: S1, S2) and two rounding
-    allowances, from the sums ``m`` of :func:`_sums`: rows g, p, d, c, e_gd, e_pc.
-
-    ``delta`` bounds the relative error of each sum of positive terms: (K + 16) units of
-    the precision used covers the conversion of v, t and y, the sum v + t, its reciprocal,
-    the powers of w, the products and a summation of K terms.  A signed sum sum w^j y is
-    then off by at most delta A_j, A_j = sqrt(S_j sum w^j y^2) >= sum w^j |y|
-    (Cauchy-Schwarz).  With m = sqrt(sum w y^2 / S1) >= |mu| (mu's error <= 2 delta m)
-    and |sum w^2 (y - mu)| <= A_2 + m S_2, first-order propagation through the formulas
-    below bounds the error of g by delta (sum w^2 y^2 + 6 m A_2 + 5 m^2 S_2), of p by
-    delta (sum w^3 y^2 + 6 m A_3 + 5 m^2 S_3 + 3 (A_2 + 3 m S_2)^2 / S1), of d by
-    3 delta S1 and of c by 9 delta S2 (S_3/S_1 <= S_2).  The allowances are twice these:
-    e_gd covers g and d, e_pc covers p and c; both add 1e-30 for single-precision
-    underflow.
-    """
-    S1, s1y, s1y2, S2, s2y, s2y2, S3, s3y, s3y2 = m
-    out = np.empty((6,) + m.shape[1:])
-    mu = s1y / S1
-    e = s2y - mu * S2                     # sum w^2 (y - mu)
-    out[0] = s2y2 - mu * (2 * s2y - mu * S2)
-    out[1] = s3y2 - mu * (2 * s3y - mu * S3) - e * e / S1
+@njit(cache=True)
+def _quantities(y, y2, v, t, reml, delta, s, q, allowances=True):
+    """g, p, d, c and (with ``allowances``) e_gd, e_pc at t into ``q`` (module docstring)."""
+    _sums(y, y2, v, t, s)
+    S1, s1y, s1y2, S2, s2y, s2y2, S3, s3y, s3y2 = s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8]
+    inv = 1.0 / S1
+    mu = s1y * inv
+    e = s2y - mu * S2
+    q[0] = s2y2 - mu * (2 * s2y - mu * S2)
+    q[1] = s3y2 - mu * (2 * s3y - mu * S3) - e * e * inv
     if reml:
-        r = S2 / S1
-        out[2] = S1 - r
-        out[3] = S2 - 2 * S3 / S1 + r * r
+        r = S2 * inv
+        q[2] = S1 - r
+        q[3] = S2 - 2 * S3 * inv + r * r
     else:
-        out[2], out[3] = S1, S2
-    m2 = s1y2 / S1
-    m1 = np.sqrt(m2)
-    A2, A3 = np.sqrt(S2 * s2y2), np.sqrt(S3 * s3y2)
-    E = A2 + 3 * m1 * S2
-    out[4] = 2 * delta * (s2y2 + 6 * m1 * A2 + 5 * m2 * S2 + 3 * S1) + _TINY
-    out[5] = 2 * delta * (s3y2 + 6 * m1 * A3 + 5 * m2 * S3 + 3 * E * E / S1 + 9 * S2) + _TINY
-    return out
+        q[2] = S1
+        q[3] = S2
+    if not allowances:
+        return
+    m2 = s1y2 * inv
+    m1 = math.sqrt(m2)
+    a2 = math.sqrt(S2 * s2y2)
+    a3 = math.sqrt(S3 * s3y2)
+    E = a2 + 3 * m1 * S2
+    q[4] = 2 * delta * (s2y2 + 6 * m1 * a2 + 5 * m2 * S2 + 3 * S1) + _TINY
+    q[5] = 2 * delta * (s3y2 + 6 * m1 * a3 + 5 * m2 * S3 + 3 * E * E * inv + 9 * S2) + _TINY
 
 
-def _cell_class(a, b, h):
-    """Which test of the module docstring each cell [t_a, t_a + h] passes: 1 where A, B or
-    C holds (no stationary point, or at most one and it is a maximum), 2 where only D holds
-    (at most one, a minimum), 0 where none does.
+@njit(cache=True)
+def _score(y, y2, v, t, reml, s):
+    """Twice the (RE)ML score, g - d, at t."""
+    _sums(y, y2, v, t, s)
+    S1, s1y, S2, s2y, s2y2 = s[0], s[1], s[3], s[4], s[5]
+    mu = s1y / S1
+    g = s2y2 - mu * (2 * s2y - mu * S2)
+    return g - (S1 - S2 / S1 if reml else S1)
 
-    ``a`` and ``b`` hold the rows of :func:`_quantities` at the cells' ends.  Each test
-    is passed only with the rounding allowances of both ends on the side that makes it
-    harder (the bounds between the ends are exact consequences of convexity).
-    """
-    ga, pa, da, ca, ea, fa = a
-    gb, pb, db, cb, eb, fb = b
+
+@njit(cache=True)
+def _fraction(num, den):
+    """clip(num/den, 0, 1), with num/0 = +-inf and 0/0 = nan (nan: the bound's kink is unused)."""
+    if den == 0.0:
+        if num == 0.0 or num != num:
+            return math.nan
+        return 1.0 if (num > 0) == (math.copysign(1.0, den) > 0) else 0.0
+    r = num / den
+    return r if r != r else min(max(r, 0.0), 1.0)
+
+
+@njit(cache=True)
+def _cell_class(qa, qb, h):
+    """Which test of the module docstring the cell [a, a + h] passes, from the quantities at
+    its ends: 1 for A, B or C (no stationary point, or one maximum), 2 for D only (at most
+    one, a minimum), 0 for none.  Each test is passed only with the rounding allowances of
+    both ends on the side that makes it harder."""
+    ga, pa, da, ca, ea, fa = qa[0], qa[1], qa[2], qa[3], qa[4], qa[5]
+    gb, pb, db, cb, eb, fb = qb[0], qb[1], qb[2], qb[3], qb[4], qb[5]
     slack = 2 * (ea + eb) + 4 * h * (fa + fb)
-    sa, sb = ga - da, gb - db                       # the score (times 2) at the ends
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # score >= (tangents of the convex g) - (chord of the convex d): least at the tangents' kink
-        u = np.clip((gb - ga + 2 * pb * h) / (2 * h * (pb - pa)), 0.0, 1.0)
-        low = np.fmin(np.minimum(sa, sb), sa - u * (2 * pa * h + db - da))
-        # score <= (chord of g) - (tangents of d, slope -c): largest at the tangents' kink
-        v = np.clip((db - da + cb * h) / (h * (cb - ca)), 0.0, 1.0)
-        high = np.fmax(np.maximum(sa, sb), sa + v * (gb - ga + ca * h))
-    ok = low > slack                  # A: score > 0 throughout
-    ok |= high < -slack               # B: score < 0 throughout
-    ok |= 2 * (pb - fb) > ca + fa     # C: score falls throughout (s' <= c(a) - 2 p(b))
-    rise = cb - fb > 2 * (pa + fa)    # D: score rises throughout (s' >= c(b) - 2 p(a))
-    return np.where(ok, 1, np.where(rise, 2, 0)).astype(np.int8)
+    sa = ga - da
+    sb = gb - db
+    # A: score >= (tangents of the convex g) - (chord of the convex d), least at the tangents' kink
+    low = min(sa, sb)
+    x = sa - _fraction(gb - ga + 2 * pb * h, 2 * h * (pb - pa)) * (2 * pa * h + db - da)
+    if x < low:
+        low = x
+    if low > slack:
+        return 1
+    # B: score <= (chord of g) - (tangents of d, slope -c), largest at the tangents' kink
+    high = max(sa, sb)
+    x = sa + _fraction(db - da + cb * h, h * (cb - ca)) * (gb - ga + ca * h)
+    if x > high:
+        high = x
+    if high < -slack:
+        return 1
+    if 2 * (pb - fb) > ca + fa:       # C: s' <= c(a) - 2 p(b) < 0
+        return 1
+    if cb - fb > 2 * (pa + fa):       # D: s' >= c(b) - 2 p(a) > 0
+        return 2
+    return 0
+
+
+@njit(cache=True)
+def _climb(y, y2, v, reml, delta, t, lo, hi, tol, fisher_maxiter, bisect_maxiter, T, seen_t, seen_q, s, q):
+    """Fisher scoring from t inside the bracket (lo, hi) of the score's root (score > 0 at lo
+    when lo > 0, < 0 at hi); bisection of the score after ``fisher_maxiter`` steps.  The
+    points visited in (0, T) are kept in ``seen_t``/``seen_q``.  Returns (tau2, kept)."""
+    kept = 0
+    lo_seen = lo > 0
+    for _ in range(fisher_maxiter):
+        # keep the point for the proof unless it is next to the last one kept
+        keep = 0 < t < T and kept < seen_t.shape[0] and (kept == 0 or abs(t - seen_t[kept - 1]) > 1e-6 * t)
+        _quantities(y, y2, v, t, reml, delta, s, q, keep)
+        if keep:
+            seen_t[kept] = t
+            seen_q[kept, :] = q
+            kept += 1
+        score = q[0] - q[2]
+        slope = q[3] - 2 * q[1]
+        step = score / q[3]
+        if not math.isfinite(step):
+            step = 0.0
+        if score > 0:
+            lo = max(lo, t)
+            lo_seen = True
+        elif score < 0:
+            hi = min(hi, t)
+        new = 0.0 if t + step < 0 else t + step
+        if slope < 0:
+            newton = t - score / slope
+            if math.isfinite(newton) and lo < newton < hi:
+                new = newton
+        # a bracket end is a point already visited: landing on it again cycles
+        if math.isfinite(hi) and new != t and (new < lo or (new == lo and lo_seen) or new >= hi):
+            new = 0.5 * (lo + hi)
+        if abs(new - t) <= tol * max(1.0, new):
+            return new, kept
+        t = new
+    # Fisher scoring oscillates (metafor stops with an error): bisection of the score
+    if not math.isfinite(hi):
+        hi = max(1.0, 2 * lo)
+        for _ in range(200):
+            if _score(y, y2, v, hi, reml, s) <= 0:
+                break
+            hi *= 4
+    for _ in range(bisect_maxiter):
+        mid = 0.5 * (lo + hi)
+        if _score(y, y2, v, mid, reml, s) > 0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= tol * max(1.0, hi):
+            break
+    return 0.5 * (lo + hi), kept
+
+
+@njit(cache=True)
+def _insert(pt, pq, pd, n, i, t, q, depth):
+    for j in range(n, i, -1):
+        pt[j] = pt[j - 1]
+        pq[j, :] = pq[j - 1, :]
+        pd[j] = pd[j - 1]
+    pt[i] = t
+    pq[i, :] = q
+    pd[i] = depth
+
+
+@njit(cache=True)
+def _prove(y, y2, v, reml, delta, T, vmin, seen_t, seen_q, kept, s, q, pt, pq, pd, pc):
+    """The proof of the module docstring for one row.  Returns (outcome, lo, hi): one of
+    UNPROVEN, SINGLE, AT_ZERO, INTERIOR, RIVAL, and the interior maximum's bracket."""
+    _quantities(y, y2, v, 0.0, reml, delta, s, q)
+    pt[0] = 0.0
+    pq[0, :] = q
+    _quantities(y, y2, v, T, reml, delta, s, q)
+    pt[1] = T
+    pq[1, :] = q
+    pd[0] = pd[1] = 0
+    n = 2
+    for r in range(kept):
+        tr = seen_t[r]
+        i = 1
+        while pt[i] < tr:
+            i += 1
+        if pt[i] != tr and pt[i - 1] != tr:
+            _insert(pt, pq, pd, n, i, tr, seen_q[r], 0)
+            n += 1
+    rising = False
+    i = 0
+    while i < n - 1:
+        c = _cell_class(pq[i], pq[i + 1], pt[i + 1] - pt[i])
+        if c == 0:
+            if pd[i] >= _DEPTH or n >= pt.shape[0]:
+                return UNPROVEN, math.nan, math.nan
+            xa = math.log1p(pt[i] / vmin)
+            xb = math.log1p(pt[i + 1] / vmin)
+            near_a = abs(pq[i, 0] - pq[i, 2]) < abs(pq[i + 1, 0] - pq[i + 1, 2])
+            tm = vmin * math.expm1(xa + (xb - xa) * (1.0 / 3.0 if near_a else 2.0 / 3.0))
+            if not pt[i] < tm < pt[i + 1]:
+                return UNPROVEN, math.nan, math.nan
+            _quantities(y, y2, v, tm, reml, delta, s, q)
+            pd[i] += 1
+            _insert(pt, pq, pd, n, i + 1, tm, q, pd[i])
+            n += 1
+            continue
+        rising |= c == 2
+        pc[i] = c
+        i += 1
+    if not rising:
+        return SINGLE, math.nan, math.nan
+    # the local maxima from the signs of the score at every point
+    found = 0
+    lo = hi = math.nan
+    prev = 0
+    for j in range(n):
+        sc = pq[j, 0] - pq[j, 2]
+        e = 2 * pq[j, 4]
+        sign = 1 if sc > e else (-1 if sc < -e else 0)
+        if sign == 0:
+            if j == 0 or j == n - 1 or pc[j - 1] != pc[j]:
+                return UNPROVEN, math.nan, math.nan
+            continue
+        if prev > 0 and sign < 0:
+            found += 1
+            lo, hi = pt[j - 1], pt[j]
+        prev = sign
+    if prev > 0:
+        found += 1
+        lo, hi = pt[n - 1], math.inf
+    at_zero = pq[0, 0] - pq[0, 2] < 0
+    if found > 1:
+        return UNPROVEN, math.nan, math.nan
+    if found == 0:
+        return AT_ZERO, math.nan, math.nan
+    return (RIVAL if at_zero else INTERIOR), lo, hi
+
+
+@njit(cache=True)
+def _loglik_part(y, v, t, reml):
+    """The (restricted) log-likelihood at t without its constant (y centred)."""
+    S1 = s1y = s1y2 = L = 0.0
+    for i in range(v.shape[0]):
+        if v[i] < math.inf:
+            vt = v[i] + t
+            w = 1.0 / vt
+            L += math.log(vt)
+            S1 += w
+            s1y += w * y[i]
+            s1y2 += w * y[i] * y[i]
+    ll = -0.5 * L - 0.5 * (s1y2 - s1y * s1y / S1)
+    return ll - 0.5 * math.log(S1) if reml else ll
+
+
+@njit(cache=True)
+def _centre(yr, vr, y, y2):
+    """Centre row ``yr`` by its plain mean into ``y`` (0 in padding), squares into ``y2``;
+    returns (k, min v, max v, Hedges' estimate)."""
+    k = 0
+    total = sv = 0.0
+    vmin, vmax = math.inf, 0.0
+    for i in range(vr.shape[0]):
+        if vr[i] < math.inf:
+            k += 1
+            total += yr[i]
+            sv += vr[i]
+            vmin = min(vmin, vr[i])
+            vmax = max(vmax, vr[i])
+    mean = total / max(k, 1)
+    rss = 0.0
+    for i in range(vr.shape[0]):
+        d = yr[i] - mean if vr[i] < math.inf else 0.0
+        y[i] = d
+        y2[i] = d * d
+        rss += d * d
+    hedges = max(0.0, (rss - sv * (1 - 1 / k)) / (k - 1)) if k > 1 else 0.0
+    return k, vmin, vmax, hedges
+
+
+@njit(cache=True)
+def _fit_block(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, prove, tau2, outcome, blo, bhi, first, last):
+    n, K = V.shape
+    y, y2 = np.empty(K), np.empty(K)
+    s, q = np.empty(9), np.empty(6)
+    seen_t, seen_q = np.empty(_VISITS), np.empty((_VISITS, 6))
+    pt, pq = np.empty(_POINTS), np.empty((_POINTS, 6))
+    pd, pc = np.empty(_POINTS, np.int64), np.empty(_POINTS, np.int64)
+    for r in range(first, last):
+        k, vmin, vmax, hedges = _centre(Y[r], V[r], y, y2)
+        blo[r] = bhi[r] = math.nan
+        outcome[r] = SINGLE
+        if k < 2:
+            tau2[r] = 0.0
+            continue
+        delta = (k + 16) * _U64
+        T = max(0.0, (vmax - RHO * vmin) / (RHO - 1)) if prove else 0.0
+        start = init[r] if init[r] == init[r] else hedges
+        t, kept = _climb(y, y2, V[r], reml, delta, start, lo[r], hi[r], tol, fisher_maxiter,
+                         bisect_maxiter, T, seen_t, seen_q, s, q)
+        if not prove:
+            outcome[r] = UNPROVEN
+        elif T > 0:
+            found, a, b = _prove(y, y2, V[r], reml, delta, T, vmin, seen_t, seen_q, kept, s, q, pt, pq, pd, pc)
+            outcome[r], blo[r], bhi[r] = found, a, b
+            if found == AT_ZERO:
+                t = 0.0
+            elif found == INTERIOR or found == RIVAL:
+                if not a < t < b:  # Fisher scoring ended elsewhere: climb the proved peak
+                    t, _ = _climb(y, y2, V[r], reml, delta, 0.5 * (a + b) if b < math.inf else a, a, b,
+                                  tol, fisher_maxiter, bisect_maxiter, 0.0, seen_t, seen_q, s, q)
+                if found == RIVAL and _loglik_part(y, V[r], 0.0, reml) >= _loglik_part(y, V[r], t, reml):
+                    t = 0.0
+        tau2[r] = t
+
+
+@njit(cache=True, parallel=True)
+def _fit_rows(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, prove, tau2, outcome, blo, bhi, blocks):
+    n = V.shape[0]
+    for b in prange(blocks):
+        _fit_block(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, prove, tau2, outcome, blo, bhi,
+                   b * n // blocks, (b + 1) * n // blocks)
+
+
+@njit(cache=True)
+def _score_rows(Y, V, t, reml, out):
+    n, K = V.shape
+    y, y2, s = np.empty(K), np.empty(K), np.empty(9)
+    for r in range(n):
+        _centre(Y[r], V[r], y, y2)
+        out[r] = _score(y, y2, V[r], t[r], reml, s)
 
 
 @dataclass(frozen=True)
-class Rows:
-    """Per-row data the certificate uses (:func:`prepare`).
+class Fit:
+    """REML or ML estimates of tau2 and what the proof found (:func:`fit`).
 
     Attributes
     ----------
-    Yc, Yc2 : ndarray, shape (n, K)
-        Estimates centred by their plain mean (0 in padding), and their squares.
-    ymax2 : ndarray, shape (n,)
-        max (y - mean y)^2.
-    vmin, vmax : ndarray, shape (n,)
-        Smallest and largest sampling variance.
+    tau2 : ndarray, shape (n,)
+        The estimate per row (0 for k = 1).
+    outcome : ndarray of int8, shape (n,)
+        UNPROVEN, SINGLE, AT_ZERO, INTERIOR or RIVAL (module constants).
+    lo, hi : ndarray, shape (n,)
+        On INTERIOR and RIVAL rows, the bracket of the interior maximum (score > 0 at ``lo``,
+        < 0 at ``hi``; ``hi`` is inf where the score is still positive at T); NaN elsewhere.
     """
 
-    Yc: np.ndarray
-    Yc2: np.ndarray
-    ymax2: np.ndarray
-    vmin: np.ndarray
-    vmax: np.ndarray
+    tau2: np.ndarray
+    outcome: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @property
+    def proved(self):
+        """Rows whose estimate is proved to be the global maximum."""
+        return self.outcome != UNPROVEN
+
+    @property
+    def rival(self):
+        """Rows with two maxima, tau2 = 0 and one interior peak, of which the higher was kept."""
+        return self.outcome == RIVAL
 
 
-@dataclass(frozen=True)
-class FirstPass:
-    """The quantities at the first points of each row (:func:`first_pass`).
-
-    Attributes
-    ----------
-    t : ndarray, shape (n, points)
-        The points, increasing from 0 to T.
-    q : ndarray, shape (6, n, points)
-        The rows of :func:`_quantities` there.
-    start : ndarray, shape (n,)
-        A start for Fisher scoring: 0 where the score at 0 is <= 0, T where it is still
-        positive at T, else the root of a cubic interpolant of the score on the first
-        cell where it changes sign.
-    single : bool
-        Whether the sums were computed in single precision.
-    """
-
-    t: np.ndarray
-    q: np.ndarray
-    start: np.ndarray
-    single: bool
-
-
-def prepare(Y, V, k):
-    """Per-row data the certificate uses: centred y, its square, max (y - mean)^2, min and max v.
+def fit(Y, V, reml, *, tol=1e-12, fisher_maxiter=100, bisect_maxiter=1000, tau2_init=None,
+        bracket=None, prove=True):
+    """REML or ML tau2 per row by Fisher scoring and, with ``prove``, the proof that it is
+    the global maximum (module docstring).
 
     Parameters
     ----------
     Y, V : ndarray, shape (n, K)
-        Padded estimates and variances (y = 0, v = inf in padding).
-    k : ndarray of int, shape (n,)
-        Number of studies per row.
-
-    Returns
-    -------
-    Rows
-    """
-    K = Y.shape[1]
-    fin = np.isfinite(V)
-    Yc = Y - ((Y @ np.ones(K)) / np.asarray(k, float))[:, None]
-    Vt = np.ascontiguousarray(V.T)
-    if not fin.all():
-        Yc = np.where(fin, Yc, 0.0)
-        Vt = np.where(np.isfinite(Vt), Vt, np.nan)
-    Yc2 = Yc * Yc
-    return Rows(Yc=Yc, Yc2=Yc2, ymax2=np.fmax.reduce(np.ascontiguousarray(Yc2.T)),
-                vmin=np.fmin.reduce(Vt), vmax=np.fmax.reduce(Vt))
-
-
-def first_pass(rows, V, T, reml, *, points=13):
-    """The quantities at ``points`` points from 0 to T, even in x = log(1 + t/v_min), and
-    a start for Fisher scoring.
-
-    Single precision where that is safe (K <= 64 and every value far from the float32
-    limits); its rounding is in the allowances of :func:`_quantities`.
-
-    Parameters
-    ----------
-    rows : Rows
-        From :func:`prepare`.
-    V : ndarray, shape (n, K)
-        Padded variances.
-    T : ndarray, shape (n,)
-        Per row, the bound of :func:`evidence_lib.meta._likelihood.unimodal_from` (> 0).
+        Estimates and sampling variances, one meta-analysis per row, padded as by
+        :func:`evidence_lib.meta._core.as_batch` (y = 0, v = inf).
     reml : bool
         Restricted (True) or full (False) likelihood.
-    points : int
-        Points per row (at least 2: 0 and T).
+    tol : float
+        A row stops when its Fisher-scoring step is below ``tol * max(1, tau2)``.
+    fisher_maxiter : int
+        Most Fisher-scoring steps before bisection takes over (metafor's ``maxiter``).
+    bisect_maxiter : int
+        Most bisection steps.
+    tau2_init : array_like, optional
+        Starting values per row (NaN: Hedges' estimator, metafor's start).
+    bracket : tuple of array_like, optional
+        Per row, a point where the score is positive (0 where unknown) and one where it is
+        negative (inf where unknown); the iteration stays between them.
+    prove : bool
+        Attempt the proof; without it every row is UNPROVEN.
 
     Returns
     -------
-    FirstPass
-    """
-    K = V.shape[1]
-    vmin = rows.vmin
-    x = np.linspace(0.0, 1.0, points)[None, :] * np.log1p(T / vmin)[:, None]
-    t = vmin[:, None] * np.expm1(x)
-    t[:, -1] = T
-    single = bool(K <= _SINGLE_K and vmin.min() >= 1e-6 and (rows.vmax + T).max() <= 1e12
-                  and rows.ymax2.max() <= 1e12)
-    dtype, delta = (np.float32, (K + 16) * _U32) if single else (np.float64, (K + 16) * _U64)
-    q = _quantities(_sums(rows.Yc, rows.Yc2, V, t, dtype), reml, delta)
-    return FirstPass(t=t, q=q, start=_start(q, t, T, vmin), single=single)
-
-
-@dataclass(frozen=True)
-class Certificate:
-    """Where the proof holds (:func:`certify`) and what it leaves to compare.
-
-    Attributes
-    ----------
-    ok : ndarray of bool, shape (n,)
-        The maximum is tau2 = 0 or the one root of the score with a sign change from + to
-        -, and ``rival`` says whether both have to be compared.
-    rival : ndarray of bool, shape (n,)
-        Rows with exactly two local maxima: tau2 = 0 (the score is negative there) and one
-        root of the score in ``(lo, hi)``; the higher of the two is the maximum.
-    lo, hi : ndarray, shape (n,)
-        On ``rival`` rows, a bracket of the interior maximum (score > 0 at ``lo``, < 0 at
-        ``hi``; ``hi`` is inf where the score is still positive at T); NaN elsewhere.
-    """
-
-    ok: np.ndarray
-    rival: np.ndarray
-    lo: np.ndarray
-    hi: np.ndarray
-
-
-def certify(rows, V, T, first, reml, *, split=3, depth=2):
-    """Rows whose likelihood provably has at most one interior peak, and where tau2 = 0
-    competes with it.
-
-    The cells are the gaps between each row's first-pass points (increasing, from 0 to
-    T); a cell that passes no test of the module docstring is split evenly in
-    x = log(1 + t/v_min) into ``split`` cells, up to ``depth`` times.  Where every cell
-    passes A, B or C, every stationary point on [0, inf) is a strict local maximum, so
-    there is at most one.  Where some cells pass only D (the score rises there: at most
-    one stationary point in the cell, a minimum), the score is monotone or of one sign on
-    every cell, so its sign at the cells' ends (outside their rounding allowances) shows
-    every local maximum: tau2 = 0 if the score is negative there, one per change of sign
-    from + to -, and one above T if the score is positive at T.  Such a row is certified
-    when that leaves tau2 = 0 and at most one other maximum (``rival``).
-
-    Parameters
-    ----------
-    rows : Rows
-        From :func:`prepare`.
-    V : ndarray, shape (n, K)
-        Padded variances.
-    T : ndarray, shape (n,)
-        Per row, the bound of :func:`evidence_lib.meta._likelihood.unimodal_from` (> 0).
-    first : FirstPass
-        From :func:`first_pass`.
-    reml : bool
-        Restricted (True) or full (False) likelihood.
-    split : int
-        Cells each open cell is split into, per level.
-    depth : int
-        Most levels of splitting.
-
-    Returns
-    -------
-    Certificate
+    Fit
 
     References
     ----------
     Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators in the
     random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
     """
-    n, K = V.shape
-    vmin, Yc, Yc2, t, q = rows.vmin, rows.Yc, rows.Yc2, first.t, first.q
-    cls = _cell_class(q[:, :, :-1], q[:, :, 1:], t[:, 1:] - t[:, :-1])
-    rising = (cls == 2).any(axis=1)
-    r, c = np.nonzero(cls == 0)
-    ta, tb = t[r, c], t[r, c + 1]
-    qa, qb = q[:, r, c], q[:, r, c + 1]
-    ok = np.ones(n, bool)
-    f = np.linspace(0.0, 1.0, split + 1)
-    d64 = (K + 16) * _U64
-    extra = []  # (row, t, score, allowance) at the split points
-    for level in range(depth + 1):
-        if not r.size:
-            break
-        if level == depth:
-            ok[r] = False
-            break
-        vr = vmin[r]
-        xa, xb = np.log1p(ta / vr), np.log1p(tb / vr)
-        ts = vr[:, None] * np.expm1(xa[:, None] + (xb - xa)[:, None] * f[None, :])
-        ts[:, 0], ts[:, -1] = ta, tb
-        qs = np.empty((6,) + ts.shape)
-        qs[:, :, 0], qs[:, :, -1] = qa, qb
-        # inner points in double precision; the ends too on the first split if the first
-        # pass was single precision (its wider allowances would stay with the end cells)
-        inner = slice(1, -1) if level or not first.single else slice(None)
-        qs[:, :, inner] = _quantities(_sums(Yc[r], Yc2[r], V[r], ts[:, inner], np.float64), reml, d64)
-        sub = _cell_class(qs[:, :, :-1], qs[:, :, 1:], ts[:, 1:] - ts[:, :-1])
-        rising[r[(sub == 2).any(axis=1)]] = True
-        extra.append((np.repeat(r, split - 1), ts[:, 1:-1].ravel(),
-                      (qs[0, :, 1:-1] - qs[2, :, 1:-1]).ravel(), qs[4, :, 1:-1].ravel()))
-        r2, c2 = np.nonzero(sub == 0)
-        r, ta, tb = r[r2], ts[r2, c2], ts[r2, c2 + 1]
-        qa, qb = qs[:, r2, c2], qs[:, r2, c2 + 1]
-    rival = np.zeros(n, bool)
-    lo, hi = np.full(n, np.nan), np.full(n, np.nan)
-    for i in np.flatnonzero(ok & rising):
-        ti, si, ei = t[i].copy(), q[0, i] - q[2, i], q[4, i].copy()
-        for row, te, se, ee in extra:
-            mine = row == i
-            ti, si, ei = np.append(ti, te[mine]), np.append(si, se[mine]), np.append(ei, ee[mine])
-        unsure = np.abs(si) <= 2 * ei
-        if unsure.any() and first.single:  # again in double precision (smaller allowances)
-            qd = _quantities(_sums(Yc[i:i + 1], Yc2[i:i + 1], V[i:i + 1], ti[None, unsure], np.float64),
-                             reml, d64)
-            si[unsure], ei[unsure] = qd[0, 0] - qd[2, 0], qd[4, 0]
-        ok[i], rival[i], lo[i], hi[i] = _maxima(ti, si, ei)
-    return Certificate(ok=ok, rival=rival, lo=lo, hi=hi)
+    Y = np.ascontiguousarray(Y, dtype=float)
+    V = np.ascontiguousarray(V, dtype=float)
+    n = Y.shape[0]
+    init = np.full(n, np.nan) if tau2_init is None else np.array(np.broadcast_to(tau2_init, (n,)), dtype=float)
+    if bracket is None:
+        lo, hi = np.zeros(n), np.full(n, np.inf)
+    else:
+        lo, hi = (np.array(np.broadcast_to(b, (n,)), dtype=float) for b in bracket)
+    tau2, lo_out, hi_out = np.empty(n), np.empty(n), np.empty(n)
+    outcome = np.empty(n, np.int8)
+    args = (Y, V, init, lo, hi, bool(reml), float(tol), int(fisher_maxiter), int(bisect_maxiter),
+            bool(prove), tau2, outcome, lo_out, hi_out)
+    if n < _PARALLEL_FROM:
+        _fit_block(*args, 0, n)
+    else:  # blocks of rows on every core (each row's result is the same either way)
+        _fit_rows(*args, 4 * get_num_threads())
+    return Fit(tau2=tau2, outcome=outcome, lo=lo_out, hi=hi_out)
 
 
-def _maxima(t, s, e):
-    """For a row with rising cells: (certified, rival, lo, hi) from the score ``s`` (with
-    allowance ``e``) at all its points ``t`` (see :func:`certify`).  A sign within twice its
-    allowance of 0 is unknown, and the row is then not certified."""
-    order = np.argsort(t, kind="stable")
-    t, s, e = t[order], s[order], e[order]
-    sign = np.where(s > 2 * e, 1, np.where(s < -2 * e, -1, 0))
-    if (sign == 0).any():
-        return False, False, np.nan, np.nan
-    falls = np.flatnonzero((sign[:-1] > 0) & (sign[1:] < 0))   # + to -: a maximum in between
-    inner = [(t[j], t[j + 1]) for j in falls] + ([(t[-1], np.inf)] if sign[-1] > 0 else [])
-    at_zero = sign[0] < 0
-    if len(inner) > 1 or (len(inner) == 1 and not at_zero):
-        # one interior maximum and no boundary one is the single-peak case, which the
-        # start of first_pass already brackets; two interior maxima are left to the grid
-        return len(inner) == 1, False, np.nan, np.nan
-    if not inner:
-        return True, False, np.nan, np.nan
-    return True, True, inner[0][0], inner[0][1]
+def score(Y, V, t, reml):
+    """Twice the (RE)ML score, y'PPy - tr P (ML: y'PPy - S1), per row at tau2 = ``t``.
 
+    Parameters
+    ----------
+    Y, V : ndarray, shape (n, K)
+        Padded estimates and variances (y = 0, v = inf in padding).
+    t : array_like, shape (n,)
+        tau2 per row.
+    reml : bool
+        Restricted (True) or full (False) likelihood.
 
-def _start(q, t, T, vmin):
-    """Fisher scoring's start from the first pass (see :func:`first_pass`): the root of the
-    cubic Hermite interpolant of the score, in x = log(1 + t/v_min), on the first cell where
-    the score changes sign (values and slopes at both ends are known; a few Newton steps on
-    the cubic, kept in the cell)."""
-    n, G = t.shape
-    score = q[0] - q[2]
-    slope = q[3] - 2 * q[1]  # d score / dt (both times 2)
-    pos = score > 0
-    j = np.clip(np.argmin(pos, axis=1), 1, G - 1)  # first point with score <= 0
-    ar = np.arange(n)
-    ia, ib = (ar, j - 1), (ar, j)
-    xa, xb = np.log1p(t[ia] / vmin), np.log1p(t[ib] / vmin)
-    h = xb - xa
-    sa, sb = score[ia], score[ib]
-    ma, mb = slope[ia] * (vmin + t[ia]) * h, slope[ib] * (vmin + t[ib]) * h  # d score / du, u in [0, 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u = np.clip(sa / (sa - sb), 0.0, 1.0)
-        u = np.where(np.isfinite(u), u, 0.5)
-        for _ in range(4):
-            u2, u3 = u * u, u * u * u
-            f = (2 * u3 - 3 * u2 + 1) * sa + (u3 - 2 * u2 + u) * ma + (3 * u2 - 2 * u3) * sb + (u3 - u2) * mb
-            df = 6 * (u2 - u) * (sa - sb) + (3 * u2 - 4 * u + 1) * ma + (3 * u2 - 2 * u) * mb
-            u = np.clip(np.where(df < 0, u - f / df, u), 0.0, 1.0)
-    guess = vmin * np.expm1(xa + u * h)
-    return np.where(~pos[:, 0], 0.0, np.where(pos.all(axis=1), T, guess))
+    Returns
+    -------
+    ndarray, shape (n,)
+
+    References
+    ----------
+    Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators in the
+    random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
+    """
+    Y = np.ascontiguousarray(Y, dtype=float)
+    V = np.ascontiguousarray(V, dtype=float)
+    out = np.empty(Y.shape[0])
+    _score_rows(Y, V, np.array(np.broadcast_to(t, (Y.shape[0],)), dtype=float), bool(reml), out)
+    return out

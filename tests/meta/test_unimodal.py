@@ -1,5 +1,5 @@
-"""The proof of a single likelihood peak (evidence_lib.meta._unimodal), checked against
-explicit matrix formulas and a brute-force scan of the likelihood (issue #14)."""
+"""The proof that a REML/ML estimate is the global maximum (evidence_lib.meta._unimodal),
+checked against explicit matrix formulas and a brute-force scan of the likelihood (issue #14)."""
 
 from __future__ import annotations
 
@@ -48,10 +48,8 @@ def _scan(y, v, reml, top):
 
 def _certify(Y, V, reml):
     Yb, Vb, k = _core.as_batch(Y, V)
-    rows = _unimodal.prepare(Yb, Vb, k)
-    T = _likelihood.unimodal_from(rows.vmin, np.max(Vb, axis=1))
-    first = _unimodal.first_pass(rows, Vb, T, reml)
-    return _unimodal.certify(rows, Vb, T, first, reml), T, first.start
+    T = _likelihood.unimodal_from(np.min(Vb, axis=1), np.max(Vb, axis=1))
+    return _unimodal.fit(Yb, Vb, reml), T
 
 
 @pytest.mark.parametrize("reml", [True, False])
@@ -79,19 +77,18 @@ def test_quantities_agree_with_the_matrix_formulas_within_their_allowances(reml)
     rng = np.random.default_rng(4)
     k = 12
     Y, V = rng.normal(0, 2, (30, k)), np.exp(rng.uniform(-5, 2, (30, k)))
-    Yb, Vb, kk = _core.as_batch(Y, V)
-    rows = _unimodal.prepare(Yb, Vb, kk)
-    t = rows.vmin[:, None] * np.array([[0.0, 0.3, 2.0, 40.0]])
-    for dtype, unit in ((np.float64, np.finfo(np.float64).eps), (np.float32, np.finfo(np.float32).eps)):
-        q = _unimodal._quantities(_unimodal._sums(rows.Yc, rows.Yc2, Vb, t, dtype), reml,
-                                  (k + 16) * unit)
-        for i in range(30):
-            exact = _matrix_quantities(rows.Yc[i], Vb[i], t[i], reml)
-            err = np.abs(q[:4, i] - exact)
-            assert np.all(err[[0, 2]] <= q[4, i]), (dtype, i)   # g and d within e_gd
-            assert np.all(err[[1, 3]] <= q[5, i]), (dtype, i)   # p and c within e_pc
-            if dtype == np.float64:
-                np.testing.assert_allclose(q[:4, i], exact, rtol=1e-9)
+    delta = (k + 16) * np.finfo(np.float64).eps
+    s, q = np.empty(9), np.empty(6)
+    for i in range(30):
+        y = Y[i] - Y[i].mean()
+        t = V[i].min() * np.array([0.0, 0.3, 2.0, 40.0])
+        exact = _matrix_quantities(y, V[i], t, reml)
+        for j, tj in enumerate(t):
+            _unimodal._quantities(y, y * y, V[i], tj, reml, delta, s, q)
+            err = np.abs(q[:4] - exact[:, j])
+            assert np.all(err[[0, 2]] <= q[4]), i   # g and d within e_gd
+            assert np.all(err[[1, 3]] <= q[5]), i   # p and c within e_pc
+            np.testing.assert_allclose(q[:4], exact[:, j], rtol=1e-9)
 
 
 @pytest.mark.parametrize("reml, n, k", [(True, 2000, 4), (False, 1500, 8)])
@@ -103,18 +100,18 @@ def test_the_certificate_accounts_for_every_peak(reml, n, k):
     rng = np.random.default_rng(20261130 + reml)
     Y = rng.uniform(-30, 30, (n, k)) * rng.choice([1.0, 0.1], (n, 1))
     V = np.exp(rng.uniform(np.log(1e-3), np.log(100), (n, k)))
-    cert, T, _ = _certify(Y, V, reml)
+    cert, T = _certify(Y, V, reml)
     tops = [max(20 * T[i], 10 * np.ptp(Y[i]) ** 2 + 10 * V[i].max()) for i in range(n)]
     scans = [_scan(Y[i], V[i], reml, tops[i]) for i in range(n)]
     npeaks = np.array([len(p) for p, _ in scans])
     assert (npeaks > 1).sum() >= 5                          # the sample has several-peak likelihoods
-    assert np.all(npeaks[cert.ok & ~cert.rival] == 1)       # single-peak proofs hold
+    assert np.all(npeaks[cert.proved & ~cert.rival] == 1)   # single-peak proofs hold
     assert cert.rival.sum() >= 5                            # and so does the other kind:
     for i in np.flatnonzero(cert.rival):
         peaks = scans[i][0]
         assert len(peaks) == 2 and peaks[0] == 0.0, i
         assert cert.lo[i] <= peaks[1] * (1 + 1e-3) and peaks[1] <= cert.hi[i] * (1 + 1e-3), i
-    assert cert.ok.mean() > 0.9                             # most rows get a proof
+    assert cert.proved.mean() > 0.9                         # most rows get a proof
     tau2 = pool_many(Y, V, method="REML" if reml else "ML").tau2
     best = np.array([_loglik(Y[i], V[i], np.array([scans[i][1]]), reml)[0] for i in range(n)])
     ours = np.array([_loglik(Y[i], V[i], np.array([tau2[i]]), reml)[0] for i in range(n)])
@@ -127,8 +124,8 @@ def test_a_boundary_peak_beside_an_interior_one_is_certified_and_compared():
     """The issue's ML example (tau2 = 0 beats the interior peak, as metafor finds) and a
     benchmark row whose interior peak beats tau2 = 0: both certified, no grid search."""
     y, v = np.array([[11.3569, -19.867]]), np.array([[0.01, 100.0]])
-    cert, T, _ = _certify(y, v, False)
-    assert cert.ok[0] and cert.rival[0]
+    cert, T = _certify(y, v, False)
+    assert cert.proved[0] and cert.rival[0]
     assert pool_many(y, v, method="ML").tau2[0] == 0.0
     scan_peaks, best = _scan(y[0], v[0], False, 1e5)
     assert len(scan_peaks) == 2 and best == 0.0
@@ -138,8 +135,8 @@ def test_a_boundary_peak_beside_an_interior_one_is_certified_and_compared():
                    0.266, 0.8643, -0.5774, 0.9238, 0.8168, 0.0851, 1.3413, 0.4175, -0.6306, 0.2666]])
     v = np.array([[0.1968, 0.2659, 0.0879, 0.1891, 0.2293, 0.1085, 0.0108, 0.2238, 0.1399, 0.2741,
                    0.0728, 0.1087, 0.1839, 0.2068, 0.223, 0.2111, 0.137, 0.0826, 0.2736, 0.074]])
-    cert, T, _ = _certify(y, v, True)
-    assert cert.ok[0] and cert.rival[0]
+    cert, T = _certify(y, v, True)
+    assert cert.proved[0] and cert.rival[0]
     scan_peaks, best = _scan(y[0], v[0], True, 10.0)
     assert len(scan_peaks) == 2 and scan_peaks[0] == 0.0
     tau2 = pool_many(y, v, method="REML").tau2[0]
@@ -152,8 +149,8 @@ def test_a_boundary_peak_beside_an_interior_one_is_certified_and_compared():
     ([0.0, 0, 11, 10, 0, 0, 0, 1], [1.0, 0.03125, 8, 12, 1, 1, 2, 1]),
 ])
 def test_known_two_peak_examples_are_not_certified(y, v):
-    cert, _, _ = _certify(np.array([y]), np.array([v]), True)
-    assert not cert.ok[0]
+    cert, _ = _certify(np.array([y]), np.array([v]), True)
+    assert not cert.proved[0]
 
 
 def test_typical_data_is_certified():
@@ -162,7 +159,7 @@ def test_typical_data_is_certified():
     V = rng.uniform(0.01, 0.3, (500, 20))
     Y = 0.3 + rng.normal(0, np.sqrt(0.1), V.shape) + rng.normal(0, np.sqrt(V))
     for reml in (True, False):
-        assert _certify(Y, V, reml)[0].ok.mean() > 0.97
+        assert _certify(Y, V, reml)[0].proved.mean() > 0.97
 
 
 @pytest.mark.parametrize("method", ["REML", "ML"])
@@ -171,9 +168,34 @@ def test_proof_path_and_grid_search_give_the_same_tau2(method, monkeypatch):
     Y = rng.uniform(-10, 10, (400, 6))
     V = np.exp(rng.uniform(np.log(1e-2), np.log(50), (400, 6)))
     proved = pool_many(Y, V, method=method).tau2
-    n = Y.shape[0]
-    nothing = _unimodal.Certificate(ok=np.zeros(n, bool), rival=np.zeros(n, bool),
-                                    lo=np.full(n, np.nan), hi=np.full(n, np.nan))
-    monkeypatch.setattr(_unimodal, "certify", lambda *a, **kw: nothing)
+    fit = _unimodal.fit
+    monkeypatch.setattr(_unimodal, "fit", lambda *a, **kw: fit(*a, **{**kw, "prove": False}))
     searched = pool_many(Y, V, method=method).tau2
     np.testing.assert_allclose(proved, searched, rtol=1e-8, atol=1e-10)
+
+
+def test_every_row_gets_the_same_estimate_in_any_batch():
+    """Large batches are spread over the cores in blocks of rows: each row's estimate, and
+    what the proof found, are those of the row fitted alone."""
+    rng = np.random.default_rng(13)
+    Y = rng.uniform(-5, 5, (300, 7)) * rng.choice([1.0, 0.1], (300, 1))
+    V = np.exp(rng.uniform(np.log(1e-2), np.log(20), (300, 7)))
+    for reml in (True, False):
+        batch = _unimodal.fit(Y, V, reml)
+        alone = [_unimodal.fit(Y[i:i + 1], V[i:i + 1], reml) for i in range(300)]
+        assert np.array_equal(batch.tau2, [a.tau2[0] for a in alone])
+        assert np.array_equal(batch.outcome, [a.outcome[0] for a in alone])
+
+
+def test_a_large_meta_analysis_is_proved_and_agrees_with_the_grid_search(monkeypatch):
+    """k = 5,000 (the binned grid search's range): proved, and the same estimate as Fisher
+    scoring followed by the grid search."""
+    rng = np.random.default_rng(14)
+    v = rng.uniform(0.01, 0.3, 5000)
+    y = 0.3 + rng.normal(0, np.sqrt(0.1), 5000) + rng.normal(0, np.sqrt(v))
+    assert _unimodal.fit(y[None], v[None], True).proved[0]
+    proved = pool_many(y[None], v[None], method="REML").tau2[0]
+    fit = _unimodal.fit
+    monkeypatch.setattr(_unimodal, "fit", lambda *a, **kw: fit(*a, **{**kw, "prove": False}))
+    searched = pool_many(y[None], v[None], method="REML").tau2[0]
+    assert abs(proved - searched) <= 1e-10 * searched
