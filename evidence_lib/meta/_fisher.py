@@ -88,7 +88,9 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
     res = _uni.fit(Y, V, reml, tol=tol, fisher_maxiter=fisher_maxiter, bisect_maxiter=maxiter,
                    tau2_init=tau2_init, prove=tau2_init is None)
     tau2 = res.tau2
-    search = np.flatnonzero(~res.proved & _lik.needs_grid(V, k))
+    search = np.flatnonzero(~res.proved)  # with the proof attempted, these all need the search
+    if search.size and tau2_init is not None:
+        search = search[_lik.needs_grid(V[search], k[search])]
     if search.size:
         T, LL, t_uni = _lik.likelihood_grid(Y[search], V[search], k[search], reml)
         tau2 = _lik.global_max(Y, V, k, tau2, reml, tol, _fisher_root, _score, (search, T, LL, t_uni))

@@ -89,7 +89,7 @@ INTERIOR = 3        # the only maximum is the root of the score in (lo, hi)
 RIVAL = 4           # two maxima, tau2 = 0 and the root in (lo, hi): the higher was kept
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
+@njit(cache=True, error_model="numpy", fastmath={"reassoc", "contract"})
 def _sums(y, y2, v, t, s):
     """sum w^j, sum w^j y, sum w^j y^2 for j = 1, 2, 3 into ``s`` (w = 1/(v + t); padding
     has v = inf, so w = 0).  Reassociated (vectorised) sums: the allowances hold for any order."""
@@ -121,7 +121,7 @@ def _sums(y, y2, v, t, s):
     s[8] = s3y2
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _quantities(y, y2, v, t, reml, delta, s, q, allowances=True):
     """g, p, d, c and (with ``allowances``) e_gd, e_pc at t into ``q`` (module docstring)."""
     _sums(y, y2, v, t, s)
@@ -149,7 +149,7 @@ def _quantities(y, y2, v, t, reml, delta, s, q, allowances=True):
     q[5] = 2 * delta * (s3y2 + 6 * m1 * a3 + 5 * m2 * S3 + 3 * E * E * inv + 9 * S2) + _TINY
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _score(y, y2, v, t, reml, s):
     """Twice the (RE)ML score, g - d, at t."""
     _sums(y, y2, v, t, s)
@@ -159,7 +159,7 @@ def _score(y, y2, v, t, reml, s):
     return g - (S1 - S2 / S1 if reml else S1)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fraction(num, den):
     """clip(num/den, 0, 1), with num/0 = +-inf and 0/0 = nan (nan: the bound's kink is unused)."""
     if den == 0.0:
@@ -170,7 +170,7 @@ def _fraction(num, den):
     return r if r != r else min(max(r, 0.0), 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _cell_class(qa, qb, h):
     """Which test of the module docstring the cell [a, a + h] passes, from the quantities at
     its ends: 1 for A, B or C (no stationary point, or one maximum), 2 for D only (at most
@@ -202,7 +202,7 @@ def _cell_class(qa, qb, h):
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _climb(y, y2, v, reml, delta, t, lo, hi, tol, fisher_maxiter, bisect_maxiter, T, seen_t, seen_q, s, q):
     """Fisher scoring from t inside the bracket (lo, hi) of the score's root (score > 0 at lo
     when lo > 0, < 0 at hi); bisection of the score after ``fisher_maxiter`` steps.  The
@@ -256,7 +256,7 @@ def _climb(y, y2, v, reml, delta, t, lo, hi, tol, fisher_maxiter, bisect_maxiter
     return 0.5 * (lo + hi), kept
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _insert(pt, pq, pd, n, i, t, q, depth):
     for j in range(n, i, -1):
         pt[j] = pt[j - 1]
@@ -267,7 +267,7 @@ def _insert(pt, pq, pd, n, i, t, q, depth):
     pd[i] = depth
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _prove(y, y2, v, reml, delta, T, vmin, seen_t, seen_q, kept, s, q, pt, pq, pd, pc):
     """The proof of the module docstring for one row.  Returns (outcome, lo, hi): one of
     UNPROVEN, SINGLE, AT_ZERO, INTERIOR, RIVAL, and the interior maximum's bracket."""
@@ -337,7 +337,7 @@ def _prove(y, y2, v, reml, delta, T, vmin, seen_t, seen_q, kept, s, q, pt, pq, p
     return (RIVAL if at_zero else INTERIOR), lo, hi
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _loglik_part(y, v, t, reml):
     """The (restricted) log-likelihood at t without its constant (y centred)."""
     S1 = s1y = s1y2 = L = 0.0
@@ -353,7 +353,7 @@ def _loglik_part(y, v, t, reml):
     return ll - 0.5 * math.log(S1) if reml else ll
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _centre(yr, vr, y, y2):
     """Centre row ``yr`` by its plain mean into ``y`` (0 in padding), squares into ``y2``;
     returns (k, min v, max v, Hedges' estimate)."""
@@ -378,7 +378,7 @@ def _centre(yr, vr, y, y2):
     return k, vmin, vmax, hedges
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fit_block(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, prove, tau2, outcome, blo, bhi, first, last):
     n, K = V.shape
     y, y2 = np.empty(K), np.empty(K)
@@ -414,7 +414,7 @@ def _fit_block(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, pr
         tau2[r] = t
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, error_model="numpy", parallel=True)
 def _fit_rows(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, prove, tau2, outcome, blo, bhi, blocks):
     n = V.shape[0]
     for b in prange(blocks):
@@ -422,7 +422,7 @@ def _fit_rows(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, pro
                    b * n // blocks, (b + 1) * n // blocks)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _score_rows(Y, V, t, reml, out):
     n, K = V.shape
     y, y2, s = np.empty(K), np.empty(K), np.empty(9)
