@@ -19,12 +19,13 @@ mu = sum w_i y_i / S_1, P = W - w w' / S_1:
   with the fixed-effect weights.  Clamped at 0.
 * ``REML`` / ``ML``: Fisher scoring as in Viechtbauer (2005, eqs. 9-12) and
   metafor's ``rma.uni``: tau2 <- tau2 + (y'PPy - tr P) / tr(PP) (REML) or
-  (y'PPy - S_1) / S_2 (ML), starting from the Hedges (HE) estimate or the
-  best point of a likelihood grid (see :func:`tau2_fisher`),
-  step-halving when a step would go below 0.  Closed forms for the
+  (y'PPy - S_1) / S_2 (ML), starting from the Hedges (HE) estimate (see
+  :func:`tau2_fisher`), going to 0 when a step would go below it (the limit of metafor's
+  step-halving).  Closed forms for the
   intercept-only model: y'PPy = sum w_i^2 (y_i - mu)^2,
   tr P = S_1 - S_2/S_1, tr(PP) = S_2 - 2 S_3/S_1 + S_2^2/S_1^2.
-  Converged when the change is < ``tol * max(1, tau2)`` (default 1e-12).
+  Converged when the change is < ``tol * max(c, tau2)`` (default 1e-12), c the power
+  of 4 nearest the row's smallest sampling variance.
 * ``PM``: Paule & Mandel (1982): the root of the generalised
   Q(tau2) = sum w_i (y_i - mu)^2 = k - 1; 0 when Q(0) < k - 1.  Q is
   decreasing in tau2; solved per row by safeguarded Newton steps

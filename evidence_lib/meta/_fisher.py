@@ -32,7 +32,8 @@ def _fisher_root(Y, V, k, reml, tol=1e-12, maxiter=1000, tau2_init=None, fisher_
     inside a bracket of the score's root; rows still unconverged after ``fisher_maxiter``
     (metafor's maxiter, 100) steps, where metafor stops with an error, are finished by
     bisection of the score (at most ``maxiter`` steps).  A row stops as soon as its own
-    step is below ``tol * max(1, tau2)``, so its result does not depend on the batch.
+    step is below ``tol * max(c, tau2)``, c the power of 4 nearest its smallest sampling
+    variance, so its result does not depend on the batch or on the data's units.
     ``tau2_init`` defaults to Hedges' estimator (metafor's start); ``bracket`` = (lo, hi),
     optional: per row, a point where the score is known to be positive (0 where unknown)
     and one where it is negative (inf where unknown).
@@ -63,7 +64,8 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
     method : {"REML", "ML"}
         Restricted or full likelihood.
     tol : float
-        Convergence: a row stops when its change is below ``tol * max(1, tau2)``.
+        Convergence: a row stops when its change is below ``tol * max(c, tau2)``, c the power
+        of 4 nearest the row's smallest sampling variance.
     maxiter : int
         Most bisection steps where Fisher scoring does not converge.
     tau2_init : array_like, optional

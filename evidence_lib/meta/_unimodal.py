@@ -354,9 +354,11 @@ def _loglik_part(y, v, t, reml):
 
 
 @njit(cache=True, error_model="numpy")
-def _centre(yr, vr, y, y2):
-    """Centre row ``yr`` by its plain mean into ``y`` (0 in padding), squares into ``y2``;
-    returns (k, min v, max v, Hedges' estimate)."""
+def _centre(yr, vr, y, y2, v):
+    """One row in the units of its smallest variance: ``v`` = vr / c and ``y`` = (yr - mean) /
+    sqrt(c) (0 in padding), ``y2`` = y^2, with c the power of 4 nearest min v, so that the
+    scaling is exact and the fit's tolerances and sums do not depend on the data's units.
+    Returns (k, c, min v, max v, Hedges' estimate), all but k in the new units."""
     k = 0
     total = sv = 0.0
     vmin, vmax = math.inf, 0.0
@@ -364,30 +366,37 @@ def _centre(yr, vr, y, y2):
         if vr[i] < math.inf:
             k += 1
             total += yr[i]
-            sv += vr[i]
             vmin = min(vmin, vr[i])
             vmax = max(vmax, vr[i])
+    half = 0.5 ** round(0.5 * math.log2(vmin)) if k else 1.0   # 1 / sqrt(c), a power of 2
+    c = 1.0 / (half * half)
     mean = total / max(k, 1)
     rss = 0.0
     for i in range(vr.shape[0]):
-        d = yr[i] - mean if vr[i] < math.inf else 0.0
+        if vr[i] < math.inf:
+            d = (yr[i] - mean) * half
+            v[i] = vr[i] * (half * half)
+            sv += v[i]
+        else:
+            d = 0.0
+            v[i] = math.inf
         y[i] = d
         y2[i] = d * d
         rss += d * d
     hedges = max(0.0, (rss - sv * (1 - 1 / k)) / (k - 1)) if k > 1 else 0.0
-    return k, vmin, vmax, hedges
+    return k, c, vmin / c, vmax / c, hedges
 
 
 @njit(cache=True, error_model="numpy")
 def _fit_block(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, prove, tau2, outcome, blo, bhi, first, last):
     n, K = V.shape
-    y, y2 = np.empty(K), np.empty(K)
+    y, y2, v = np.empty(K), np.empty(K), np.empty(K)
     s, q = np.empty(9), np.empty(6)
     seen_t, seen_q = np.empty(_VISITS), np.empty((_VISITS, 6))
     pt, pq = np.empty(_POINTS), np.empty((_POINTS, 6))
     pd, pc = np.empty(_POINTS, np.int64), np.empty(_POINTS, np.int64)
     for r in range(first, last):
-        k, vmin, vmax, hedges = _centre(Y[r], V[r], y, y2)
+        k, c, vmin, vmax, hedges = _centre(Y[r], V[r], y, y2, v)
         blo[r] = bhi[r] = math.nan
         outcome[r] = SINGLE
         if k < 2:
@@ -395,23 +404,23 @@ def _fit_block(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, pr
             continue
         delta = (k + 16) * _U64
         T = max(0.0, (vmax - RHO * vmin) / (RHO - 1)) if prove else 0.0
-        start = init[r] if init[r] == init[r] else hedges
-        t, kept = _climb(y, y2, V[r], reml, delta, start, lo[r], hi[r], tol, fisher_maxiter,
+        start = init[r] / c if init[r] == init[r] else hedges
+        t, kept = _climb(y, y2, v, reml, delta, start, lo[r] / c, hi[r] / c, tol, fisher_maxiter,
                          bisect_maxiter, T, seen_t, seen_q, s, q)
         if not prove:
             outcome[r] = UNPROVEN
         elif T > 0:
-            found, a, b = _prove(y, y2, V[r], reml, delta, T, vmin, seen_t, seen_q, kept, s, q, pt, pq, pd, pc)
-            outcome[r], blo[r], bhi[r] = found, a, b
+            found, a, b = _prove(y, y2, v, reml, delta, T, vmin, seen_t, seen_q, kept, s, q, pt, pq, pd, pc)
+            outcome[r], blo[r], bhi[r] = found, a * c, b * c
             if found == AT_ZERO:
                 t = 0.0
             elif found == INTERIOR or found == RIVAL:
                 if not a < t < b:  # Fisher scoring ended elsewhere: climb the proved peak
-                    t, _ = _climb(y, y2, V[r], reml, delta, 0.5 * (a + b) if b < math.inf else a, a, b,
+                    t, _ = _climb(y, y2, v, reml, delta, 0.5 * (a + b) if b < math.inf else a, a, b,
                                   tol, fisher_maxiter, bisect_maxiter, 0.0, seen_t, seen_q, s, q)
-                if found == RIVAL and _loglik_part(y, V[r], 0.0, reml) >= _loglik_part(y, V[r], t, reml):
+                if found == RIVAL and _loglik_part(y, v, 0.0, reml) >= _loglik_part(y, v, t, reml):
                     t = 0.0
-        tau2[r] = t
+        tau2[r] = t * c
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -425,10 +434,10 @@ def _fit_rows(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, pro
 @njit(cache=True, error_model="numpy")
 def _score_rows(Y, V, t, reml, out):
     n, K = V.shape
-    y, y2, s = np.empty(K), np.empty(K), np.empty(9)
+    y, y2, v, s = np.empty(K), np.empty(K), np.empty(K), np.empty(9)
     for r in range(n):
-        _centre(Y[r], V[r], y, y2)
-        out[r] = _score(y, y2, V[r], t[r], reml, s)
+        c = _centre(Y[r], V[r], y, y2, v)[1]
+        out[r] = _score(y, y2, v, t[r] / c, reml, s) / c
 
 
 @dataclass(frozen=True)
@@ -475,7 +484,9 @@ def fit(Y, V, reml, *, tol=1e-12, fisher_maxiter=100, bisect_maxiter=1000, tau2_
     reml : bool
         Restricted (True) or full (False) likelihood.
     tol : float
-        A row stops when its Fisher-scoring step is below ``tol * max(1, tau2)``.
+        A row stops when its Fisher-scoring step is below ``tol * max(c, tau2)``, c being the
+        power of 4 nearest the row's smallest sampling variance (so that the stop does not
+        depend on the data's units).
     fisher_maxiter : int
         Most Fisher-scoring steps before bisection takes over (metafor's ``maxiter``).
     bisect_maxiter : int

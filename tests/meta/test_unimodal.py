@@ -199,3 +199,20 @@ def test_a_large_meta_analysis_is_proved_and_agrees_with_the_grid_search(monkeyp
     monkeypatch.setattr(_unimodal, "fit", lambda *a, **kw: fit(*a, **{**kw, "prove": False}))
     searched = pool_many(y[None], v[None], method="REML").tau2[0]
     assert abs(proved - searched) <= 1e-10 * searched
+
+
+@pytest.mark.parametrize("method", ["REML", "ML"])
+@pytest.mark.parametrize("scale", [1e-60, 1e-10, 1e-3, 1e10, 1e60])
+def test_the_estimate_does_not_depend_on_the_units(method, scale):
+    """Estimates in other units (y times s, v times s^2) give tau2 times s^2 and the same
+    result otherwise.  The stop of Fisher scoring used to be absolute below tau2 = 1, so
+    with variances near 1e-20 it stopped at the start (tau2 off by half), and sums of
+    w^3 y^2 overflowed near 1e-120."""
+    rng = np.random.default_rng(15)
+    Y = rng.normal(0, 1, (40, 8)) * rng.choice([0.2, 1.0, 4.0], (40, 1))
+    V = rng.uniform(0.05, 2, (40, 8))
+    base = pool_many(Y, V, method=method)
+    scaled = pool_many(Y * scale, V * scale**2, method=method)
+    np.testing.assert_allclose(scaled.tau2 / scale**2, base.tau2, rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(scaled.estimate / scale, base.estimate, rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(scaled.se / scale, base.se, rtol=1e-9)
