@@ -70,7 +70,8 @@ def solve_q(Y, V, target, lo0=None, hi_cap=None, tol=1e-12, maxiter=500):
     hi_cap : array_like, shape (n,), optional
         Upper end of the search; the root is reported as ``hi_cap`` beyond it.
     tol : float
-        Relative convergence tolerance on tau2.
+        Convergence tolerance: a row stops when its step is below ``tol * max(v_min, tau2)``
+        (v_min its smallest variance, so that the stop does not depend on the data's units).
     maxiter : int
         Most Newton/bisection steps.
 
@@ -96,6 +97,8 @@ def solve_q(Y, V, target, lo0=None, hi_cap=None, tol=1e-12, maxiter=500):
         return out
     ia = np.flatnonzero(active)
     Ya, Va, tg = Y[ia], V[ia], target[ia]
+    Vf = np.where(np.isfinite(Va), Va, np.nan)
+    vmin, vmax = np.nanmin(Vf, axis=1), np.nanmax(Vf, axis=1)
     lo = lo[ia]
     if hi_cap is not None:
         hi = np.broadcast_to(np.asarray(hi_cap, float), (n,))[ia].copy()
@@ -103,7 +106,7 @@ def solve_q(Y, V, target, lo0=None, hi_cap=None, tol=1e-12, maxiter=500):
         capped = q_hi > tg
     else:
         # expand: start at a scale of the data, double until Q(hi) < target
-        hi = np.maximum(1.0, 10 * np.nanmax(np.where(np.isfinite(Va), Va, np.nan), axis=1))
+        hi = 10 * vmax
         capped = np.zeros(ia.size, bool)
         for _ in range(200):
             q_hi = q_gen(Ya, Va, hi)
@@ -129,7 +132,7 @@ def solve_q(Y, V, target, lo0=None, hi_cap=None, tol=1e-12, maxiter=500):
         new = t[j] + step
         bad = ~np.isfinite(new) | (new < lo_j) | (new > hi_j)
         new = np.where(bad, 0.5 * (lo_j + hi_j), new)
-        done = (np.abs(new - t[j]) <= tol * np.maximum(1.0, new)) | (f == 0)
+        done = (np.abs(new - t[j]) <= tol * np.maximum(vmin[j], new)) | (f == 0)
         lo[j], hi[j], t[j] = lo_j, hi_j, new
         res[j] = new
         act[j[done]] = False
@@ -147,7 +150,7 @@ def tau2_pm(Y, V, k, tol=1e-12):
     k : ndarray of int, shape (n,)
         Number of studies per row.
     tol : float
-        Relative convergence tolerance on tau2.
+        Convergence tolerance (see :func:`solve_q`).
 
     Returns
     -------
@@ -188,7 +191,7 @@ def qprofile_ci(Y, V, k, tau2, level=0.95, tol=1e-12):
     level : float
         Confidence level in (0, 1).
     tol : float
-        Relative convergence tolerance on the limits.
+        Convergence tolerance on the limits (see :func:`solve_q`).
 
     Returns
     -------

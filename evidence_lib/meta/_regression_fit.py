@@ -31,6 +31,7 @@ import numpy as np
 from scipy import special as sp
 
 from . import _core as core
+from ._units import exact_scale
 
 _EPS = np.finfo(float).eps
 
@@ -156,9 +157,18 @@ def _tau2_moment(y, v, X, method):
 
 
 def _tau2(y, v, X, method, tol=1e-12, maxiter=1000):
-    k, p = X.shape
+    """tau2 and its SE by ``method``, solved in the units of the smallest variance
+    (:func:`evidence_lib.meta._units.exact_scale`: the stops and sums below then do not
+    depend on the data's units)."""
     if method == "FE":
         return 0.0, np.nan
+    half, c = exact_scale(float(v.min()))
+    t, se = _tau2_unit(y * half, v * (half * half), X, method, tol, maxiter)
+    return t * c, se * c
+
+
+def _tau2_unit(y, v, X, method, tol, maxiter):
+    k, p = X.shape
     if method == "DL":
         w, _, Ainv, _, e = _wls(y, v, X, 0.0)
         rss = float(np.dot(w * e, e))

@@ -73,6 +73,9 @@ import numpy as np
 from numba import get_num_threads, njit, prange
 
 from ._likelihood import RHO
+from ._units import exact_scale
+
+_exact_scale = njit(cache=True)(exact_scale)
 
 _U64 = float(np.finfo(np.float64).eps)
 _TINY = 1e-30       # absolute allowance for underflow in the sums
@@ -355,9 +358,9 @@ def _loglik_part(y, v, t, reml):
 
 @njit(cache=True, error_model="numpy")
 def _centre(yr, vr, y, y2, v):
-    """One row in the units of its smallest variance: ``v`` = vr / c and ``y`` = (yr - mean) /
-    sqrt(c) (0 in padding), ``y2`` = y^2, with c the power of 4 nearest min v, so that the
-    scaling is exact and the fit's tolerances and sums do not depend on the data's units.
+    """One row in the units of its smallest variance (:mod:`evidence_lib.meta._units`):
+    ``v`` = vr / c and ``y`` = (yr - mean) / sqrt(c) (0 in padding), ``y2`` = y^2, so that the
+    fit's tolerances and sums do not depend on the data's units.
     Returns (k, c, min v, max v, Hedges' estimate), all but k in the new units."""
     k = 0
     total = sv = 0.0
@@ -368,8 +371,7 @@ def _centre(yr, vr, y, y2, v):
             total += yr[i]
             vmin = min(vmin, vr[i])
             vmax = max(vmax, vr[i])
-    half = 0.5 ** round(0.5 * math.log2(vmin)) if k else 1.0   # 1 / sqrt(c), a power of 2
-    c = 1.0 / (half * half)
+    half, c = _exact_scale(vmin) if k else (1.0, 1.0)
     mean = total / max(k, 1)
     rss = 0.0
     for i in range(vr.shape[0]):

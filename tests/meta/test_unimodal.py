@@ -216,3 +216,23 @@ def test_the_estimate_does_not_depend_on_the_units(method, scale):
     np.testing.assert_allclose(scaled.tau2 / scale**2, base.tau2, rtol=1e-9, atol=1e-14)
     np.testing.assert_allclose(scaled.estimate / scale, base.estimate, rtol=1e-9, atol=1e-14)
     np.testing.assert_allclose(scaled.se / scale, base.se, rtol=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1e-60, 1e-10, 1e10, 1e60])
+def test_meta_regression_and_q_profile_do_not_depend_on_the_units(scale):
+    """The same for meta-regression (every estimator) and the Q-profile CIs (whose solver
+    stopped on an absolute step below tau2 = 1; larger units are not compared there, as
+    metafor's search cap max(100, 10 tau2) is absolute)."""
+    from evidence_lib.meta import pool, regression
+    rng = np.random.default_rng(5)
+    y, v, x = rng.normal(0, 1, 10), rng.uniform(0.05, 2, 10), rng.normal(0, 1, 10)
+    for method in ("DL", "REML", "ML", "PM", "EB", "SJ", "HE", "HS"):
+        a = regression(y, v, moderators=x, method=method)
+        b = regression(y * scale, v * scale**2, moderators=x, method=method)
+        np.testing.assert_allclose(b.tau2 / scale**2, a.tau2, rtol=1e-8, atol=1e-300, err_msg=method)
+        np.testing.assert_allclose(b.coef / scale, a.coef, rtol=1e-8, err_msg=method)
+    # metafor caps the CI search at max(100, 10 tau2) (absolute), so only smaller units compare
+    for method in ("DL", "REML", "ML", "PM") if scale < 1 else ():
+        a, b = pool(y, v, method=method), pool(y * scale, v * scale**2, method=method)
+        np.testing.assert_allclose(np.array(b.tau2_ci) / scale**2, a.tau2_ci, rtol=1e-7, err_msg=method)
+        np.testing.assert_allclose(b.i2_ci, a.i2_ci, rtol=1e-7, err_msg=method)
