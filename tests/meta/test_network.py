@@ -305,3 +305,19 @@ def _timed(f):
     t0 = time.perf_counter()
     f()
     return time.perf_counter() - t0
+
+
+@pytest.mark.parametrize("scale", [1e-12, 1e-4, 1e6])
+def test_results_do_not_depend_on_the_units(scale):
+    """Means and SDs in other units (times s) give effects times s and tau2 times s^2.  The
+    REML stop used to be an absolute step below tau2 = 1, so with small units it stopped at
+    the moment estimate."""
+    c = next(c for c in CASES.values() if c["measure"] == "MD" and c["method"] == "REML")
+    arms = dataset(c["dataset"])
+    cols = [col for col in ("mean", "sd", "se") if col in arms]
+    scaled = arms.assign(**{col: arms[col] * scale for col in cols})
+    a = network_meta(arms, measure="MD", reference=c["reference"])
+    b = network_meta(scaled, measure="MD", reference=c["reference"])
+    assert a.tau2 > 0
+    np.testing.assert_allclose(b.tau2 / scale**2, a.tau2, rtol=1e-9)
+    np.testing.assert_allclose(b.coefficients / scale, a.coefficients, rtol=1e-9)

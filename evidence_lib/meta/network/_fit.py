@@ -13,8 +13,9 @@ REML: Fisher scoring on tau2 (score ``(y'PBPy - tr PB) / 2``, information
 ``tr(PBPB) / 2``, Harville 1977), started at the moment estimate
 ``max(0, (Q - df) / tr(P_0 B))``, with step halving whenever the restricted
 log-likelihood would fall, never below 0; converged when a step is below
-``tol * max(1, tau2)``. ``V`` is inverted block by block and ``P B`` is formed from row
-sums, so an iteration costs O(K^2 p), not O(K^3).
+``tol * max(v_min, tau2)`` (v_min the smallest within-study variance, so that the stop
+does not depend on the units). ``V`` is inverted block by block and ``P B`` is formed from
+row sums, so an iteration costs O(K^2 p), not O(K^3).
 """
 
 from __future__ import annotations
@@ -192,7 +193,8 @@ def fit(y, S, X, study_of, *, method="REML", tau2=None, tol=TOL, maxiter=MAXITER
     tau2 : float, optional
         Use this heterogeneity variance instead of estimating it.
     tol : float
-        Convergence: a Fisher-scoring step below ``tol * max(1, tau2)``.
+        Convergence: a Fisher-scoring step below ``tol * max(v_min, tau2)``, v_min the
+        smallest within-study variance (so that the stop does not depend on the units).
     maxiter : int
         Most Fisher-scoring iterations.
 
@@ -220,6 +222,7 @@ def fit(y, S, X, study_of, *, method="REML", tau2=None, tol=TOL, maxiter=MAXITER
         beta, M, _, _, q, ll = _state(y, S, X, blocks, 0.0, B)
         return Fit(beta, M, 0.0, q, ll, 0, False)
     beta, M, P, Py, q, ll = _state(y, S, X, blocks, 0.0, B)
+    v_min = float(np.min(np.diag(S)))  # the stop's scale: results do not depend on the units
     tr0 = float(np.trace(blocks.times_b(P)))
     t = max(0.0, (q - (K - p)) / tr0) if tr0 > 0 else 0.0
     beta, M, P, Py, q, ll = _state(y, S, X, blocks, t, B)
@@ -233,7 +236,7 @@ def fit(y, S, X, study_of, *, method="REML", tau2=None, tol=TOL, maxiter=MAXITER
         step = score / info if info > 0 else 0.0
         if t + step < 0:
             step = -t
-        if abs(step) <= tol * max(1.0, t):
+        if abs(step) <= tol * max(v_min, t):
             converged = True
             break
         for _ in range(60):
