@@ -205,6 +205,33 @@ METHOD_LABELS = {"DL": "DerSimonian–Laird", "REML": "restricted maximum likeli
 STATISTIC_LABELS = {"estimate": "Pooled estimate", "ci_low": "Lower 95% confidence limit",
                     "ci_high": "Upper 95% confidence limit", "tau2": "τ² (between-trial variance)",
                     "i2": "I² (%)", "q": "Q (heterogeneity)", "z": "z (test of no effect)", "k": "Number of trials"}
+#: How several caveats of a claim are separated in one cell of ``claims.caveats`` (each cell holds one
+#: line, and a caveat sentence may itself hold a semicolon).
+CAVEAT_SEPARATOR = " | "
+
+
+def caveat_list(cell) -> list[str]:
+    """The caveats of one ``claims.caveats`` cell, in order, each stripped.
+
+    Parameters
+    ----------
+    cell : str or None
+        The cell as loaded (None or NaN when blank).
+
+    Returns
+    -------
+    list of str
+        ``[]`` for a blank cell; otherwise the parts between :data:`CAVEAT_SEPARATOR` (an
+        empty part is kept as ``''``, so that validation can name it).
+
+    Examples
+    --------
+    >>> caveat_list("Gains are small. | Benefits fade.")
+    ['Gains are small.', 'Benefits fade.']
+    """
+    if cell is None or (isinstance(cell, float) and cell != cell) or not str(cell).strip():
+        return []
+    return [part.strip() for part in str(cell).split(CAVEAT_SEPARATOR.strip())]
 #: Why a claim's certainty is not rated, by its verdict (``None``: any other verdict).
 CERTAINTY_NOT_RATED_REASONS = {"not_checkable": "the claim cannot be tested against evidence",
                                None: "no body of evidence was rated for this claim"}

@@ -91,7 +91,8 @@ def _append_rows(copy: DataCopy, table, rows):
 def make_report_package(copy: DataCopy) -> Path:
     """Turn a copy of the bundled package into a small but complete one for report tests:
     four sources (one guideline with TeX specials and an HTML injection in its title),
-    six judged claims (one of each verdict, one rationale carrying a script tag), pooled
+    six judged claims (one of each verdict, one rationale carrying a script tag; only C13 states
+    caveats, two, one carrying markup), pooled
     results, effects (one unverified), adverse events and claim_evidence links.
     Constructed test data: the numbers are plausible, not quoted from the papers, and the DOIs
     and PMIDs of haake2007 and witt2009 are synthetic (10.9999/..., 9000000x) so that no
@@ -124,6 +125,9 @@ def make_report_package(copy: DataCopy) -> Path:
             row["verdict"], row["certainty"] = verdict, cert
             row["rationale"] = (f"Constructed rationale for {row['claim_id']}: the linked evidence was read and "
                                 f"judged {verdict}. It stands in for the reviewers' text in tests.")
+        # only C13 ('with caveats' here) states caveats: the bundled claims' own would mix into the checks' tests
+        row["caveats"] = ("Constructed caveat for C13, standing in for the reviewers' words. | A second one <em>x</em>."
+                          if row["claim_id"] == "C13" else "")
     claims[2]["rationale"] += " " + EVIL
     copy.write("claims", names, claims)
     _append_rows(copy, "claim_sources", [

@@ -16,7 +16,7 @@ from evidence_lib._values import is_missing, is_number
 from evidence_lib.dataset.article import Article
 from evidence_lib.errors import Problem
 from evidence_lib.terms import term_for_weeks
-from evidence_lib.vocab import AE_ATTRIBUTIONS, ANALYSES, EVIDENCE_TABLES, RATIO_MEASURES
+from evidence_lib.vocab import AE_ATTRIBUTIONS, ANALYSES, CAVEAT_SEPARATOR, EVIDENCE_TABLES, RATIO_MEASURES, caveat_list
 
 #: Which tables each rule reads; a rule runs only when none of them is broken.
 _RULES = (
@@ -140,6 +140,16 @@ def _check_claim_links(tables, problems: list[Problem], warnings, broken) -> Non
                 problems.append(Problem("claims.csv", line, "rationale", "rationale is too short to explain the verdict (2-5 sentences)"))
             elif n > 8:
                 problems.append(Problem("claims.csv", line, "rationale", "rationale is longer than 5 sentences"))
+        parts = caveat_list(getattr(row, "caveats", None))  # an optional column: older packages lack it
+        if parts:
+            if any(not p for p in parts):
+                problems.append(Problem("claims.csv", line, "caveats",
+                                        f"an empty caveat: separate caveats by '{CAVEAT_SEPARATOR}' with a sentence "
+                                        f"on each side"))
+            elif any(not p.endswith((".", "?", "!")) or not p[:1].isupper() for p in parts):
+                problems.append(Problem("claims.csv", line, "caveats",
+                                        "each caveat is a sentence: start it with a capital and end it with a full "
+                                        "stop"))
 
 
 def _ci_problems(df, fname, i, est, lo, hi, measure, problems):

@@ -18,6 +18,7 @@ from evidence_lib.output.summary import AE_LABELS, AE_UNITS
 from evidence_lib.output.typeset import mark_sic
 from evidence_lib.review.direction import harmonise
 from evidence_lib.review.labels import comparison_arms, finding_topic, readers_words
+from evidence_lib.review.ledger import stated_caveats
 from evidence_lib.review.relevance import describe_threshold
 from evidence_lib.review.sof import effect_participants, review_labels
 from evidence_lib.vocab import (ANALYSIS_ANCHORS, MEASURE_LABELS, OUTCOME_LABELS, SOURCE_LINK_LABELS, TERM_WINDOWS,
@@ -555,17 +556,23 @@ def claim_card(ds, claim: dict, sources: dict, *, check: Callable | None) -> dic
         ``section``, ``subsection``, ``cited_as``, ``certainty`` (a GRADE code or None),
         ``rationale``, ``checks`` (list or None), ``check_words`` (the checks as the page
         shows them, :func:`evidence_lib.output.check_words.card_checks`, or None),
-        ``evidence`` (:func:`evidence_rows`) and ``sources`` (:func:`claim_sources`).
+        ``caveats`` (the Caveats block: the caveats the reviewers state for the verdict,
+        :func:`evidence_lib.review.ledger.stated_caveats`, then the checks' caveats, each
+        sentence once), ``evidence`` (:func:`evidence_rows`) and ``sources``
+        (:func:`claim_sources`).
     """
     cid = claim["claim_id"]
     checks = None if check is None else check_findings(ds, cid, check)
+    check_words = None if checks is None else card_checks(checks)
+    caveats = stated_caveats(claim)
+    caveats += [t for t in (check_words or {}).get("caveats", []) if t not in caveats]
     sic = review_labels(ds)["article_sic"]
     return {
         "id": card_id(cid), "claim_id": cid, "verdict": claim["verdict"], "category": claim["category"],
         "quote": mark_sic(cell_text(claim["quote"]), sic), "section": cell_text(claim.get("section")),
         "subsection": cell_text(claim.get("subsection")), "cited_as": mark_sic(cell_text(claim.get("cited_as")), sic),
         "certainty": claim.get("certainty") or None, "rationale": cell_text(claim.get("rationale")),
-        "checks": checks, "check_words": None if checks is None else card_checks(checks),
+        "checks": checks, "check_words": check_words, "caveats": caveats,
         "evidence": evidence_rows(ds, cid, sources, intervention=review_labels(ds)["intervention"]),
         "sources": claim_sources(ds, cid),
     }

@@ -17,8 +17,8 @@ import re
 
 from evidence_lib.vocab import OUTCOME_LABELS
 
-__all__ = ["READER_SEVERITIES", "NOTE_SEVERITIES", "READER_INFO_KINDS", "HIDDEN_SEVERITIES", "reader_sentence",
-           "sentence_rule", "card_checks"]
+__all__ = ["READER_SEVERITIES", "NOTE_SEVERITIES", "READER_INFO_KINDS", "HIDDEN_SEVERITIES", "INDIRECT_POPULATION",
+           "reader_sentence", "sentence_rule", "card_checks"]
 
 #: Severities shown to every reader as a caveat sentence; ``error`` is a checker that failed to run,
 #: which stays visible (a silent failure would read as "no caveats").
@@ -35,6 +35,8 @@ HIDDEN_SEVERITIES = ("ok", "pass", "passed")
 #: Words for a time horizon code in a sentence ("The claim is about the short term").
 _HORIZON = {"immediate": "the time just after treatment", "short": "the short term",
             "intermediate": "the intermediate term", "long": "the long term"}
+#: What results in a population other than the claim's are worth to it, said once for every caveat that names one.
+INDIRECT_POPULATION = "a different population from the one the claim names, so they speak to it only indirectly"
 #: Words for the kinds of subjects that do not fit a claim about patients.
 _SUBJECTS = {"animal": "animals", "animal or healthy-volunteer": "animals or healthy volunteers"}
 
@@ -86,8 +88,9 @@ _RULES = (
      lambda m: f"The studies are in {_who(m['ev'])}, as the claim is"),
     ("population", r"a claim about (?P<claim>.+); the evidence is in (?P<ev>.+?); (?P<some>some )?other results "
                    r"shown are in (?P<also>.+)",
-     lambda m: f"The claim is about {_who(m['claim'])}; the results it rests on are in {_listed(m['ev'])}, and "
-               f"{m['some'] or ''}other results shown are in {_who(m['also'])}"),
+     lambda m: f"The claim is about {_who(m['claim'])}, but the results it rests on are in {_listed(m['ev'])}: "
+               f"{INDIRECT_POPULATION}. {'Some' if m['some'] else 'The'} other results shown are in "
+               f"{_who(m['also'])}, but the claim does not rest on them"),
     ("population", r"a claim about (?P<claim>.+); the evidence is in (?P<ev>.+?)(?: - no study of (?P<none>.+))?",
      lambda m: f"The claim is about {_who(m['claim'])}, but the studies are in {_listed(m['ev'])}"
                + (f"; none studied {m['none']}" if m["none"] else "")),

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from evidence_lib.output.cells import cell_text, records
 from evidence_lib.output.links import card_id, doi_url, safe_url
-from evidence_lib.review.ledger import VERDICT_LABELS
+from evidence_lib.review.ledger import VERDICT_LABELS, stated_caveats
 
 #: schema.org ``ratingValue`` per verdict (1 worst ... 5 best); ``None``: no numeric rating.
 RATING_VALUES = {
@@ -95,7 +95,8 @@ def claim_reviews(ds, *, page: str = "claim-review.html") -> list[dict]:
     Returns
     -------
     list of dict
-        ``url`` and ``@id`` point at the claim's card (``<base>#claim-Cxx``). The article's
+        ``url`` and ``@id`` point at the claim's card (``<base>#claim-Cxx``); ``reviewBody`` is
+        the rationale followed by the caveats the reviewers state (``claims.caveats``). The article's
         ``url`` (descriptor resource ``article``) is kept only if it passes
         :func:`~evidence_lib.output.links.safe_url`; so is ``report_url``.
     """
@@ -120,7 +121,7 @@ def claim_reviews(ds, *, page: str = "claim-review.html") -> list[dict]:
             "@id": f"{base}#{card_id(c['claim_id'])}",
             "url": f"{base}#{card_id(c['claim_id'])}",
             "claimReviewed": c["quote"],
-            "reviewBody": c["rationale"] or "",
+            "reviewBody": " ".join([c["rationale"] or ""] + stated_caveats(c)).strip(),
             "reviewRating": rating,
             "itemReviewed": {"@type": "Claim", "appearance": appearance},
             "author": author,

@@ -277,37 +277,40 @@ def _article(word: str) -> str:
 def _other_comparators(want, shown, basis, name, ds) -> str:
     """What the linked rows outside the basis compare with, in words ('' if nothing new).
 
-    The severity stays with the basis rows (what the verdict rests on); this only keeps
-    the message true of the whole card.
-    Every linked row is read (any role): a caveat that the results a verdict rests on
-    compare with sham only must not hide that another row shown on the card compares with
-    the claimed comparator. Rows comparing only with what the basis rows already name are
-    left out. An analysis row (several trials) "includes trials against" the
-    fitting comparator; a study "compares with" its comparators.
+    The severity stays with the basis rows (what the verdict rests on); this only keeps the
+    message true of the whole card. Every linked row is read (any role): a caveat that the
+    results a verdict rests on compare with sham only must not hide that another row shown on
+    the card compares with the claimed comparator. Rows comparing only with what the basis rows
+    already name are left out. An analysis "includes trials against" the fitting comparator; a
+    study "compares with" its comparators, or, if the basis rows come from it, "also" does so.
     """
     from evidence_lib.review.views import source_labels
 
     labels = source_labels(ds)
     rest = shown[shown["comparators"].notna() & ~shown["key"].isin(set(basis["key"]))]
     named = {c for cs in basis["comparators"].dropna() for c in _codes(cs)}
+    studies = set(basis.loc[basis["table"] != "analyses", "source_id"].dropna())
     fits = COMPARATOR_FIT.get(want, {})
-    by_who: dict[tuple[str, bool], list[str]] = {}
+    by_who: dict[tuple[str, bool, bool], list[str]] = {}
     for r in rest.itertuples(index=False):
         analysis = r.table == "analyses"
         who = (f"the {str(r.description or 'analysis').lower()}" if analysis
                else labels.get(r.source_id, r.source_id))
-        codes = by_who.setdefault((who, analysis), [])
+        codes = by_who.setdefault((who, analysis, not analysis and r.source_id in studies), [])
         codes += [c for c in _codes(r.comparators) if c not in codes]
-    parts = []
-    for (who, analysis), codes in by_who.items():
+    own, others = [], []
+    which = "the study they come from" if len(studies) == 1 else "one of the studies they come from"
+    for (who, analysis, same_study), codes in by_who.items():
         if set(codes) <= named:
             continue  # nothing the caveat has not already named
         good = [c for c in codes if fits.get(c) == "ok"]
         if analysis:
-            parts.append(f"{who} includes trials against {' and '.join(name(c) for c in good or codes)}")
+            others.append(f"{who} includes trials against {' and '.join(name(c) for c in good or codes)}")
+        elif same_study:
+            own.append(f"{who}, {which}, also compares with {' and '.join(name(c) for c in codes)}")
         else:
-            parts.append(f"{who} compares with {' and '.join(name(c) for c in codes)}")
-    return "; ".join(parts)
+            others.append(f"{who} compares with {' and '.join(name(c) for c in codes)}")
+    return "; ".join(own + (["of the other results shown, " + "; ".join(others)] if others else []))
 
 
 def _frame_findings(frame, basis: "pd.DataFrame", ds, shown: "pd.DataFrame | None" = None, *,
@@ -354,7 +357,7 @@ def _frame_findings(frame, basis: "pd.DataFrame", ds, shown: "pd.DataFrame | Non
         if sev != "ok":
             other = _other_comparators(want, shown, basis, name, ds)
             if other:
-                msg += f"; of the other results shown, {other}"
+                msg += f"; {other}"
         out.append(Finding("comparator", sev, msg, keys, fid))
     elif want not in ("any", "none") and len(basis):
         out.append(Finding("comparator", "warning",

@@ -17,7 +17,7 @@ from evidence_lib.vocab import (  # noqa: F401  (re-exported: the ledger views s
     CATEGORY_ORDER, CERTAINTY_ORDER, CERTAINTY_SYMBOLS, VERDICT_COLORS, VERDICT_LABELS, VERDICT_ORDER,
 )
 from evidence_lib.vocab import CERTAINTY_LABELS
-from evidence_lib.vocab import ANALYSIS_ANCHORS
+from evidence_lib.vocab import ANALYSIS_ANCHORS, caveat_list
 
 
 def ledger_table(ds, *, columns=("claim_id", "category", "verdict", "certainty", "quote")):
@@ -158,8 +158,26 @@ def highlight_article_html(ds, *, link_prefix: str = "#claim-") -> str:
     return "\n".join(out)
 
 
+def stated_caveats(claim) -> list[str]:
+    """The caveats the reviewers state for a claim's verdict (``claims.caveats``), in order.
+
+    Parameters
+    ----------
+    claim : mapping
+        A row of the claims table (a dict or a pandas Series); a package without the
+        ``caveats`` column states none.
+
+    Returns
+    -------
+    list of str
+        One sentence per caveat (:func:`evidence_lib.vocab.caveat_list`), blanks left out;
+        ``[]`` when none is stated. The automated checks' caveats are not included.
+    """
+    return [c for c in caveat_list(claim.get("caveats")) if c]
+
+
 def format_claim(ds, claim_id: str, *, width: int = 100) -> str:
-    """One claim for the terminal: quote in context, verdict, certainty, rationale, sources.
+    """One claim for the terminal: quote in context, verdict, certainty, rationale, caveats, sources.
 
     Parameters
     ----------
@@ -197,6 +215,11 @@ def format_claim(ds, claim_id: str, *, width: int = 100) -> str:
         lines.append(f"  Cited as:  “{c.cited_as}”")
     lines.append("")
     lines.append(wrap(c.rationale or ""))
+    caveats = stated_caveats(c)
+    if caveats:
+        lines.append("")
+        lines.append("  Caveats:")
+        lines += [textwrap.fill(t, width=width, initial_indent="    - ", subsequent_indent="      ") for t in caveats]
     src = ds.sources_for(claim_id)
     if len(src):
         lines.append("")

@@ -82,6 +82,14 @@ def test_missing_required_column_and_value(data_copy):
     assert any(p.line == 7 and p.column == "rationale" and "required value is missing" in p.message for p in probs)
 
 
+def test_stated_caveats_are_sentences(data_copy):
+    data_copy.edit("claims", 0, caveats="The first caveat. | | The third.")
+    data_copy.edit("claims", 1, caveats="The first caveat. | the second, without a capital or a stop")
+    probs = [p for p in problems_of(data_copy.root) if p.column == "caveats"]
+    assert [(p.line, "an empty caveat" in p.message) for p in probs] == [(2, True), (3, False)]
+    assert "each caveat is a sentence" in probs[1].message
+
+
 def test_malformed_doi_and_pmid(data_copy):
     names, rows = data_copy.rows("sources")
     assert rows, "the bundled data has sources"

@@ -139,4 +139,83 @@ def test_population_caveats_name_each_source_population(ds):
     for cid in ("C14", "C26"):
         (pop,) = [c for c in _caveats(ds, cid)["caveats"] if c.startswith("The claim is about chronic low back pain")]
         assert "back and neck pain (Vickers 2012)" in pop and "mixed chronic pain" not in pop, pop
-        assert "some other results shown are in chronic low back pain" in pop, pop
+
+
+def test_the_population_caveat_says_what_the_mismatch_is(ds):
+    """Reader review (C14/C26): results from another population speak to the claim only indirectly; the
+    claim's own population among the other results shown is not offered as reassurance."""
+    for cid in ("C14", "C26"):
+        (pop,) = [c for c in _caveats(ds, cid)["caveats"] if c.startswith("The claim is about chronic low back pain")]
+        assert pop.startswith("The claim is about chronic low back pain, but the results it rests on are in back "
+                              "and neck pain (Vickers 2012): a different population from the one the claim names, "
+                              "so they speak to it only indirectly."), pop
+        assert "and some other results shown are in" not in pop, pop
+        assert pop.endswith("Some other results shown are in chronic low back pain, but the claim does not rest "
+                            "on them."), pop
+    # every other result in the claimed population: 'the other results', not 'some'
+    text = reader_sentence("population", "a claim about office workers; the evidence is in chronic low back pain "
+                                         "(Purepong 2015); other results shown are in office workers")
+    assert text == ("The claim is about office workers, but the results it rests on are in chronic low back pain "
+                    "(Purepong 2015): a different population from the one the claim names, so they speak to it only "
+                    "indirectly. The other results shown are in office workers, but the claim does not rest on them.")
+
+
+def _caveat_blocks(page):
+    """{claim id: (the verdict's label on the card, the items of its Caveats block, [] if none)}."""
+    out = {}
+    for card in _cards(page):
+        cid = re.search(r'id="claim-(C\d+)"', card).group(1)
+        label = visible_text(re.search(r'<span class="badge[^"]*".*?</span></span>', card, flags=re.S).group(0))
+        block = re.search(r'<section class="card-checks">(.*?)</section>', card, flags=re.S)
+        found = [] if block is None else re.findall(r'<p class="caveat">(.*?)</p>|<li>(.*?)</li>', block.group(1))
+        items = [visible_text(one or many).strip() for one, many in found]
+        out[cid] = (label.strip(), items)
+    return out
+
+
+def test_every_card_with_caveats_lists_them(ds, page):
+    """Reader review: a verdict 'with caveats' comes with a Caveats block naming at least one, in words."""
+    blocks = _caveat_blocks(page)
+    with_caveats = {cid: items for cid, (label, items) in blocks.items() if "with caveats" in label}
+    assert set(with_caveats) == set(ds.claims.loc[ds.claims["verdict"] == "supported_with_caveats", "claim_id"])
+    assert {"C02", "C13", "C17", "C18", "C31", "C35"} <= set(with_caveats)  # the cards the review found without one
+    for cid, items in with_caveats.items():
+        assert items and all(len(t.split()) >= 5 and t.endswith(".") for t in items), (cid, items)
+        for t in items:  # no claim or frame id, no code, no severity word
+            assert not re.search(r"\bC\d{2}(?:\.\d+)?\b", t) and "_" not in t and not _check_codes(t), (cid, t)
+
+
+def test_stated_caveats_are_not_repeated_in_the_why(ds, page):
+    """Each caveat the reviewers state is written once: in the Caveats block, not again in the Why."""
+    from evidence_lib.review.ledger import stated_caveats
+
+    stated = {r["claim_id"]: stated_caveats(r) for r in ds.claims.to_dict("records")}
+    assert sum(map(len, stated.values())) >= 6
+    cards = {re.search(r'id="claim-(C\d+)"', c).group(1): c for c in _cards(page)}
+    blocks = _caveat_blocks(page)
+    for cid, caveats in stated.items():
+        why = visible_text(re.search(r'<div class="rationale">(.*?)</div>', cards[cid], flags=re.S).group(1))
+        items = blocks[cid][1]
+        for t in caveats:
+            assert t[:40] not in ds.claim(cid)["rationale"], (cid, t)
+            assert t in items, (cid, t, items)
+            assert t[:40] not in why, (cid, t)
+
+
+def test_c14_caveats_do_not_call_its_own_basis_other_results(ds, page):
+    """Reader review (C14): the claim rests on Vickers 2012, so Vickers 2012 is not among the 'other results'."""
+    from evidence_lib.review.views import source_labels
+
+    links = ds.claim_evidence
+    basis = links[(links["claim_id"] == "C14") & (links["role"] == "supports")]
+    effects = ds.effects.set_index("effect_id")
+    labels = source_labels(ds)
+    own = {labels[effects.at[r, "source_id"]] for r in basis.loc[basis["table"] == "effects", "row_id"]}
+    assert own == {"Vickers 2012"}  # what the card's first caveat names as the basis
+    items = _caveat_blocks(page)["C14"][1]
+    clauses = [c for t in items for c in re.findall(r"other results shown[^;.]*", t)]
+    assert clauses, items
+    for clause in clauses:
+        assert not any(label in clause for label in own), clause
+    # the basis's own further comparison is still named, as the basis's
+    assert any("Vickers 2012, the study they come from, also compares with no acupuncture" in t for t in items), items

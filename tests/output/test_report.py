@@ -66,6 +66,12 @@ class _Collect(html.parser.HTMLParser):
             self._in_script = None
 
 
+def _card(page, cid):
+    """One claim card's HTML in a page."""
+    start = page.index(f'<article class="card" id="claim-{cid}"')
+    return page[start:page.index("</article>", start)]
+
+
 def _parse(path):
     p = _Collect()
     p.feed(path.read_text(encoding="utf-8"))
@@ -196,6 +202,10 @@ def test_jsonld_one_claimreview_per_claim_with_the_rating_mapping(written):
                                     "supported_with_caveats": 4, "supported": 5, "not_checkable": None}
     seen = {by_url[f"claim-{c}"]["reviewRating"].get("ratingValue") for c in REPORT_VERDICTS}
     assert seen == {1, 2, 3, 4, 5}
+    # the review's text is the rationale and then the caveats the reviewers state (C13's, in the fixture)
+    assert by_url["claim-C13"]["reviewBody"] == (ds.claim("C13")["rationale"] + " Constructed caveat for C13, standing "
+                                                 "in for the reviewers' words. A second one <em>x</em>.")
+    assert by_url["claim-C15"]["reviewBody"] == ds.claim("C15")["rationale"]
 
 
 def test_jsonld_is_embedded_and_parses(written):
@@ -281,7 +291,10 @@ def test_sources_are_linked(written):
 
 def test_checks_on_every_card_and_a_failing_checker_is_shown(report_ds):
     text = report.report_html(report_ds, check=None)
-    assert '<section class="card-checks">' not in text
+    # without a checker only the caveats the reviewers state remain: C13's, the one claim of the fixture with any
+    assert text.count('<section class="card-checks">') == 1
+    c13 = _card(text, "C13")
+    assert '<section class="card-checks">' in c13 and "Constructed caveat for C13" in c13
 
     def check(ds, claim_id):
         if claim_id == "C01":
@@ -295,6 +308,11 @@ def test_checks_on_every_card_and_a_failing_checker_is_shown(report_ds):
     assert text.count('<section class="card-checks">') == len(report_ds.claims) - 1
     assert "C13 &lt;b&gt;numbers&lt;/b&gt;." in text and "Plain finding." in text
     assert "The check raised RuntimeError: boom." in text  # a checker that failed stays visible (rr4 finding 5)
+    # the stated caveats come first, escaped, then the checks' own, in one list
+    section = re.search(r'<section class="card-checks">.*?</section>', _card(text, "C13"), flags=re.S).group(0)
+    items = re.findall(r"<li>(.*?)</li>", section)
+    assert items == ["Constructed caveat for C13, standing in for the reviewers&#39; words.",
+                     "A second one &lt;em&gt;x&lt;/em&gt;.", "C13 &lt;b&gt;numbers&lt;/b&gt;.", "Plain finding."], items
     # by default the project's own checker runs (imported directly, no fallback)
     assert report.report_html(report_ds).count('<section class="card-checks">') > 0
 

@@ -89,6 +89,11 @@ def test_claim_text_has_no_codes_ids_or_nd(ds):
     assert is_missing(ds.sources.set_index("source_id").loc["furlan-cd001351", "year"])
     text = ledger.format_claim(ds, "C13")
     assert "(n.d.)" not in text and "Furlan AD. Acupuncture and dry-needling for low back pain" in text
+    # the caveats the reviewers state follow the rationale, one per item, before the sources
+    stated = ledger.stated_caveats(ds.claim("C13"))
+    assert len(stated) >= 2 and text.index("  Caveats:") < text.index("  Sources:")
+    assert all(" ".join(t.split()) in " ".join(text.split()) for t in stated)
+    assert "Caveats:" not in ledger.format_claim(ds, "C14")  # C14 states none: its caveats come from the checks
     very_low = ds.claims[ds.claims["certainty"] == "very_low"]["claim_id"].iloc[0]
     assert "Certainty: \u2295\u25ef\u25ef\u25ef very low (GRADE)" in ledger.format_claim(ds, very_low)
     assert not any(code in ledger.format_ledger(ds) for code in CERTAINTY_ORDER if "_" in code)
