@@ -9,8 +9,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
@@ -25,12 +23,6 @@ def _draw(ds, name):
         fig = spec(name).draw(ds)
         fig.canvas.draw()
     return fig
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def test_the_registry_still_holds_twelve_figures():

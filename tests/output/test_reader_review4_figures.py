@@ -21,12 +21,6 @@ from evidence_lib.plotting.evidence import is_ceiling, parse_range, session_tick
 DATA = Path(__file__).resolve().parents[2] / "data"
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def _draw(ds, name):
     with style():
         fig = spec(name).draw(ds)
