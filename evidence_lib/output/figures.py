@@ -480,9 +480,10 @@ def _plans_figure(ds):
 def _plans_describe(ds):
     from evidence_lib.plotting.evidence import describe_session_plan_timeline
 
-    if len(fs.protocol_rows(ds)[0]) == 0:
+    drawn = fs.protocol_rows(ds)[0]   # the rows _plans_figure draws
+    if len(drawn) == 0:
         return "Session plans: no trial protocols in the data package yet."
-    return describe_session_plan_timeline(ds.protocols, reference_plan=fs.reference_plan(ds))
+    return describe_session_plan_timeline(drawn, reference_plan=fs.reference_plan(ds))
 
 
 def _map_figure(ds):
