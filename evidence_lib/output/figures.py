@@ -41,6 +41,10 @@ def _ledger_figure(ds):
     from evidence_lib.plotting.verdicts import verdict_overview
 
     fig, ax = plt.subplots(figsize=(6.0, 4.6), layout="constrained")
+    # constrained layout sizes the category labels at the screen's 100 dpi; drawn at 150 dpi they
+    # came out wider and "background" started 2 px from the left edge: a wider pad keeps every
+    # text of this figure at least 8 px from each edge of the PNG
+    fig.get_layout_engine().set(w_pad=EDGE_PAD, h_pad=EDGE_PAD)
     verdict_overview(ds, ax=ax)
     return fig
 
@@ -54,6 +58,7 @@ def _ledger_describe(ds):
 # --------------------------------------------------------------------------- helpers
 
 WIDTH = 6.0          # inches: 9-pt text stays about 8 px tall when a figure is shown 390 px wide
+EDGE_PAD = 8 / 72    # inches of constrained-layout padding round the axes (matplotlib's default: 3/72)
 
 
 def _empty_figure(message, detail=None, size=(WIDTH, 3.2)):

@@ -103,3 +103,22 @@ def test_session_plans_caption_agrees_with_the_sessions_column(ds):
     assert len(ceiling_rows) == 3 and "up to 10 or 15 sessions (3 plans)" in caption
     assert f"Beside it, {len(plans)} trial protocols" in caption
     assert "10-20 sessions over" not in caption
+
+
+def test_verdicts_by_category_keeps_its_text_off_the_edges(ds, tmp_path):
+    """"background" started 2 px from the left edge of verdicts-by-category.png; rendered as the
+    build renders it (style, frozen layout, 150 dpi), nothing drawn comes within 8 px of an edge."""
+    import matplotlib.image as mpimg
+    import numpy as np
+
+    from evidence_lib.output.figure_files import save_figure
+
+    with style():
+        fig = spec("verdicts-by-category").draw(ds)
+        (png,) = save_figure(fig, tmp_path / "verdicts", formats=("png",))
+    pixels = mpimg.imread(png)[..., :3]
+    ink = (pixels < 0.98).any(axis=2)            # any pixel that is not white
+    cols, rows = np.flatnonzero(ink.any(axis=0)), np.flatnonzero(ink.any(axis=1))
+    margins = {"left": cols[0], "right": ink.shape[1] - 1 - cols[-1],
+               "top": rows[0], "bottom": ink.shape[0] - 1 - rows[-1]}
+    assert all(m >= 8 for m in margins.values()), margins
