@@ -41,10 +41,7 @@ def _ledger_figure(ds):
     from evidence_lib.plotting.verdicts import verdict_overview
 
     fig, ax = plt.subplots(figsize=(6.0, 4.6), layout="constrained")
-    # constrained layout sizes the category labels at the screen's 100 dpi; drawn at 150 dpi they
-    # came out wider and "background" started 2 px from the left edge: a wider pad keeps every
-    # text of this figure at least 8 px from each edge of the PNG
-    fig.get_layout_engine().set(w_pad=EDGE_PAD, h_pad=EDGE_PAD)
+    fig.get_layout_engine().set(w_pad=8 / 72, h_pad=8 / 72)   # 3/72 in left "background" 2 px from the PNG's edge
     verdict_overview(ds, ax=ax)
     return fig
 
@@ -58,7 +55,6 @@ def _ledger_describe(ds):
 # --------------------------------------------------------------------------- helpers
 
 WIDTH = 6.0          # inches: 9-pt text stays about 8 px tall when a figure is shown 390 px wide
-EDGE_PAD = 8 / 72    # inches of constrained-layout padding round the axes (matplotlib's default: 3/72)
 
 
 def _empty_figure(message, detail=None, size=(WIDTH, 3.2)):
@@ -485,10 +481,9 @@ def _plans_figure(ds):
 def _plans_describe(ds):
     from evidence_lib.plotting.evidence import describe_session_plan_timeline
 
-    drawn = fs.protocol_rows(ds)[0]   # the rows _plans_figure draws
-    if len(drawn) == 0:
+    if len(fs.protocol_rows(ds)[0]) == 0:
         return "Session plans: no trial protocols in the data package yet."
-    return describe_session_plan_timeline(drawn, reference_plan=fs.reference_plan(ds))
+    return describe_session_plan_timeline(fs.protocol_rows(ds)[0], reference_plan=fs.reference_plan(ds))  # as drawn
 
 
 def _map_figure(ds):
