@@ -3,8 +3,9 @@
 A table cell read by the loader is a Python value, ``None``, ``float('nan')``, or
 pandas' ``NA``/``NaT`` (nullable integer columns). :func:`is_missing` and
 :func:`is_number` are the one place that knows all four. :func:`decimal_text` writes a
-number as readers see it everywhere (fixed decimals, a true minus sign U+2212), and
-:func:`interval_text` an estimate with its interval as ``'−10.2 [−15.0, −5.4]'``.
+number as readers see it everywhere (fixed decimals, a true minus sign U+2212),
+:func:`interval_text` an estimate with its interval as ``'−10.2 [−15.0, −5.4]'``, and
+:func:`chance_text` a posterior probability (or a range of them) as a percentage.
 """
 
 from __future__ import annotations
@@ -202,6 +203,78 @@ def rate_text(value) -> str:
     if abs(v) >= 9.95:
         return f"{v:,.0f}"
     return f"{v:#.2g}".rstrip(".")
+
+
+#: The percentages a chance is capped at: never printed as a certain 100% or an impossible 0%.
+CHANCE_CAP_HIGH, CHANCE_CAP_LOW = "more than 99.9%", "less than 0.1%"
+
+
+def _chance_number(percent: float, decimals: int) -> str:
+    text = f"{percent:.{decimals}f}"
+    if float(text) >= 100:
+        return CHANCE_CAP_HIGH
+    if float(text) <= 0:
+        return CHANCE_CAP_LOW
+    return text + "%"
+
+
+def chance_text(probability, high=None) -> str:
+    """A posterior probability, or a range of them, as a percentage readers see everywhere.
+
+    The one formatter of Bayesian chances (the Summary of Findings' range, the sentences of
+    :func:`evidence_lib.review.bayes.plain_words` and the legend of
+    :func:`evidence_lib.plotting.bayes.posterior_density`). Rules:
+
+    - whole percentages while every value lies from 1% to 99% (``'81%'``, ``'3-9%'``);
+    - one decimal, for both ends of a range, as soon as a value lies above 99% or below 1%,
+      so that 0.998 prints ``'99.8%'`` and not a rounded, certain-looking ``'100%'``
+      (``'98.6-99.8%'``, ``'0.4%'``);
+    - a value that would still print as 100.0% or 0.0% is capped just inside:
+      ``'more than 99.9%'``, ``'less than 0.1%'`` (a capped end of a range reads
+      ``'99.2% to more than 99.9%'``);
+    - a range whose two ends print alike is printed once.
+
+    The ends of a range are joined by a hyphen, as every range is stored; the report
+    typesets it as an en dash (``'98.6–99.8%'``; :func:`evidence_lib.output.typeset`).
+
+    Parameters
+    ----------
+    probability : float
+        The probability, from 0 to 1; the low end of the range when ``high`` is given.
+    high : float, optional
+        The high end of the range, from ``probability`` to 1; None for a single value.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If a probability is not a number from 0 to 1, or ``high`` is below ``probability``.
+
+    Examples
+    --------
+    >>> chance_text(0.807), chance_text(0.998), chance_text(0.99996), chance_text(0.0003)
+    ('81%', '99.8%', 'more than 99.9%', 'less than 0.1%')
+    >>> chance_text(0.986, 0.998), chance_text(0.026, 0.086), chance_text(0.992, 0.9999)
+    ('98.6-99.8%', '3-9%', '99.2% to more than 99.9%')
+    """
+    ends = {"probability": probability} if high is None else {"probability": probability, "high": high}
+    for name, value in ends.items():
+        if not is_number(value) or not 0 <= float(value) <= 1:
+            raise ValueError(f"{name} is {value!r}; a chance is a probability from 0 to 1 (not a percentage)")
+    low = 100 * float(probability)
+    top = low if high is None else 100 * float(high)
+    if top < low:
+        raise ValueError(f"high ({high!r}) is below probability ({probability!r}); pass the range low end first")
+    decimals = 1 if top > 99 or low < 1 else 0
+    a, b = _chance_number(low, decimals), _chance_number(top, decimals)
+    if a == b:
+        return a
+    if {a, b} & {CHANCE_CAP_HIGH, CHANCE_CAP_LOW}:
+        return f"{a} to {b}"
+    return f"{a[:-1]}-{b}"
 
 
 def author_surname(first_author) -> str:

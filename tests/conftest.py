@@ -1,10 +1,23 @@
 import csv
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every pyplot figure a test left open, so that figures do not pile up across tests.
+
+    Looks pyplot up instead of importing it: a test that never drew pays nothing and does not
+    load matplotlib (each figure test module chooses the Agg backend itself)."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
 
 
 @pytest.fixture(scope="session")

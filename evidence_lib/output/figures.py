@@ -41,6 +41,7 @@ def _ledger_figure(ds):
     from evidence_lib.plotting.verdicts import verdict_overview
 
     fig, ax = plt.subplots(figsize=(6.0, 4.6), layout="constrained")
+    fig.get_layout_engine().set(w_pad=8 / 72, h_pad=8 / 72)   # 3/72 in left "background" 2 px from the PNG's edge
     verdict_overview(ds, ax=ax)
     return fig
 
@@ -482,7 +483,7 @@ def _plans_describe(ds):
 
     if len(fs.protocol_rows(ds)[0]) == 0:
         return "Session plans: no trial protocols in the data package yet."
-    return describe_session_plan_timeline(ds.protocols, reference_plan=fs.reference_plan(ds))
+    return describe_session_plan_timeline(fs.protocol_rows(ds)[0], reference_plan=fs.reference_plan(ds))  # as drawn
 
 
 def _map_figure(ds):

@@ -134,6 +134,10 @@ def select_harms_rows(ds, *, types=("serious", "any")) -> list[dict]:
 def one_in(per_10000: float) -> str:
     """A rate per 10,000 as a natural frequency: ``one_in(931)`` -> ``'about 1 in 11'``.
 
+    N is computed from the rate as the report prints it (:func:`evidence_lib._values.rate_text`),
+    so that the two agree by eye: 1.01 per 10,000 prints as "1.0 per 10,000" and reads
+    "about 1 in 10,000", not "1 in 9,900".
+
     Parameters
     ----------
     per_10000 : float
@@ -142,19 +146,25 @@ def one_in(per_10000: float) -> str:
     Returns
     -------
     str
-        ``'about 1 in N'`` with N = 10,000 / rate to two significant figures, thousands
-        separated; ``'none'`` for a zero rate.
+        ``'about 1 in N'`` with N = 10,000 / (the printed rate) to two significant figures,
+        thousands separated; ``'none'`` for a zero rate.
 
     Raises
     ------
     ValueError
         If the rate is negative or above 10,000.
+
+    Examples
+    --------
+    >>> one_in(931), one_in(1.01), one_in(0.0872)
+    ('about 1 in 11', 'about 1 in 10,000', 'about 1 in 110,000')
     """
     if not 0 <= per_10000 <= 10000:
         raise ValueError(f"one_in: per_10000 must be between 0 and 10,000, got {per_10000}; pass a rate per 10,000")
     if per_10000 == 0:
         return "none"
-    n = float(f"{10000 / per_10000:.2g}")
+    printed = float(rate_text(per_10000).replace(",", ""))
+    n = float(f"{10000 / printed:.2g}")
     return f"about 1 in {n:,.0f}"
 
 

@@ -5,6 +5,7 @@ Pure plot functions: curves and labels in, Axes out. Nothing here knows the revi
 
 from __future__ import annotations
 
+from evidence_lib._values import chance_text
 from evidence_lib.plotting._style import OKABE_ITO, _axes
 
 
@@ -26,7 +27,8 @@ def posterior_density(curves, *, threshold: float, threshold_label: str, xlabel:
     better_label : str, optional
         Which way is better, a second line under the axis label (e.g. ``"better for A →"``).
     probability_label : str, optional
-        How the legend names each curve's probability beyond the threshold.
+        How the legend names each curve's probability beyond the threshold (printed by
+        :func:`evidence_lib._values.chance_text`: ``'8%'``, ``'99.2%'``, never ``'100%'``).
     title : str, optional
         Title above the plot; None for no title.
     ax : matplotlib.axes.Axes, optional
@@ -59,7 +61,7 @@ def posterior_density(curves, *, threshold: float, threshold_label: str, xlabel:
     ax.text(0.0, top * 1.17, "no difference ", color="0.35", fontsize=8.5, ha="right", va="top")
     for i, (name, (grid, dens, p)) in enumerate(curves.items()):
         ax.plot(grid, dens, color=OKABE_ITO[i % len(OKABE_ITO)], lw=1.8,
-                label=f"{name}: {probability_label} {_pct(p)}")
+                label=f"{name}: {probability_label} {chance_text(p)}")
     ax.set_xlim(lo, hi)
     ax.set_ylim(0, top * 1.22)
     ax.set_xlabel(f"{xlabel}\n{better_label}" if better_label else xlabel)
@@ -70,10 +72,6 @@ def posterior_density(curves, *, threshold: float, threshold_label: str, xlabel:
     if title:
         ax.set_title(title)
     return ax
-
-
-def _pct(p: float) -> str:
-    return ">99%" if p > 0.99 else "<1%" if p < 0.01 else f"{100 * p:.0f}%"
 
 
 def describe_posterior_density(curves, *, threshold: float, threshold_label: str) -> str:

@@ -164,6 +164,13 @@ def _plan_rows(df, reference_plan, arms, labels, plan_labels):
     return rows
 
 
+def _shown_total(weeks, per_week, total):
+    """The sessions a row's Sessions column shows: the stated total, else weeks x sessions a week."""
+    if total is None and weeks and per_week:
+        return (weeks[0] * per_week[0], weeks[1] * per_week[1])
+    return total
+
+
 def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), labels=None, plan_labels=None,
                           ax=None):
     """A reference treatment plan beside the plans trials tested.
@@ -253,8 +260,7 @@ def session_plan_timeline(protocols, *, reference_plan, arms=("intervention",), 
                                             mutation_scale=8))
             ax.annotate(f"then every {_rng_text(maint)} weeks, no end stated", (xmax, i), xytext=(0, 7),
                         textcoords="offset points", fontsize=9, color="0.3", va="bottom", ha="right")
-        if tot is None and wk and spw:
-            tot = (wk[0] * spw[0], wk[1] * spw[1])
+        tot = _shown_total(wk, spw, tot)
         weight = "bold" if is_reference else "normal"
         ax.text(1, i, _rng_text(tot, ceiling=ceiling), transform=column(8), ha="left", va="center", fontsize=9, fontweight=weight,
                 clip_on=False)
@@ -313,7 +319,20 @@ def describe_session_plan_timeline(protocols, *, reference_plan, arms=("interven
     -------
     str
         The reference plan in words, then the range of sessions, weeks and minutes per
-        session across the trial protocols.
+        session across the trial protocols, read from the rows the figure draws, so that the
+        words cannot contradict its bars and columns: the sessions of the plans that state a
+        number (or whose weeks and sessions a week give one), apart from the plans that give
+        only a ceiling ("up to 10 or 15 sessions") and those that state none, each with its
+        count of plans; and how many plans do not state their weeks or minutes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> plans = pd.DataFrame({"source_id": ["a", "b", "c"], "arm": "intervention",
+    ...                       "sessions_total": ["12", "up to 10", None], "sessions_per_week": None,
+    ...                       "weeks": ["6", "10", "9"], "minutes_per_session": ["30", None, None]})
+    >>> describe_session_plan_timeline(plans, reference_plan=None)
+    ' Beside it, 3 trial protocols: 12 sessions (1 plan), up to 10 sessions (1 plan), sessions not stated (1 plan); over 6-10 weeks; 30 minutes per session (not stated in 2 plans).'
     """
     ap = reference_plan or {}
     bits = [f"{_rng_text(ap['minutes'])} minutes per session" if ap.get("minutes") else "",
@@ -327,16 +346,39 @@ def describe_session_plan_timeline(protocols, *, reference_plan, arms=("interven
         df = df[df["arm"].isin(arms)]
     if len(df) == 0:
         return s + " No trial protocols are in the data yet."
-    tots = [parse_range(v) for v in df["sessions_total"]]
-    wks = [parse_range(v) for v in df["weeks"]]
-    mins = [parse_range(v) for v in df["minutes_per_session"]]
+    rows = _plan_rows(df.reset_index(drop=True), None, arms, None, None)   # what the figure draws, row by row
+    totals = [(_shown_total(wk, spw, tot), ceiling) for _, wk, spw, tot, _, _, _, ceiling in rows]
+    counted = [t for t, ceiling in totals if t and not ceiling]
+    capped = [t for t, ceiling in totals if t and ceiling]
+    unstated = len(rows) - len(counted) - len(capped)
+
+    def plans(k):
+        return f"{k} plan" if k == 1 else f"{k} plans"
 
     def span(rs, unit):
-        rs = [r for r in rs if r]
-        return f"{min(r[0] for r in rs):g}-{max(r[1] for r in rs):g} {unit}" if rs else f"unknown {unit}"
+        lo, hi = min(r[0] for r in rs), max(r[1] for r in rs)
+        return f"{lo:g} {unit}" if lo == hi else f"{lo:g}-{hi:g} {unit}"
 
-    return s + (f" Beside it, {len(df)} trial protocols: {span(tots, 'sessions')} over {span(wks, 'weeks')}, "
-                f"{span(mins, 'minutes')} per session.")
+    sessions = [(span(counted, "sessions"), len(counted)) if counted else None,
+                ("up to " + " or ".join(f"{c:g}" for c in sorted({t[1] for t in capped})) + " sessions",
+                 len(capped)) if capped else None,
+                ("sessions not stated", unstated) if unstated else None]
+    sessions = [part for part in sessions if part]
+
+    def stated(index, unit):
+        rs = [r[index] for r in rows if r[index]]
+        if not rs:
+            return f"{unit} not stated"
+        missing = len(rows) - len(rs)
+        return span(rs, unit) + (f" (not stated in {plans(missing)})" if missing else "")
+
+    weeks, minutes = stated(1, "weeks"), stated(4, "minutes per session")
+    if len(sessions) == 1 and "not stated" not in weeks + minutes + sessions[0][0]:   # every plan states all three
+        return s + (f" Beside it, {len(df)} trial protocols: {sessions[0][0]} over {weeks}, "
+                    f"{stated(4, 'minutes')} per session.")
+    session_text = (sessions[0][0] if len(sessions) == 1
+                    else ", ".join(f"{text} ({plans(k)})" for text, k in sessions))
+    return s + f" Beside it, {len(df)} trial protocols: {session_text}; over {weeks}; {minutes}."
 
 
 # --------------------------------------------------------------------------- evidence map

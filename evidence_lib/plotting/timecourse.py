@@ -18,6 +18,8 @@ from evidence_lib.terms import IMMEDIATE_MAX_WEEKS, LONG_MIN_WEEKS, SHORT_MAX_WE
 TERM_BANDS = (("immediate", 0.0, IMMEDIATE_MAX_WEEKS), ("short", IMMEDIATE_MAX_WEEKS, SHORT_MAX_WEEKS),
               ("intermediate", SHORT_MAX_WEEKS, LONG_MIN_WEEKS), ("long", LONG_MIN_WEEKS, math.inf))
 FONT = 9.0
+#: Points from one row of band names to the next: a bracket clears the top of the name on the row below it.
+ROW_PT = 16.0
 
 
 def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_low="ci_low", ci_high="ci_high",
@@ -122,8 +124,15 @@ def effect_over_time(data, *, weeks="timepoint_weeks", estimate="estimate", ci_l
     return ax
 
 
-def term_band_names(ax, xmax, names=None) -> int:
-    """Name each term band of :data:`TERM_BANDS` over ``ax``: centred when it fits, else on a row above.
+def term_band_names(ax, xmax, names=None, *, outside_left: bool = False) -> int:
+    """Name each term band of :data:`TERM_BANDS` over ``ax``, each name over a bracket spanning its band.
+
+    A name that fits over its band sits centred just above the axes; one that does not goes
+    on a row of its own above, starting at the band's left edge. A band that runs on past
+    the axis end (the last, open-ended one) has an arrow at the axis end instead of a closing
+    bar. With ``outside_left``, a leftmost band too narrow for its name (on a row of its own,
+    its short bracket would sit against the start of the next band's name) is named to the
+    left of the axis start, beside its bracket, on the row of the band to its right.
 
     Parameters
     ----------
@@ -133,6 +142,10 @@ def term_band_names(ax, xmax, names=None) -> int:
         Right end of the week axis.
     names : dict, optional
         Term code -> words; default "<code> term".
+    outside_left : bool, optional
+        Name a narrow leftmost band left of the axis start. That name is left out of the
+        layout (the axes keep their place; it takes the room over the y tick labels), so
+        the caller keeps that room free.
 
     Returns
     -------
@@ -145,24 +158,36 @@ def term_band_names(ax, xmax, names=None) -> int:
 
     fig = ax.figure
     axes_pt = ax.get_window_extent().width * 72 / fig.dpi
+
+    def lift(pt, dx_pt=0.0):
+        return ax.get_xaxis_transform() + ScaledTranslation(dx_pt / 72, pt / 72, fig.dpi_scale_trans)
+
+    def bracket(a, b, base, open_end):
+        style = "]->, widthA=0.15, lengthA=0" if open_end else "|-|, widthA=0.15, widthB=0.15"
+        ax.annotate("", xy=(b, 1), xytext=(a, 1), xycoords=lift(base), textcoords=lift(base), annotation_clip=False,
+                    arrowprops=dict(arrowstyle=style, color="0.55", lw=0.7, shrinkA=0, shrinkB=0))
+
     rows = 1
     for code, a, b in reversed(TERM_BANDS):       # right to left: the leftmost narrow band's name on top
         if a >= xmax:
             continue
+        open_end = b > xmax
         b = min(b, xmax)
         text = (names or {}).get(code, f"{code} term")
         if width_pt(fig, [text], size=FONT) + 4 <= (b - a) / xmax * axes_pt:
-            ax.text((a + b) / 2, 1.01, text, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                    fontsize=FONT, color="0.35")
+            bracket(a, b, 1.0, open_end)
+            ax.text((a + b) / 2, 1, text, transform=lift(2.5), ha="center", va="bottom", fontsize=FONT, color="0.35")
             continue
-        def lift(pt):
-            return ax.get_xaxis_transform() + ScaledTranslation(0, pt / 72, fig.dpi_scale_trans)
-
-        base = 13.0 * rows + 1
-        ax.annotate("", xy=(b, 1), xytext=(a, 1), xycoords=lift(base), textcoords=lift(base), annotation_clip=False,
-                    arrowprops=dict(arrowstyle="|-|, widthA=0.15, widthB=0.15", color="0.55", lw=0.7, shrinkA=0,
-                                    shrinkB=0))
-        ax.text(a, 1, text, transform=lift(base + 1.5), ha="left", va="bottom", fontsize=FONT, color="0.35")
+        if outside_left and a <= 0 and rows > 1:   # leftmost and narrow: beside its bracket, left of the axis start
+            base = ROW_PT * (rows - 1) + 1
+            bracket(a, b, base, open_end)
+            # out of the layout: the axes keep their place, and the name takes the room over the y tick labels
+            ax.text(a, 1, text, transform=lift(base, -4.0), ha="right", va="center", fontsize=FONT, color="0.35",
+                    in_layout=False)
+            continue
+        base = ROW_PT * rows + 1
+        bracket(a, b, base, open_end)
+        ax.text(a, 1, text, transform=lift(base + 1.5, 3.0), ha="left", va="bottom", fontsize=FONT, color="0.35")
         rows += 1
     return rows
 
@@ -171,9 +196,12 @@ def term_band_strip(ax, xmax, names=None, *, heading=None) -> int:
     """Turn ``ax`` into a strip that names the term bands for every panel below it.
 
     The strip shares the panels' week axis: a rule along its foot with a tick at each band
-    edge (where the panels draw their dotted lines), and each band's name over its stretch
-    of the rule (:func:`term_band_names`). Put it above the first panel, under the figure
-    title, so that the names read as belonging to all the panels rather than to the first.
+    edge (where the panels draw their dotted lines), and each band's name over a bracket
+    spanning its stretch of the rule (:func:`term_band_names`); a first band too narrow for
+    its name is named left of the axis start, over the panels' y tick labels, out of the
+    layout: keep room for that name there (the panels' tick labels and a figure-level y label
+    make it). Put it above the first panel, under the figure title, so that the names read as
+    belonging to all the panels rather than to the first.
 
     Parameters
     ----------
@@ -202,11 +230,11 @@ def term_band_strip(ax, xmax, names=None, *, heading=None) -> int:
     for _name, a, _b in TERM_BANDS:
         if 0 < a < xmax:
             ax.axvline(a, ymax=1.0, color="0.6", lw=0.8, ls=(0, (2, 2)))
-    rows = term_band_names(ax, xmax, names)
+    rows = term_band_names(ax, xmax, names, outside_left=True)
     if heading:
         from matplotlib.transforms import ScaledTranslation
 
-        ax.text(1.0, 1.0, heading, transform=ax.transAxes + ScaledTranslation(0, (13.0 * (rows - 1) + 2.5) / 72,
+        ax.text(1.0, 1.0, heading, transform=ax.transAxes + ScaledTranslation(0, (ROW_PT * (rows - 1) + 2.5) / 72,
                                                                               ax.figure.dpi_scale_trans),
                 ha="right", va="bottom", fontsize=FONT, color="0.35", style="italic")
     return rows

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evidence_lib._values import chance_text
 from evidence_lib.meta.bayes import bayes_meta
 from evidence_lib.review import relevance
 
@@ -317,11 +318,10 @@ def plain_words(row, *, intervention: str = "the intervention") -> str:
     Returns
     -------
     str
+        The chances printed by :func:`evidence_lib._values.chance_text` (``'99.2%'``,
+        ``'81%'``, never a certain ``'100%'``).
     """
-    def pct(p):
-        return "more than 99%" if p > 0.99 else "less than 1%" if p < 0.01 else f"{100 * p:.0f}%"
-
-    return (f"Under the {row['prior']} prior, the chance that {intervention} helps at all is {pct(row['p_benefit'])}, "
-            f"and the chance that its average benefit reaches the {row['threshold']:g}-point clinically important "
-            f"difference is {pct(row['p_important'])} (best guess {row['mean']:.1f} points, 95% credible interval "
-            f"{row['ci_low']:.1f} to {row['ci_high']:.1f}).")
+    return (f"Under the {row['prior']} prior, the chance that {intervention} helps at all is "
+            f"{chance_text(row['p_benefit'])}, and the chance that its average benefit reaches the "
+            f"{row['threshold']:g}-point clinically important difference is {chance_text(row['p_important'])} "
+            f"(best guess {row['mean']:.1f} points, 95% credible interval {row['ci_low']:.1f} to {row['ci_high']:.1f}).")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 
-from evidence_lib._values import is_missing, is_number, printed_decimals
+from evidence_lib._values import chance_text, is_missing, is_number, printed_decimals
 from evidence_lib.review import relevance as rel
 from evidence_lib.review.direction import effect_in_words
 from evidence_lib.review.labels import comparator_label, review_labels  # noqa: F401  (part of this module's API)
@@ -213,12 +213,8 @@ def _bayes(ds, row, ev, threshold_row):
     bp = benefit_probabilities(data[0], data[1], threshold=float(threshold_row["value"]), favours=ev["favours"])
     pb, pi = bp["p_benefit"], bp["p_important"]
 
-    def rng(x):
-        # one decimal near the ends, so that 99.8% never reads as a certain 100% (nor 0.2% as 0%)
-        lo, hi = 100 * x.min(), 100 * x.max()
-        d = 1 if hi > 99 or lo < 1 else 0
-        a, b = f"{lo:.{d}f}", f"{hi:.{d}f}"
-        return f"{a}%" if a == b else f"{a}-{b}%"
+    def rng(x):  # the lowest to the highest chance over the priors (rules: chance_text)
+        return chance_text(float(x.min()), float(x.max()))
 
     k = int(bp["k"].iloc[0])
     text = (f"chance of any benefit {rng(pb)}; of a benefit of at least {float(threshold_row['value']):g} points "

@@ -9,8 +9,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
@@ -25,12 +23,6 @@ def _draw(ds, name):
         fig = spec(name).draw(ds)
         fig.canvas.draw()
     return fig
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def test_the_registry_still_holds_twelve_figures():
@@ -83,3 +75,50 @@ def test_notebook_07_prints_no_asymmetry_test_with_fewer_than_ten_trials():
                   for o in c.get("outputs", []))
     assert "too few for a test of funnel-plot asymmetry" in out
     assert "Egger's test: z" not in out
+
+
+def test_session_plans_caption_agrees_with_the_sessions_column(ds):
+    """The caption said "10-20 sessions over 2-13 weeks" beside a figure printing "up to 10" (Cherkin
+    2001, Thomas 2006), "up to 15" (Witt 2006) and "not stated" (Giles 2003): 10 was no minimum.
+    The caption's sessions are checked here against the drawn Sessions column, and the plans that
+    give only a ceiling against the protocols table read as plain CSV."""
+    import csv
+
+    fig = _draw(ds, "session-plans")
+    ax = fig.axes[0]
+    trial_rows = range(1, len(ax.get_yticklabels()))   # row 0 is the article's plan
+    column = [next(t.get_text() for t in ax.texts if t.get_position()[1] == i
+                   and re.fullmatch(r"(up to )?[\d.]+([-\u2013][\d.]+)?|not stated", t.get_text())) for i in trial_rows]
+    counts = [tuple(map(float, re.split("[-\u2013]", c))) for c in column if not c.startswith(("up to", "not"))]
+    ceilings = sorted({float(c[6:]) for c in column if c.startswith("up to ")})
+    caption = spec("session-plans").describe(ds)
+    assert f"{min(c[0] for c in counts):g}-{max(c[-1] for c in counts):g} sessions ({len(counts)} plans)" in caption
+    assert ("up to " + " or ".join(f"{c:g}" for c in ceilings)
+            + f" sessions ({sum(c.startswith('up to') for c in column)} plans)") in caption
+    assert f"sessions not stated ({column.count('not stated')} plan)" in caption
+
+    with open(Path(__file__).resolve().parents[2] / "data" / "protocols.csv", newline="", encoding="utf-8") as fh:
+        plans = [r for r in csv.DictReader(fh) if r["arm"] == "intervention"]
+    ceiling_rows = [r["sessions_total"] for r in plans if r["sessions_total"].lower().startswith("up to")]
+    assert len(ceiling_rows) == 3 and "up to 10 or 15 sessions (3 plans)" in caption
+    assert f"Beside it, {len(plans)} trial protocols" in caption
+    assert "10-20 sessions over" not in caption
+
+
+def test_verdicts_by_category_keeps_its_text_off_the_edges(ds, tmp_path):
+    """"background" started 2 px from the left edge of verdicts-by-category.png; rendered as the
+    build renders it (style, frozen layout, 150 dpi), nothing drawn comes within 8 px of an edge."""
+    import matplotlib.image as mpimg
+    import numpy as np
+
+    from evidence_lib.output.figure_files import save_figure
+
+    with style():
+        fig = spec("verdicts-by-category").draw(ds)
+        (png,) = save_figure(fig, tmp_path / "verdicts", formats=("png",))
+    pixels = mpimg.imread(png)[..., :3]
+    ink = (pixels < 0.98).any(axis=2)            # any pixel that is not white
+    cols, rows = np.flatnonzero(ink.any(axis=0)), np.flatnonzero(ink.any(axis=1))
+    margins = {"left": cols[0], "right": ink.shape[1] - 1 - cols[-1],
+               "top": rows[0], "bottom": ink.shape[0] - 1 - rows[-1]}
+    assert all(m >= 8 for m in margins.values()), margins

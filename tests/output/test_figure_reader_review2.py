@@ -32,12 +32,6 @@ def _texts(fig):
     return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 @pytest.mark.parametrize("name", STATIC)
 def test_ranges_are_written_with_an_en_dash(ds, name):
     """L1: no "0-100" or "4-12" in any text of a static figure; the data keep their hyphens."""

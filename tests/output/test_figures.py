@@ -23,12 +23,6 @@ from evidence_lib.meta import pool  # noqa: E402
 from tests import fixtures as fx  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 PLAN = {"label": "Reference plan", "minutes": (20, 30), "sessions_per_week": (1, 2), "weeks": (4, 6),
         "maintenance_every_weeks": (2, 4)}
 KINDS = ("a", "b", "c")

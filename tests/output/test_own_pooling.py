@@ -12,7 +12,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
@@ -24,12 +23,6 @@ from tests import fixtures as fx  # noqa: E402
 DATA = Path(__file__).resolve().parents[2] / "data"
 Z = 1.959963984540054
 MINUS = "\u2212"
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def _effect(effect_id):

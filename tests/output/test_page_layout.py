@@ -115,8 +115,16 @@ def test_harms_what_it_means_says_more_than_the_rate(ds):
     for h in rows:
         assert h["effect"] not in h["statement"], h  # the Rate column is not repeated
         assert re.match(r"About 1 in [\d,]+ ", h["statement"]), h["statement"]
+        # the natural frequency agrees with the rate printed beside it ("1.0 per 10,000" -> 1 in 10,000)
+        printed = float(re.match(r"[\d,.]+", h["effect"]).group().replace(",", ""))
+        n = int(re.match(r"About 1 in ([\d,]+)", h["statement"]).group(1).replace(",", ""))
+        assert n == float(f"{10000 / printed:.2g}"), (h["effect"], h["statement"])
     # Bäumler 2021's pooled rate of any event, 931 per 10,000, is about 1 patient in 11
-    assert summary.one_in(931) == "about 1 in 11" and summary.one_in(1.01) == "about 1 in 9,900"
+    assert summary.one_in(931) == "about 1 in 11"
+    # N follows the printed rate: 1.01 prints as "1.0 per 10,000", so 1 in 10,000 (not 10,000 / 1.01 = 9,901);
+    # 0.0872 prints as "0.087": 10,000 / 0.087 = 114,943, two significant figures
+    assert summary.one_in(1.01) == "about 1 in 10,000" and summary.one_in(0.0872) == "about 1 in 110,000"
+    assert summary.one_in(4.76) == "about 1 in 2,100"  # prints "4.8": 10,000 / 4.8 = 2,083
     assert summary.one_in(0) == "none"
     with pytest.raises(ValueError, match="per_10000 must be between 0 and 10,000"):
         summary.one_in(-1)

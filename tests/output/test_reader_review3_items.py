@@ -8,8 +8,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
 
 from evidence_lib.output import figure_series as fs  # noqa: E402
 from evidence_lib.output.figure_network import tau_caveat  # noqa: E402
@@ -20,12 +18,6 @@ from evidence_lib.plotting.evidence import describe_evidence_map  # noqa: E402
 from evidence_lib.vocab import TERM_LABELS, TERM_WEEK_LABELS  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
 
 
 def _texts(fig):

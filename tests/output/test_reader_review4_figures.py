@@ -21,12 +21,6 @@ from evidence_lib.plotting.evidence import is_ceiling, parse_range, session_tick
 DATA = Path(__file__).resolve().parents[2] / "data"
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def _draw(ds, name):
     with style():
         fig = spec(name).draw(ds)
@@ -196,6 +190,46 @@ def test_term_bands_sit_in_a_strip_above_every_panel(ds):
         for b in boxes[i + 1:]:
             assert not a.overlaps(b), (a, b)
     assert fig._suptitle.get_window_extent(r).y0 >= max(b.y1 for b in boxes) - 0.5
+
+
+def test_every_term_band_has_its_own_bracket_and_no_bracket_touches_a_name(ds, tmp_path):
+    """The "52 weeks or more" name had no bracket (it sat over the full-width rule, as if it spanned
+    the whole axis), and the few-pixel "up to 1 week" bracket touched the start of "over 1 to 13 weeks"."""
+    import matplotlib.image as mpimg
+    from matplotlib.transforms import Bbox
+
+    from evidence_lib.output.figure_files import save_figure
+    from evidence_lib.plotting.timecourse import TERM_BANDS
+    from evidence_lib.terms import IMMEDIATE_MAX_WEEKS, LONG_MIN_WEEKS
+    from evidence_lib.vocab import TERM_WEEK_LABELS
+
+    fig = _draw(ds, "effects-over-time")
+    r = fig.canvas.get_renderer()
+    strip = fig.axes[0]
+    xmax = strip.get_xlim()[1]
+    brackets = [a for a in strip.texts if isinstance(a, matplotlib.text.Annotation) and not a.get_text()]
+    spans = sorted((a.xyann[0], a.xy[0]) for a in brackets)
+    assert (LONG_MIN_WEEKS, xmax) in spans                      # 52 weeks to the axis end
+    assert (0.0, IMMEDIATE_MAX_WEEKS) in spans
+    assert len(spans) == len(TERM_WEEK_LABELS)
+    names = {t.get_text(): t.get_window_extent(r) for t in strip.texts if t.get_text() in TERM_WEEK_LABELS.values()}
+    own = {(a, min(b, xmax)): TERM_WEEK_LABELS[code] for code, a, b in TERM_BANDS}
+    for a in brackets:
+        box = a.arrow_patch.get_window_extent(r)
+        grown = Bbox.from_extents(box.x0 - 2, box.y0 - 2, box.x1 + 2, box.y1 + 2)   # 2 px clear of other names
+        for words, name in names.items():
+            if words != own[(a.xyann[0], a.xy[0])]:
+                assert not grown.overlaps(name), (a.xyann[0], a.xy[0], words)
+    # the long band's name sits over its own bracket, not over the start of the axis
+    long_name = names[TERM_WEEK_LABELS["long"]]
+    x52 = strip.transData.transform((LONG_MIN_WEEKS, 0))[0]
+    assert long_name.x0 > x52
+    # the first band's name, left of the axis start, stays inside the PNG with an 8-px margin
+    with style():
+        fig = spec("effects-over-time").draw(ds)
+        (png,) = save_figure(fig, tmp_path / "time", formats=("png",))
+    ink = (mpimg.imread(png)[..., :3] < 0.98).any(axis=2)
+    assert np.flatnonzero(ink.any(axis=0))[0] >= 8
 
 
 # --------------------------------------------------------------------------- L16 own-pooling footnote

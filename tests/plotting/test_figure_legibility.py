@@ -21,12 +21,6 @@ from evidence_lib.plotting._text import wrap_balanced  # noqa: E402
 from tests import fixtures as fx  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close():
-    yield
-    plt.close("all")
-
-
 def _texts(fig):
     from matplotlib.text import Text
 
