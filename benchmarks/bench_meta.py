@@ -78,21 +78,22 @@ def timeit(fn, min_time=0.5, max_reps=200, min_reps=3):
 
 # --------------------------------------------------------------------------- ours
 def bench_ours(D, quick=False):
-    """Our times; the REML and ML kernels (numba) spread batches of 64+ rows over all cores, so
-    (a), (b) and (g) are also timed on one thread (``_one_thread``)."""
-    import numba
+    """Our times; the REML and ML kernels (numba) spread batches of 64+ rows over the cores
+    (one Python thread per core around the compiled loop), so (a), (b) and (g) are also timed
+    on one thread (``_one_thread``)."""
+    from evidence_lib.meta import _unimodal
 
     Ya, Va = D["a"]
     yb, vb = D["b"]
     yc, vc = D["c"]
     yd, vd = D["d"]
     mt = 0.2 if quick else 1.0
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
+    threads = _unimodal._THREADS
+    _unimodal._THREADS = 1
     one = {"a": timeit(lambda: pool_many(Ya, Va, method="REML"), mt)[0],
            "b": timeit(lambda: leave_one_out(yb, vb, method="REML"), mt, max_reps=20)[0],
            "g": timeit(lambda: influence(yb, vb, method="REML"), mt, max_reps=20)[0]}
-    numba.set_num_threads(threads)
+    _unimodal._THREADS = threads
     return {"_one_thread": one, "_threads": threads,
         "a": timeit(lambda: pool_many(Ya, Va, method="REML"), mt),
         "b": timeit(lambda: leave_one_out(yb, vb, method="REML"), mt, max_reps=20),
@@ -360,7 +361,7 @@ def main(argv=None):
     one = results["ours"]["_one_thread"]
     lines += ["", "Notes:", "",
               f"- ours: numba {numba_version()}; REML/ML batches of 64 or more rows run on all "
-              f"{results['ours']['_threads']} threads (numba prange over blocks of rows). On one thread: "
+              f"{results['ours']['_threads']} cores (one thread per block of rows). On one thread: "
               + ", ".join(f"({k}) {fmt(v)}" for k, v in one.items()) + "."]
     for p in peers:
         for nk in ("_note", "_note_c", "_note_new", "_check"):

@@ -3,7 +3,10 @@
 Compiled with numba: each meta-analysis (a row of the core's padded batch) is fitted by
 Fisher scoring and then proved, in one pass over its studies per point visited, to have no
 higher peak elsewhere.  Rows without a proof are marked and searched on a likelihood grid by
-:func:`evidence_lib.meta._likelihood.global_max`.
+:func:`evidence_lib.meta._likelihood.global_max`.  Batches of 64 or more rows are cut into
+one block per core, each run by a Python thread around the compiled loop, which releases the
+GIL (numba's own threading layers are avoided: GNU OpenMP terminates processes forked after
+it ran).
 
 Notation (intercept-only model; t = tau2, w_i = 1/(v_i + t), S_r = sum w_i^r,
 P = W - w w'/S_1): g(t) = y'PPy, p(t) = y'PPPy; for REML d(t) = tr P and c(t) = tr PP,
@@ -67,10 +70,12 @@ random-effects model. Journal of Educational and Behavioral Statistics 30(3), 26
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import njit
 
 from ._likelihood import RHO
 from ._units import exact_scale
@@ -83,6 +88,7 @@ _POINTS = 96        # most points per row in the proof
 _DEPTH = 14         # most splits of one cell
 _VISITS = 40        # most Fisher-scoring points kept for the proof
 _PARALLEL_FROM = 64  # rows from which the batch is spread over the cores
+_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 # what the proof found, per row
 UNPROVEN = 0        # no proof (or none attempted): the grid search decides
@@ -389,7 +395,7 @@ def _centre(yr, vr, y, y2, v):
     return k, c, vmin / c, vmax / c, hedges
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def _fit_block(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, prove, tau2, outcome, blo, bhi, first, last):
     n, K = V.shape
     y, y2, v = np.empty(K), np.empty(K), np.empty(K)
@@ -425,14 +431,6 @@ def _fit_block(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, pr
         tau2[r] = t * c
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
-def _fit_rows(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, prove, tau2, outcome, blo, bhi, blocks):
-    n = V.shape[0]
-    for b in prange(blocks):
-        _fit_block(Y, V, init, lo, hi, reml, tol, fisher_maxiter, bisect_maxiter, prove, tau2, outcome, blo, bhi,
-                   b * n // blocks, (b + 1) * n // blocks)
-
-
 @njit(cache=True, error_model="numpy")
 def _score_rows(Y, V, t, reml, out):
     n, K = V.shape
@@ -440,6 +438,19 @@ def _score_rows(Y, V, t, reml, out):
     for r in range(n):
         c = _centre(Y[r], V[r], y, y2, v)[1]
         out[r] = _score(y, y2, v, t[r] / c, reml, s) / c
+
+
+_POOL = []  # the worker threads, made on first use; a forked child starts without them
+
+
+def _workers():
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=max(1, _THREADS - 1), thread_name_prefix="evidence-tau2"))
+    return _POOL[0]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_POOL.clear)
 
 
 @dataclass(frozen=True)
@@ -522,10 +533,15 @@ def fit(Y, V, reml, *, tol=1e-12, fisher_maxiter=100, bisect_maxiter=1000, tau2_
     outcome = np.empty(n, np.int8)
     args = (Y, V, init, lo, hi, bool(reml), float(tol), int(fisher_maxiter), int(bisect_maxiter),
             bool(prove), tau2, outcome, lo_out, hi_out)
-    if n < _PARALLEL_FROM:
-        _fit_block(*args, 0, n)
-    else:  # blocks of rows on every core (each row's result is the same either way)
-        _fit_rows(*args, 4 * get_num_threads())
+    blocks = min(_THREADS, n // _PARALLEL_FROM) or 1
+    ends = [n * b // blocks for b in range(blocks + 1)]
+    # one block of rows per core: Python threads around the compiled loop, which releases the
+    # GIL (no numba threading layer, so nothing breaks in processes forked after a fit);
+    # each row's result is the same whatever its block
+    others = [_workers().submit(_fit_block, *args, ends[b], ends[b + 1]) for b in range(1, blocks)]
+    _fit_block(*args, ends[0], ends[1])
+    for job in others:
+        job.result()
     return Fit(tau2=tau2, outcome=outcome, lo=lo_out, hi=hi_out)
 
 

@@ -236,3 +236,24 @@ def test_meta_regression_and_q_profile_do_not_depend_on_the_units(scale):
         a, b = pool(y, v, method=method), pool(y * scale, v * scale**2, method=method)
         np.testing.assert_allclose(np.array(b.tau2_ci) / scale**2, a.tau2_ci, rtol=1e-7, err_msg=method)
         np.testing.assert_allclose(b.i2_ci, a.i2_ci, rtol=1e-7, err_msg=method)
+
+
+def _fit_in_child(args):
+    Y, V = args
+    return pool_many(Y, V, method="REML").tau2
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork()")
+def test_a_process_forked_after_a_fit_can_fit():
+    """Batches are spread over the cores by Python threads around the compiled loop, not by a
+    threading layer that refuses to run in a forked child (GNU OpenMP terminates it): a
+    multiprocessing pool forked after a large fit gets the parent's results."""
+    import multiprocessing
+
+    rng = np.random.default_rng(17)
+    Y, V = rng.normal(0, 1, (300, 6)), rng.uniform(0.05, 2, (300, 6))
+    parent = pool_many(Y, V, method="REML").tau2
+    with multiprocessing.get_context("fork").Pool(2) as workers:
+        children = workers.map_async(_fit_in_child, [(Y, V)] * 2).get(timeout=120)
+    for tau2 in children:
+        np.testing.assert_array_equal(tau2, parent)
