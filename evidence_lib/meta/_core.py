@@ -44,7 +44,7 @@ from scipy import special as sp
 from . import _estimators as _est
 # _fisher_root and _score are re-exported for the leave-one-out fits (evidence_lib.meta._loo)
 from ._fisher import _fisher_root, _score, fisher_se, tau2_fisher  # noqa: F401
-from ._qprofile import _rowdot, q_gen, qprofile_ci, solve_q, tau2_pm
+from ._qprofile import _rowdot, _rowsum, q_gen, qprofile_ci, solve_q, tau2_pm
 
 __all__ = ["as_batch", "q_gen", "fe_stats", "tau2_dl", "tau2_fisher", "fisher_se", "solve_q", "tau2_pm",
            "estimate_tau2", "qprofile_ci", "fit"]
@@ -145,9 +145,9 @@ def fe_stats(Y, V, k):
     DerSimonian R, Laird N (1986). Meta-analysis in clinical trials. Controlled Clinical Trials 7(3), 177-188.
     """
     W = 1.0 / V
-    S1 = W.sum(axis=1)
+    S1 = _rowsum(W)
     W2 = W * W
-    S2 = W2.sum(axis=1)
+    S2 = _rowsum(W2)
     S3 = _rowdot(W2, W)
     mu = _rowdot(W, Y) / S1
     R = Y - mu[:, None]
@@ -311,7 +311,7 @@ def fit(Y, V, k, method="REML", ci="wald", level=0.95, pi="z", i2="model",
     fe = fe_stats(Y, V, k)
     tau2, se_tau2 = estimate_tau2(Y, V, k, method, fe, tol=tol) if tau2 is None else tau2
     W = 1.0 / (V + tau2[:, None])
-    S1 = W.sum(axis=1)
+    S1 = _rowsum(W)
     mu = _rowdot(W, Y) / S1
     vb = 1.0 / S1
     one = k == 1

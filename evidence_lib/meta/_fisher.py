@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _likelihood as _lik
 from . import _unimodal as _uni
-from ._qprofile import _rowdot
+from ._qprofile import _rowdot, _rowsum
 
 
 def _score(Y, V, t, reml):
@@ -127,9 +127,9 @@ def fisher_se(Y, V, k, tau2, reml):
     random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
     """
     W = 1.0 / (V + tau2[:, None])
-    S1 = W.sum(axis=1)
+    S1 = _rowsum(W)
     W2 = W * W
-    S2 = W2.sum(axis=1)
+    S2 = _rowsum(W2)
     with np.errstate(divide="ignore", invalid="ignore"):
         if reml:
             S3 = _rowdot(W2, W)

@@ -17,10 +17,16 @@ def _rowdot(a, b):
     return np.einsum("ij,ij->i", a, b)
 
 
+def _rowsum(a):
+    """Row sums: a matrix-vector product for short rows (numpy's reductions along a short
+    axis are slow), np.sum for long ones."""
+    return a @ np.ones(a.shape[1]) if a.shape[1] < 64 else a.sum(axis=1)
+
+
 def _wsums(Y, V, tau2):
     """Weights and the sums needed by every estimator at the given tau2 (per row)."""
     W = 1.0 / (V + tau2[:, None])
-    S1 = W.sum(axis=1)
+    S1 = _rowsum(W)
     mu = _rowdot(W, Y) / S1
     R = Y - mu[:, None]
     return W, S1, mu, R
