@@ -14,13 +14,20 @@ from __future__ import annotations
 import numpy as np
 
 from . import _likelihood as _lik
-from . import _unimodal as _uni
 from ._qprofile import _rowdot, _rowsum
+
+
+def _kernels():
+    """The compiled REML/ML kernels, imported on first use: importing numba costs about 0.2 s,
+    which processes that never fit REML or ML (``evidence build``, most notebooks) need not pay."""
+    from . import _unimodal
+
+    return _unimodal
 
 
 def _score(Y, V, t, reml):
     """Twice the (RE)ML score per row at tau2 = t (:func:`evidence_lib.meta._unimodal.score`)."""
-    return _uni.score(Y, V, t, reml)
+    return _kernels().score(Y, V, t, reml)
 
 
 def _fisher_root(Y, V, k, reml, tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100, bracket=None):
@@ -38,8 +45,8 @@ def _fisher_root(Y, V, k, reml, tol=1e-12, maxiter=1000, tau2_init=None, fisher_
     optional: per row, a point where the score is known to be positive (0 where unknown)
     and one where it is negative (inf where unknown).
     """
-    return _uni.fit(Y, V, reml, tol=tol, fisher_maxiter=fisher_maxiter, bisect_maxiter=maxiter,
-                    tau2_init=tau2_init, bracket=bracket, prove=False).tau2
+    return _kernels().fit(Y, V, reml, tol=tol, fisher_maxiter=fisher_maxiter, bisect_maxiter=maxiter,
+                          tau2_init=tau2_init, bracket=bracket, prove=False).tau2
 
 
 def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None, fisher_maxiter=100):
@@ -87,8 +94,8 @@ def tau2_fisher(Y, V, k, method="REML", tol=1e-12, maxiter=1000, tau2_init=None,
     random-effects model. Journal of Educational and Behavioral Statistics 30(3), 261-293.
     """
     reml = method == "REML"
-    res = _uni.fit(Y, V, reml, tol=tol, fisher_maxiter=fisher_maxiter, bisect_maxiter=maxiter,
-                   tau2_init=tau2_init, prove=tau2_init is None)
+    res = _kernels().fit(Y, V, reml, tol=tol, fisher_maxiter=fisher_maxiter, bisect_maxiter=maxiter,
+                         tau2_init=tau2_init, prove=tau2_init is None)
     tau2 = res.tau2
     search = np.flatnonzero(~res.proved)  # with the proof attempted, these all need the search
     if search.size and tau2_init is not None:
