@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from evidence_lib._values import decimal_text
 from evidence_lib.dataset.derived import per_dataset
-from evidence_lib.vocab import ANALYSIS_LABELS
+from evidence_lib.vocab import ANALYSIS_LABELS, INTERVENTION_ARM
 
 #: The network forest's title when the data name no intervention (see :func:`forest_title`).
 FOREST_TITLE = "Every treatment against the reference, short-term pain"
@@ -21,8 +21,8 @@ FOREST_TITLE = "Every treatment against the reference, short-term pain"
 def forest_title(ds) -> str:
     """The network forest's title, the same inside the PNG (on two lines) and in the report's caption.
 
-    It names the network's reference, the review's intervention (the rows are the intervention
-    minus each other treatment), and the sign of the plotted differences, in the review's words
+    It names the review's intervention (the rows are the intervention minus each other
+    treatment) and the sign of the plotted differences, in the review's words
     (:func:`evidence_lib.review.network.network_labels`).
 
     Parameters
@@ -36,12 +36,11 @@ def forest_title(ds) -> str:
         with acupuncture)"; :data:`FOREST_TITLE` when the data name no intervention.
     """
     from evidence_lib.review.network import network_labels
-    from evidence_lib.vocab import INTERVENTION_ARM as INTERVENTION
 
-    ref = network_labels(ds).get(INTERVENTION)
-    if not ref:
+    arm = network_labels(ds).get(INTERVENTION_ARM)
+    if not arm:
         return FOREST_TITLE
-    return f"{ref[:1].upper()}{ref[1:]} against each of the other treatments, short-term pain (negative: less pain with {ref})"
+    return f"{arm[:1].upper()}{arm[1:]} against each of the other treatments, short-term pain (negative: less pain with {arm})"
 
 #: Figure width in inches, as the other figures of the build.
 WIDTH = 6.0

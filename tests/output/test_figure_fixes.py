@@ -14,15 +14,9 @@ from matplotlib.text import Text  # noqa: E402
 
 from evidence_lib.output.figures import registry, spec  # noqa: E402
 from evidence_lib.plotting import style  # noqa: E402
+from tests.figure_helpers import draw_registered  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-
-
-def _draw(ds, name):
-    with style():
-        fig = spec(name).draw(ds)
-        fig.canvas.draw()
-    return fig
 
 
 def test_the_registry_still_holds_twelve_figures():
@@ -30,7 +24,7 @@ def test_the_registry_still_holds_twelve_figures():
 
 
 def test_session_plans_write_out_every_label(ds):
-    fig = _draw(ds, "session-plans")
+    fig = draw_registered(ds, "session-plans")
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     for words in ("Cherkin 2009 (individualised)", "Cherkin 2009 (standardised)", "Yuan 2009 (high frequency)",
@@ -44,7 +38,7 @@ def test_session_plans_write_out_every_label(ds):
 
 
 def test_funnel_of_four_trials_says_too_few_and_labels_each_trial(ds):
-    fig = _draw(ds, "funnel")
+    fig = draw_registered(ds, "funnel")
     ax = fig.axes[0]
     assert ax.get_title(loc="left").startswith("4 studies: too few to judge asymmetry (10 or more are needed)")
     from evidence_lib.output.figure_data import forest_inputs
@@ -58,14 +52,14 @@ def test_funnel_of_four_trials_says_too_few_and_labels_each_trial(ds):
 
 
 def test_review_estimates_band_is_a_hatched_convention_not_an_mcid(ds):
-    fig = _draw(ds, "review-estimates")
+    fig = draw_registered(ds, "review-estimates")
     ax = fig.axes[0]
     assert any(c.get_hatch() for c in ax.collections if isinstance(c, PolyCollection))
     notes = re.sub(r"\s+", " ", " ".join(t.get_text() for t in fig.findobj(Text)))
     assert "Hatched band with dotted edges: differences smaller than the effect-size convention (\u00b10.5 SD" in notes
     assert "Shaded:" not in notes
     assert "hatched band with dotted edges shows differences smaller than the effect-size convention" in spec("review-estimates").describe(ds)
-    forest = _draw(ds, "forest")
+    forest = draw_registered(ds, "forest")
     assert not any(c.get_hatch() for c in forest.axes[0].collections if isinstance(c, PolyCollection))
 
 
@@ -84,7 +78,7 @@ def test_session_plans_caption_agrees_with_the_sessions_column(ds):
     give only a ceiling against the protocols table read as plain CSV."""
     import csv
 
-    fig = _draw(ds, "session-plans")
+    fig = draw_registered(ds, "session-plans")
     ax = fig.axes[0]
     trial_rows = range(1, len(ax.get_yticklabels()))   # row 0 is the article's plan
     column = [next(t.get_text() for t in ax.texts if t.get_position()[1] == i

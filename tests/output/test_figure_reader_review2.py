@@ -14,29 +14,18 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from evidence_lib.output.figures import en_dash_ranges, spec  # noqa: E402
-from evidence_lib.plotting import style  # noqa: E402
+from evidence_lib.output.figures import en_dash_ranges  # noqa: E402
+from tests.figure_helpers import draw_registered, figure_texts  # noqa: E402
 
 STATIC = ("verdicts-by-category", "evidence-map", "review-estimates", "forest", "own-pooling", "funnel",
           "effects-over-time", "three-arm-responders", "safety-rates", "session-plans")
 
 
-def _draw(ds, name):
-    with style():
-        fig = spec(name).draw(ds)
-        fig.canvas.draw()
-    return fig
-
-
-def _texts(fig):
-    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
-
-
 @pytest.mark.parametrize("name", STATIC)
 def test_ranges_are_written_with_an_en_dash(ds, name):
     """L1: no "0-100" or "4-12" in any text of a static figure; the data keep their hyphens."""
-    fig = _draw(ds, name)
-    hyphenated = [t for t in _texts(fig) if re.search(r"\d-\d", t)]
+    fig = draw_registered(ds, name)
+    hyphenated = [t for t in figure_texts(fig) if re.search(r"\d-\d", t)]
     assert not hyphenated, hyphenated
     assert "0-100" in ds.effects["instrument"].str.cat(sep=" ")
 
@@ -52,7 +41,7 @@ def test_en_dash_pass_rewrites_ranges_only():
                                   "effects-over-time"))
 def test_every_figure_has_a_bold_title(ds, name):
     """L5: a title inside the PNG (a bold text at the top)."""
-    fig = _draw(ds, name)
+    fig = draw_registered(ds, name)
     bold = [t for t in fig.findobj(Text) if t.get_text() and t.get_fontweight() in ("bold", 700)
             and t.get_window_extent().y0 > 0.9 * fig.bbox.height]
     assert bold, name
@@ -60,7 +49,7 @@ def test_every_figure_has_a_bold_title(ds, name):
 
 def test_funnel_caveat_is_not_in_alarm_red(ds):
     """L6: the routine caveat is dark grey."""
-    fig = _draw(ds, "funnel")
+    fig = draw_registered(ds, "funnel")
     caveat = next(t for t in fig.findobj(Text) if "too few to judge asymmetry" in t.get_text())
     r, g, b, _ = matplotlib.colors.to_rgba(caveat.get_color())
     assert abs(r - g) < 0.05 and abs(g - b) < 0.05
@@ -68,7 +57,7 @@ def test_funnel_caveat_is_not_in_alarm_red(ds):
 
 def test_own_pooling_n_column_is_readable_and_explained(ds):
     """M8: "146 / –", never "n/a/n/a", and a note saying what the dash means, with no derived n."""
-    texts = _texts(_draw(ds, "own-pooling"))
+    texts = figure_texts(draw_registered(ds, "own-pooling"))
     assert not any("n/a" in t for t in texts)
     assert "146 / \u2013" in texts and "\u2013 / \u2013" in texts
     assert any(t.startswith("Dash (\u2013) in the n column") for t in texts)
@@ -81,7 +70,7 @@ def test_article_plan_minimum_course_shows_no_more_sessions_than_the_minimum(ds)
     from evidence_lib.output.figure_series import reference_plan
 
     plan = reference_plan(ds)
-    fig = _draw(ds, "session-plans")
+    fig = draw_registered(ds, "session-plans")
     ax = fig.axes[0]
     ticks = [ln for ln in ax.lines if ln.get_marker() == "|" and set(ln.get_ydata()) == {0}]
     assert len(ticks) == 1
@@ -95,7 +84,7 @@ def test_a_trial_has_one_label_in_every_figure(ds):
 
     label = source_labels(ds)["leibing2002"]
     for name in ("forest", "funnel", "session-plans"):
-        texts = _texts(_draw(ds, name))
+        texts = figure_texts(draw_registered(ds, name))
         assert label in texts, name
         assert not any(t.startswith("Leibing ") and t != label for t in texts), name
 
@@ -105,8 +94,8 @@ def test_effects_over_time_titles_bands_and_footnote(ds):
     figure's axis: the third review's L11), plain footnote, labels off the zero line."""
     from evidence_lib.vocab import TERM_WEEK_LABELS
 
-    fig = _draw(ds, "effects-over-time")
-    texts = _texts(fig)
+    fig = draw_registered(ds, "effects-over-time")
+    texts = figure_texts(fig)
     titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")]
     assert len(titles) == 6
     for t in titles:
@@ -130,17 +119,17 @@ def test_one_look_and_one_name_per_arm_type(ds):
     from evidence_lib.review.labels import review_labels
 
     short = review_labels(ds)["comparators_short"]
-    fig = _draw(ds, "effects-over-time")
+    fig = draw_registered(ds, "effects-over-time")
     sham = next(ax for ax in fig.axes if ax.get_title(loc="left").startswith("Haake 2007 vs " + short["sham"]))
     conv = next(ax for ax in fig.axes if ax.get_title(loc="left").startswith("Haake 2007 vs " + short["conventional_therapy"]))
     look = {k: next((to_hex(ln.get_color()), ln.get_marker()) for ln in ax.lines if ln.get_marker() not in ("None", ""))
             for k, ax in (("sham", sham), ("conv", conv))}
-    resp = _draw(ds, "three-arm-responders").axes[0]
+    resp = draw_registered(ds, "three-arm-responders").axes[0]
     arms = {ln.get_label(): (to_hex(ln.get_color()), ln.get_marker()) for ln in resp.lines
             if not ln.get_label().startswith("_")}
     assert arms[short["sham"]] == look["sham"] and arms[short["conventional_therapy"]] == look["conv"]
     assert look["sham"] != look["conv"]
-    own = _texts(_draw(ds, "own-pooling"))
+    own = figure_texts(draw_registered(ds, "own-pooling"))
     assert "vs " + short["no_treatment"] in own
 
 
@@ -148,7 +137,7 @@ def test_review_estimates_explains_squares_orders_terms_and_invents_no_k(ds):
     """M13: the note says what square size encodes; rows by time point within a review; no k not in the data."""
     from evidence_lib.output.figure_series import reviews_inputs
 
-    texts = [t.replace("\n", " ") for t in _texts(_draw(ds, "review-estimates"))]
+    texts = [t.replace("\n", " ") for t in figure_texts(draw_registered(ds, "review-estimates"))]
     assert any("Square size" in t and "1/SE" in t for t in texts)
     p, _ = reviews_inputs(ds)
     skelly = [lab for lab in p["label"] if lab.startswith("Skelly 2020") and "Function" in p.loc[
@@ -170,14 +159,14 @@ def test_review_estimates_explains_squares_orders_terms_and_invents_no_k(ds):
 
 def test_forest_collapses_a_risk_of_bias_panel_with_no_judgments(ds):
     """L2: no seven grey columns and no unused low/unclear/high key when nothing was judged."""
-    texts = _texts(_draw(ds, "forest"))
+    texts = figure_texts(draw_registered(ds, "forest"))
     assert "Risk of bias" not in texts and "low risk" not in texts and "high risk" not in texts
     assert any("no risk-of-bias columns are shown" in t for t in texts)
 
 
 def test_forest_closing_notes_sit_under_the_axis(ds):
     """L2: the heterogeneity and overall-effect lines leave no blank rows above the axis."""
-    fig = _draw(ds, "forest")
+    fig = draw_registered(ds, "forest")
     ax = fig.axes[0]
     het = next(t for t in ax.texts if t.get_text().startswith("Heterogeneity"))
     assert het.get_window_extent().y1 <= ax.get_window_extent().y0 + 1
@@ -185,7 +174,7 @@ def test_forest_closing_notes_sit_under_the_axis(ds):
 
 def test_safety_labels_have_one_bracket_and_printed_cis(ds):
     """L14/M12: "(pooled) (Bäumler 2021)" is gone; "significant" is explained; CIs printed with the rates."""
-    texts = [t.replace("\n", " ") for t in _texts(_draw(ds, "safety-rates"))]
+    texts = [t.replace("\n", " ") for t in figure_texts(draw_registered(ds, "safety-rates"))]
     assert not any(") (" in t for t in texts)
     assert not any(t.endswith("(significant)") or "(significant) (" in t for t in texts)
     assert any("significant minor event*" in t for t in texts)

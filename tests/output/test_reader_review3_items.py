@@ -16,12 +16,9 @@ from evidence_lib.output.reproduction import ours_decimals, reproductions  # noq
 from evidence_lib.plotting import style  # noqa: E402
 from evidence_lib.plotting.evidence import describe_evidence_map  # noqa: E402
 from evidence_lib.vocab import TERM_LABELS, TERM_WEEK_LABELS  # noqa: E402
+from tests.figure_helpers import figure_texts  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-def _texts(fig):
-    return [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
 
 
 def test_claims_with_context_studies_only_are_not_called_unlinked(ds):
@@ -55,7 +52,7 @@ def test_pairwise_sentence_names_the_trial_the_network_does_not_use(ds):
 def test_review_estimates_caption_and_png_title_agree(ds):
     with style():
         fig = spec("review-estimates").draw(ds)
-    assert spec("review-estimates").title in _texts(fig)
+    assert spec("review-estimates").title in figure_texts(fig)
 
 
 def test_network_forest_png_has_its_title(ds):
@@ -76,6 +73,6 @@ def test_effects_over_time_bands_are_named_by_weeks(ds):
     assert TERM_WEEK_LABELS["immediate"] == "up to 1 week"   # rr4 L15: bounds in words, no week in two bands
     with style():
         fig = spec("effects-over-time").draw(ds)
-    texts = " ".join(_texts(fig))
+    texts = " ".join(figure_texts(fig))
     assert TERM_LABELS["immediate"] not in texts
     assert "up to 1 week" in texts

@@ -17,19 +17,9 @@ import pytest  # noqa: E402
 from evidence_lib.output.figures import spec  # noqa: E402
 from evidence_lib.plotting import style  # noqa: E402
 from evidence_lib.plotting.evidence import is_ceiling, parse_range, session_ticks  # noqa: E402
+from tests.figure_helpers import draw_registered, figure_texts  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-def _draw(ds, name):
-    with style():
-        fig = spec(name).draw(ds)
-    fig.canvas.draw()
-    return fig
-
-
-def _texts(fig):
-    return [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
 
 
 # --------------------------------------------------------------------------- M9 session plans
@@ -47,7 +37,7 @@ def test_session_ticks_follow_a_two_phase_plan():
 
 def test_session_plan_ticks_match_the_sessions_column(ds):
     """Every trial row draws one tick per stated session (Cherkin 2009: 10, not 14)."""
-    fig = _draw(ds, "session-plans")
+    fig = draw_registered(ds, "session-plans")
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     rows = {}
@@ -75,8 +65,8 @@ def test_session_plan_ticks_match_the_sessions_column(ds):
 
 
 def test_session_plan_keeps_up_to(ds):
-    fig = _draw(ds, "session-plans")
-    texts = _texts(fig)
+    fig = draw_registered(ds, "session-plans")
+    texts = figure_texts(fig)
     ceilings = [r["sessions_total"] for r in csv.DictReader(open(DATA / "protocols.csv", encoding="utf-8"))
                 if r["arm"] == "intervention" and is_ceiling(r["sessions_total"])]
     assert ceilings
@@ -97,7 +87,7 @@ def test_network_forest_title_names_its_reference_and_rows_read_vs(ds):
     title = spec("network-forest").title(ds)
     assert title.lower().startswith(f"{ref} against each of the other treatments")
     assert f"negative: less pain with {ref}" in title
-    fig = _draw(ds, "network-forest")
+    fig = draw_registered(ds, "network-forest")
     rows = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
     others = sorted(v for k, v in n["labels"].items() if k != n["result"].reference)
     assert sorted(rows) == [f"vs {o}" for o in others]
@@ -133,7 +123,7 @@ def test_count_labels_reach_aa_contrast_on_their_fills(ds, name):
 
     from evidence_lib._colour import contrast_ratio
 
-    fig = _draw(ds, name)
+    fig = draw_registered(ds, name)
     ax = fig.axes[0]
     r = fig.canvas.get_renderer()
     fills = []
@@ -173,7 +163,7 @@ def test_term_bands_sit_in_a_strip_above_every_panel(ds):
     and none of them touches another text."""
     from evidence_lib.vocab import TERM_WEEK_LABELS
 
-    fig = _draw(ds, "effects-over-time")
+    fig = draw_registered(ds, "effects-over-time")
     r = fig.canvas.get_renderer()
     strip, panels = fig.axes[0], [ax for ax in fig.axes[1:] if ax.get_title(loc="left")]
     names = [t for t in strip.texts if t.get_text() in TERM_WEEK_LABELS.values()]
@@ -203,7 +193,7 @@ def test_every_term_band_has_its_own_bracket_and_no_bracket_touches_a_name(ds, t
     from evidence_lib.terms import IMMEDIATE_MAX_WEEKS, LONG_MIN_WEEKS
     from evidence_lib.vocab import TERM_WEEK_LABELS
 
-    fig = _draw(ds, "effects-over-time")
+    fig = draw_registered(ds, "effects-over-time")
     r = fig.canvas.get_renderer()
     strip = fig.axes[0]
     xmax = strip.get_xlim()[1]
@@ -241,7 +231,7 @@ def test_own_pooling_footnote_lines_share_one_width(ds):
 
     o = fd.own_inputs(ds)
     paragraphs = [o["axis_note"], o["band_note"], *o["notes"]]
-    fig = _draw(ds, "own-pooling")
+    fig = draw_registered(ds, "own-pooling")
     r = fig.canvas.get_renderer()
     ax = fig.axes[0]
     foot = [t for t in ax.texts if t.get_color() == "0.25" and t.get_text()]
@@ -272,7 +262,7 @@ def test_wrap_to_width_fills_lines_unless_balanced():
 def test_safety_rates_mark_a_lower_limit_of_zero(ds):
     """A rate above 0 whose interval starts at 0 (Bäumler 2021, events needing treatment: 11 (0-74))
     ends at the log axis in an arrow head, and the axis label says what the arrow means."""
-    fig = _draw(ds, "safety-rates")
+    fig = draw_registered(ds, "safety-rates")
     found = 0
     for ax in fig.axes:
         if ax.get_xscale() != "log":
@@ -294,7 +284,7 @@ def test_safety_rates_mark_a_lower_limit_of_zero(ds):
 # --------------------------------------------------------------------------- L19 three-arm responders
 
 def test_three_arm_responders_short_title_and_ci_note_in_the_key(ds):
-    fig = _draw(ds, "three-arm-responders")
+    fig = draw_registered(ds, "three-arm-responders")
     title = fig._suptitle.get_text()
     assert title.endswith(": responders per arm") and "\n" not in title and "CI" not in title
     ax = fig.axes[0]

@@ -18,13 +18,8 @@ from evidence_lib.plotting import evidence as pe  # noqa: E402
 from evidence_lib.plotting import forest_plot, funnel_plot  # noqa: E402
 from evidence_lib.plotting._forest_marks import wrap_to_width  # noqa: E402
 from evidence_lib.plotting._text import wrap_balanced  # noqa: E402
+from tests.figure_helpers import figure_texts  # noqa: E402
 from tests import fixtures as fx  # noqa: E402
-
-
-def _texts(fig):
-    from matplotlib.text import Text
-
-    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
 
 
 # --------------------------------------------------------------------------- evidence map
@@ -119,7 +114,7 @@ def test_session_plan_labels_and_columns_are_written_out():
                              plan_labels={"cherkin2009-indiv": "individualised", "cherkin2009-std": "standardised"},
                              ax=ax)
     fig.canvas.draw()
-    texts = _texts(fig)
+    texts = figure_texts(fig)
     assert not [t for t in texts if ABBREVIATIONS.search(t)]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert "Cherkin 2009 (individualised)" in ticks and "Cherkin 2009 (standardised)" in ticks
@@ -136,7 +131,7 @@ def test_session_plan_key_names_the_reference_plan_marks_and_the_open_end():
     assert any(k.startswith("Maintenance sessions, open-ended") for k in key)
     arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
     assert arrows and arrows[0].xy[0] == pytest.approx(ax.get_xlim()[1])
-    assert any("no end stated" in t for t in _texts(fig))
+    assert any("no end stated" in t for t in figure_texts(fig))
     # the key lies inside the figure
     fig_box = fig.bbox
     leg = ax.get_legend().get_window_extent()
@@ -151,7 +146,7 @@ def test_funnel_below_ten_studies_says_so_and_shows_no_test_p_value():
     title = ax.get_title(loc="left")
     assert title.splitlines()[0] == "4 studies: too few to judge asymmetry (10 or more are needed)"
     assert "no test is reported" in title.replace("\n", " ")
-    assert not [t for t in _texts(ax.figure) if re.search(r"\bp\s*=\s*\d", t)]
+    assert not [t for t in figure_texts(ax.figure) if re.search(r"\bp\s*=\s*\d", t)]
 
 
 def test_funnel_pseudo_confidence_lines_stay_on_the_axes():
@@ -192,10 +187,10 @@ def test_convention_band_is_hatched_and_named_mcid_band_is_shaded():
     assert any(c.get_hatch() for c in polys)
     dotted = sorted(ln.get_xdata()[0] for ln in ax.lines if ln.get_linestyle() == ":")
     assert dotted == pytest.approx([-1.0, 1.0])                     # both edges of null ± threshold
-    assert any(t.startswith("Hatched band with dotted edges: convention") for t in _texts(ax.figure))
+    assert any(t.startswith("Hatched band with dotted edges: convention") for t in figure_texts(ax.figure))
     ax = forest_plot(df, n=("n_i", "n_c"), threshold=1.0, threshold_label="MCID of 1 unit")
     assert not any(c.get_hatch() for c in ax.collections if isinstance(c, PolyCollection))
-    assert any(t.startswith("Shaded: MCID") for t in _texts(ax.figure))
+    assert any(t.startswith("Shaded: MCID") for t in figure_texts(ax.figure))
     with pytest.raises(ValueError, match="threshold_style"):
         forest_plot(df, threshold=1.0, threshold_style="dotted")
 
